@@ -1,0 +1,104 @@
+/**
+ * createApp(deps): the HTTP API as a Fastify instance that never listens by itself (main.ts
+ * or a test calls listen/inject). Every response carries a request id (body and x-request-id)
+ * and every error is a DashScope body `{request_id, code, message}` with a JSON content type.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { KeyStore } from '../auth/key-store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { UrlSigner } from '../blobs/url-signer.js';
+import type { EngineRegistry } from '../engines/registry.js';
+import { ApiError, Errors } from '../errors.js';
+import type { Clock, TaskService } from '../tasks/task-service.js';
+import { registerFileRoutes } from './routes/files.js';
+import { registerTaskRoutes } from './routes/tasks.js';
+
+export interface AppDeps {
+  readonly tasks: TaskService;
+  readonly keys: KeyStore;
+  readonly engines: EngineRegistry;
+  readonly blobs: BlobStore;
+  /** Present when results are served by retouch itself (local disk). */
+  readonly signer?: UrlSigner;
+  readonly clock: Clock;
+  readonly resultUrlTtlMs: number;
+  readonly logLevel?: string;
+  /** While true, new work is refused with 503 (graceful shutdown). */
+  readonly isDraining?: () => boolean;
+}
+
+/** 3 images × 10 MB, base64-encoded (×4/3), plus room for the rest of the JSON. */
+export const BODY_LIMIT = 42 * 1024 * 1024;
+
+export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  return reply
+    .status(error.status)
+    .headers(error.headers)
+    .type('application/json')
+    .send({ request_id: reply.request.id, code: error.code, message: error.message });
+}
+
+/** Fastify's own errors (body parsing, limits) in DashScope terms. */
+function toApiError(err: FastifyError | Error): ApiError {
+  if (err instanceof ApiError) return err;
+  const code = (err as FastifyError).code;
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return Errors.tooLarge();
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return Errors.notJson();
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return Errors.malformedBody();
+  }
+  const status = (err as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new ApiError(status, 'InvalidParameter', 'Invalid request parameters.');
+  }
+  return Errors.internal(err);
+}
+
+export function createApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    logger: { level: deps.logLevel ?? 'info' },
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Slow or stalled clients must not hold sockets forever.
+    requestTimeout: 120_000,
+    connectionTimeout: 120_000,
+  });
+
+  // One parser for every content type: the body is kept as bytes and only the create route
+  // reads it (as JSON). GET and cancel ignore bodies, as the SDKs send Content-Type and, for
+  // the asyncio cancel, a JSON body.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('cache-control', 'no-store');
+  });
+
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) request.log.error({ err: apiError.cause ?? err }, 'request failed');
+    return sendError(reply, apiError);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const known = [/^\/api\/v1\/services\/aigc\/[^/]+\/image-synthesis\/?$/, /^\/api\/v1\/tasks(\/[^/]+(\/cancel)?)?\/?$/];
+    if (known.some((re) => re.test(path))) return sendError(reply, Errors.methodNotSupported(request.method));
+    return sendError(reply, Errors.notFound());
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerTaskRoutes(app, deps);
+  if (deps.signer) registerFileRoutes(app, { blobs: deps.blobs, signer: deps.signer, clock: deps.clock });
+  return app;
+}

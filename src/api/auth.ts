@@ -1,0 +1,22 @@
+/**
+ * Resolves the caller from `Authorization: Bearer <key>`, and checks the optional
+ * `X-DashScope-WorkSpace` header against the key's workspace.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { KeyStore } from '../auth/key-store.js';
+import { Errors } from '../errors.js';
+import type { Caller } from '../tasks/task-service.js';
+
+export async function authenticate(request: FastifyRequest, keys: KeyStore): Promise<Caller> {
+  const header = request.headers.authorization;
+  const secret = typeof header === 'string' ? header.replace(/^\s*Bearer\s+/i, '').trim() : '';
+  if (secret === '') throw Errors.noApiKey();
+  if (secret.length > 512) throw Errors.invalidApiKey();
+  const key = await keys.authenticate(secret);
+  if (!key) throw Errors.invalidApiKey();
+  const workspace = request.headers['x-dashscope-workspace'];
+  if (typeof workspace === 'string' && workspace.trim() !== '' && workspace.trim() !== key.workspaceId) {
+    throw Errors.workspaceDenied();
+  }
+  return { workspaceId: key.workspaceId, apiKeyId: key.id };
+}

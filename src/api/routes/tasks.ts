@@ -1,0 +1,142 @@
+/** The DashScope task endpoints: create, query, list, cancel. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isRequestProblem, validateCreateRequest } from '../../protocol/create-request.js';
+import { isTaskStatus } from '../../protocol/states.js';
+import { parseListTime } from '../../protocol/time.js';
+import type { CreateTaskResponse, ListTasksResponse } from '../../protocol/wire.js';
+import { ApiError, Errors, invalidParameter } from '../../errors.js';
+import type { ListTasksQuery } from '../../tasks/task-service.js';
+import type { AppDeps } from '../app.js';
+import { authenticate } from '../auth.js';
+import { presentListItem, presentTask, unknownTask } from '../present.js';
+
+const DAY_MS = 24 * 3_600_000;
+const MAX_PAGE_SIZE = 100;
+
+function parseBody(body: unknown): unknown {
+  if (!Buffer.isBuffer(body) || body.length === 0) throw Errors.malformedBody();
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw Errors.malformedBody();
+  }
+}
+
+function isAsync(request: FastifyRequest): boolean {
+  const header = request.headers['x-dashscope-async'];
+  return typeof header === 'string' && header.trim().toLowerCase() === 'enable';
+}
+
+function ossResolve(request: FastifyRequest): boolean {
+  const header = request.headers['x-dashscope-ossresourceresolve'];
+  return typeof header === 'string' && header.trim().toLowerCase() === 'enable';
+}
+
+function positiveInt(value: unknown, name: string, fallback: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1 || n > max) {
+    throw invalidParameter(`Parameter ${name} must be an integer between 1 and ${max}.`);
+  }
+  return n;
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw invalidParameter(`Parameter ${name} must be given once.`);
+  return value;
+}
+
+function parseListQuery(query: Record<string, unknown>, now: number): ListTasksQuery {
+  const time = (name: string): number | undefined => {
+    const raw = optionalString(query[name], name);
+    if (raw === undefined) return undefined;
+    const ms = parseListTime(raw);
+    if (ms === undefined) throw invalidParameter(`Parameter ${name} must be a time like 20230420193058 (YYYYMMDDhhmmss).`);
+    return ms;
+  };
+  const start = time('start_time');
+  const end = time('end_time');
+  const from = start ?? (end !== undefined ? end - DAY_MS : now - DAY_MS);
+  const to = end ?? (start !== undefined ? start + DAY_MS : now);
+  if (to < from) throw invalidParameter('Parameter end_time must not be before start_time.');
+  if (to - from > DAY_MS) throw invalidParameter('The span between start_time and end_time must not exceed 24 hours.');
+  const status = optionalString(query.status, 'status');
+  if (status !== undefined && !isTaskStatus(status)) {
+    throw invalidParameter('Parameter status must be one of PENDING, RUNNING, SUCCEEDED, FAILED, CANCELED, UNKNOWN.');
+  }
+  return {
+    taskId: optionalString(query.task_id, 'task_id'),
+    model: optionalString(query.model_name, 'model_name'),
+    status: status as ListTasksQuery['status'],
+    from,
+    to,
+    pageNo: positiveInt(query.page_no, 'page_no', 1, 1_000_000),
+    pageSize: positiveInt(query.page_size, 'page_size', 10, MAX_PAGE_SIZE),
+  };
+}
+
+export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const refuseWhileDraining = () => {
+    if (deps.isDraining?.()) throw Errors.unavailable();
+  };
+
+  app.post('/api/v1/services/aigc/image2image/image-synthesis', async (request, reply): Promise<CreateTaskResponse | FastifyReply> => {
+    const caller = await authenticate(request, deps.keys);
+    if (!isAsync(request)) throw Errors.syncNotSupported();
+    refuseWhileDraining();
+    const parsed = validateCreateRequest(parseBody(request.body));
+    if (isRequestProblem(parsed)) throw new ApiError(400, parsed.code, parsed.message);
+    if (!deps.engines.forModel(parsed.model)) throw Errors.modelNotExist();
+    const abort = new AbortController();
+    request.raw.once('close', () => request.raw.destroyed && abort.abort());
+    const task = await deps.tasks.create(parsed, caller, {
+      requestId: request.id,
+      ossResolve: ossResolve(request),
+      signal: abort.signal,
+    });
+    return reply.send({ output: { task_status: 'PENDING', task_id: task.id }, request_id: request.id });
+  });
+
+  // The text-to-image path: DashScope answers "url error" when an image-edit model is sent here.
+  app.post('/api/v1/services/aigc/text2image/image-synthesis', async (request) => {
+    await authenticate(request, deps.keys);
+    if (!isAsync(request)) throw Errors.syncNotSupported();
+    let model: unknown;
+    try {
+      model = (parseBody(request.body) as { model?: unknown } | null)?.model;
+    } catch {
+      model = undefined;
+    }
+    if (typeof model === 'string' && deps.engines.forModel(model)) throw Errors.urlError();
+    throw Errors.modelNotExist();
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/tasks/:id', async (request) => {
+    const caller = await authenticate(request, deps.keys);
+    const task = await deps.tasks.get(request.params.id, caller.workspaceId);
+    if (!task) return unknownTask(request.id, request.params.id);
+    return presentTask(task, request.id, (key, expiresAt) => deps.blobs.urlFor(key, expiresAt), deps.resultUrlTtlMs);
+  });
+
+  app.get<{ Querystring: Record<string, unknown> }>('/api/v1/tasks', async (request): Promise<ListTasksResponse> => {
+    const caller = await authenticate(request, deps.keys);
+    const query = parseListQuery(request.query, deps.clock.now());
+    const { total, items } = await deps.tasks.list(caller.workspaceId, query);
+    return {
+      request_id: request.id,
+      total,
+      total_page: Math.ceil(total / query.pageSize),
+      page_no: query.pageNo,
+      page_size: query.pageSize,
+      data: items.map(presentListItem),
+    };
+  });
+
+  app.post<{ Params: { id: string } }>('/api/v1/tasks/:id/cancel', async (request) => {
+    const caller = await authenticate(request, deps.keys);
+    if (!(await deps.tasks.cancel(request.params.id, caller.workspaceId))) throw Errors.cannotCancel();
+    return { request_id: request.id };
+  });
+
+}

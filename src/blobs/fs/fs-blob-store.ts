@@ -1,0 +1,79 @@
+/**
+ * BlobStore on the local disk. Writes go to a temporary file in the same directory and are
+ * renamed into place (atomic on POSIX), after an fsync, so a crash never leaves a partial result
+ * behind a key. Content types are derived from the key's extension.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { isSafeKey, type BlobStore } from '../blob-store.js';
+import type { UrlSigner } from '../url-signer.js';
+
+const CONTENT_TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  bmp: 'image/bmp',
+};
+
+export function contentTypeOf(key: string): string {
+  return CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
+}
+
+export function createFsBlobStore(root: string, signer: UrlSigner): BlobStore {
+  const pathOf = (key: string): string => {
+    if (!isSafeKey(key)) throw new Error(`unsafe blob key: ${key}`);
+    return join(root, key);
+  };
+  const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
+
+  return {
+    async put(key, data) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+      const file = await open(tmp, 'w');
+      try {
+        await file.writeFile(data);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(tmp, path);
+    },
+    async get(key) {
+      try {
+        return await readFile(pathOf(key));
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw err;
+      }
+    },
+    async open(key) {
+      const path = pathOf(key);
+      try {
+        const info = await stat(path);
+        if (!info.isFile()) return undefined;
+        return { stream: createReadStream(path), size: info.size, contentType: contentTypeOf(key) };
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw err;
+      }
+    },
+    async delete(keys) {
+      const dirs = new Set<string>();
+      for (const key of keys) {
+        const path = pathOf(key);
+        await rm(path, { force: true });
+        dirs.add(dirname(path));
+      }
+      // Remove the per-task folders once empty; rmdir of a non-empty folder fails, which is fine.
+      for (const dir of dirs) await rmdir(dir).catch(() => undefined);
+    },
+    async urlFor(key, expiresAt) {
+      return signer.sign(key, expiresAt);
+    },
+  };
+}

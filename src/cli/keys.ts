@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { createSqliteKeyStore } from '../auth/sqlite-key-store.js';
+import { DEFAULT_WORKSPACE } from '../auth/key-store.js';
+import { rotateSigningKeys } from '../blobs/url-signer.js';
+import { openDatabase, signingKeysPath } from '../main.js';
+import { configFor } from './main.js';
+
+interface DataDirOption {
+  dataDir?: string;
+}
+
+async function withKeys<T>(options: DataDirOption, fn: (keys: ReturnType<typeof createSqliteKeyStore>) => Promise<T>): Promise<T> {
+  const db = openDatabase(configFor(options));
+  try {
+    return await fn(createSqliteKeyStore(db));
+  } finally {
+    db.close();
+  }
+}
+
+export function registerKeyCommands(program: Command): void {
+  const keys = program.command('keys').description('Manage API keys and the workspaces they belong to.');
+
+  keys
+    .command('create')
+    .description('Create an API key (printed once; only its hash is stored).')
+    .option('--workspace <id>', 'workspace the key belongs to', DEFAULT_WORKSPACE)
+    .option('--name <name>', 'a label for listings', '')
+    .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
+    .option('--json', 'print JSON')
+    .action(async (options: DataDirOption & { workspace: string; name: string; json?: boolean }) => {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(options.workspace)) throw new Error('workspace ids are 1-64 letters, digits, "_" or "-"');
+      const { secret, info } = await withKeys(options, (store) =>
+        store.create({ workspaceId: options.workspace, name: options.name, now: Date.now() }),
+      );
+      if (options.json) process.stdout.write(`${JSON.stringify({ ...info, secret })}\n`);
+      else process.stdout.write(`${secret}\n(id ${info.id}, workspace ${info.workspaceId})\n`);
+    });
+
+  keys
+    .command('list')
+    .description('List API keys (ids and hints, never the keys).')
+    .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
+    .option('--json', 'print JSON')
+    .action(async (options: DataDirOption & { json?: boolean }) => {
+      const all = await withKeys(options, (store) => store.list());
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(all)}\n`);
+        return;
+      }
+      for (const k of all) {
+        const state = k.revokedAt === undefined ? 'active' : `revoked ${new Date(k.revokedAt).toISOString()}`;
+        process.stdout.write(`${k.id}\t${k.workspaceId}\t${k.hint}\t${new Date(k.createdAt).toISOString()}\t${state}\t${k.name}\n`);
+      }
+    });
+
+  keys
+    .command('revoke <id>')
+    .description('Revoke an API key by id; requests with it are refused at once.')
+    .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
+    .action(async (id: string, options: DataDirOption) => {
+      const done = await withKeys(options, (store) => store.revoke(id, Date.now()));
+      if (!done) throw new Error(`no active key with id ${id}`);
+      process.stdout.write(`revoked ${id}\n`);
+    });
+
+  program
+    .command('rotate-signing-key')
+    .description('Start signing result URLs with a new key; links signed before stay valid until they expire. Restart the server to apply.')
+    .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
+    .action((options: DataDirOption) => {
+      const config = configFor(options);
+      const keys = rotateSigningKeys(signingKeysPath(config), Date.now(), config.retentionMs + config.resultUrlTtlMs);
+      process.stdout.write(`signing with ${keys[keys.length - 1]!.id}; ${keys.length} key(s) kept for verification\n`);
+    });
+}

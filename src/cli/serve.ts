@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { startServer } from '../main.js';
+import { configFor } from './main.js';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the API and the workers in one process (embedded SQLite, local disk).')
+    .option('--host <host>', 'address to listen on (RETOUCH_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (RETOUCH_PORT, default 8080)')
+    .option('--data-dir <dir>', 'where the database and images live (RETOUCH_DATA_DIR, default ./data)')
+    .addHelpText('after', '\nExample:\n  npx retouch serve --port 8080 --data-dir ./data\n')
+    .action(async (options: { host?: string; port?: string; dataDir?: string }) => {
+      const config = configFor(options);
+      const server = await startServer(config, {
+        onKeyCreated: (secret) => {
+          process.stdout.write(
+            `\nCreated an API key for the default workspace (shown once; only its hash is stored):\n\n  ${secret}\n\n` +
+              'Use it as "Authorization: Bearer <key>". Manage keys with `npx retouch keys`.\n\n',
+          );
+        },
+      });
+      process.stdout.write(`retouch listening on ${server.url} (data in ${config.dataDir})\n`);
+      let signals = 0;
+      const shutdown = (signal: NodeJS.Signals) => {
+        signals++;
+        if (signals > 1) {
+          process.stderr.write(`retouch: ${signal} again, exiting now\n`);
+          process.exit(130);
+        }
+        process.stdout.write(`retouch: ${signal} received, draining (up to ${config.shutdownGraceMs} ms)\n`);
+        server.close().then(
+          () => process.exit(0),
+          (err) => {
+            process.stderr.write(`retouch: shutdown failed: ${(err as Error).message}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', shutdown);
+      process.on('SIGINT', shutdown);
+    });
+}

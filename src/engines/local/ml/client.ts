@@ -1,0 +1,231 @@
+/**
+ * Main-thread side of the ML models: one `worker_threads` worker hosts every model (loaded lazily,
+ * once, inside the worker) so inference never blocks the event loop.
+ *
+ * - Requests are queued per model; at most one request per model is inside the worker at a time,
+ *   which bounds memory (a 4x upscale and a face detection may overlap, two upscales may not).
+ * - Pixel data is copied once into a fresh ArrayBuffer that is *transferred* to the worker (the
+ *   caller keeps its own Buffer intact); results come back as transferred buffers.
+ * - Abort: a queued request is dropped and rejects at once with `signal.reason`; a running one
+ *   rejects at once too, its model slot stays busy until the worker finishes, and the result is
+ *   discarded.
+ * - If the worker dies (e.g. out of memory) every request inside it rejects with an EditError
+ *   ('InternalError.Algo'); the next request starts a fresh worker.
+ *
+ * Worker script location: `worker.js` next to this file in `dist/` (plain `node dist/...`). When
+ * this module runs from TypeScript source (vitest, tsx), `import.meta.url` ends in `.ts`; the
+ * worker is then started from `worker.ts` with `--import <tsx loader>` in its execArgv, the loader
+ * being resolved from this file (tsx is a devDependency, so this only happens in development).
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EditError } from '../../engine.js';
+import type { MlOp, MlRequest, MlResponse, MlResult, ModelKey, WireImage } from './protocol.js';
+import { modelKeyOf } from './protocol.js';
+import type { Box, MlModels, RawImage } from './types.js';
+
+interface Job {
+  op: MlOp;
+  transfer: ArrayBuffer[];
+  signal: AbortSignal | undefined;
+  resolve: (r: MlResult) => void;
+  reject: (e: unknown) => void;
+  settled: boolean;
+  onAbort?: () => void;
+}
+
+interface Running {
+  job: Job;
+  key: ModelKey;
+}
+
+function startWorker(): Worker {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    // TypeScript source (vitest / tsx): register tsx's ESM hooks inside the worker with its API,
+    // then load worker.ts. (`--import tsx` only registers its hooks on the main thread.)
+    const require = createRequire(here);
+    const tsx = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+    const entry = new URL('./worker.ts', here).href;
+    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+    return new Worker(boot, { eval: true, stdout: false, stderr: false });
+  }
+  return new Worker(new URL('./worker.js', here), { stdout: false, stderr: false });
+}
+
+/** Copies pixels into an exactly-sized ArrayBuffer that can be transferred. */
+function toWire(image: RawImage): { wire: WireImage; transfer: ArrayBuffer } {
+  const { width, height, channels } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new EditError('InvalidParameter', `invalid image size ${width}x${height}`);
+  }
+  if (channels !== 3 && channels !== 4) throw new EditError('InvalidParameter', `unsupported channel count ${String(channels)}`);
+  const need = width * height * channels;
+  if (image.data.length < need) {
+    throw new EditError('InvalidParameter', `image buffer too small: ${image.data.length} < ${need}`);
+  }
+  const data = new Uint8Array(need);
+  data.set(image.data.subarray(0, need));
+  return { wire: { data, width, height, channels }, transfer: data.buffer };
+}
+
+function fromWire(w: WireImage): RawImage {
+  return { data: Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength), width: w.width, height: w.height, channels: w.channels };
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+export class MlWorkerClient implements MlModels {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly running = new Map<number, Running>();
+  private readonly busy = new Set<ModelKey>();
+  private readonly queues = new Map<ModelKey, Job[]>();
+  /** Worker (re)starts so far; exposed for tests and diagnostics. */
+  starts = 0;
+
+  async segmentForeground(image: RawImage, signal: AbortSignal): Promise<Buffer> {
+    const { wire, transfer } = toWire(image);
+    const r = await this.request({ op: 'segment', image: wire }, [transfer], signal);
+    if (r.kind !== 'mask') throw new EditError('InternalError.Algo', 'segmentation returned no mask');
+    return Buffer.from(r.mask.buffer, r.mask.byteOffset, r.mask.byteLength);
+  }
+
+  async detectFaces(image: RawImage, signal: AbortSignal): Promise<Box[]> {
+    const { wire, transfer } = toWire(image);
+    const r = await this.request({ op: 'faces', image: wire }, [transfer], signal);
+    if (r.kind !== 'boxes') throw new EditError('InternalError.Algo', 'face detection returned no boxes');
+    return r.boxes;
+  }
+
+  async upscale(image: RawImage, factor: 2 | 4, signal: AbortSignal): Promise<RawImage> {
+    if (factor !== 2 && factor !== 4) throw new EditError('InvalidParameter', `unsupported upscale factor ${String(factor)} (2 or 4)`);
+    const { wire, transfer } = toWire(image);
+    const r = await this.request({ op: 'upscale', image: wire, factor }, [transfer], signal);
+    if (r.kind !== 'image') throw new EditError('InternalError.Algo', 'upscale returned no image');
+    return fromWire(r.image);
+  }
+
+  async detectText(image: RawImage, signal: AbortSignal): Promise<Box[]> {
+    const { wire, transfer } = toWire(image);
+    const r = await this.request({ op: 'text', image: wire }, [transfer], signal);
+    if (r.kind !== 'boxes') throw new EditError('InternalError.Algo', 'text detection returned no boxes');
+    return r.boxes;
+  }
+
+  async inpaint(image: RawImage, mask: Buffer, signal: AbortSignal): Promise<RawImage> {
+    const { wire, transfer } = toWire(image);
+    const n = image.width * image.height;
+    if (mask.length < n) throw new EditError('InvalidParameter', `mask too small: ${mask.length} < ${n}`);
+    const m = new Uint8Array(n);
+    m.set(mask.subarray(0, n));
+    const r = await this.request({ op: 'inpaint', image: wire, mask: m }, [transfer, m.buffer], signal);
+    if (r.kind !== 'image') throw new EditError('InternalError.Algo', 'inpaint returned no image');
+    return fromWire(r.image);
+  }
+
+  /** Low-level entry, also used by tests for the 'crash' / 'sleep' hooks. */
+  request(op: MlOp, transfer: ArrayBuffer[], signal?: AbortSignal): Promise<MlResult> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return new Promise<MlResult>((resolve, reject) => {
+      const job: Job = { op, transfer, signal, resolve, reject, settled: false };
+      const key = modelKeyOf(op.op);
+      if (signal) {
+        job.onAbort = () => {
+          // Queued: drop it. Running: leave the slot busy until the worker answers; discard then.
+          const q = this.queues.get(key);
+          const i = q ? q.indexOf(job) : -1;
+          if (q && i >= 0) q.splice(i, 1);
+          this.settle(job, () => reject(abortReason(signal)));
+        };
+        signal.addEventListener('abort', job.onAbort, { once: true });
+      }
+      let q = this.queues.get(key);
+      if (!q) this.queues.set(key, (q = []));
+      q.push(job);
+      this.pump(key);
+    });
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    for (const [, q] of this.queues) {
+      for (const job of q.splice(0)) this.settle(job, () => job.reject(new EditError('InternalError.Algo', 'ML models were closed')));
+    }
+    this.failRunning(new EditError('InternalError.Algo', 'ML models were closed'));
+    if (w) await w.terminate();
+  }
+
+  private settle(job: Job, fn: () => void): void {
+    if (job.settled) return;
+    job.settled = true;
+    if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+    fn();
+  }
+
+  private pump(key: ModelKey): void {
+    if (this.busy.has(key)) return;
+    const q = this.queues.get(key);
+    const job = q?.shift();
+    if (!job) return;
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    this.busy.add(key);
+    this.running.set(id, { job, key });
+    worker.ref();
+    const msg: MlRequest = { ...job.op, id };
+    try {
+      worker.postMessage(msg, job.transfer);
+    } catch (err) {
+      this.running.delete(id);
+      this.busy.delete(key);
+      this.settle(job, () => job.reject(new EditError('InternalError.Algo', `could not reach the ML worker: ${(err as Error).message}`)));
+      this.pump(key);
+    }
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const w = startWorker();
+    this.starts++;
+    this.worker = w;
+    w.on('message', (res: MlResponse) => this.onMessage(w, res));
+    w.on('error', (err) => this.onDeath(w, `the ML worker failed: ${err.message}`));
+    w.on('exit', (code) => this.onDeath(w, `the ML worker exited (code ${code})`));
+    w.unref();
+    return w;
+  }
+
+  private onMessage(w: Worker, res: MlResponse): void {
+    if (w !== this.worker) return;
+    const r = this.running.get(res.id);
+    if (!r) return;
+    this.running.delete(res.id);
+    this.busy.delete(r.key);
+    const { job } = r;
+    if (res.ok) this.settle(job, () => job.resolve(res.result));
+    else this.settle(job, () => job.reject(new EditError(res.code, res.message)));
+    if (this.running.size === 0) w.unref();
+    this.pump(r.key);
+  }
+
+  private onDeath(w: Worker, message: string): void {
+    if (w !== this.worker) return;
+    this.worker = undefined;
+    this.failRunning(new EditError('InternalError.Algo', message));
+    // Requests still queued run on a fresh worker.
+    for (const key of this.queues.keys()) this.pump(key);
+  }
+
+  private failRunning(err: EditError): void {
+    const running = [...this.running.values()];
+    this.running.clear();
+    this.busy.clear();
+    for (const { job } of running) this.settle(job, () => job.reject(err));
+  }
+}

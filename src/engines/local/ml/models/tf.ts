@@ -1,0 +1,46 @@
+/**
+ * TensorFlow.js on the wasm backend (SIMD, single thread in Node), shared by every tfjs model in
+ * the worker. `@tensorflow/tfjs-node` cannot be installed offline (it downloads libtensorflow), so
+ * the project depends on vendor/tfjs-node-shim under that name: it re-exports @tensorflow/tfjs and
+ * registers a file:// model loader, which Human and upscaler/node rely on.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type * as TfType from '@tensorflow/tfjs';
+
+export type Tf = typeof TfType;
+
+const require = createRequire(import.meta.url);
+let ready: Promise<Tf> | undefined;
+
+export function wasmDir(): string {
+  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep;
+}
+
+export function getTf(): Promise<Tf> {
+  ready ??= (async () => {
+    require('@tensorflow/tfjs-node'); // the shim: file:// loader (side effect)
+    const tf = require('@tensorflow/tfjs') as Tf;
+    const wasm = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(prefix: string): void };
+    wasm.setWasmPaths(wasmDir());
+    if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to initialise');
+    await tf.ready();
+    return tf;
+  })();
+  ready.catch(() => {
+    ready = undefined;
+  });
+  return ready;
+}
+
+/** An int32 HxWx3 tensor from interleaved RGB(A) pixels (alpha dropped). */
+export function rgbTensor(tf: Tf, data: Uint8Array, width: number, height: number, channels: number): TfType.Tensor3D {
+  const n = width * height;
+  const rgb = new Int32Array(n * 3);
+  for (let i = 0, j = 0; i < n; i++, j += channels) {
+    rgb[i * 3] = data[j]!;
+    rgb[i * 3 + 1] = data[j + 1]!;
+    rgb[i * 3 + 2] = data[j + 2]!;
+  }
+  return tf.tensor3d(rgb, [height, width, 3], 'int32');
+}

@@ -1,0 +1,146 @@
+/**
+ * Edits as data: a plan is an ordered list of typed operations, produced by the parser,
+ * printable in English and Chinese (that text is the task's `actual_prompt`, see describe.ts),
+ * executed by steps/.
+ *
+ * Image references are 1-based ("image 1" is the first input). Operations without an `image`
+ * field work on the current result, which starts as image 1; an operation with `image: k`
+ * edits input k before it is used by a later fusion operation (e.g. "rotate image 2 by 90°,
+ * then put it side by side with image 1").
+ */
+
+/** An sRGB colour, 0–255 per channel, with its names for the description. */
+export interface Colour {
+  readonly rgb: readonly [number, number, number];
+  readonly en: string;
+  readonly zh: string;
+}
+
+export type Position =
+  | 'top'
+  | 'bottom'
+  | 'center'
+  | 'left'
+  | 'right'
+  | 'top-left'
+  | 'top-right'
+  | 'bottom-left'
+  | 'bottom-right';
+
+export type Side = 'all' | 'left' | 'right' | 'top' | 'bottom' | 'horizontal' | 'vertical';
+
+export type ExtendFill = { readonly kind: 'blur' } | { readonly kind: 'mirror' } | { readonly kind: 'colour'; readonly colour: Colour };
+
+export type CropRegion = 'left-half' | 'right-half' | 'top-half' | 'bottom-half';
+
+/** The operation kinds, one per catalogue entry (docs/edits.md). */
+export type Operation = (
+  | { op: 'grayscale' }
+  | { op: 'sepia'; strength: number }
+  | { op: 'invert' }
+  /** factor 1 = unchanged; 1.2 = 20 % brighter. */
+  | { op: 'brightness'; factor: number }
+  | { op: 'contrast'; factor: number }
+  | { op: 'saturation'; factor: number }
+  /** Degrees around the colour wheel, -180..180. */
+  | { op: 'hue'; degrees: number }
+  /** > 0 warmer (more red/yellow), < 0 cooler (more blue); 0.15 is the default step. */
+  | { op: 'temperature'; amount: number }
+  | { op: 'tint'; colour: Colour; strength: number }
+  | { op: 'autoEnhance' }
+  | { op: 'posterize'; levels: number }
+  /** 0..1, how dark the corners get. */
+  | { op: 'vignette'; strength: number }
+  /** Seeded: the noise pattern depends on the request seed. amount in 0..1. */
+  | { op: 'grain'; amount: number }
+  /** Clockwise degrees; negative is counter-clockwise. Multiples of 90 are exact. */
+  | { op: 'rotate'; degrees: number }
+  | { op: 'flip'; axis: 'horizontal' | 'vertical' }
+  | { op: 'cropAspect'; ratio: readonly [number, number] }
+  /** Keep the centre `fraction` (0..1) of width and height ("zoom in 2x" = 0.5). */
+  | { op: 'cropCenter'; fraction: number }
+  | { op: 'cropRegion'; region: CropRegion }
+  | { op: 'trim' }
+  | { op: 'resize'; scale: number }
+  | { op: 'resizeTo'; width: number | undefined; height: number | undefined }
+  /** Extends the canvas by `amount` (fraction of the side) or to `ratio`; new area filled with `fill`. */
+  | { op: 'extend'; amount: number | undefined; ratio: readonly [number, number] | undefined; side: Side; fill: ExtendFill }
+  /** width: fraction of the shorter side (0.03 = 3 %) or pixels when `pixels`. */
+  | { op: 'border'; width: number; pixels: boolean; colour: Colour }
+  /** strength 1 = default (sigma ≈ 0.6 % of the shorter side); `sigma` in pixels when the user gave one. */
+  | { op: 'blur'; strength: number; sigma: number | undefined }
+  | { op: 'sharpen'; strength: number }
+  | { op: 'denoise'; strength: number }
+  /** Block size as a fraction of the shorter side (default 1/40). */
+  | { op: 'pixelate'; block: number }
+  | { op: 'sketch' }
+  | { op: 'cartoon' }
+  | { op: 'emboss' }
+  /** size: text height as a fraction of the shorter side. */
+  | { op: 'text'; text: string; position: Position; colour: Colour; size: number }
+  /**
+   * Places input `source` onto input `onto` (default: the current image); `scale` = its width as a
+   * fraction of the base width. The result becomes the current image.
+   */
+  | { op: 'overlay'; source: number; onto: number | undefined; position: Position; scale: number }
+  /** `images` empty = all inputs in order. Seeded when `scatter` (tilt and offset jitter). */
+  | { op: 'collage'; layout: 'horizontal' | 'vertical' | 'grid'; images: readonly number[]; scatter: boolean }
+  | { op: 'blend'; source: number; opacity: number }
+  // ML operations (models in ./ml, composition in steps/ml.ts).
+  | { op: 'removeBackground' }
+  | { op: 'replaceBackground'; colour: Colour | undefined; source: number | undefined }
+  | { op: 'backgroundBlur'; strength: number }
+  | { op: 'upscale'; factor: 2 | 4 }
+  | { op: 'faces'; mode: 'blur' | 'pixelate' }
+  | { op: 'removeText' }
+  /** Cuts the subject out of input `subject` and puts it onto input `onto` (which becomes the result). */
+  | { op: 'cutout'; subject: number; onto: number }
+) & { readonly image?: number };
+
+export type OperationKind = Operation['op'];
+
+export type Language = 'en' | 'zh';
+
+export interface Plan {
+  readonly language: Language;
+  readonly operations: readonly Operation[];
+}
+
+/** Operations whose result depends on the seed. */
+export const SEEDED_OPS: ReadonlySet<OperationKind> = new Set(['grain', 'collage']);
+
+/** Operations that need the ML models. */
+export const ML_OPS: ReadonlySet<OperationKind> = new Set([
+  'removeBackground',
+  'replaceBackground',
+  'backgroundBlur',
+  'upscale',
+  'faces',
+  'removeText',
+  'cutout',
+]);
+
+/** The highest input index an operation refers to (1-based); 1 when it only uses the current image. */
+export function highestImageRef(op: Operation): number {
+  const refs = [op.image ?? 1];
+  switch (op.op) {
+    case 'overlay':
+      refs.push(op.source, op.onto ?? 1);
+      break;
+    case 'blend':
+      refs.push(op.source);
+      break;
+    case 'collage':
+      refs.push(...op.images);
+      break;
+    case 'replaceBackground':
+      if (op.source !== undefined) refs.push(op.source);
+      break;
+    case 'cutout':
+      refs.push(op.subject, op.onto);
+      break;
+    default:
+      break;
+  }
+  return Math.max(...refs);
+}

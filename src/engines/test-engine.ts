@@ -1,0 +1,63 @@
+/**
+ * A scriptable engine for tests and benchmarks, registered as model `retouch-test` only when
+ * RETOUCH_ENABLE_TEST_ENGINE is on. The prompt holds directives, space-separated:
+ *
+ *   sleep=MS      wait MS milliseconds per image (aborts promptly)
+ *   fail=I[,J]    image I fails with an EditError (partial failure when other images succeed)
+ *   throw=I       image I throws a plain Error (reported as an internal error)
+ *   hang          wait until aborted
+ *
+ * Output: a PNG of the requested (or default) size, flat colour from the seed, so that
+ * different seeds give different bytes and the cost stays close to zero (the encoded PNG
+ * is cached per size and colour).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import sharp from 'sharp';
+import { defaultOutputSize } from '../protocol/size.js';
+import { EditError, type Engine } from './engine.js';
+
+export const TEST_MODEL = 'retouch-test';
+
+function directives(prompt: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const token of prompt.split(/\s+/)) {
+    const [key, value = ''] = token.split('=');
+    if (key) map.set(key, value);
+  }
+  return map;
+}
+
+const indexList = (value: string | undefined) => (value ?? '').split(',').filter(Boolean).map(Number);
+
+export function createTestEngine(): Engine {
+  const cache = new Map<string, Promise<Buffer>>();
+  const png = (width: number, height: number, seed: number): Promise<Buffer> => {
+    const colour = { r: seed % 256, g: (seed >> 8) % 256, b: (seed >> 16) % 256 };
+    const key = `${width}x${height}:${colour.r},${colour.g},${colour.b}`;
+    let encoded = cache.get(key);
+    if (!encoded) {
+      if (cache.size > 64) cache.clear();
+      encoded = sharp({ create: { width, height, channels: 3, background: colour } }).png({ compressionLevel: 1 }).toBuffer();
+      cache.set(key, encoded);
+    }
+    return encoded;
+  };
+
+  return {
+    name: 'test',
+    async edit(request) {
+      const d = directives(request.prompt);
+      const sleepMs = Number(d.get('sleep') ?? 0);
+      if (sleepMs > 0) await sleep(sleepMs, undefined, { signal: request.signal });
+      if (d.has('hang')) await sleep(2 ** 31 - 1, undefined, { signal: request.signal });
+      if (indexList(d.get('fail')).includes(request.index)) {
+        throw new EditError('InternalError.Algo', `Image ${request.index} failed as requested by the test prompt.`);
+      }
+      if (indexList(d.get('throw')).includes(request.index)) throw new Error('test engine: thrown as requested');
+      const meta = await sharp(request.images[0]!).metadata();
+      const size = request.size ?? defaultOutputSize(meta.width ?? 1280, meta.height ?? 1280);
+      const out = await png(size.width, size.height, request.seed);
+      return request.promptExtend ? { png: out, actualPrompt: `Test engine output for: ${request.prompt}` } : { png: out };
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Checks one input image's bytes against the protocol's limits: format by content (the magic
+ * bytes, never a header or file name), each side in [384, 5000], at most 10 MB, and a full
+ * decode so that truncated or corrupt files are refused at submission, not in the worker.
+ * BMP (which libvips cannot read) is converted to PNG here, so engines only see formats sharp
+ * decodes.
+ */
+import sharp from 'sharp';
+import { ApiError } from '../errors.js';
+import { BmpError, bmpDimensions, decodeBmp, isBmp } from './bmp.js';
+
+export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+export const MIN_SIDE = 384;
+export const MAX_SIDE = 5000;
+
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'bmp';
+
+export interface CheckedImage {
+  /** Bytes in a format sharp decodes (BMP converted to PNG). */
+  readonly bytes: Buffer;
+  readonly format: 'jpeg' | 'png' | 'webp';
+  readonly width: number;
+  readonly height: number;
+}
+
+export function sniffFormat(bytes: Buffer): ImageFormat | undefined {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  if (isBmp(bytes)) return 'bmp';
+  return undefined;
+}
+
+const badFormat = (label: string) =>
+  new ApiError(
+    400,
+    'InvalidImage.FileFormat',
+    `Invalid image type. Please ensure the uploaded file is a valid image (${label}: JPEG, PNG, BMP or WEBP expected).`,
+  );
+const badResolution = (label: string, width: number, height: number) =>
+  new ApiError(
+    400,
+    'InvalidImageResolution',
+    `The input image resolution is too large or small (${label} is ${width}*${height}; each side must be between ${MIN_SIDE} and ${MAX_SIDE} pixels).`,
+  );
+const corrupt = (label: string) =>
+  new ApiError(400, 'InvalidImageFormat', `The input image is in invalid format (${label} could not be decoded: truncated or corrupt).`);
+
+export function tooLargeImage(label: string): ApiError {
+  return new ApiError(400, 'InvalidParameter', `The input image is too large (${label} exceeds 10 MB).`);
+}
+
+/** `label` names the image in messages, e.g. "input.images[0]". */
+export async function checkImage(bytes: Buffer, label: string): Promise<CheckedImage> {
+  if (bytes.length > MAX_IMAGE_BYTES) throw tooLargeImage(label);
+  const format = sniffFormat(bytes);
+  if (!format) throw badFormat(label);
+
+  if (format === 'bmp') {
+    let dims: { width: number; height: number };
+    try {
+      dims = bmpDimensions(bytes);
+    } catch {
+      throw corrupt(label);
+    }
+    if (!sideOk(dims.width) || !sideOk(dims.height)) throw badResolution(label, dims.width, dims.height);
+    try {
+      const { width, height, data } = decodeBmp(bytes);
+      const png = await sharp(data, { raw: { width, height, channels: 4 } }).png({ compressionLevel: 1 }).toBuffer();
+      return { bytes: png, format: 'png', width, height };
+    } catch (err) {
+      if (err instanceof BmpError) throw corrupt(label);
+      throw err;
+    }
+  }
+
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch {
+    throw corrupt(label);
+  }
+  if (meta.format !== format && !(format === 'jpeg' && meta.format === 'jpeg')) throw corrupt(label);
+  // EXIF orientations 5-8 swap the sides as displayed.
+  const swap = (meta.orientation ?? 1) >= 5;
+  const width = (swap ? meta.height : meta.width) ?? 0;
+  const height = (swap ? meta.width : meta.height) ?? 0;
+  if (!sideOk(width) || !sideOk(height)) throw badResolution(label, width, height);
+  try {
+    // A full decode (cheap thanks to shrink-on-load) catches truncated and corrupt data.
+    await sharp(bytes, { failOn: 'error', limitInputPixels: MAX_SIDE * MAX_SIDE }).resize(32, 32).raw().toBuffer();
+  } catch {
+    throw corrupt(label);
+  }
+  return { bytes, format, width, height };
+}
+
+const sideOk = (side: number) => Number.isInteger(side) && side >= MIN_SIDE && side <= MAX_SIDE;

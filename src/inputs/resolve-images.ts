@@ -1,0 +1,91 @@
+/**
+ * Turns the `input.images` references of a create request into checked image bytes:
+ * `data:` URIs are decoded, http(s) URLs are fetched through the SSRF guard, and `oss://`
+ * keys of temporary uploads are read from the upload store.
+ */
+import { ApiError, invalidParameter } from '../errors.js';
+import { checkImage, MAX_IMAGE_BYTES, tooLargeImage, type CheckedImage } from './image-check.js';
+import { safeFetch, type SafeFetchOptions } from './safe-fetch.js';
+
+export interface ResolveContext {
+  readonly workspaceId: string;
+  /** The request carried `X-DashScope-OssResourceResolve: enable`. */
+  readonly ossResolve: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface ImageResolver {
+  resolve(refs: readonly string[], context: ResolveContext): Promise<CheckedImage[]>;
+}
+
+/** Reads temporary uploads (`oss://<key>`); absent when uploads are not enabled. */
+export type UploadReader = (key: string, workspaceId: string) => Promise<Buffer | undefined>;
+
+const DATA_URI_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/png', 'image/bmp', 'image/webp', 'image/x-ms-bmp']);
+
+export function decodeDataUri(uri: string, label: string): Buffer {
+  const comma = uri.indexOf(',');
+  const header = comma > 0 ? uri.slice(5, comma).toLowerCase() : '';
+  const parts = header.split(';').map((p) => p.trim());
+  if (comma < 0 || !parts.includes('base64')) {
+    throw invalidParameter(`${label} is not a valid data URI: expected data:{MIME_type};base64,{base64_data}.`);
+  }
+  if (!DATA_URI_TYPES.has(parts[0] ?? '')) {
+    throw new ApiError(
+      400,
+      'InvalidImage.FileFormat',
+      `Invalid image type. Please ensure the uploaded file is a valid image (${label} has MIME type "${(parts[0] ?? '').slice(0, 40)}"; image/jpeg, image/png, image/bmp or image/webp expected).`,
+    );
+  }
+  const payload = uri.slice(comma + 1).replace(/\s+/g, '');
+  if (payload.length > Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 4) throw tooLargeImage(label);
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(payload) || payload.length === 0) {
+    throw invalidParameter(`${label} is not a valid data URI: the base64 payload is malformed.`);
+  }
+  return Buffer.from(payload, payload.includes('-') || payload.includes('_') ? 'base64url' : 'base64');
+}
+
+export function createImageResolver(options: { fetch: SafeFetchOptions; uploads?: UploadReader }): ImageResolver {
+  async function bytesOf(ref: string, label: string, context: ResolveContext): Promise<Buffer> {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(ref)?.[1]?.toLowerCase();
+    switch (scheme) {
+      case 'data':
+        return decodeDataUri(ref, label);
+      case 'http':
+      case 'https':
+        return (await safeFetch(ref, options.fetch, context.signal)).body;
+      case 'oss': {
+        if (!context.ossResolve) {
+          throw new ApiError(
+            400,
+            'InvalidParameter',
+            `${label} is an oss:// URL; send the header X-DashScope-OssResourceResolve: enable to use temporary uploads.`,
+          );
+        }
+        const bytes = options.uploads ? await options.uploads(ref.slice('oss://'.length), context.workspaceId) : undefined;
+        if (!bytes) {
+          throw new ApiError(400, 'InvalidURL', `${label}: the uploaded file was not found or has expired.`);
+        }
+        return bytes;
+      }
+      default:
+        throw new ApiError(
+          400,
+          'InvalidURL',
+          `Invalid URL provided in your request (${label} must be an http(s) URL, a data URI or an oss:// URL).`,
+        );
+    }
+  }
+
+  return {
+    async resolve(refs, context) {
+      // Fetch and check in parallel: three slow URLs should cost one timeout, not three.
+      return Promise.all(
+        refs.map(async (ref, i) => {
+          const label = `input.images[${i}]`;
+          return checkImage(await bytesOf(ref.trim(), label, context), label);
+        }),
+      );
+    },
+  };
+}

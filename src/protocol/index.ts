@@ -1,0 +1,5 @@
+export * from './states.js';
+export * from './time.js';
+export * from './size.js';
+export * from './wire.js';
+export * from './create-request.js';

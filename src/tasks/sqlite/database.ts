@@ -1,0 +1,74 @@
+/**
+ * Opens the embedded SQLite database (one file in the data dir) and applies migrations.
+ *
+ * WAL lets readers (GET /tasks) proceed while a writer commits. `synchronous` defaults to NORMAL:
+ * in WAL mode a commit survives a process crash (SIGKILL) but the last commits may be lost on
+ * power failure; FULL also survives power loss at the cost of an fsync per commit.
+ */
+import Database from 'better-sqlite3';
+
+export type SqliteDatabase = Database.Database;
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE tasks (
+     id TEXT PRIMARY KEY,
+     workspace_id TEXT NOT NULL,
+     api_key_id TEXT NOT NULL,
+     request_id TEXT NOT NULL,
+     model TEXT NOT NULL,
+     status TEXT NOT NULL,
+     prompt TEXT NOT NULL,
+     negative_prompt TEXT NOT NULL,
+     n INTEGER NOT NULL,
+     size TEXT,
+     seed INTEGER NOT NULL,
+     prompt_extend INTEGER NOT NULL,
+     watermark INTEGER NOT NULL,
+     input_keys TEXT NOT NULL,
+     submit_time INTEGER NOT NULL,
+     scheduled_time INTEGER,
+     end_time INTEGER,
+     results TEXT NOT NULL,
+     code TEXT,
+     message TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     worker_id TEXT,
+     lease_until INTEGER,
+     expires_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX tasks_queue ON tasks (status, submit_time) WHERE status IN ('PENDING', 'RUNNING');
+   CREATE INDEX tasks_workspace ON tasks (workspace_id, submit_time);
+   CREATE INDEX tasks_expiry ON tasks (expires_at);
+   CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     workspace_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     hash TEXT NOT NULL UNIQUE,
+     hint TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   ) STRICT;`,
+];
+
+export function openSqlite(path: string, synchronous: 'OFF' | 'NORMAL' | 'FULL' = 'NORMAL'): SqliteDatabase {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  // Several processes (serve + a CLI `keys` command) may write; wait instead of failing at once.
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: SqliteDatabase): void {
+  // BEGIN IMMEDIATE takes the write lock first, so two processes starting together cannot both
+  // apply the same migration.
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      db.exec(MIGRATIONS[version]!);
+    }
+    if (current < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}

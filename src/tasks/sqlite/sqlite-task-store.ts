@@ -1,0 +1,181 @@
+/**
+ * TaskStore on embedded SQLite. better-sqlite3 is synchronous; each method is one short
+ * statement or an IMMEDIATE transaction, so the event loop is held for microseconds.
+ */
+import type { StoredTaskStatus } from '../../protocol/states.js';
+import type { ListQuery, NewTask, RecoveryReport, Settlement, StoredResult, TaskRecord, TaskStore } from '../task-store.js';
+import type { SqliteDatabase } from './database.js';
+
+interface Row {
+  id: string;
+  workspace_id: string;
+  api_key_id: string;
+  request_id: string;
+  model: string;
+  status: string;
+  prompt: string;
+  negative_prompt: string;
+  n: number;
+  size: string | null;
+  seed: number;
+  prompt_extend: number;
+  watermark: number;
+  input_keys: string;
+  submit_time: number;
+  scheduled_time: number | null;
+  end_time: number | null;
+  results: string;
+  code: string | null;
+  message: string | null;
+  attempts: number;
+  expires_at: number;
+}
+
+function toRecord(row: Row): TaskRecord {
+  const [w, h] = row.size ? row.size.split('*').map(Number) : [];
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    apiKeyId: row.api_key_id,
+    requestId: row.request_id,
+    model: row.model,
+    status: row.status as StoredTaskStatus,
+    prompt: row.prompt,
+    negativePrompt: row.negative_prompt,
+    n: row.n,
+    size: w && h ? { width: w, height: h } : undefined,
+    seed: row.seed,
+    promptExtend: row.prompt_extend === 1,
+    watermark: row.watermark === 1,
+    inputKeys: JSON.parse(row.input_keys) as string[],
+    submitTime: row.submit_time,
+    scheduledTime: row.scheduled_time ?? undefined,
+    endTime: row.end_time ?? undefined,
+    results: JSON.parse(row.results) as (StoredResult | null)[],
+    code: row.code ?? undefined,
+    message: row.message ?? undefined,
+    attempts: row.attempts,
+    expiresAt: row.expires_at,
+  };
+}
+
+export function createSqliteTaskStore(db: SqliteDatabase): TaskStore {
+  const insert = db.prepare(
+    `INSERT INTO tasks (id, workspace_id, api_key_id, request_id, model, status, prompt, negative_prompt, n, size, seed,
+       prompt_extend, watermark, input_keys, submit_time, results, expires_at)
+     VALUES (@id, @workspaceId, @apiKeyId, @requestId, @model, 'PENDING', @prompt, @negativePrompt, @n, @size, @seed,
+       @promptExtend, @watermark, @inputKeys, @submitTime, @results, @expiresAt)`,
+  );
+  const get = db.prepare<[string], Row>('SELECT * FROM tasks WHERE id = ?');
+  const cancel = db.prepare(
+    `UPDATE tasks SET status = 'CANCELED', end_time = ? WHERE id = ? AND workspace_id = ? AND status = 'PENDING'`,
+  );
+  const claim = db.prepare<[string, number, number], Row>(
+    `UPDATE tasks SET status = 'RUNNING', worker_id = ?, lease_until = ?, attempts = attempts + 1,
+       scheduled_time = COALESCE(scheduled_time, ?)
+     WHERE id = (SELECT id FROM tasks WHERE status = 'PENDING' ORDER BY submit_time, id LIMIT 1)
+     RETURNING *`,
+  );
+  const heartbeat = db.prepare(
+    `UPDATE tasks SET lease_until = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
+  );
+  const recordResult = db.prepare(
+    `UPDATE tasks SET results = json_set(results, '$[' || ? || ']', json(?))
+     WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
+  );
+  const settle = db.prepare(
+    `UPDATE tasks SET status = ?, code = ?, message = ?, end_time = ?, expires_at = ?, worker_id = NULL, lease_until = NULL
+     WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
+  );
+  // A hand-back is not a failed attempt: it does not count towards maxAttempts.
+  const release = db.prepare(
+    `UPDATE tasks SET status = 'PENDING', worker_id = NULL, lease_until = NULL, attempts = max(attempts - 1, 0)
+     WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
+  );
+  const failExhausted = db.prepare<[string, string, number, number, number, number], { id: string }>(
+    `UPDATE tasks SET status = 'FAILED', code = ?, message = ?, end_time = ?, expires_at = ?, worker_id = NULL, lease_until = NULL
+     WHERE status = 'RUNNING' AND lease_until < ? AND attempts >= ? RETURNING id`,
+  );
+  const requeueExpired = db.prepare<[number], { id: string }>(
+    `UPDATE tasks SET status = 'PENDING', worker_id = NULL, lease_until = NULL
+     WHERE status = 'RUNNING' AND lease_until < ? RETURNING id`,
+  );
+  const selectExpired = db.prepare<[number, number], Row>(
+    'SELECT * FROM tasks WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
+  );
+  const deleteOne = db.prepare('DELETE FROM tasks WHERE id = ?');
+
+  const claimTx = db.transaction((workerId: string, now: number, leaseUntil: number) => claim.get(workerId, leaseUntil, now));
+  const recoverTx = db.transaction(
+    (now: number, maxAttempts: number, failure: { code: string; message: string; expiresAt: number }): RecoveryReport => {
+      const failed = failExhausted.all(failure.code, failure.message, now, failure.expiresAt, now, maxAttempts).map((r) => r.id);
+      const requeued = requeueExpired.all(now).map((r) => r.id);
+      return { failed, requeued };
+    },
+  );
+  const deleteTx = db.transaction((now: number, limit: number) => {
+    const rows = selectExpired.all(now, limit);
+    for (const row of rows) deleteOne.run(row.id);
+    return rows.map(toRecord);
+  });
+
+  return {
+    async insert(task: NewTask) {
+      insert.run({
+        ...task,
+        size: task.size ? `${task.size.width}*${task.size.height}` : null,
+        promptExtend: task.promptExtend ? 1 : 0,
+        watermark: task.watermark ? 1 : 0,
+        inputKeys: JSON.stringify(task.inputKeys),
+        results: JSON.stringify(Array.from({ length: task.n }, () => null)),
+      });
+    },
+    async get(id) {
+      const row = get.get(id);
+      return row ? toRecord(row) : undefined;
+    },
+    async list(query: ListQuery) {
+      const where = ['workspace_id = @workspaceId', 'submit_time >= @from', 'submit_time <= @to', 'expires_at > @now'];
+      if (query.taskId !== undefined) where.push('id = @taskId');
+      if (query.model !== undefined) where.push('model = @model');
+      if (query.status !== undefined) where.push('status = @status');
+      const clause = where.join(' AND ');
+      const params = { ...query };
+      const total = (db.prepare(`SELECT count(*) AS c FROM tasks WHERE ${clause}`).get(params) as { c: number }).c;
+      const rows = db
+        .prepare<typeof params, Row>(
+          `SELECT * FROM tasks WHERE ${clause} ORDER BY submit_time DESC, id DESC LIMIT @limit OFFSET @offset`,
+        )
+        .all(params);
+      return { total, items: rows.map(toRecord) };
+    },
+    async cancel(id, workspaceId, now) {
+      return cancel.run(now, id, workspaceId).changes === 1;
+    },
+    async claim(workerId, now, leaseUntil) {
+      const row = claimTx.immediate(workerId, now, leaseUntil);
+      return row ? toRecord(row) : undefined;
+    },
+    async heartbeat(id, workerId, leaseUntil) {
+      return heartbeat.run(leaseUntil, id, workerId).changes === 1;
+    },
+    async recordResult(id, workerId, index, result) {
+      return recordResult.run(index, JSON.stringify(result), id, workerId).changes === 1;
+    },
+    async settle(id, workerId, s: Settlement) {
+      return settle.run(s.status, s.code ?? null, s.message ?? null, s.endTime, s.expiresAt, id, workerId).changes === 1;
+    },
+    async release(id, workerId) {
+      return release.run(id, workerId).changes === 1;
+    },
+    async recoverExpired(now, maxAttempts, failure) {
+      return recoverTx.immediate(now, maxAttempts, failure);
+    },
+    async deleteExpired(now, limit) {
+      return deleteTx.immediate(now, limit);
+    },
+    async close() {
+      // The database handle is owned by the composition root, which closes it once.
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Integration suites start real servers and SQLite files; two forks match the 2-core machines.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
