@@ -149,37 +149,53 @@ function guardedLookup(base: net.LookupFunction, target: Target, allow: AllowLis
 }
 
 /**
- * Opens the TCP connection (and TLS on top) with the guarded lookup, and re-checks the socket's
- * real peer address on 'connect' before anything is written. Exported for the tests only.
+ * Opens the TCP connection with the guarded lookup and re-checks the socket's real peer address
+ * on 'connect', before anything is written: our 'connect' listener is registered first, so it
+ * runs before http's pending write. For TLS, the TLS socket is only created on top of the raw
+ * socket after the peer passed (so no ClientHello ever reaches a refused peer) and is handed over
+ * through `oncreate`; for plain http the raw socket is returned and also handed over at once.
+ * Returns the raw socket (the caller destroys it on timeout). Exported for the tests only.
  */
-export function openGuardedSocket(params: {
-  host: string;
-  port: number;
-  tls: boolean;
-  lookup: net.LookupFunction;
-  /** Decides on the connected peer address; false destroys the socket before any byte is sent. */
-  peerAllowed: (address: string) => boolean;
-  onConnected: () => void;
-}): Duplex {
+export function openGuardedSocket(
+  params: {
+    host: string;
+    port: number;
+    tls: boolean;
+    lookup: net.LookupFunction;
+    /** Decides on the connected peer address; false destroys the socket before any byte is sent. */
+    peerAllowed: (address: string) => boolean;
+    /** Called once the connection is usable (after the TLS handshake for https). */
+    onConnected: () => void;
+  },
+  oncreate: (err: Error | null, socket: Duplex) => void,
+): net.Socket {
   const raw = net.connect({ host: params.host, port: params.port, lookup: params.lookup });
-  // Registered before anything else can listen (http's pending write, TLS's _start): runs first.
+  let handedOver = false;
+  raw.on('error', (err) => {
+    if (!handedOver) oncreate(err, raw);
+  });
   raw.once('connect', () => {
     const peer = raw.remoteAddress ?? '';
     if (!params.peerAllowed(peer)) {
       raw.destroy(new Refusal('forbidden', `connected peer ${peer}: ${forbiddenRange(peer) ?? '?'}`));
       return;
     }
-    if (!params.tls) params.onConnected();
+    if (!params.tls) return params.onConnected();
+    const secure = tls.connect({
+      socket: raw,
+      host: params.host,
+      servername: net.isIP(params.host) === 0 ? params.host : undefined,
+      ALPNProtocols: ['http/1.1'],
+    });
+    secure.once('secureConnect', params.onConnected);
+    handedOver = true;
+    oncreate(null, secure);
   });
-  if (!params.tls) return raw;
-  const secure = tls.connect({
-    socket: raw,
-    host: params.host,
-    servername: net.isIP(params.host) === 0 ? params.host : undefined,
-    ALPNProtocols: ['http/1.1'],
-  });
-  secure.once('secureConnect', params.onConnected);
-  return secure;
+  if (!params.tls) {
+    handedOver = true;
+    oncreate(null, raw);
+  }
+  return raw;
 }
 
 type Hop = { kind: 'redirect'; location: string | undefined; status: number } | { kind: 'body'; body: Buffer; contentType: string | undefined };
@@ -188,6 +204,7 @@ function fetchHop(target: Target, allow: AllowList, options: SafeFetchOptions, a
   return new Promise<Hop>((resolve, reject) => {
     let settled = false;
     let req: http.ClientRequest | undefined;
+    let socket: net.Socket | undefined;
     const connectTimer = setTimeout(
       () => fail(new Refusal('timeout', `connect timeout after ${options.connectTimeoutMs} ms`)),
       options.connectTimeoutMs,
@@ -202,6 +219,7 @@ function fetchHop(target: Target, allow: AllowList, options: SafeFetchOptions, a
       settled = true;
       cleanup();
       req?.destroy();
+      socket?.destroy();
       reject(err);
     }
     function done(hop: Hop): void {
@@ -223,15 +241,22 @@ function fetchHop(target: Target, allow: AllowList, options: SafeFetchOptions, a
       path: `${target.url.pathname}${target.url.search}`,
       headers: { accept: '*/*', 'accept-encoding': 'identity', 'user-agent': 'retouch-fetch/0.1' },
       // No agent: a fresh, guarded connection per hop (no pooled socket from an unchecked path).
-      createConnection: () =>
-        openGuardedSocket({
-          host: target.host,
-          port: target.port,
-          tls: target.https,
-          lookup,
-          peerAllowed: (peer) => target.hostAllowed || addressAllowed(peer, allow),
-          onConnected: () => clearTimeout(connectTimer),
-        }),
+      // http calls this once; the socket reaches the request through oncreate (at once for http,
+      // after the peer check for https). Returning undefined makes http wait for oncreate.
+      createConnection: (_opts, oncreate) => {
+        socket = openGuardedSocket(
+          {
+            host: target.host,
+            port: target.port,
+            tls: target.https,
+            lookup,
+            peerAllowed: (peer) => target.hostAllowed || addressAllowed(peer, allow),
+            onConnected: () => clearTimeout(connectTimer),
+          },
+          oncreate,
+        );
+        return undefined;
+      },
     };
     try {
       req = (target.https ? https : http).request(requestOptions);

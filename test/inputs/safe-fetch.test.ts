@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/errors.js';
 import { openGuardedSocket, safeFetch, type SafeFetchOptions } from '../../src/inputs/safe-fetch.js';
@@ -283,20 +284,28 @@ describe('forbidden destinations: zero hits, InvalidURL, no address in the messa
     // Same port on 127.0.0.1 (allowed by CIDR) and 127.0.0.2 (forbidden). The fake DNS answers
     // 127.0.0.1 on odd calls and 127.0.0.2 on even calls: a check-then-connect implementation that
     // resolves twice would connect to 127.0.0.2.
-    const twin = await startRecordingServer('127.0.0.2', (_req, res) => res.end('SECRET'), allowed.port).catch(() => undefined);
-    if (twin === undefined) return; // port taken on 127.0.0.2: nothing to prove here
+    // Find a port free on both 127.0.0.1 and 127.0.0.2.
+    let good: RecordingServer | undefined;
+    let twin: RecordingServer | undefined;
+    for (let i = 0; i < 10 && twin === undefined; i++) {
+      good = await startRecordingServer('127.0.0.1', (_req, res) => res.end('good'));
+      twin = await startRecordingServer('127.0.0.2', (_req, res) => res.end('SECRET'), good.port).catch(() => undefined);
+      if (twin === undefined) await good.close();
+    }
+    if (good === undefined || twin === undefined) throw new Error('no port free on both 127.0.0.1 and 127.0.0.2');
     try {
       let n = 0;
       const dns = fakeDns({ 'rebind.test': () => (n++ % 2 === 0 ? ['127.0.0.1'] : ['127.0.0.2']) });
       for (let i = 0; i < 4; i++) {
         n = 0;
-        const r = await safeFetch(`http://rebind.test:${allowed.port}/bytes`, base({ allow: ['127.0.0.1/32'], lookup: dns.lookup }));
-        expect(r.body.equals(PAYLOAD)).toBe(true);
+        const r = await safeFetch(`http://rebind.test:${good.port}/`, base({ allow: ['127.0.0.1/32'], lookup: dns.lookup }));
+        expect(r.body.toString()).toBe('good');
       }
       expect(dns.calls.length).toBe(4);
       expect(twin.hits.connections).toBe(0);
+      expect(good.hits.connections).toBe(4);
     } finally {
-      await twin.close();
+      await Promise.all([twin.close(), good.close()]);
     }
   });
 
@@ -392,6 +401,21 @@ describe('size cap', () => {
     const e = await rejection(() => safeFetch(`http://${allowed.origin}/sized?n=${10 * MB + 1}`, base()));
     expect(e.code).toBe('InvalidParameter');
     expect(e.message).toBe('The downloaded file exceeds the size limit of 10 MB.');
+  });
+
+  it('refuses on the declared Content-Length alone, without waiting for the body', async () => {
+    const raw = await startRawServer('127.0.0.1', (socket) => {
+      socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 1073741824\r\n\r\nabc')); // then stalls
+    });
+    try {
+      const t0 = Date.now();
+      const e = await rejection(() => safeFetch(`http://127.0.0.1:${raw.port}/`, base({ allow: [`127.0.0.1:${raw.port}`], totalTimeoutMs: 3000 })));
+      expect(e.code).toBe('InvalidParameter');
+      expect(e.message).toContain('10 MB');
+      expect(Date.now() - t0).toBeLessThan(1000);
+    } finally {
+      await raw.close();
+    }
   });
 
   it('aborts a chunked body (no Content-Length) past the cap', async () => {
@@ -531,21 +555,35 @@ describe('connect-time backstop and TLS', () => {
   it('destroys a socket whose real peer address is forbidden before writing a byte (http and TLS)', async () => {
     for (const useTls of [false, true]) {
       forbidden.reset();
-      const socket = openGuardedSocket({
-        host: '127.0.0.1', // a literal: net does not call lookup, so only the backstop stands
-        port: forbidden.port,
-        tls: useTls,
-        lookup: () => {
-          throw new Error('not called for literals');
-        },
-        peerAllowed: () => false,
-        onConnected: () => {},
+      let handed: Duplex | undefined;
+      const failed = new Promise<Error>((resolve) => {
+        const raw = openGuardedSocket(
+          {
+            host: '127.0.0.1', // a literal: net does not call lookup, so only the backstop stands
+            port: forbidden.port,
+            tls: useTls,
+            lookup: () => {
+              throw new Error('not called for literals');
+            },
+            peerAllowed: () => false,
+            onConnected: () => {},
+          },
+          (err, socket) => {
+            if (err) return resolve(err);
+            handed = socket;
+            // what http would do: queue the request before the connection is up
+            socket.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+            socket.once('error', resolve);
+          },
+        );
+        expect(raw).toBeInstanceOf(net.Socket);
       });
-      socket.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
-      const err = await new Promise<Error>((resolve) => socket.once('error', resolve));
+      const err = await failed;
       expect(err.name).toBe('SafeFetchRefusal');
+      expect(handed !== undefined).toBe(!useTls); // a TLS socket is never even created
       await new Promise((r) => setTimeout(r, 50));
-      expect(forbidden.hits.bytes).toBe(0);
+      expect(forbidden.hits.connections).toBe(1); // the TCP handshake happened (literal, no lookup)...
+      expect(forbidden.hits.bytes).toBe(0); // ...but not one byte was sent
       expect(forbidden.hits.requests).toEqual([]);
     }
   });

@@ -72,7 +72,7 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore {
   );
   const claim = db.prepare<[string, number, number], Row>(
     `UPDATE tasks SET status = 'RUNNING', worker_id = ?, lease_until = ?, attempts = attempts + 1,
-       scheduled_time = COALESCE(scheduled_time, ?)
+       scheduled_time = ?
      WHERE id = (SELECT id FROM tasks WHERE status = 'PENDING' ORDER BY submit_time, id LIMIT 1)
      RETURNING *`,
   );

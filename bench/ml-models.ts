@@ -1,0 +1,150 @@
+/**
+ * ML models bench: time (cold = first call incl. model load, warm = mean of later calls) and peak
+ * RSS per model at 512x512 and 1024x1024, each model in its own child process; then GET latency of a
+ * trivial node:http route while ML runs vs idle.
+ *
+ *   npx tsx bench/ml-models.ts            # everything (about 3-4 minutes on 2 cores)
+ *   npx tsx bench/ml-models.ts --quick    # 512 only, no 4x upscale at 1024
+ *   npx tsx bench/ml-models.ts --one <model> <size>   # internal: one child run, prints JSON
+ *
+ * Inputs: a photo from @vladmandic/face-api's demo/ (devDependency) resized to the size, with text
+ * rendered on it; the inpaint mask is the detected text boxes (or a centre rectangle).
+ */
+import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { MlWorkerClient, type Box, type RawImage } from '../src/engines/local/ml/index.js';
+import { renderText, samplePhoto } from '../test/engines/ml/helpers.js';
+
+type Model = 'segment' | 'faces' | 'text' | 'inpaint' | 'upscale2' | 'upscale4';
+const MODELS: Model[] = ['segment', 'faces', 'text', 'inpaint', 'upscale2', 'upscale4'];
+
+async function input(size: number): Promise<RawImage> {
+  const base = await sharp(samplePhoto(2)).resize(size, size, { fit: 'cover' }).removeAlpha().png().toBuffer();
+  const pt = Math.round(size / 14);
+  const layers = [
+    { input: await renderText('Hello World 2024', pt, '#ffffff'), left: Math.round(size * 0.06), top: Math.round(size * 0.08) },
+    { input: await renderText('SAMPLE', pt, '#ffff00'), left: Math.round(size * 0.1), top: Math.round(size * 0.8) },
+  ];
+  const data = await sharp(base).composite(layers).removeAlpha().raw().toBuffer();
+  return { data, width: size, height: size, channels: 3 };
+}
+
+function maskOf(boxes: Box[], w: number, h: number): Buffer {
+  const m = Buffer.alloc(w * h);
+  const list = boxes.length ? boxes : [{ x: w * 0.4, y: h * 0.4, width: w * 0.2, height: h * 0.2, score: 1 }];
+  for (const b of list) {
+    const x0 = Math.round(b.x), x1 = Math.round(b.x + b.width);
+    for (let y = Math.round(b.y); y < Math.round(b.y + b.height); y++) m.fill(255, y * w + x0, y * w + x1);
+  }
+  return m;
+}
+
+async function one(model: Model, size: number): Promise<void> {
+  const ml = new MlWorkerClient();
+  const signal = new AbortController().signal;
+  const img = await input(size);
+  const mask = model === 'inpaint' ? maskOf(await ml.detectText(img, signal), size, size) : undefined;
+  const run = async (): Promise<void> => {
+    switch (model) {
+      case 'segment': await ml.segmentForeground(img, signal); break;
+      case 'faces': await ml.detectFaces(img, signal); break;
+      case 'text': await ml.detectText(img, signal); break;
+      case 'inpaint': await ml.inpaint(img, mask!, signal); break;
+      case 'upscale2': await ml.upscale(img, 2, signal); break;
+      case 'upscale4': await ml.upscale(img, 4, signal); break;
+    }
+  };
+  const rssBefore = process.memoryUsage().rss;
+  let t = performance.now();
+  await run();
+  const cold = performance.now() - t;
+  const reps = model.startsWith('upscale') ? (size >= 1024 ? 1 : 2) : 3;
+  t = performance.now();
+  for (let i = 0; i < reps; i++) await run();
+  const warm = (performance.now() - t) / reps;
+  await ml.close();
+  const out = { model, size, coldMs: Math.round(cold), warmMs: Math.round(warm), reps, baseRssMB: Math.round(rssBefore / 1e6), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1e3) };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+async function latency(count: number, during?: () => Promise<unknown>): Promise<{ p50: number; p95: number; max: number }> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"task_status":"RUNNING"}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = (): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const t = performance.now();
+      http.get({ host: '127.0.0.1', port, path: '/api/v1/tasks/x', agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(performance.now() - t));
+      }).on('error', reject);
+    });
+  let busy = true;
+  const bg = during ? (async () => { while (busy) await during(); })() : Promise.resolve();
+  if (during) await new Promise((r) => setTimeout(r, 1500)); // let the ML work get going
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    times.push(await get());
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  busy = false;
+  await bg;
+  agent.destroy();
+  server.close();
+  times.sort((a, b) => a - b);
+  const q = (p: number): number => +times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(2);
+  return { p50: q(0.5), p95: q(0.95), max: q(1) };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--one') {
+    await one(args[1] as Model, Number(args[2]));
+    return;
+  }
+  const quick = args.includes('--quick');
+  const self = fileURLToPath(import.meta.url);
+  const rows: string[] = [];
+  rows.push('| model | size | cold (ms, incl. load) | warm (ms) | peak RSS (MB) |', '|---|---|---|---|---|');
+  for (const size of quick ? [512] : [512, 1024]) {
+    for (const model of MODELS) {
+      if (quick && model === 'upscale4' && size > 512) continue;
+      const r = spawnSync(process.execPath, [...process.execArgv, self, '--one', model, String(size)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const line = r.stdout.trim().split('\n').pop() ?? '';
+      if (r.status !== 0 || !line.startsWith('{')) {
+        rows.push(`| ${model} | ${size} | failed: ${(r.stderr || '').trim().split('\n').slice(-1)[0]} | | |`);
+        continue;
+      }
+      const j = JSON.parse(line) as { coldMs: number; warmMs: number; reps: number; peakRssMB: number };
+      rows.push(`| ${model} | ${size}² | ${j.coldMs} | ${j.warmMs} (n=${j.reps}) | ${j.peakRssMB} |`);
+      console.error(rows[rows.length - 1]);
+    }
+  }
+  console.log(rows.join('\n'));
+
+  const ml = new MlWorkerClient();
+  const signal = new AbortController().signal;
+  const img = await input(512);
+  await ml.upscale(img, 2, signal); // load before measuring
+  await ml.detectFaces(img, signal);
+  const idle = await latency(200);
+  const busy = await latency(200, () => Promise.all([ml.upscale(img, 2, signal), ml.detectFaces(img, signal), ml.segmentForeground(img, signal)]));
+  await ml.close();
+  console.log('\nGET latency, 200 sequential requests on 127.0.0.1 (ms):');
+  console.log('| state | p50 | p95 | max |\n|---|---|---|---|');
+  console.log(`| idle | ${idle.p50} | ${idle.p95} | ${idle.max} |`);
+  console.log(`| ML running (2x upscale + faces + matte, 512², in a loop) | ${busy.p50} | ${busy.p95} | ${busy.max} |`);
+  console.log(`ratio busy/idle: p50 ${(busy.p50 / idle.p50).toFixed(2)}, p95 ${(busy.p95 / idle.p95).toFixed(2)}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+/** The worker plumbing: abort, queueing, crash recovery (no model weights needed). */
+import { afterAll, describe, expect, it } from 'vitest';
+import { EditError } from '../../../src/engines/engine.js';
+import { MlWorkerClient } from '../../../src/engines/local/ml/index.js';
+
+const ml = new MlWorkerClient();
+afterAll(() => ml.close());
+
+describe('ML worker', () => {
+  it('rejects at once when the signal is already aborted', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('gone'));
+    await expect(ml.request({ op: 'sleep', ms: 10 }, [], ac.signal)).rejects.toThrow('gone');
+  });
+
+  it('aborting a running request rejects promptly; a queued one is dropped', async () => {
+    const ac = new AbortController();
+    const t0 = Date.now();
+    const running = ml.request({ op: 'sleep', ms: 1500 }, [], ac.signal);
+    const queued = ml.request({ op: 'sleep', ms: 1500 }, [], ac.signal);
+    setTimeout(() => ac.abort(new Error('cancelled')), 100);
+    await expect(running).rejects.toThrow('cancelled');
+    await expect(queued).rejects.toThrow('cancelled');
+    expect(Date.now() - t0).toBeLessThan(1000);
+    // The main thread stays responsive while the worker is busy.
+    const lag = await new Promise<number>((r) => {
+      const t = Date.now();
+      setTimeout(() => r(Date.now() - t - 20), 20);
+    });
+    expect(lag).toBeLessThan(200);
+    // The next request on the same model waits for the slot, then runs.
+    await expect(ml.request({ op: 'sleep', ms: 10 }, [])).resolves.toEqual({ kind: 'none' });
+  });
+
+  it('a crashed worker rejects with an EditError and the next call starts a fresh worker', async () => {
+    await ml.request({ op: 'sleep', ms: 1 }, []);
+    const before = ml.starts;
+    const err = await ml.request({ op: 'crash' }, []).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EditError);
+    expect((err as EditError).code).toBe('InternalError.Algo');
+    await expect(ml.request({ op: 'sleep', ms: 1 }, [])).resolves.toEqual({ kind: 'none' });
+    expect(ml.starts).toBe(before + 1);
+  });
+
+  it('rejects bad input with InvalidParameter', async () => {
+    await expect(
+      ml.detectFaces({ data: Buffer.alloc(10), width: 10, height: 10, channels: 3 }, new AbortController().signal),
+    ).rejects.toMatchObject({ code: 'InvalidParameter' });
+  });
+});
