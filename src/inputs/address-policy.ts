@@ -71,16 +71,25 @@ function ipv6Range(addr: IPv6): string | null {
   }
 }
 
-/** Parses a canonical IP address (as `dns.lookup` or `socket.remoteAddress` give it); null if it is not one. */
+/**
+ * Parses an IP address as `dns.lookup`, `socket.remoteAddress` or a URL host give it; null if it
+ * is not one. IPv4 must be canonical dotted-decimal. IPv6 text is first re-serialised by the
+ * WHATWG URL serializer (pure hex groups) because ipaddr.js reads the deprecated IPv4-compatible
+ * form `::a.b.c.d` as if it were the IPv4-mapped `::ffff:a.b.c.d` — a different address.
+ */
 export function parseAddress(address: string): IPv4 | IPv6 | null {
-  // Strip an IPv6 zone index ("fe80::1%eth0") before the strict check; ipaddr.js keeps it as zoneId.
-  const bare = address.replace(/%.*$/s, '');
-  if (net.isIP(bare) === 0) return null;
+  const zone = address.indexOf('%');
+  const bare = zone === -1 ? address : address.slice(0, zone);
   try {
-    return ipaddr.parse(address);
+    if (net.isIPv4(bare)) return ipaddr.IPv4.isValidFourPartDecimal(bare) ? ipaddr.IPv4.parse(bare) : null;
+    if (net.isIPv6(bare)) {
+      const hex = normalizeHostname(new URL(`http://[${bare}]/`).hostname);
+      return ipaddr.IPv6.parse(hex);
+    }
   } catch {
     return null;
   }
+  return null;
 }
 
 /**

@@ -93,7 +93,7 @@ export function zhToNumber(s: string): number | undefined {
 }
 
 const ZH_NUM = '[零〇一二两三四五六七八九十百千]+';
-const ZH_UNIT = '(?:度|°|倍|张|个|级|层|阶|像素|px|%|比|:|：|x|×|成)';
+const ZH_UNIT = '(?:度|°|倍|张|级|阶|像素|px|%|比|:|：|x|×)';
 
 function normalizeNumbers(text: string): string {
   let t = text;
@@ -141,14 +141,15 @@ function normalizeImageRefs(text: string): string {
 
 /** Phrases with a chaining word inside that are one idea. */
 const JOINED: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\bblack\s*(?:and|&|\/|-)\s*white\b/g, 'black-and-white'],
-  [/\bb\s*&\s*w\b/g, 'black-and-white'],
-  [/\bsalt\s+and\s+pepper\b/g, 'salt-and-pepper'],
-  [/\btop\s+and\s+bottom\b/g, 'top-and-bottom'],
-  [/\bleft\s+and\s+right\b/g, 'left-and-right'],
-  [/\bcut\s+and\s+paste\b/g, 'cut-and-paste'],
-  [/\bcopy\s+and\s+paste\b/g, 'cut-and-paste'],
+  [/\bblack\s*(?:and|&|\/|-)\s*white\b/g, 'black_and_white'],
+  [/\bb\s*&\s*w\b/g, 'black_and_white'],
+  [/\bsalt\s+and\s+pepper\b/g, 'salt_and_pepper'],
+  [/\btop\s+and\s+bottom\b/g, 'top_and_bottom'],
+  [/\bleft\s+and\s+right\b/g, 'left_and_right'],
+  [/\bcut\s+and\s+paste\b/g, 'cut_and_paste'],
+  [/\bcopy\s+and\s+paste\b/g, 'cut_and_paste'],
   [/\bside\s*-\s*by\s*-\s*side\b/g, 'side by side'],
+  [/\bhorizontally\s+and\s+vertically\b|\bvertically\s+and\s+horizontally\b/g, 'horizontally_and_vertically'],
 ];
 
 export function normalize(prompt: string): Normalized {

@@ -68,8 +68,8 @@ const border = rule(
 );
 
 function sideOf(c: Clause): Side {
-  if (c.take(/\b(?:left-and-right|both\s+sides|sideways|horizontally|horizontal|wider)\b|左右(?:两侧|两边)?|两侧|两边|横向|宽/)) return 'horizontal';
-  if (c.take(/\b(?:top-and-bottom|vertically|vertical|taller)\b|上下(?:两侧|两边)?|纵向|高/)) return 'vertical';
+  if (c.take(/\b(?:left_and_right|both\s+sides|sideways|horizontally|horizontal|wider)\b|左右(?:两侧|两边)?|两侧|两边|横向|宽/)) return 'horizontal';
+  if (c.take(/\b(?:top_and_bottom|vertically|vertical|taller)\b|上下(?:两侧|两边)?|纵向|高/)) return 'vertical';
   const pos = c.position();
   if (pos === 'left' || pos === 'right' || pos === 'top' || pos === 'bottom') return pos;
   c.take(/\b(?:all\s+sides|every\s+side|around|all\s+around|each\s+side)\b|四周|四边|周围/);
@@ -213,9 +213,9 @@ const flip = rule(
   'flip, mirror, upside down, 翻转, 镜像, 水平翻转, 垂直翻转',
   /\b(?:flip|flipped|mirror|mirrored|flop|reflect|reflected)\b|\bupside[\s-]*down\b|翻转|镜像|倒置|颠倒|上下反转|左右反转|倒过来/,
   (c) => {
-    const both = c.take(/\bhorizontally-and-vertically\b|\bboth\s+(?:ways|axes|directions)\b|上下左右/);
-    const vertical = c.take(/\b(?:vertical|vertically|upside[\s-]*down|top-and-bottom|top\s+to\s+bottom)\b|上下|垂直|颠倒|倒置|倒过来/);
-    c.takeAll(/\b(?:flip|flipped|mirror|mirrored|flop|reflect|reflected|horizontal|horizontally|left-and-right|left\s+to\s+right|sideways|image)\b|翻转|镜像|左右|水平|反转/);
+    const both = c.take(/\bhorizontally_and_vertically\b|\bboth\s+(?:ways|axes|directions)\b|上下左右/);
+    const vertical = c.take(/\b(?:vertical|vertically|upside[\s-]*down|top_and_bottom|top\s+to\s+bottom)\b|上下|垂直|颠倒|倒置|倒过来/);
+    c.takeAll(/\b(?:flip|flipped|mirror|mirrored|flop|reflect|reflected|horizontal|horizontally|left_and_right|left\s+to\s+right|sideways|image)\b|翻转|镜像|左右|水平|反转/);
     if (both) return [{ op: 'flip', axis: 'horizontal' }, { op: 'flip', axis: 'vertical' }];
     return { op: 'flip', axis: vertical ? 'vertical' : 'horizontal' };
   },
@@ -237,7 +237,7 @@ const denoise = rule(
   /\bde-?noise\b|\bnoise\s+reduction\b|\b(?:reduce|remove|clean|less|fix|get\s+rid\s+of|eliminate)\b.*\b(?:noise|grain|noisy|grainy|speckles?)\b|降噪|去噪|去除噪点|减少噪点|消除噪点|去噪点|磨皮|去颗粒/,
   (c) => {
     const k = c.intensity();
-    c.takeAll(/\b(?:de-?noise|noise|reduction|reduce|remove|clean|cleanup|up|less|fix|get\s+rid\s+of|eliminate|grain|noisy|grainy|speckles?|salt-and-pepper)\b|降噪|去噪|去除|减少|消除|噪点|磨皮|颗粒|去/);
+    c.takeAll(/\b(?:de-?noise|noise|reduction|reduce|remove|clean|cleanup|up|less|fix|get\s+rid\s+of|eliminate|grain|noisy|grainy|speckles?|salt_and_pepper)\b|降噪|去噪|去除|减少|消除|噪点|磨皮|颗粒|去/);
     return { op: 'denoise', strength: k > 1 ? 2 : 1 };
   },
 );
@@ -253,9 +253,9 @@ const grayscale = rule(
   'grayscale',
   'grayscale',
   'grayscale, black and white, monochrome, 黑白, 灰度, 去色',
-  /gr[ae]y\s*scale|black-and-white|\bmonochrome\b|\bmono\b|\bcolou?rless\b|\bno\s+colou?rs?\b|\b(?:remove|drop|strip)\s+(?:all\s+)?(?:the\s+)?colou?rs?\b|\b(?:make|turn|convert)\b.*\bgr[ae]y\b|黑白|灰度|去色|单色|灰色调/,
+  /gr[ae]y\s*scale|black_and_white|\bmonochrome\b|\bmono\b|\bcolou?rless\b|\bno\s+colou?rs?\b|\b(?:remove|drop|strip)\s+(?:all\s+)?(?:the\s+)?colou?rs?\b|\b(?:make|turn|convert)\b.*\bgr[ae]y\b|黑白|灰度|去色|单色|灰色调/,
   (c) => {
-    c.takeAll(/gr[ae]y\s*scale(?:d)?|black-and-white|\b(?:monochrome|mono|colou?rless|no|colou?rs?|remove|drop|strip|gr[ae]y|convert|turn|make|photo|classic)\b|黑白|灰度|去色|单色|灰色调|照片|经典/);
+    c.takeAll(/gr[ae]y\s*scale(?:d)?|black_and_white|\b(?:monochrome|mono|colou?rless|no|colou?rs?|remove|drop|strip|gr[ae]y|convert|turn|make|photo|classic)\b|黑白|灰度|去色|单色|灰色调|照片|经典/);
     return { op: 'grayscale' };
   },
 );

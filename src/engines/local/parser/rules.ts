@@ -87,7 +87,7 @@ const cutout = rule(
   /⟦i\d⟧.*⟦i\d⟧/,
   (c) => {
     if (!c.has(/\b(?:subject|person|people|man|woman|object|foreground|cut[\s-]*out|cutout|figure|him|her|them)\b|主体|人物|人像|抠|前景|物体/)) return undefined;
-    const onto = c.take(/(?:\b(?:on|onto|into|in|to|over|as|against)\s+(?:the\s+)?|(?:放到|放在|贴到|贴在|移到|合成到|到|在))\s*⟦i(\d)⟧/);
+    const onto = c.take(/(?:\b(?:on|onto|into|to|over|as|against)\s+(?:the\s+)?|(?:放到|放在|贴到|贴在|移到|合成到|到|在))\s*⟦i(\d)⟧/);
     const rest = c.images();
     if (!onto || rest === undefined || rest === 'all' || rest.length !== 1) return undefined;
     c.takeAll(/\b(?:cut[\s-]*out|cutout|subject|main|person|people|man|woman|object|foreground|figure|him|her|them|put|place|paste|move|insert|it|from|of|and|background|scene|new)\b|主体|人物|人像|抠出来|抠出|抠图|抠|前景|物体|放到|放在|贴到|贴在|移到|合成到|合成|放|贴|背景|上面|上|里|中/);
@@ -162,7 +162,7 @@ const collage = rule(
   /\bside\s+by\s+side\b|next\s+to\s+each\s+other|\bcollage\b|\bgrid\b|\bstitch|\bstack|one\s+above\s+the\s+other|\b(?:combine|join|merge|concatenate|arrange)\b|并排|拼接|拼图|拼贴|拼在一起|拼成|宫格|网格|排列|排在一起|组合/,
   (c) => {
     if (c.has(/\b(?:blend|mix)\b|融合|混合/)) return undefined;
-    const vertical = c.take(/\b(?:vertical|vertically|above|below|stack|stacked|top-and-bottom|one\s+above\s+the\s+other|on\s+top\s+of\s+each\s+other)\b|上下/);
+    const vertical = c.take(/\b(?:vertical|vertically|above|below|stack|stacked|top_and_bottom|one\s+above\s+the\s+other|on\s+top\s+of\s+each\s+other)\b|上下/);
     const grid = !vertical && c.take(/\b(?:grid|collage)\b|宫格|网格|拼贴|田字/);
     const scatter = c.take(/\b(?:scatter|scattered|random|randomly|polaroid|messy|playful|tilted)\b|散落|随意|随机|凌乱|错落/);
     c.takeAll(/\b(?:side\s+by\s+side|next\s+to\s+each\s+other|horizontal|horizontally|in\s+a\s+row|row|collage|grid|stitch|stitched|stack|stacked|combine|combined|join|merge|concatenate|arrange|together|put|place|them|layout)\b|左右|并排|拼接|拼图|拼贴|拼在一起|拼成|宫格|网格|排列|排在一起|组合|横向|一起|放在/);
