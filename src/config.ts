@@ -15,6 +15,8 @@ export interface Config {
   /** A key accepted for the default workspace (stored hashed at start-up). */
   readonly apiKey: string | undefined;
   readonly workerConcurrency: number;
+  /** Tasks of one workspace running at once (DashScope: 5); more wait PENDING. */
+  readonly maxRunningPerWorkspace: number;
   /** How long a task (and its files) stays queryable after it finished. */
   readonly retentionMs: number;
   /** How long a result URL stays valid after the task's end_time. */
@@ -112,6 +114,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     publicBaseUrl,
     apiKey,
     workerConcurrency: integer(env, 'RETOUCH_WORKER_CONCURRENCY', availableParallelism(), 0, 256),
+    maxRunningPerWorkspace: integer(env, 'RETOUCH_MAX_RUNNING_PER_WORKSPACE', 5, 1, 10_000),
     retentionMs: duration(env, 'RETOUCH_RETENTION', 24 * 3_600_000),
     resultUrlTtlMs: duration(env, 'RETOUCH_RESULT_URL_TTL', 24 * 3_600_000),
     leaseMs: duration(env, 'RETOUCH_LEASE', 30_000, 1000),

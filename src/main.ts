@@ -105,6 +105,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     clock,
     workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     concurrency: config.workerConcurrency,
+    maxRunningPerWorkspace: config.maxRunningPerWorkspace,
     leaseMs: config.leaseMs,
     taskTimeoutMs: config.taskTimeoutMs,
     retentionMs: config.retentionMs,

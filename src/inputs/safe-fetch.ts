@@ -176,7 +176,7 @@ export function openGuardedSocket(
   });
   raw.once('connect', () => {
     const peer = raw.remoteAddress ?? '';
-    if (false) {
+    if (!params.peerAllowed(peer)) {
       raw.destroy(new Refusal('forbidden', `connected peer ${peer}: ${forbiddenRange(peer) ?? '?'}`));
       return;
     }
@@ -226,6 +226,9 @@ function fetchHop(target: Target, allow: AllowList, options: SafeFetchOptions, a
       if (settled) return;
       settled = true;
       cleanup();
+      // One request per connection: release it now rather than wait for the server to close.
+      req?.destroy();
+      socket?.destroy();
       resolve(hop);
     }
     if (abort.aborted) return fail(abort.reason);

@@ -86,7 +86,11 @@ export interface TaskStore {
   list(query: ListQuery): Promise<{ total: number; items: TaskRecord[] }>;
   /** PENDING → CANCELED for a task of this workspace; false if it is not (or no longer) PENDING. */
   cancel(id: string, workspaceId: string, now: number): Promise<boolean>;
-  claim(workerId: string, now: number, leaseUntil: number): Promise<TaskRecord | undefined>;
+  /**
+   * Claims the oldest PENDING task whose workspace has fewer than `maxRunningPerWorkspace`
+   * RUNNING tasks (DashScope's "concurrent tasks" limit: extra tasks wait, they are not refused).
+   */
+  claim(workerId: string, now: number, leaseUntil: number, maxRunningPerWorkspace: number): Promise<TaskRecord | undefined>;
   /** Extends the lease; false when the worker no longer holds it. */
   heartbeat(id: string, workerId: string, leaseUntil: number): Promise<boolean>;
   /** Stores one output's outcome while the task runs. */

@@ -22,6 +22,8 @@ export interface WorkerDeps {
   readonly clock: Clock;
   readonly workerId: string;
   readonly concurrency: number;
+  /** Tasks of one workspace running at once, across all workers sharing the store. */
+  readonly maxRunningPerWorkspace: number;
   readonly leaseMs: number;
   readonly taskTimeoutMs: number;
   readonly retentionMs: number;
@@ -82,7 +84,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       let task: TaskRecord | undefined;
       try {
         const now = clock.now();
-        task = await store.claim(workerId, now, now + deps.leaseMs);
+        task = await store.claim(workerId, now, now + deps.leaseMs, deps.maxRunningPerWorkspace);
       } catch (err) {
         deps.log.error({ err }, 'claiming a task failed');
       }

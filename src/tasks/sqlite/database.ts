@@ -39,6 +39,7 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX tasks_queue ON tasks (status, submit_time) WHERE status IN ('PENDING', 'RUNNING');
    CREATE INDEX tasks_workspace ON tasks (workspace_id, submit_time);
    CREATE INDEX tasks_expiry ON tasks (expires_at);
+   CREATE INDEX tasks_running ON tasks (workspace_id) WHERE status = 'RUNNING';
    CREATE TABLE api_keys (
      id TEXT PRIMARY KEY,
      workspace_id TEXT NOT NULL,

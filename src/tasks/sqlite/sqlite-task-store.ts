@@ -70,17 +70,23 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore {
   const cancel = db.prepare(
     `UPDATE tasks SET status = 'CANCELED', end_time = ? WHERE id = ? AND workspace_id = ? AND status = 'PENDING'`,
   );
-  const claim = db.prepare<[string, number, number], Row>(
+  // The oldest PENDING task of a workspace that runs fewer than `maxRunning` tasks: tasks over
+  // the cap wait in the queue rather than being refused.
+  const claim = db.prepare<[string, number, number, number], Row>(
     `UPDATE tasks SET status = 'RUNNING', worker_id = ?, lease_until = ?, attempts = attempts + 1,
        scheduled_time = ?
-     WHERE id = (SELECT id FROM tasks WHERE status = 'PENDING' ORDER BY submit_time, id LIMIT 1)
+     WHERE id = (
+       SELECT p.id FROM tasks p
+       WHERE p.status = 'PENDING'
+         AND (SELECT count(*) FROM tasks r WHERE r.workspace_id = p.workspace_id AND r.status = 'RUNNING') < ?
+       ORDER BY p.submit_time, p.id LIMIT 1)
      RETURNING *`,
   );
   const heartbeat = db.prepare(
     `UPDATE tasks SET lease_until = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
   );
   const recordResult = db.prepare(
-    `UPDATE tasks SET results = json_set(results, '$[' || ? || ']', json(?))
+    `UPDATE tasks SET results = json_set(results, ?, json(?))
      WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
   );
   const settle = db.prepare(
@@ -105,7 +111,9 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore {
   );
   const deleteOne = db.prepare('DELETE FROM tasks WHERE id = ?');
 
-  const claimTx = db.transaction((workerId: string, now: number, leaseUntil: number) => claim.get(workerId, leaseUntil, now));
+  const claimTx = db.transaction((workerId: string, now: number, leaseUntil: number, maxRunning: number) =>
+    claim.get(workerId, leaseUntil, now, maxRunning),
+  );
   const recoverTx = db.transaction(
     (now: number, maxAttempts: number, failure: { code: string; message: string; expiresAt: number }): RecoveryReport => {
       const failed = failExhausted.all(failure.code, failure.message, now, failure.expiresAt, now, maxAttempts).map((r) => r.id);
@@ -152,15 +160,16 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore {
     async cancel(id, workspaceId, now) {
       return cancel.run(now, id, workspaceId).changes === 1;
     },
-    async claim(workerId, now, leaseUntil) {
-      const row = claimTx.immediate(workerId, now, leaseUntil);
+    async claim(workerId, now, leaseUntil, maxRunningPerWorkspace) {
+      const row = claimTx.immediate(workerId, now, leaseUntil, maxRunningPerWorkspace);
       return row ? toRecord(row) : undefined;
     },
     async heartbeat(id, workerId, leaseUntil) {
       return heartbeat.run(leaseUntil, id, workerId).changes === 1;
     },
     async recordResult(id, workerId, index, result) {
-      return recordResult.run(index, JSON.stringify(result), id, workerId).changes === 1;
+      if (!Number.isInteger(index) || index < 0) return false;
+      return recordResult.run(`$[${index}]`, JSON.stringify(result), id, workerId).changes === 1;
     },
     async settle(id, workerId, s: Settlement) {
       return settle.run(s.status, s.code ?? null, s.message ?? null, s.endTime, s.expiresAt, id, workerId).changes === 1;

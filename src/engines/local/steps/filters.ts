@@ -1,0 +1,92 @@
+/** Filter steps on RGB (alpha is kept aside by steps/index.ts). */
+import sharp from 'sharp';
+import { fromSharp, toSharp, type Img } from '../image.js';
+import { posterize } from './tone.js';
+
+const minSide = (img: Img): number => Math.min(img.width, img.height);
+
+/** Gaussian blur; the default radius follows the image size so "blur" looks alike at any size. */
+export function blur(img: Img, strength: number, sigma: number | undefined): Promise<Img> {
+  const s = sigma ?? Math.max(1, minSide(img) * 0.006) * strength;
+  return fromSharp(toSharp(img).blur(Math.max(0.3, Math.min(200, s))));
+}
+
+export function sharpen(img: Img, strength: number): Promise<Img> {
+  const sigma = strength > 1 ? 2 : strength < 1 ? 0.7 : 1.2;
+  return fromSharp(toSharp(img).sharpen({ sigma, m1: 1, m2: strength > 1 ? 4 : 2.5 }));
+}
+
+export function denoise(img: Img, strength: number): Promise<Img> {
+  return fromSharp(toSharp(img).median(strength > 1 ? 5 : 3));
+}
+
+export async function pixelate(img: Img, block: number): Promise<Img> {
+  const size = Math.max(2, Math.round(block * minSide(img)));
+  const w = Math.max(1, Math.ceil(img.width / size));
+  const h = Math.max(1, Math.ceil(img.height / size));
+  const small = await fromSharp(toSharp(img).resize(w, h, { fit: 'fill', kernel: 'linear' }));
+  return fromSharp(toSharp(small).resize(img.width, img.height, { fit: 'fill', kernel: 'nearest' }));
+}
+
+async function grey(img: Img): Promise<Buffer> {
+  return toSharp(img).greyscale().raw().toBuffer();
+}
+
+/** Pencil sketch: the grey image colour-dodged by its blurred negative. */
+export async function sketch(img: Img): Promise<Img> {
+  const g = await grey(img);
+  const sigma = Math.max(2, minSide(img) / 120);
+  const blurredInverse = await sharp(g, { raw: { width: img.width, height: img.height, channels: 1 } })
+    .negate()
+    .blur(sigma)
+    .raw()
+    .toBuffer();
+  const n = img.width * img.height;
+  const out = Buffer.allocUnsafe(n * 3);
+  for (let i = 0; i < n; i += 1) {
+    const base = g[i] as number;
+    const inv = blurredInverse[i] as number;
+    const v = inv >= 255 ? 255 : Math.min(255, Math.round((base * 255) / (255 - inv)));
+    out[i * 3] = v;
+    out[i * 3 + 1] = v;
+    out[i * 3 + 2] = v;
+  }
+  // A slight contrast curve keeps strokes visible.
+  return fromSharp(sharp(out, { raw: { width: img.width, height: img.height, channels: 3 } }).linear(1.15, -0.15 * 255 + 0.15 * 40));
+}
+
+/** Cartoon: smoothed, flattened colours with dark outlines from an edge detector. */
+export async function cartoon(img: Img): Promise<Img> {
+  const smooth = await fromSharp(toSharp(img).median(5).modulate({ saturation: 1.35 }));
+  const flat = posterize(smooth, 6);
+  const g = await grey(img);
+  const edges = await sharp(g, { raw: { width: img.width, height: img.height, channels: 1 } })
+    .blur(Math.max(0.8, minSide(img) / 400))
+    .convolve({ width: 3, height: 3, kernel: [-1, -1, -1, -1, 8, -1, -1, -1, -1] })
+    .raw()
+    .toBuffer();
+  const n = img.width * img.height;
+  const out = Buffer.from(flat.data);
+  for (let i = 0; i < n; i += 1) {
+    if ((edges[i] as number) > 24) {
+      out[i * 3] = Math.round((out[i * 3] as number) * 0.15);
+      out[i * 3 + 1] = Math.round((out[i * 3 + 1] as number) * 0.15);
+      out[i * 3 + 2] = Math.round((out[i * 3 + 2] as number) * 0.15);
+    }
+  }
+  return { ...flat, data: out };
+}
+
+/** Emboss: a directional derivative of the grey image around mid-grey. */
+export async function emboss(img: Img): Promise<Img> {
+  const g = await grey(img);
+  return fromSharp(
+    sharp(g, { raw: { width: img.width, height: img.height, channels: 1 } }).convolve({
+      width: 3,
+      height: 3,
+      kernel: [-2, -1, 0, -1, 1, 1, 0, 1, 2],
+      scale: 1,
+      offset: 0,
+    }),
+  );
+}

@@ -1,0 +1,116 @@
+/** Tone and colour steps. They work on RGB; steps/index.ts keeps any alpha channel aside. */
+import sharp from 'sharp';
+import { fromSharp, linearRgb, toSharp, type Img } from '../image.js';
+import type { Colour } from '../plan.js';
+import { createRng } from '../rng.js';
+
+type Matrix = [[number, number, number], [number, number, number], [number, number, number]];
+
+const LUMA = [0.299, 0.587, 0.114] as const;
+
+export function grayscale(img: Img): Promise<Img> {
+  // Identical rows: R = G = B exactly, three channels kept for later colour steps.
+  const row: [number, number, number] = [LUMA[0], LUMA[1], LUMA[2]];
+  return fromSharp(toSharp(img).recomb([row, [...row], [...row]]));
+}
+
+const SEPIA: Matrix = [
+  [0.393, 0.769, 0.189],
+  [0.349, 0.686, 0.168],
+  [0.272, 0.534, 0.131],
+];
+
+export function sepia(img: Img, strength: number): Promise<Img> {
+  const s = Math.min(1, Math.max(0, strength));
+  const m = SEPIA.map((row, i) => row.map((v, j) => s * v + (i === j ? 1 - s : 0))) as Matrix;
+  return fromSharp(toSharp(img).recomb(m));
+}
+
+export function invert(img: Img): Promise<Img> {
+  return fromSharp(toSharp(img).negate({ alpha: false }));
+}
+
+export function brightness(img: Img, factor: number): Promise<Img> {
+  return fromSharp(toSharp(img).modulate({ brightness: factor }));
+}
+
+export function contrast(img: Img, factor: number): Promise<Img> {
+  // Stretch around mid-grey: out = f·(in − 128) + 128.
+  return fromSharp(linearRgb(img, [factor, factor, factor], [128 * (1 - factor), 128 * (1 - factor), 128 * (1 - factor)]));
+}
+
+export function saturation(img: Img, factor: number): Promise<Img> {
+  return fromSharp(toSharp(img).modulate({ saturation: factor }));
+}
+
+export function hue(img: Img, degrees: number): Promise<Img> {
+  return fromSharp(toSharp(img).modulate({ hue: Math.round(degrees) }));
+}
+
+export function temperature(img: Img, amount: number): Promise<Img> {
+  // Warm: more red, a touch more green, less blue; cool is the mirror image.
+  return fromSharp(linearRgb(img, [1 + 0.6 * amount, 1 + 0.1 * amount, 1 - 0.6 * amount], [0, 0, 0]));
+}
+
+export function tint(img: Img, colour: Colour, strength: number): Promise<Img> {
+  // Mix the original with its luminance coloured by `colour`, scaled so that the colour's own
+  // darkness does not darken the image much (a blue tint must not turn the photo black).
+  const [r, g, b] = colour.rgb.map((v) => v / 255) as [number, number, number];
+  const lum = Math.max(0.5, LUMA[0] * r + LUMA[1] * g + LUMA[2] * b);
+  const s = Math.min(1, Math.max(0, strength));
+  const m = [r, g, b].map((c, i) => LUMA.map((w, j) => s * (c / lum) * w + (i === j ? 1 - s : 0))) as Matrix;
+  return fromSharp(toSharp(img).recomb(m));
+}
+
+export function autoEnhance(img: Img): Promise<Img> {
+  return fromSharp(toSharp(img).normalise({ lower: 1, upper: 99 }).modulate({ saturation: 1.08 }));
+}
+
+export function posterize(img: Img, levels: number): Img {
+  const n = Math.max(2, Math.min(256, Math.round(levels)));
+  const lut = new Uint8Array(256);
+  for (let v = 0; v < 256; v += 1) lut[v] = Math.round((Math.round((v / 255) * (n - 1)) * 255) / (n - 1));
+  const out = Buffer.allocUnsafe(img.data.length);
+  for (let i = 0; i < img.data.length; i += 1) out[i] = lut[img.data[i] as number] as number;
+  return { ...img, data: out };
+}
+
+/** Darkens towards the corners: a small radial mask computed here, enlarged and multiplied by libvips. */
+export async function vignette(img: Img, strength: number): Promise<Img> {
+  const mw = 64;
+  const mh = Math.max(8, Math.round((64 * img.height) / img.width));
+  const mask = Buffer.allocUnsafe(mw * mh * 3);
+  for (let y = 0; y < mh; y += 1) {
+    for (let x = 0; x < mw; x += 1) {
+      const dx = ((x + 0.5) / mw - 0.5) * 2;
+      const dy = ((y + 0.5) / mh - 0.5) * 2;
+      const r = Math.min(1, Math.sqrt((dx * dx + dy * dy) / 2));
+      const t = Math.max(0, (r - 0.35) / 0.65);
+      const v = Math.round(255 * (1 - strength * t * t * (3 - 2 * t)));
+      mask.fill(v, (y * mw + x) * 3, (y * mw + x) * 3 + 3);
+    }
+  }
+  const big = await sharp(mask, { raw: { width: mw, height: mh, channels: 3 } })
+    .resize(img.width, img.height, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer();
+  return fromSharp(toSharp(img).composite([{ input: big, raw: { width: img.width, height: img.height, channels: 3 }, blend: 'multiply' }]));
+}
+
+/** Monochrome film grain, seeded: triangular noise of amplitude ≈ amount × 60 levels. */
+export function grain(img: Img, amount: number, seed: number): Img {
+  const rng = createRng(seed);
+  const amp = Math.max(0, Math.min(1, amount)) * 60;
+  const out = Buffer.allocUnsafe(img.data.length);
+  const n = img.width * img.height;
+  const src = img.data;
+  for (let i = 0; i < n; i += 1) {
+    const noise = (rng() + rng() - 1) * amp;
+    const o = i * 3;
+    for (let c = 0; c < 3; c += 1) {
+      const v = (src[o + c] as number) + noise;
+      out[o + c] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+    }
+  }
+  return { ...img, data: out };
+}
