@@ -17,6 +17,8 @@ export interface Config {
   readonly workerConcurrency: number;
   /** Tasks of one workspace running at once (DashScope: 5); more wait PENDING. */
   readonly maxRunningPerWorkspace: number;
+  /** Requests per second and workspace (DashScope: 5 submissions, 20 get/list/cancel); 0 = no limit. */
+  readonly rateLimits: { readonly submitPerSecond: number; readonly queryPerSecond: number };
   /** How long a task (and its files) stays queryable after it finished. */
   readonly retentionMs: number;
   /** How long a result URL stays valid after the task's end_time. */
@@ -36,6 +38,8 @@ export interface Config {
   };
   /** Registers the `retouch-test` model (a scriptable engine for tests and benchmarks). */
   readonly enableTestEngine: boolean;
+  /** Test engine only: a file that gets one line per edit started (crash tests count re-runs). */
+  readonly testEngineLog: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -115,6 +119,10 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     apiKey,
     workerConcurrency: integer(env, 'RETOUCH_WORKER_CONCURRENCY', availableParallelism(), 0, 256),
     maxRunningPerWorkspace: integer(env, 'RETOUCH_MAX_RUNNING_PER_WORKSPACE', 5, 1, 10_000),
+    rateLimits: {
+      submitPerSecond: integer(env, 'RETOUCH_RATE_LIMIT_SUBMIT', 5, 0, 1_000_000),
+      queryPerSecond: integer(env, 'RETOUCH_RATE_LIMIT_QUERY', 20, 0, 1_000_000),
+    },
     retentionMs: duration(env, 'RETOUCH_RETENTION', 24 * 3_600_000),
     resultUrlTtlMs: duration(env, 'RETOUCH_RESULT_URL_TTL', 24 * 3_600_000),
     leaseMs: duration(env, 'RETOUCH_LEASE', 30_000, 1000),
@@ -134,6 +142,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       maxRedirects: 3,
     },
     enableTestEngine: boolean(env, 'RETOUCH_ENABLE_TEST_ENGINE', false),
+    testEngineLog: env.RETOUCH_TEST_ENGINE_LOG || undefined,
     logLevel: oneOf(env, 'RETOUCH_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   };
   return Object.freeze(config);

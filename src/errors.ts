@@ -38,5 +38,10 @@ export const Errors = {
   resultAccessDenied: (why: string) => new ApiError(403, 'AccessDenied', why),
   internal: (cause?: unknown) =>
     new ApiError(500, 'InternalError', 'An internal error has occured, please try again later or contact service support.', { cause }),
+  /** Over a per-workspace request rate (see limits/rate-limiter.ts); Retry-After in whole seconds. */
+  rateLimited: (retryAfterMs: number) =>
+    new ApiError(429, 'Throttling.RateQuota', 'Requests rate limit exceeded, please try again later.', {
+      headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+    }),
   unavailable: () => new ApiError(503, 'ServiceUnavailable', 'The service is shutting down, please try again later.'),
 } as const;

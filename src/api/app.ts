@@ -9,6 +9,7 @@ import type { KeyStore } from '../auth/key-store.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { UrlSigner } from '../blobs/url-signer.js';
 import type { EngineRegistry } from '../engines/registry.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
 import { ApiError, Errors } from '../errors.js';
 import type { Clock, TaskService } from '../tasks/task-service.js';
 import { registerFileRoutes } from './routes/files.js';
@@ -26,15 +27,23 @@ export interface AppDeps {
   readonly logLevel?: string;
   /** While true, new work is refused with 503 (graceful shutdown). */
   readonly isDraining?: () => boolean;
+  /** Per-workspace request rates; without a limiter nothing is throttled. */
+  readonly limiter?: RateLimiter;
+  /** Requests per second and workspace; 0 = unlimited. */
+  readonly rateLimits?: { readonly submitPerSecond: number; readonly queryPerSecond: number };
 }
 
 /** 3 images × 10 MB, base64-encoded (×4/3), plus room for the rest of the JSON. */
 export const BODY_LIMIT = 42 * 1024 * 1024;
 
+/** For responses that are data, never documents (API, files, every error body). */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply
     .status(error.status)
     .headers(error.headers)
+    .header('content-security-policy', API_CSP)
     .type('application/json')
     .send({ request_id: reply.request.id, code: error.code, message: error.message });
 }
@@ -82,6 +91,13 @@ export function createApp(deps: AppDeps): FastifyInstance {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('cache-control', 'no-store');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    // API and file responses are data, never documents: nothing may load from or frame them.
+    // Kept off other paths so that a browser console served later can load its own page.
+    if (/^\/(api|files)\/|^\/healthz(\?|$)/.test(request.url)) {
+      reply.header('content-security-policy', API_CSP);
+    }
   });
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {

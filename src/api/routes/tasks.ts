@@ -5,7 +5,7 @@ import { isTaskStatus } from '../../protocol/states.js';
 import { parseListTime } from '../../protocol/time.js';
 import type { CreateTaskResponse, ListTasksResponse } from '../../protocol/wire.js';
 import { ApiError, Errors, invalidParameter } from '../../errors.js';
-import type { ListTasksQuery } from '../../tasks/task-service.js';
+import type { Caller, ListTasksQuery } from '../../tasks/task-service.js';
 import type { AppDeps } from '../app.js';
 import { authenticate } from '../auth.js';
 import { presentListItem, presentTask, unknownTask } from '../present.js';
@@ -81,8 +81,26 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
     if (deps.isDraining?.()) throw Errors.unavailable();
   };
 
-  app.post('/api/v1/services/aigc/image2image/image-synthesis', async (request, reply): Promise<CreateTaskResponse | FastifyReply> => {
+  // Rate limits are per workspace, so they apply after authentication. Submissions are checked
+  // in preParsing, before the (up to 42 MB) body is read: an unauthenticated or throttled client
+  // never gets its body buffered. The handler then reuses the caller found there.
+  const callers = new WeakMap<FastifyRequest, Caller>();
+  const admit = async (request: FastifyRequest, kind: 'submit' | 'query'): Promise<Caller> => {
+    const known = callers.get(request);
+    if (known) return known;
     const caller = await authenticate(request, deps.keys);
+    const perSecond = kind === 'submit' ? deps.rateLimits?.submitPerSecond : deps.rateLimits?.queryPerSecond;
+    if (deps.limiter && perSecond) {
+      const decision = await deps.limiter.take(`${kind}:${caller.workspaceId}`, perSecond, 1000, deps.clock.now());
+      if (!decision.allowed) throw Errors.rateLimited(decision.retryAfterMs);
+    }
+    callers.set(request, caller);
+    return caller;
+  };
+  const admitSubmission = { preParsing: async (request: FastifyRequest) => void (await admit(request, 'submit')) };
+
+  app.post('/api/v1/services/aigc/image2image/image-synthesis', admitSubmission, async (request, reply): Promise<CreateTaskResponse | FastifyReply> => {
+    const caller = await admit(request, 'submit');
     if (!isAsync(request)) throw Errors.syncNotSupported();
     refuseWhileDraining();
     const parsed = validateCreateRequest(parseBody(request.body));
@@ -99,8 +117,8 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   // The text-to-image path: DashScope answers "url error" when an image-edit model is sent here.
-  app.post('/api/v1/services/aigc/text2image/image-synthesis', async (request) => {
-    await authenticate(request, deps.keys);
+  app.post('/api/v1/services/aigc/text2image/image-synthesis', admitSubmission, async (request) => {
+    await admit(request, 'submit');
     if (!isAsync(request)) throw Errors.syncNotSupported();
     let model: unknown;
     try {
@@ -113,14 +131,14 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/tasks/:id', async (request) => {
-    const caller = await authenticate(request, deps.keys);
+    const caller = await admit(request, 'query');
     const task = await deps.tasks.get(request.params.id, caller.workspaceId);
     if (!task) return unknownTask(request.id, request.params.id);
     return presentTask(task, request.id, (key, expiresAt) => deps.blobs.urlFor(key, expiresAt), deps.resultUrlTtlMs);
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/api/v1/tasks', async (request): Promise<ListTasksResponse> => {
-    const caller = await authenticate(request, deps.keys);
+    const caller = await admit(request, 'query');
     const query = parseListQuery(request.query, deps.clock.now());
     const { total, items } = await deps.tasks.list(caller.workspaceId, query);
     return {
@@ -134,7 +152,7 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   app.post<{ Params: { id: string } }>('/api/v1/tasks/:id/cancel', async (request) => {
-    const caller = await authenticate(request, deps.keys);
+    const caller = await admit(request, 'query');
     if (!(await deps.tasks.cancel(request.params.id, caller.workspaceId))) throw Errors.cannotCancel();
     return { request_id: request.id };
   });

@@ -1,0 +1,74 @@
+/**
+ * The plan executor: runs the operations in order on the current image (image 1 at first), with
+ * a cancel/deadline check between steps. Inputs are decoded only when an operation needs them.
+ */
+import { EditError } from '../engine.js';
+import { decode, type Img } from './image.js';
+import type { MlModels } from './ml/index.js';
+import type { NegativeHints } from './negative.js';
+import { highestImageRef, type Operation, type Plan } from './plan.js';
+import { opSeed } from './rng.js';
+import type { StepContext } from './steps/context.js';
+import { applyOperation } from './steps/index.js';
+
+export interface RunOptions {
+  readonly seed: number;
+  readonly signal: AbortSignal;
+  readonly hints: NegativeHints;
+  readonly ml: () => Promise<MlModels>;
+}
+
+const FUSION: ReadonlySet<Operation['op']> = new Set(['overlay', 'collage', 'blend', 'cutout']);
+
+/** Fails before any pixel work when the plan refers to an image the request does not have. */
+export function checkImageRefs(plan: Plan, imageCount: number): void {
+  for (const op of plan.operations) {
+    const k = highestImageRef(op);
+    if (k > imageCount) {
+      throw new EditError(
+        'InvalidParameter',
+        `The instruction refers to image ${k}, but the request has ${imageCount} input image${imageCount === 1 ? '' : 's'}.`,
+      );
+    }
+  }
+  if (imageCount > 3) throw new EditError('InvalidParameter', `At most 3 input images are supported, got ${imageCount}.`);
+}
+
+/** Runs the plan and returns the edited image before the final fit to the output size. */
+export async function runPlan(plan: Plan, inputs: readonly Buffer[], options: RunOptions): Promise<Img> {
+  if (inputs.length === 0) throw new EditError('InvalidParameter', 'At least one input image is required.');
+  checkImageRefs(plan, inputs.length);
+  const decoded: (Img | undefined)[] = inputs.map(() => undefined);
+  const input = async (k: number): Promise<Img> => {
+    const have = decoded[k - 1];
+    if (have) return have;
+    const buf = inputs[k - 1];
+    if (!buf) throw new EditError('InvalidParameter', `The instruction refers to image ${k}, which was not given.`);
+    const img = await decode(buf);
+    decoded[k - 1] = img;
+    return img;
+  };
+  let current = await input(1);
+  let fused = false;
+  for (const [index, op] of plan.operations.entries()) {
+    options.signal.throwIfAborted();
+    const ctx: StepContext = {
+      seed: opSeed(options.seed, index),
+      signal: options.signal,
+      hints: options.hints,
+      imageCount: inputs.length,
+      // Image 1 is the current result until a fusion; afterwards, image 1 as it was then.
+      image: async (k) => (k === 1 && !fused ? current : input(k)),
+      ml: options.ml,
+    };
+    if (op.image !== undefined && !(op.image === 1 && !fused)) {
+      decoded[op.image - 1] = await applyOperation(await input(op.image), op, ctx);
+      continue;
+    }
+    current = await applyOperation(current, op, ctx);
+    if (!fused) decoded[0] = current;
+    if (FUSION.has(op.op)) fused = true;
+  }
+  options.signal.throwIfAborted();
+  return current;
+}

@@ -1,0 +1,69 @@
+/**
+ * The BlobStore conformance suite, run against every adapter (fs now, S3 later). `urlFor` links
+ * are fetched over real HTTP, so each harness provides a server that serves them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BlobStore } from '../../src/blobs/blob-store.js';
+
+export interface BlobHarness {
+  open(): Promise<BlobStore>;
+  cleanup(): Promise<void>;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks);
+}
+
+export function describeBlobStoreContract(name: string, harness: BlobHarness): void {
+  describe(`BlobStore contract: ${name}`, () => {
+    let blobs: BlobStore;
+    beforeAll(async () => {
+      blobs = await harness.open();
+    });
+    afterAll(() => harness.cleanup());
+
+    it('round-trips bytes and reports size and content type', async () => {
+      const data = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
+      await blobs.put('ws/results/t1/0.png', data, 'image/png');
+      expect(await blobs.get('ws/results/t1/0.png')).toEqual(data);
+      const obj = await blobs.open('ws/results/t1/0.png');
+      expect(obj?.size).toBe(data.length);
+      expect(obj?.contentType).toBe('image/png');
+      expect(await readAll(obj!.stream)).toEqual(data);
+    });
+
+    it('answers undefined for missing keys and deletes idempotently', async () => {
+      expect(await blobs.get('ws/results/none/0.png')).toBeUndefined();
+      expect(await blobs.open('ws/results/none/0.png')).toBeUndefined();
+      await blobs.put('ws/inputs/t2/0.jpg', Buffer.from('x'), 'image/jpeg');
+      await blobs.delete(['ws/inputs/t2/0.jpg', 'ws/inputs/t2/1.jpg']);
+      expect(await blobs.get('ws/inputs/t2/0.jpg')).toBeUndefined();
+      await blobs.delete(['ws/inputs/t2/0.jpg']);
+    });
+
+    it('overwrites whole objects, never leaving a mix', async () => {
+      await blobs.put('ws/results/t3/0.png', Buffer.alloc(50_000, 1), 'image/png');
+      await Promise.all([
+        blobs.put('ws/results/t3/0.png', Buffer.alloc(50_000, 2), 'image/png'),
+        blobs.put('ws/results/t3/0.png', Buffer.alloc(50_000, 3), 'image/png'),
+      ]);
+      const got = (await blobs.get('ws/results/t3/0.png'))!;
+      expect(new Set(got).size).toBe(1);
+    });
+
+    it('issues links that download until they expire, and refuses altered ones', async () => {
+      const data = Buffer.from('result bytes');
+      await blobs.put('ws/results/t4/0.png', data, 'image/png');
+      const url = await blobs.urlFor('ws/results/t4/0.png', Date.now() + 60_000);
+      const ok = await fetch(url);
+      expect(ok.status).toBe(200);
+      expect(Buffer.from(await ok.arrayBuffer())).toEqual(data);
+      const tampered = url.replace('t4/0.png', 't4/1.png');
+      expect((await fetch(tampered)).status).toBe(403);
+      const expired = await blobs.urlFor('ws/results/t4/0.png', Date.now() - 1000);
+      expect((await fetch(expired)).status).toBe(403);
+    });
+  });
+}
