@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { compileAllowList } from './inputs/address-policy.js';
 
 export interface Config {
   readonly host: string;
@@ -38,6 +39,13 @@ export interface Config {
   };
   /** Registers the `retouch-test` model (a scriptable engine for tests and benchmarks). */
   readonly enableTestEngine: boolean;
+  /** Temporary uploads (`oss://` inputs, protocol.md §6.2); see src/uploads. */
+  readonly uploads: {
+    readonly maxBytes: number;
+    readonly capacityBytes: number;
+    readonly retentionMs: number;
+    readonly policyTtlMs: number;
+  };
   /** Test engine only: a file that gets one line per edit started (crash tests count re-runs). */
   readonly testEngineLog: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -111,6 +119,15 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   if (apiKey !== undefined && !/^\S{8,200}$/.test(apiKey)) {
     throw new ConfigError('RETOUCH_API_KEY', 'expected 8 to 200 non-space characters');
   }
+  const fetchAllow = (env.RETOUCH_FETCH_ALLOW ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  try {
+    compileAllowList(fetchAllow);
+  } catch (err) {
+    throw new ConfigError('RETOUCH_FETCH_ALLOW', (err as Error).message);
+  }
   const config: Config = {
     host: overrides.host ?? env.RETOUCH_HOST ?? '127.0.0.1',
     port,
@@ -132,16 +149,19 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     shutdownGraceMs: duration(env, 'RETOUCH_SHUTDOWN_GRACE', 30_000, 0),
     sqliteSynchronous: oneOf(env, 'RETOUCH_SQLITE_SYNCHRONOUS', ['OFF', 'NORMAL', 'FULL'] as const, 'NORMAL'),
     fetch: {
-      allow: (env.RETOUCH_FETCH_ALLOW ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
+      allow: fetchAllow,
       maxBytes: 10 * 1024 * 1024,
       connectTimeoutMs: duration(env, 'RETOUCH_FETCH_CONNECT_TIMEOUT', 5000),
       totalTimeoutMs: duration(env, 'RETOUCH_FETCH_TIMEOUT', 20_000),
       maxRedirects: 3,
     },
     enableTestEngine: boolean(env, 'RETOUCH_ENABLE_TEST_ENGINE', false),
+    uploads: {
+      maxBytes: integer(env, 'RETOUCH_UPLOAD_MAX_MB', 10, 1, 1024) * 1024 * 1024,
+      capacityBytes: integer(env, 'RETOUCH_UPLOAD_CAPACITY_MB', 1024, 1, 1_000_000) * 1024 * 1024,
+      retentionMs: duration(env, 'RETOUCH_UPLOAD_RETENTION', 48 * 3_600_000, 1000),
+      policyTtlMs: duration(env, 'RETOUCH_UPLOAD_POLICY_TTL', 300_000, 1000),
+    },
     testEngineLog: env.RETOUCH_TEST_ENGINE_LOG || undefined,
     logLevel: oneOf(env, 'RETOUCH_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   };

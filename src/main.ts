@@ -18,6 +18,10 @@ import { createLocalEngine } from './engines/local/local-engine.js';
 import { createEngineRegistry } from './engines/registry.js';
 import { createTestEngine, TEST_MODEL } from './engines/test-engine.js';
 import { createImageResolver } from './inputs/resolve-images.js';
+import { createPolicySigner } from './uploads/policy.js';
+import { createUploadService } from './uploads/upload-service.js';
+import { createSqliteUploadStore } from './uploads/upload-store.js';
+import { createMemoryRateLimiter } from './limits/rate-limiter.js';
 import { MODEL_WAN25_I2I } from './protocol/wire.js';
 import { openSqlite, type SqliteDatabase } from './tasks/sqlite/database.js';
 import { createSqliteTaskStore } from './tasks/sqlite/sqlite-task-store.js';
@@ -69,12 +73,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await ensureApiKey(keys, config, clock, options.onKeyCreated);
 
   let baseUrl = config.publicBaseUrl ?? '';
-  const signer = createUrlSigner(() => baseUrl, loadSigningKeys(signingKeysPath(config), clock.now()));
+  const signingKeys = loadSigningKeys(signingKeysPath(config), clock.now());
+  const signer = createUrlSigner(() => baseUrl, signingKeys);
   const blobs = createFsBlobStore(join(config.dataDir, 'blobs'), signer);
+  // Temporary uploads (oss:// inputs): policies are signed with the result-link keys.
+  const uploads = createUploadService({
+    store: createSqliteUploadStore(db, blobs),
+    signer: createPolicySigner(signingKeys),
+    clock,
+    baseUrl: () => baseUrl,
+    settings: config.uploads,
+  });
   const store = createSqliteTaskStore(db);
 
   const byModel: Record<string, Engine> = { [MODEL_WAN25_I2I]: createLocalEngine() };
-  if (config.enableTestEngine) byModel[TEST_MODEL] = createTestEngine();
+  if (config.enableTestEngine) byModel[TEST_MODEL] = createTestEngine({ runLog: config.testEngineLog });
   const engines = createEngineRegistry(byModel);
 
   let draining = false;
@@ -82,7 +95,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     tasks: createTaskService({
       store,
       blobs,
-      images: createImageResolver({ fetch: config.fetch }),
+      images: createImageResolver({ fetch: config.fetch, uploads: uploads.reader }),
       clock,
       newId: randomUUID,
       retentionMs: config.retentionMs,
@@ -96,6 +109,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     resultUrlTtlMs: config.resultUrlTtlMs,
     logLevel: config.logLevel,
     isDraining: () => draining,
+    uploads,
+    limiter: createMemoryRateLimiter(),
+    rateLimits: config.rateLimits,
   });
 
   const worker = createWorker({
@@ -132,6 +148,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   baseUrl = config.publicBaseUrl ?? url;
   worker.start();
   reaper.start();
+  const uploadSweeper = uploads.startSweeper(config.reaperIntervalMs, app.log);
 
   let closing: Promise<void> | undefined;
   return {
@@ -143,6 +160,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await app.close();
         await worker.stop(config.shutdownGraceMs);
         reaper.stop();
+        uploadSweeper.stop();
         await engines.close();
         db.close();
       })();

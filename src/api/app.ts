@@ -14,6 +14,8 @@ import { ApiError, Errors } from '../errors.js';
 import type { Clock, TaskService } from '../tasks/task-service.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerTaskRoutes } from './routes/tasks.js';
+import { registerUploadRoutes } from './routes/uploads.js';
+import type { UploadService } from '../uploads/upload-service.js';
 
 export interface AppDeps {
   readonly tasks: TaskService;
@@ -27,6 +29,8 @@ export interface AppDeps {
   readonly logLevel?: string;
   /** While true, new work is refused with 503 (graceful shutdown). */
   readonly isDraining?: () => boolean;
+  /** Temporary uploads (`GET /api/v1/uploads?action=getPolicy`, multipart POST); absent = not offered. */
+  readonly uploads?: UploadService;
   /** Per-workspace request rates; without a limiter nothing is throttled. */
   readonly limiter?: RateLimiter;
   /** Requests per second and workspace; 0 = unlimited. */
@@ -79,6 +83,19 @@ export function createApp(deps: AppDeps): FastifyInstance {
     // Slow or stalled clients must not hold sockets forever.
     requestTimeout: 120_000,
     connectionTimeout: 120_000,
+    // Router errors (a bad percent-encoding, a path parameter over maxParamLength) bypass the
+    // error handler and the onRequest hook; answer them in the DashScope shape too.
+    frameworkErrors: (err, request, reply) => {
+      reply.header('x-request-id', request.id);
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('cache-control', 'no-store');
+      const code = (err as FastifyError).code;
+      const apiError =
+        code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new ApiError(400, 'InvalidParameter', 'The request URL is invalid, please check the request path.')
+          : toApiError(err);
+      return sendError(reply, apiError);
+    },
   });
 
   // One parser for every content type: the body is kept as bytes and only the create route
@@ -115,6 +132,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerTaskRoutes(app, deps);
+  if (deps.uploads) registerUploadRoutes(app, { keys: deps.keys, engines: deps.engines, uploads: deps.uploads });
   if (deps.signer) registerFileRoutes(app, { blobs: deps.blobs, signer: deps.signer, clock: deps.clock });
   return app;
 }

@@ -6,11 +6,15 @@
  *   fail=I[,J]    image I fails with an EditError (partial failure when other images succeed)
  *   throw=I       image I throws a plain Error (reported as an internal error)
  *   hang          wait until aborted
+ *   mark=TEXT     with a run log (RETOUCH_TEST_ENGINE_LOG, tests only): each edit appends the
+ *                 line "TEXT INDEX" when it starts, so a crash test can count how often each
+ *                 image of a task really ran, independently of the task store's bookkeeping
  *
  * Output: a PNG of the requested (or default) size, flat colour from the seed, so that
  * different seeds give different bytes and the cost stays close to zero (the encoded PNG
  * is cached per size and colour).
  */
+import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import { defaultOutputSize } from '../protocol/size.js';
@@ -29,7 +33,7 @@ function directives(prompt: string): Map<string, string> {
 
 const indexList = (value: string | undefined) => (value ?? '').split(',').filter(Boolean).map(Number);
 
-export function createTestEngine(): Engine {
+export function createTestEngine(options: { runLog?: string } = {}): Engine {
   const cache = new Map<string, Promise<Buffer>>();
   const png = (width: number, height: number, seed: number): Promise<Buffer> => {
     const colour = { r: seed % 256, g: (seed >> 8) % 256, b: (seed >> 16) % 256 };
@@ -47,6 +51,8 @@ export function createTestEngine(): Engine {
     name: 'test',
     async edit(request) {
       const d = directives(request.prompt);
+      // Test-only run log (see `mark=` above); synchronous so the line is written before any await.
+      if (options.runLog && d.has('mark')) appendFileSync(options.runLog, `${d.get('mark')} ${request.index}\n`);
       const sleepMs = Number(d.get('sleep') ?? 0);
       if (sleepMs > 0) await sleep(sleepMs, undefined, { signal: request.signal });
       if (d.has('hang')) await sleep(2 ** 31 - 1, undefined, { signal: request.signal });

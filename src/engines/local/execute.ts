@@ -66,8 +66,8 @@ export async function runPlan(plan: Plan, inputs: readonly Buffer[], options: Ru
       continue;
     }
     current = await applyOperation(current, op, ctx);
-    if (!fused) decoded[0] = current;
     if (FUSION.has(op.op)) fused = true;
+    else if (!fused) decoded[0] = current;
   }
   options.signal.throwIfAborted();
   return current;

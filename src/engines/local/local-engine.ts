@@ -1,16 +1,56 @@
 /**
- * The built-in CPU engine: parse the instruction into a plan, run its steps on image 1 with
- * libvips (sharp), then fit to the output size, watermark and encode PNG.
+ * The built-in CPU engine: parse the instruction into a plan (parser/), run its steps with libvips
+ * (steps/, execute.ts), fit to the output size, watermark, encode PNG (with alpha when an
+ * operation made the image transparent).
  */
 import sharp from 'sharp';
-import { defaultOutputSize } from '../../protocol/size.js';
-import { EditError, type EditRequest, type EditResult, type Engine } from '../engine.js';
-import { describePlan, type Plan } from './plan.js';
-import { parseInstruction } from './parser.js';
-import { applyOperation } from './steps.js';
+import { defaultOutputSize, type Size } from '../../protocol/size.js';
+import type { EditRequest, EditResult, Engine } from '../engine.js';
+import { describePlan } from './describe.js';
+import { runPlan } from './execute.js';
+import { setupFonts } from './fonts.js';
+import { fromSharp, toSharp, type Img } from './image.js';
+import type { MlModels } from './ml/index.js';
+import { parseNegativePrompt, type NegativeHints } from './negative.js';
+import { parseInstruction } from './parser/index.js';
+import type { Plan } from './plan.js';
 import { applyWatermark } from './watermark.js';
 
-export function createLocalEngine(): Engine {
+export interface LocalEngineOptions {
+  /**
+   * The ML models, or a loader for them. Default: `getMlModels()` from ./ml, imported on first
+   * use so that instructions without ML operations never load it. Tests inject fakes here.
+   */
+  readonly ml?: MlModels | (() => Promise<MlModels>);
+}
+
+/** Fits the edited image to the output size: cover (centre crop), or contain on a blurred copy when cropping is unwanted. */
+export async function fitToOutput(img: Img, target: Size, hints: NegativeHints): Promise<Img> {
+  if (img.width === target.width && img.height === target.height) return img;
+  const enlarging = target.width * target.height > img.width * img.height * 1.2;
+  const sameAspect = Math.abs(img.width / img.height - target.width / target.height) < 0.01;
+  let out: Img;
+  if (!hints.noCrop || sameAspect) {
+    out = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'cover', position: 'centre' }));
+  } else {
+    const bg = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'cover' }).blur(Math.max(4, Math.min(target.width, target.height) * 0.04)));
+    const fg = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'inside' }));
+    out = await fromSharp(
+      toSharp(bg).composite([
+        {
+          input: fg.data,
+          raw: { width: fg.width, height: fg.height, channels: fg.channels },
+          left: Math.floor((target.width - fg.width) / 2),
+          top: Math.floor((target.height - fg.height) / 2),
+        },
+      ]),
+    );
+  }
+  if (hints.noBlur && enlarging) out = await fromSharp(toSharp(out).sharpen({ sigma: 0.8 }));
+  return out;
+}
+
+export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
   // Parsing is pure; tasks with n>1 ask for the same prompt n times.
   let last: { prompt: string; plan: Plan } | undefined;
   const planFor = (prompt: string): Plan => {
@@ -18,27 +58,35 @@ export function createLocalEngine(): Engine {
     return last.plan;
   };
 
+  let models: MlModels | undefined;
+  const loadMl = async (): Promise<MlModels> => {
+    if (models) return models;
+    const given = options.ml;
+    if (typeof given === 'function') models = await given();
+    else if (given) models = given;
+    else models = (await import('./ml/index.js')).getMlModels();
+    return models;
+  };
+
+  setupFonts();
+
   return {
     name: 'local',
     async edit(request: EditRequest): Promise<EditResult> {
       const plan = planFor(request.prompt);
-      const first = request.images[0];
-      if (!first) throw new EditError('InvalidParameter', 'At least one input image is required.');
-      // PNG alpha is ignored by the protocol; EXIF orientation is applied first.
-      let image = sharp(first).autoOrient().removeAlpha();
-      for (const op of plan.operations) {
-        request.signal.throwIfAborted();
-        image = await applyOperation(image, op);
-      }
+      const hints = parseNegativePrompt(request.negativePrompt);
+      const edited = await runPlan(plan, request.images, { seed: request.seed, signal: request.signal, hints, ml: loadMl });
+      const target = request.size ?? defaultOutputSize(edited.width, edited.height);
+      let out = await fitToOutput(edited, target, hints);
       request.signal.throwIfAborted();
-      const edited = await image.raw().toBuffer({ resolveWithObject: true });
-      const target = request.size ?? defaultOutputSize(edited.info.width, edited.info.height);
-      let out = sharp(edited.data, {
-        raw: { width: edited.info.width, height: edited.info.height, channels: edited.info.channels },
-      }).resize(target.width, target.height, { fit: 'cover', position: 'centre' });
-      if (request.watermark) out = await applyWatermark(out, target);
-      const png = await out.png().toBuffer();
+      if (request.watermark) out = await applyWatermark(out);
+      const png = await toSharp(out).png().toBuffer();
       return request.promptExtend ? { png, actualPrompt: describePlan(plan) } : { png };
+    },
+    async close() {
+      const m = models;
+      models = undefined;
+      if (m) await m.close();
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { StoredTaskStatus } from '../../protocol/states.js';
 import type { ListQuery, NewTask, RecoveryReport, Settlement, StoredResult, TaskRecord, TaskStore } from '../task-store.js';
+import { createTaskEventHub, type TaskEvents } from '../task-events.js';
 import type { SqliteDatabase } from './database.js';
 
 interface Row {
@@ -59,7 +60,9 @@ function toRecord(row: Row): TaskRecord {
   };
 }
 
-export function createSqliteTaskStore(db: SqliteDatabase): TaskStore {
+/** Events are delivered in-process: only this process writes to the file while serving. */
+export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvents {
+  const events = createTaskEventHub();
   const insert = db.prepare(
     `INSERT INTO tasks (id, workspace_id, api_key_id, request_id, model, status, prompt, negative_prompt, n, size, seed,
        prompt_extend, watermark, input_keys, submit_time, results, expires_at)
@@ -128,6 +131,8 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore {
   });
 
   return {
+    onTaskAvailable: events.onTaskAvailable,
+    onTaskSettled: events.onTaskSettled,
     async insert(task: NewTask) {
       insert.run({
         ...task,
@@ -137,6 +142,7 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore {
         inputKeys: JSON.stringify(task.inputKeys),
         results: JSON.stringify(Array.from({ length: task.n }, () => null)),
       });
+      events.available();
     },
     async get(id) {
       const row = get.get(id);
@@ -158,7 +164,9 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore {
       return { total, items: rows.map(toRecord) };
     },
     async cancel(id, workspaceId, now) {
-      return cancel.run(now, id, workspaceId).changes === 1;
+      const canceled = cancel.run(now, id, workspaceId).changes === 1;
+      if (canceled) events.settled(id);
+      return canceled;
     },
     async claim(workerId, now, leaseUntil, maxRunningPerWorkspace) {
       const row = claimTx.immediate(workerId, now, leaseUntil, maxRunningPerWorkspace);
@@ -172,13 +180,20 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore {
       return recordResult.run(`$[${index}]`, JSON.stringify(result), id, workerId).changes === 1;
     },
     async settle(id, workerId, s: Settlement) {
-      return settle.run(s.status, s.code ?? null, s.message ?? null, s.endTime, s.expiresAt, id, workerId).changes === 1;
+      const settled = settle.run(s.status, s.code ?? null, s.message ?? null, s.endTime, s.expiresAt, id, workerId).changes === 1;
+      if (settled) events.settled(id);
+      return settled;
     },
     async release(id, workerId) {
-      return release.run(id, workerId).changes === 1;
+      const released = release.run(id, workerId).changes === 1;
+      if (released) events.available();
+      return released;
     },
     async recoverExpired(now, maxAttempts, failure) {
-      return recoverTx.immediate(now, maxAttempts, failure);
+      const report = recoverTx.immediate(now, maxAttempts, failure);
+      if (report.requeued.length > 0) events.available();
+      for (const id of report.failed) events.settled(id);
+      return report;
     },
     async deleteExpired(now, limit) {
       return deleteTx.immediate(now, limit);

@@ -143,7 +143,7 @@ const POSITIONS: ReadonlyArray<readonly [RegExp, Position]> = [
 ];
 
 /** Words that carry no operation of their own. */
-const FILLER_EN: ReadonlySet<string> = new Set(
+export const FILLER_EN: ReadonlySet<string> = new Set(
   `a an the this that these those it its it's is are be been being was please pls kindly can could would will you your me my i we
   want wanna need needs like love to make makes made let get set change adjust apply applies add give do turn into onto as by of in
   on at for with from up down more less much bit little slightly slight very lot really quite somewhat some just now also so too
@@ -166,5 +166,5 @@ const FILLER_ZH: readonly RegExp[] = [
   '样式', '大约', '左右', '一张', '出来', '部分', '区域', '全部', '所有', '然后', '让它', '使其', '使它', '图',
   '请', '把', '将', '给', '对', '让', '使', '它', '更', '再', '很', '略', '些', '点', '得', '的', '地', '了', '着', '吧', '呢', '啊',
   '成', '为', '到', '至', '变', '弄', '做', '加', '调', '改', '转', '个', '张', '度', '倍', '在', '于', '并', '且', '也', '都', '和',
-  '与', '及', '先', '上', '用', '以', '来', '去', '掉', '一', '下', '按', '像素', '层', '级', '宽', '高', '大', '小',
+  '与', '及', '先', '添', '向', '往', '朝', '上', '用', '以', '来', '去', '掉', '一', '下', '按', '像素', '层', '级', '宽', '高', '大', '小',
 ].map((w) => new RegExp(w, 'g'));

@@ -8,7 +8,7 @@
  */
 import { EditError } from '../../engine.js';
 import type { Operation, Plan } from '../plan.js';
-import { Clause } from './clause.js';
+import { Clause, FILLER_EN } from './clause.js';
 import { normalize } from './normalize.js';
 import { BASIC_RULES } from './rules-basic.js';
 import { ML_AND_FUSION_RULES, type Rule } from './rules.js';
@@ -46,7 +46,7 @@ function levenshtein(a: string, b: string): number {
 
 /** The supported operations closest to a clause: edit distance on words, shared characters in Chinese. */
 export function closestOperations(clause: string, count = 3): string[] {
-  const words = clause.match(/[a-z]{3,}/g) ?? [];
+  const words = (clause.match(/[a-z]{3,}/g) ?? []).filter((w) => !FILLER_EN.has(w));
   const han = new Set(clause.match(/[\u3400-\u9fff]/g) ?? []);
   const scored = RULES.map((rule) => {
     let best = 0;
@@ -56,7 +56,7 @@ export function closestOperations(clause: string, count = 3): string[] {
           const chars = [...kw];
           const shared = chars.filter((ch) => han.has(ch)).length;
           best = Math.max(best, shared / chars.length);
-        } else if (kw.length >= 3) {
+        } else if (kw.length >= 3 && !FILLER_EN.has(kw)) {
           for (const w of words) {
             const d = levenshtein(w, kw);
             const prefix = w.length >= 4 && (kw.startsWith(w.slice(0, 4)) || w.startsWith(kw.slice(0, 4))) ? 0.3 : 0;
@@ -95,7 +95,7 @@ function parseClause(text: string, quotes: readonly string[]): Operation[] {
   if (partial) {
     fail(
       `The instruction part "${shown}" was not fully understood: "${partial.leftover.slice(0, 60)}" is not supported ` +
-        `(understood as: ${partial.rule.name}). Closest supported operations: ${closestOperations(partial.leftover).join(', ')}. ` +
+        `(understood as: ${partial.rule.name}). Closest supported operations: ${[...new Set([partial.rule.name, ...closestOperations(partial.leftover)])].slice(0, 3).join(', ')}. ` +
         'See docs/edits.md for the catalogue.',
     );
   }
@@ -108,8 +108,25 @@ function parseClause(text: string, quotes: readonly string[]): Operation[] {
 export function parseInstruction(prompt: string): Plan {
   if (prompt.length > MAX_PROMPT) fail(`The instruction is too long (${prompt.length} characters; at most ${MAX_PROMPT}).`);
   const { text, quotes } = normalize(prompt);
-  const operations: Operation[] = [];
-  for (const clause of splitClauses(text)) operations.push(...parseClause(clause, quotes));
+  // A clause that is only a modifier of the previous one ("add text 'Hi', in red, large") is
+  // parsed together with it.
+  const parsed: { text: string; ops: Operation[] }[] = [];
+  for (const clause of splitClauses(text)) {
+    try {
+      parsed.push({ text: clause, ops: parseClause(clause, quotes) });
+    } catch (err) {
+      const prev = parsed.at(-1);
+      if (!prev) throw err;
+      let merged: Operation[];
+      try {
+        merged = parseClause(`${prev.text} ${clause}`, quotes);
+      } catch {
+        throw err;
+      }
+      parsed[parsed.length - 1] = { text: `${prev.text} ${clause}`, ops: merged };
+    }
+  }
+  const operations = parsed.flatMap((p) => p.ops);
   if (operations.length === 0) {
     fail(`The instruction is empty. Supported operations include: ${RULES.slice(0, 12).map((r) => r.name).join(', ')}, … (see docs/edits.md).`);
   }

@@ -96,11 +96,12 @@ const extend = rule(
   'extend, expand, outpaint, zoom out, add space, pad, 扩图, 扩展画布, 外扩, 留白',
   /\b(?:extend|extended|expand|expanded|outpaint|outpainting|out-paint|uncrop|widen|pad|padding|zoom\s+out)\b|\badd\s+(?:more\s+)?(?:space|room|canvas)\b|扩展|扩图|扩充|外扩|延展|扩大画布|扩大|拓展|加宽|留白|拉远|缩小视角/,
   (c) => {
+    const blank = c.take(/留白/);
     const ratio = ratioOf(c);
     const zoomOut = c.take(/\bzoom\s+out\b|拉远|缩小视角/);
     const m = zoomOut ? c.multiplier() : undefined;
     const p = c.percent();
-    const fillColour = c.colour();
+    const fillColour = c.colour() ?? (blank ? WHITE : undefined);
     const blurFill = c.take(/\b(?:blur|blurred|blurry)\b|模糊/);
     c.take(/\b(?:mirror|mirrored|reflect|reflected|edge|edges|edge-aware|content-aware|smart|natural|seamless)\b|镜像|边缘|智能|自然|无缝/);
     const side = sideOf(c);
@@ -120,7 +121,7 @@ const extend = rule(
 const CROP = /\b(?:crop|cropped|cropping|cut)\b|裁剪|裁切|剪裁|截取|裁成|裁掉|裁|切掉|切成|剪/;
 
 const crop = rule('crop', 'crop', 'crop square, crop 16:9, crop centre, crop left half, 裁剪, 裁成正方形, 裁切', CROP, (c) => {
-  c.takeAll(/\b(?:crop|cropped|cropping|cut|keep|only|the|to|into|an?|of|aspect|ratio|format|around)\b|裁剪|裁切|剪裁|截取|裁成|裁掉|裁|切掉|切成|剪|保留|只|比例|为|成/);
+  c.takeAll(/\b(?:crop|cropped|cropping|cut|keep|only|the|to|into|an?|of|aspect|ratio|format|around|portrait|landscape)\b|裁剪|裁切|剪裁|截取|裁成|裁掉|裁|切掉|切成|剪|保留|只|比例|为|成/);
   const region = c.take(/\b(left|right|top|bottom|upper|lower)\s+half\b|(左|右|上|下)半(?:部分|边|部|张)?/);
   if (region) {
     const key = (region[1] ?? region[2]) as string;
@@ -149,15 +150,15 @@ const resize = rule(
   'resize',
   'resize/scale',
   'resize, scale, shrink, enlarge, make bigger, 缩放, 缩小, 放大, 调整尺寸',
-  /\b(?:resize|resized|scale|scaled|rescale|shrink|enlarge|downsize|downscale|upsize|bigger|smaller|larger|size)\b|缩放|缩小|放大|尺寸|大小|变大|变小/,
+  /\b(?:resize|resized|scale|scaled|rescale|shrink|enlarge|downsize|downscale|upsize|bigger|smaller|larger|size)\b|\bas\s+(?:big|large)\b|缩放|缩小|放大|尺寸|大小|变大|变小|宽度|高度/,
   (c) => {
     const dims = c.take(/(\d{2,5})\s*(?:x|×|\*|by)\s*(\d{2,5})/);
     if (dims) {
       c.takeAll(/\b(?:resize|resized|scale|scaled|rescale|to|pixels?|px|size)\b|缩放|尺寸|大小|调整|像素/);
       return { op: 'resizeTo', width: Number(dims[1]), height: Number(dims[2]) };
     }
-    const w = c.take(/(\d{2,5})\s*(?:px\s*|pixels?\s*)?(?:wide|width)\b|\bwidth\s*(?:of\s*|to\s*|=\s*)?(\d{2,5})|宽(?:度)?\s*(?:为|到)?\s*(\d{2,5})/);
-    const h = c.take(/(\d{2,5})\s*(?:px\s*|pixels?\s*)?(?:tall|high|height)\b|\bheight\s*(?:of\s*|to\s*|=\s*)?(\d{2,5})|高(?:度)?\s*(?:为|到)?\s*(\d{2,5})/);
+    const w = c.take(/(\d{2,5})\s*(?:px\s*|pixels?\s*)?(?:wide|width)\b|\bwidth\s*(?:of\s*|to\s*|=\s*)?(\d{2,5})|宽(?:度)?[^\d]{0,4}?(\d{2,5})/);
+    const h = c.take(/(\d{2,5})\s*(?:px\s*|pixels?\s*)?(?:tall|high|height)\b|\bheight\s*(?:of\s*|to\s*|=\s*)?(\d{2,5})|高(?:度)?[^\d]{0,4}?(\d{2,5})/);
     if (w || h) {
       c.takeAll(/\b(?:resize|resized|scale|scaled|rescale|to|pixels?|px|size|keep|keeping|aspect|ratio|proportions?)\b|缩放|尺寸|大小|调整|像素|保持比例|等比/);
       const num = (m: RegExpExecArray | undefined): number | undefined => (m ? Number(m[1] ?? m[2] ?? m[3]) : undefined);

@@ -59,7 +59,7 @@ const removeText = rule(
   'removeText',
   'remove text/watermark',
   'remove text, remove watermark, erase caption, 去水印, 去除文字, 去字幕',
-  /\b(?:remove|erase|delete|get\s+rid\s+of|clean|clear|strip|wipe)\b.*\b(?:text|texts|watermarks?|captions?|subtitles?|words|letters|logos?|writing|overlays?)\b|\b(?:de-?watermark|unwatermark)\b|去(?:除|掉)?(?:文字|水印|字幕|字|logo)|(?:文字|水印|字幕|logo).*(?:去除|去掉|删除|删掉|擦除|抹掉|消除|去)/,
+  /\b(?:remove|erase|delete|get\s+rid\s+of|clean|clear|strip|wipe)\b.*\b(?:text|texts|watermarks?|captions?|subtitles?|words|letters|logos?|writing|overlays?)\b|\b(?:de-?watermark|unwatermark)\b|去(?:除|掉)?(?:文字|水印|字幕|字|logo)|(?:去除|去掉|删除|删掉|擦除|抹掉|消除).*(?:文字|水印|字幕|logo)|(?:文字|水印|字幕|logo).*(?:去除|去掉|删除|删掉|擦除|抹掉|消除|去)/,
   (c) => {
     c.take(/\b(?:remove|erase|delete|get\s+rid\s+of|clean|clear|strip|wipe|de-?watermark|unwatermark)\b|去除|去掉|删除|删掉|擦除|抹掉|消除|去/);
     c.takeAll(/\b(?:overlaid|overlay|overlays|text|texts|watermarks?|captions?|subtitles?|words|letters|logos?|writing)\b|文字|水印|字幕|logo|字/);
@@ -162,8 +162,8 @@ const collage = rule(
   /\bside\s+by\s+side\b|next\s+to\s+each\s+other|\bcollage\b|\bgrid\b|\bstitch|\bstack|one\s+above\s+the\s+other|\b(?:combine|join|merge|concatenate|arrange)\b|并排|拼接|拼图|拼贴|拼在一起|拼成|宫格|网格|排列|排在一起|组合/,
   (c) => {
     if (c.has(/\b(?:blend|mix)\b|融合|混合/)) return undefined;
-    const vertical = c.take(/\b(?:vertical|vertically|above|below|stack|stacked|top_and_bottom|one\s+above\s+the\s+other|on\s+top\s+of\s+each\s+other)\b|上下/);
-    const grid = !vertical && c.take(/\b(?:grid|collage)\b|宫格|网格|拼贴|田字/);
+    const vertical = c.takeAll(/\b(?:vertical|vertically|above|below|stack|stacked|top_and_bottom|one\s+above\s+the\s+other|on\s+top\s+of\s+each\s+other)\b|上下/).length > 0;
+    const grid = !vertical && c.takeAll(/\b(?:grid|collage)\b|[二两三四六九]?宫格|网格|拼贴|田字/).length > 0;
     const scatter = c.take(/\b(?:scatter|scattered|random|randomly|polaroid|messy|playful|tilted)\b|散落|随意|随机|凌乱|错落/);
     c.takeAll(/\b(?:side\s+by\s+side|next\s+to\s+each\s+other|horizontal|horizontally|in\s+a\s+row|row|collage|grid|stitch|stitched|stack|stacked|combine|combined|join|merge|concatenate|arrange|together|put|place|them|layout)\b|左右|并排|拼接|拼图|拼贴|拼在一起|拼成|宫格|网格|排列|排在一起|组合|横向|一起|放在/);
     const images = c.images() ?? 'all';

@@ -10,7 +10,7 @@ const SEPARATORS = new RegExp(
     '(?<!\\d)\\.|\\.(?!\\d)',
     '\\b(?:and\\s+then|and\\s+also|and\\s+finally|after\\s+that|afterwards|and|then|also|plus|finally|next|lastly)\\b',
     '&',
-    '然后再?|接着|之后|随后|最后|并且|同时|以及|还要|另外|并(?![排列])|再(?!次)|和',
+    '然后再?|接着|之后|随后|最后|并且|同时|以及|还要|另外|并(?![排列])|再(?!次)|(?<![饱温柔缓平调总暖])和(?!谐)',
   ].join('|'),
   'g',
 );

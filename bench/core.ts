@@ -1,0 +1,378 @@
+/**
+ * Core bench (issue 2): every figure is a ratio against a baseline measured side by side in the
+ * same run, rounds interleaved (retouch, baseline, retouch, baseline, ...), medians reported.
+ *
+ *   npx tsx bench/core.ts                 # build dist/ if stale, then (a), (b), (c): about 2 minutes
+ *   npx tsx bench/core.ts --only a,b      # a subset
+ *   npx tsx bench/core.ts --quick         # fewer/shorter rounds (a smoke run, not for docs)
+ *   npx tsx bench/core.ts --cpu-prof DIR  # also write a V8 CPU profile of the retouch server to DIR
+ *   npx tsx bench/core.ts --json FILE     # also write the figures as JSON
+ *   npx tsx bench/core.ts --no-build      # use dist/ as it is (warns when it is stale)
+ *
+ * Both servers are child processes on loopback (the load generator is this process):
+ *   retouch   `node bin/retouch.js serve`, test engine on, log level silent, 2 workers, rate limits
+ *             off (RETOUCH_RATE_LIMIT_SUBMIT=0, RETOUCH_RATE_LIMIT_QUERY=0), a fresh data dir
+ *   baseline  bench/lib/baseline-server.ts: bare Fastify + better-sqlite3 + sharp, no hooks or auth
+ *
+ * (a) GET /api/v1/tasks/{id} of a SUCCEEDED task (n=1, one signed URL) vs a bare Fastify route
+ *     sending the same JSON bytes. autocannon, 10 connections, keep-alive.
+ * (b) create -> SUCCEEDED with the no-op test engine (model retouch-test, n=1, a 400x400 PNG data
+ *     URI), N tasks per round, 8 creates in flight, completion seen by polling the list endpoint
+ *     (status=SUCCEEDED, total) every 25 ms; vs the baseline's minimal create (parse JSON, decode
+ *     base64, write the file, INSERT + UPDATE a SQLite row, answer the id) at the same concurrency.
+ * (c) wan2.5-i2i-preview "convert to grayscale", n=1, a 1280x960 JPEG photo, 2 tasks in flight:
+ *     create -> poll GET every 20 ms -> download the PNG; vs bare sharp in the baseline process:
+ *     sharp(jpeg).grayscale().resize(W, H).png().toBuffer(), 2 at once, W x H = retouch's default
+ *     output size for the input (1472x1104).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import sharp from 'sharp';
+import { defaultOutputSize } from '../src/protocol/size.js';
+import { call, createBody, createTask, getTask, imageDataUri, testImage, waitForStatus } from '../test/helpers/http.js';
+import { BENCH_KEY, REPO_ROOT, spawnBaseline, spawnRetouch, type Child } from './lib/procs.js';
+import { fmt, median, pool } from './lib/stats.js';
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string', default: 'a,b,c' },
+    quick: { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+    json: { type: 'string' },
+    // Development aid: run `bin/retouch.js` from another checkout (its dist/ must be built).
+    'retouch-root': { type: 'string' },
+  },
+});
+const only = new Set(args.only!.split(',').map((s) => s.trim()));
+const quick = args.quick!;
+const retouchRoot = resolve(args['retouch-root'] ?? REPO_ROOT);
+
+const P = {
+  a: { rounds: quick ? 2 : 4, seconds: quick ? 2 : 4, warmup: quick ? 1 : 2, connections: 10 },
+  b: { rounds: quick ? 2 : 5, tasks: quick ? 100 : 300, concurrency: 8, pollMs: 25 },
+  c: { rounds: quick ? 2 : 4, edits: quick ? 4 : 8, concurrency: 2, pollMs: 20 },
+};
+
+const started = Date.now();
+const log = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
+
+// ---------------------------------------------------------------------------------- build
+
+function staleSources(root: string): string[] {
+  const stale: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+        const out = join(root, 'dist', relative(join(root, 'src'), path)).replace(/\.ts$/, '.js');
+        if (!existsSync(out) || statSync(out).mtimeMs < statSync(path).mtimeMs) stale.push(relative(root, path));
+      }
+    }
+  };
+  walk(join(root, 'src'));
+  return stale;
+}
+
+function ensureBuilt(): void {
+  const stale = staleSources(retouchRoot);
+  if (stale.length === 0) {
+    log('dist/ is up to date');
+    return;
+  }
+  if (args['no-build']) {
+    log(`WARNING: dist/ is older than ${stale.length} source file(s), e.g. ${stale[0]}; --no-build given`);
+    return;
+  }
+  log(`dist/ is stale (${stale.length} file(s), e.g. ${stale[0]}): npm run build`);
+  const r = spawnSync('npm', ['run', 'build'], { cwd: retouchRoot, stdio: ['ignore', 'inherit', 'inherit'], timeout: 240_000 });
+  if (r.status !== 0) throw new Error('npm run build failed; the bench needs a compiling tree');
+}
+
+// ---------------------------------------------------------------------------------- (a)
+
+interface Row {
+  label: string;
+  retouch: number;
+  baseline: number;
+  digits?: number;
+  /** For latencies: lower is better, so the ratio is still retouch / baseline. */
+  unit: string;
+  rounds?: { retouch: number[]; baseline: number[] };
+}
+
+async function cannon(url: string, seconds: number) {
+  const r = await autocannon({
+    url,
+    connections: P.a.connections,
+    duration: seconds,
+    headers: { Authorization: `Bearer ${BENCH_KEY}` },
+  });
+  if (r.errors || r.timeouts || r.non2xx) throw new Error(`autocannon ${url}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`);
+  return { rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+async function benchA(retouch: Child, baseline: Awaited<ReturnType<typeof spawnBaseline>>): Promise<Row[]> {
+  const body = createBody([await imageDataUri(400, 400)], 'bench no-op', { n: 1 }, 'retouch-test');
+  const created = await createTask(retouch.url, BENCH_KEY, body);
+  if (created.status !== 200) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
+  const id: string = created.body.output.task_id;
+  await waitForStatus(retouch.url, BENCH_KEY, id, ['SUCCEEDED']);
+  const res = await fetch(`${retouch.url}/api/v1/tasks/${id}`, { headers: { Authorization: `Bearer ${BENCH_KEY}` } });
+  const json = await res.text();
+  if (!/"url":"http/.test(json)) throw new Error(`expected a signed URL in ${json}`);
+  await baseline.call({ cmd: 'setGetBody', body: json });
+  const check = await (await fetch(`${baseline.url}/api/v1/tasks/${id}`)).text();
+  if (check !== json) throw new Error('baseline does not return the same bytes');
+  log(`(a) GET body: ${Buffer.byteLength(json)} bytes`);
+
+  const urls = { retouch: `${retouch.url}/api/v1/tasks/${id}`, baseline: `${baseline.url}/api/v1/tasks/${id}` };
+  await cannon(urls.retouch, P.a.warmup);
+  await cannon(urls.baseline, P.a.warmup);
+  const r = { retouch: [] as Awaited<ReturnType<typeof cannon>>[], baseline: [] as Awaited<ReturnType<typeof cannon>>[] };
+  for (let i = 0; i < P.a.rounds; i++) {
+    r.retouch.push(await cannon(urls.retouch, P.a.seconds));
+    r.baseline.push(await cannon(urls.baseline, P.a.seconds));
+    log(`(a) round ${i + 1}: retouch ${fmt(r.retouch.at(-1)!.rps, 0)} req/s, baseline ${fmt(r.baseline.at(-1)!.rps, 0)} req/s`);
+  }
+  const pick = (k: 'rps' | 'p50' | 'p99') => ({ retouch: r.retouch.map((x) => x[k]), baseline: r.baseline.map((x) => x[k]) });
+  const row = (label: string, k: 'rps' | 'p50' | 'p99', unit: string, digits: number): Row => {
+    const rounds = pick(k);
+    return { label, unit, digits, retouch: median(rounds.retouch), baseline: median(rounds.baseline), rounds };
+  };
+  return [
+    row('(a) GET task: throughput', 'rps', 'req/s', 0),
+    row('(a) GET task: latency p50', 'p50', 'ms', 2),
+    row('(a) GET task: latency p99', 'p99', 'ms', 2),
+  ];
+}
+
+// ---------------------------------------------------------------------------------- (b)
+
+async function succeededTotal(url: string): Promise<number> {
+  const res = await call(`${url}/api/v1/tasks?status=SUCCEEDED&page_size=1`, { key: BENCH_KEY });
+  if (res.status !== 200) throw new Error(`list: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.total as number;
+}
+
+async function submitAll(url: string, bodyJson: string, count: number): Promise<void> {
+  await pool(count, P.b.concurrency, async () => {
+    const res = await createTask(url, BENCH_KEY, bodyJson);
+    if (res.status !== 200 || typeof res.body?.output?.task_id !== 'string') {
+      throw new Error(`create: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    }
+  });
+}
+
+async function retouchRoundB(url: string, bodyJson: string, count: number) {
+  const before = await succeededTotal(url);
+  const t0 = performance.now();
+  let createsMs = 0;
+  const submitted = submitAll(url, bodyJson, count).then(() => (createsMs = performance.now() - t0));
+  let failure: unknown;
+  submitted.catch((err) => (failure = err));
+  const deadline = t0 + 60_000;
+  for (;;) {
+    if (failure) throw failure;
+    if ((await succeededTotal(url)) >= before + count) break;
+    if (performance.now() > deadline) throw new Error('(b) tasks did not all succeed within 60 s');
+    await sleep(P.b.pollMs);
+  }
+  const ms = performance.now() - t0;
+  await submitted;
+  const failed = await call(`${url}/api/v1/tasks?status=FAILED&page_size=1`, { key: BENCH_KEY });
+  if (failed.body.total !== 0) throw new Error(`(b) ${failed.body.total} tasks FAILED`);
+  return { tasksPerS: (count * 1000) / ms, createsPerS: (count * 1000) / createsMs };
+}
+
+async function baselineRoundB(url: string, bodyJson: string, count: number) {
+  const t0 = performance.now();
+  await submitAll(url, bodyJson, count);
+  return { tasksPerS: (count * 1000) / (performance.now() - t0) };
+}
+
+async function benchB(retouch: Child, baseline: Child): Promise<Row[]> {
+  const bodyJson = JSON.stringify(createBody([await imageDataUri(400, 400)], 'bench no-op', { n: 1 }, 'retouch-test'));
+  log(`(b) create body: ${Buffer.byteLength(bodyJson)} bytes`);
+  await retouchRoundB(retouch.url, bodyJson, 50);
+  await baselineRoundB(baseline.url, bodyJson, 50);
+  const rt: number[] = [];
+  const rtCreates: number[] = [];
+  const bl: number[] = [];
+  for (let i = 0; i < P.b.rounds; i++) {
+    const a = await retouchRoundB(retouch.url, bodyJson, P.b.tasks);
+    const b = await baselineRoundB(baseline.url, bodyJson, P.b.tasks);
+    rt.push(a.tasksPerS);
+    rtCreates.push(a.createsPerS);
+    bl.push(b.tasksPerS);
+    log(`(b) round ${i + 1}: retouch ${fmt(a.tasksPerS)} tasks/s (creates answered at ${fmt(a.createsPerS)}/s), baseline ${fmt(b.tasksPerS)}/s`);
+  }
+  return [
+    { label: '(b) create→SUCCEEDED, no-op engine', unit: 'tasks/s', digits: 1, retouch: median(rt), baseline: median(bl), rounds: { retouch: rt, baseline: bl } },
+    {
+      label: '(b) … of which: creates answered',
+      unit: 'creates/s',
+      digits: 1,
+      retouch: median(rtCreates),
+      baseline: median(bl),
+      rounds: { retouch: rtCreates, baseline: bl },
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------- (c)
+
+const requireFrom = createRequire(import.meta.url);
+
+/** A 1280x960 JPEG photo (from @vladmandic/face-api's demo/, a devDependency), or a synthetic one. */
+async function editInput(): Promise<{ jpeg: Buffer; source: string }> {
+  let source = 'synthetic gradient (face-api demo photo not found)';
+  let image: sharp.Sharp;
+  try {
+    const dir = join(requireFrom.resolve('@vladmandic/face-api'), '../../demo');
+    const photo = join(dir, 'sample1.jpg');
+    if (!existsSync(photo)) throw new Error('missing');
+    image = sharp(photo);
+    source = '@vladmandic/face-api demo/sample1.jpg';
+  } catch {
+    image = sharp(await testImage(1280, 960, 'png'));
+  }
+  const jpeg = await image.resize(1280, 960, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
+  return { jpeg, source };
+}
+
+async function retouchEdit(url: string, bodyJson: string, expect?: { width: number; height: number }): Promise<number> {
+  const created = await createTask(url, BENCH_KEY, bodyJson);
+  if (created.status !== 200) throw new Error(`(c) create: ${created.status} ${JSON.stringify(created.body)}`);
+  const id: string = created.body.output.task_id;
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const res = await getTask(url, BENCH_KEY, id);
+    const status = res.body?.output?.task_status;
+    if (status === 'SUCCEEDED') {
+      const png = Buffer.from(await (await fetch(res.body.output.results[0].url)).arrayBuffer());
+      if (expect) {
+        const meta = await sharp(png).metadata();
+        if (meta.format !== 'png' || meta.width !== expect.width || meta.height !== expect.height) {
+          throw new Error(`(c) unexpected output ${meta.format} ${meta.width}x${meta.height}`);
+        }
+        log(`(c) retouch output: PNG ${meta.width}x${meta.height}, ${meta.channels} channel(s), ${png.length} bytes`);
+      }
+      return png.length;
+    }
+    if (status !== 'PENDING' && status !== 'RUNNING') throw new Error(`(c) task ${status}: ${JSON.stringify(res.body.output)}`);
+    if (performance.now() > deadline) throw new Error('(c) edit did not finish within 60 s');
+    await sleep(P.c.pollMs);
+  }
+}
+
+async function benchC(retouch: Child, baseline: Awaited<ReturnType<typeof spawnBaseline>>, dataDir: string): Promise<Row[]> {
+  const { jpeg, source } = await editInput();
+  const inputPath = join(dataDir, 'edit-input.jpg');
+  writeFileSync(inputPath, jpeg);
+  const out = defaultOutputSize(1280, 960);
+  log(`(c) input: 1280x960 JPEG, ${jpeg.length} bytes, from ${source}; output ${out.width}x${out.height}`);
+  const bodyJson = JSON.stringify(
+    createBody([`data:image/jpeg;base64,${jpeg.toString('base64')}`], 'convert to grayscale', { n: 1 }, 'wan2.5-i2i-preview'),
+  );
+  const sharpRound = (count: number) =>
+    baseline.call<{ ms: number; bytes: number }>({ cmd: 'sharp', inputPath, width: out.width, height: out.height, count, concurrency: P.c.concurrency });
+  const retouchRound = async (count: number) => {
+    const t0 = performance.now();
+    await pool(count, P.c.concurrency, () => retouchEdit(retouch.url, bodyJson).then(() => undefined));
+    return (count * 1000) / (performance.now() - t0);
+  };
+
+  await retouchEdit(retouch.url, bodyJson, out); // checks the output, warms the engine
+  await retouchRound(P.c.concurrency);
+  const warm = await sharpRound(P.c.concurrency);
+  log(`(c) baseline output: ${Math.round(warm.bytes / P.c.concurrency)} bytes per PNG`);
+  const rt: number[] = [];
+  const bl: number[] = [];
+  for (let i = 0; i < P.c.rounds; i++) {
+    rt.push(await retouchRound(P.c.edits));
+    const b = await sharpRound(P.c.edits);
+    bl.push((P.c.edits * 1000) / b.ms);
+    log(`(c) round ${i + 1}: retouch ${fmt(rt.at(-1)!, 2)} edits/s, bare sharp ${fmt(bl.at(-1)!, 2)} edits/s`);
+  }
+  return [{ label: '(c) grayscale edit, 1280x960 JPEG → 1472x1104 PNG', unit: 'edits/s', digits: 2, retouch: median(rt), baseline: median(bl), rounds: { retouch: rt, baseline: bl } }];
+}
+
+// ---------------------------------------------------------------------------------- main
+
+function table(rows: Row[]): string {
+  const lines = [
+    '| measure | unit | retouch | baseline | ratio retouch/baseline | rounds (retouch ; baseline) |',
+    '|---|---|---:|---:|---:|---|',
+  ];
+  for (const r of rows) {
+    const d = r.digits ?? 1;
+    const rounds = r.rounds ? `${r.rounds.retouch.map((v) => fmt(v, d)).join(', ')} ; ${r.rounds.baseline.map((v) => fmt(v, d)).join(', ')}` : '';
+    lines.push(`| ${r.label} | ${r.unit} | ${fmt(r.retouch, d)} | ${fmt(r.baseline, d)} | ${fmt(r.retouch / r.baseline, 2)} | ${rounds} |`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const command = `npx tsx bench/core.ts${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}`;
+  const machine = {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    loadavg: loadavg().map((l) => l.toFixed(2)).join(' '),
+  };
+  log(`machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, load ${machine.loadavg}`);
+  ensureBuilt();
+
+  const tmp = mkdtempSync(join(tmpdir(), 'retouch-bench-'));
+  const retouchData = join(tmp, 'retouch');
+  const baselineData = join(tmp, 'baseline');
+  for (const d of [retouchData, baselineData]) mkdirSync(d);
+  const profDir = args['cpu-prof'] ? resolve(args['cpu-prof']) : undefined;
+  const children: Child[] = [];
+  const rows: Row[] = [];
+  try {
+    const retouch = await spawnRetouch({
+      root: retouchRoot,
+      dataDir: retouchData,
+      // The pipeline's ceiling is measured, so the per-workspace rate limits (5 submits/s and
+      // 20 queries/s by default, DashScope's) are off.
+      env: { RETOUCH_WORKER_CONCURRENCY: '2', RETOUCH_RATE_LIMIT_SUBMIT: '0', RETOUCH_RATE_LIMIT_QUERY: '0' },
+      nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    });
+    children.push(retouch);
+    const baseline = await spawnBaseline({ dataDir: baselineData });
+    children.push(baseline);
+    log(`retouch at ${retouch.url} (pid ${retouch.child.pid}), baseline at ${baseline.url} (pid ${baseline.child.pid})`);
+
+    if (only.has('a')) rows.push(...(await benchA(retouch, baseline)));
+    if (only.has('b')) rows.push(...(await benchB(retouch, baseline)));
+    if (only.has('c')) rows.push(...(await benchC(retouch, baseline, tmp)));
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const seconds = (Date.now() - started) / 1000;
+  const report = [
+    `Command: \`${command}\``,
+    `Machine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, load average at start ${machine.loadavg}; whole run ${seconds.toFixed(0)} s.`,
+    '',
+    table(rows),
+    '',
+    `Medians over interleaved rounds (retouch, baseline, retouch, …). (a) ${P.a.rounds}×${P.a.seconds} s each, autocannon ${P.a.connections} connections; ` +
+      `(b) ${P.b.rounds} rounds × ${P.b.tasks} tasks, ${P.b.concurrency} creates in flight; (c) ${P.c.rounds} rounds × ${P.c.edits} edits, ${P.c.concurrency} in flight.`,
+  ].join('\n');
+  process.stdout.write(report + '\n');
+  if (profDir) process.stdout.write(`CPU profile of the retouch server written to ${profDir}\n`);
+  if (args.json) writeFileSync(args.json, JSON.stringify({ command, machine, seconds, rows }, null, 2) + '\n');
+}
+
+await main();

@@ -1,0 +1,54 @@
+/** KeyStore on the shared PostgreSQL database, so that every API node accepts the same keys. */
+import { randomUUID } from 'node:crypto';
+import type { PgPool } from '../tasks/postgres/database.js';
+import { hashApiKey, hashesEqual, keyHint, newApiKeySecret, type ApiKeyInfo, type KeyStore } from './key-store.js';
+
+interface Row {
+  id: string;
+  workspace_id: string;
+  name: string;
+  hash: string;
+  hint: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+const toInfo = (row: Row): ApiKeyInfo => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  name: row.name,
+  hint: row.hint,
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at ?? undefined,
+});
+
+export function createPostgresKeyStore(pool: PgPool): KeyStore {
+  const byHash = async (hash: string) => (await pool.query<Row>('SELECT * FROM api_keys WHERE hash = $1', [hash])).rows[0];
+
+  return {
+    async create({ workspaceId, name, secret, now }) {
+      const key = secret ?? newApiKeySecret();
+      const hash = hashApiKey(key);
+      // ON CONFLICT: the same secret configured again (RETOUCH_API_KEY on every node's start)
+      // keeps its row, even when several nodes start at once.
+      await pool.query(
+        'INSERT INTO api_keys (id, workspace_id, name, hash, hint, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING',
+        [`key-${randomUUID().slice(0, 8)}`, workspaceId, name ?? '', hash, keyHint(key), now],
+      );
+      return { secret: key, info: toInfo((await byHash(hash))!) };
+    },
+    async authenticate(secret) {
+      const hash = hashApiKey(secret);
+      const row = await byHash(hash);
+      if (!row || !hashesEqual(row.hash, hash) || row.revoked_at !== null) return undefined;
+      return toInfo(row);
+    },
+    async list() {
+      return (await pool.query<Row>('SELECT * FROM api_keys ORDER BY created_at, id')).rows.map(toInfo);
+    },
+    async revoke(id, now) {
+      const result = await pool.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, id]);
+      return result.rowCount === 1;
+    },
+  };
+}

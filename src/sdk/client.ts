@@ -1,0 +1,363 @@
+/**
+ * The client: task calls over fetch, waiting, one-call edits, downloads and uploads.
+ * See docs/sdk.md for the reference and src/sdk/index.ts for the public surface.
+ */
+import { isTerminal } from '../protocol/states.js';
+import {
+  MODEL_WAN25_I2I,
+  type CancelTaskResponse,
+  type CreateTaskParameters,
+  type CreateTaskRequest,
+  type CreateTaskResponse,
+  type GetTaskResponse,
+  type ListTasksResponse,
+  type TaskStatus,
+} from '../protocol/index.js';
+import { downloadTaskResults, type DownloadOptions, type DownloadReport } from './download.js';
+import { DashScopeError, SdkErrorCodes } from './errors.js';
+import { backoffDelay, DEFAULT_RETRY, send, sleep, type FetchLike, type RetryPolicy } from './http.js';
+import { DEFAULT_INLINE_MAX_BYTES, loadInput, toDataUri, type ImageInput, type LocalFilesMode } from './inputs.js';
+import { parsePolicy, postUpload, type UploadPolicy } from './upload.js';
+
+export const DEFAULT_BASE_URL = 'https://dashscope.aliyuncs.com/api/v1';
+export const SDK_VERSION = '0.1.0';
+
+export interface ClientOptions {
+  /** API base, e.g. `http://127.0.0.1:8080/api/v1` (a bare origin gets `/api/v1` appended). Default: env `DASHSCOPE_HTTP_BASE_URL`, else DashScope Beijing. */
+  readonly baseUrl?: string;
+  /** Default: env `DASHSCOPE_API_KEY`. */
+  readonly apiKey?: string;
+  /** Sent as `X-DashScope-WorkSpace`. */
+  readonly workspace?: string;
+  /** A fetch implementation (default: the global one). */
+  readonly fetch?: FetchLike;
+  /** Retries of throttled (429) and failed (5xx, network) calls. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** How local files and bytes are sent (see `ImageInput`); default `'auto'`. */
+  readonly localFiles?: LocalFilesMode;
+  /** In `'auto'` mode, files up to this size are inlined as data URIs (default 4 MiB). */
+  readonly inlineMaxBytes?: number;
+  /**
+   * The server's completion signal, if it has one: resolves (or rejects) when the task may
+   * have changed, or after `timeoutMs`. `waitForTask` then re-reads the task at once instead
+   * of sleeping out its backoff. retouch does not offer one yet (a later long-poll/SSE feature
+   * plugs in here); without it, waiting polls.
+   */
+  readonly completionSignal?: CompletionSignal;
+  readonly userAgent?: string;
+}
+
+export type CompletionSignal = (taskId: string, options: { timeoutMs: number; signal?: AbortSignal }) => Promise<void>;
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** A create request in SDK terms: images may be local files, Buffers or streams. */
+export interface TaskInput {
+  /** Default `wan2.5-i2i-preview`. */
+  readonly model?: string;
+  readonly prompt: string;
+  /** 1–3 images; "image 1" first. */
+  readonly images: readonly ImageInput[];
+  readonly negativePrompt?: string;
+  readonly n?: number;
+  /** `"W*H"`, e.g. `"1280*720"`. */
+  readonly size?: string;
+  readonly seed?: number;
+  readonly promptExtend?: boolean;
+  readonly watermark?: boolean;
+  /** Extra parameters forwarded as they are. */
+  readonly parameters?: CreateTaskParameters;
+  readonly localFiles?: LocalFilesMode;
+}
+
+export interface WaitOptions extends CallOptions {
+  /** Give up after this many ms (throws `WaitTaskTimeout`, status 408). */
+  readonly timeoutMs?: number;
+  /** Give up at this epoch-ms time; the earlier of this and `timeoutMs` wins. */
+  readonly deadline?: number;
+  /** First poll interval (default 1000 ms); grows ×1.5 per poll with ±25 % jitter. */
+  readonly initialIntervalMs?: number;
+  /** Longest poll interval (default 5000 ms). */
+  readonly maxIntervalMs?: number;
+  /** Called with every answer (state, metrics, results), e.g. to show progress. */
+  readonly onProgress?: (task: GetTaskResponse) => void;
+}
+
+export interface ListTasksQuery {
+  readonly taskId?: string;
+  readonly status?: TaskStatus;
+  readonly modelName?: string;
+  /** `YYYYMMDDhhmmss` (Beijing time); the span must be ≤ 24 h. */
+  readonly startTime?: string;
+  readonly endTime?: string;
+  readonly pageNo?: number;
+  readonly pageSize?: number;
+}
+
+export interface EditOptions extends TaskInput, WaitOptions {
+  /** When given, results are saved there as soon as the task settles. */
+  readonly outputDir?: string;
+  readonly download?: Omit<DownloadOptions, 'signal'>;
+  /** Called once the task is submitted. */
+  readonly onSubmitted?: (taskId: string) => void;
+}
+
+export interface EditResult {
+  readonly taskId: string;
+  readonly status: TaskStatus;
+  readonly task: GetTaskResponse;
+  /** Present when `outputDir` was given. */
+  readonly download?: DownloadReport;
+}
+
+/** Normalises a base URL: no trailing slash; a bare origin gets `/api/v1`. */
+export function normalizeBaseUrl(raw: string): string {
+  const url = new URL(raw.trim());
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/api/v1';
+  return url.toString().replace(/\/+$/, '');
+}
+
+const env = (name: string): string | undefined => (typeof process !== 'undefined' ? process.env[name] : undefined) || undefined;
+
+export type RetouchClient = ReturnType<typeof createClient>;
+
+/**
+ * Creates a client for retouch or DashScope.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'retouch/sdk';
+ * const client = createClient({ baseUrl: 'http://127.0.0.1:8080/api/v1', apiKey: process.env.DASHSCOPE_API_KEY });
+ * const { download } = await client.edit({ prompt: 'convert to black and white', images: ['photo.jpg'], n: 1, outputDir: 'out' });
+ * console.log(download?.images);
+ * ```
+ */
+export function createClient(options: ClientOptions = {}) {
+  const baseUrl = normalizeBaseUrl(options.baseUrl ?? env('DASHSCOPE_HTTP_BASE_URL') ?? DEFAULT_BASE_URL);
+  const apiKey = options.apiKey ?? env('DASHSCOPE_API_KEY');
+  const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const userAgent = options.userAgent ?? `retouch-sdk/${SDK_VERSION}; node/${process.versions.node}`;
+
+  function headers(extra: Record<string, string> = {}): Record<string, string> {
+    if (!apiKey) {
+      throw new DashScopeError({ code: 'InvalidApiKey', message: 'No API-key provided (pass apiKey or set DASHSCOPE_API_KEY).', status: 401 });
+    }
+    const h: Record<string, string> = {
+      Accept: 'application/json; charset=utf-8',
+      Authorization: `Bearer ${apiKey}`,
+      'user-agent': userAgent,
+      ...extra,
+    };
+    if (options.workspace) h['X-DashScope-WorkSpace'] = options.workspace;
+    return h;
+  }
+
+  async function json<T>(res: Response): Promise<T> {
+    const text = await res.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new DashScopeError({
+        code: SdkErrorCodes.badResponse,
+        message: `Expected JSON from ${res.url}, got: ${text.slice(0, 200)}`,
+        status: res.status,
+        requestId: res.headers.get('x-request-id') ?? undefined,
+      });
+    }
+  }
+
+  async function call<T>(method: string, path: string, init: { body?: string; headers?: Record<string, string>; signal?: AbortSignal; retry?: RetryPolicy; shouldRetry?: (e: DashScopeError) => boolean } = {}): Promise<T> {
+    const res = await send(`${baseUrl}${path}`, () => ({ method, headers: headers(init.headers), body: init.body }), {
+      fetch: doFetch,
+      retry: init.retry ?? retry,
+      signal: init.signal,
+      shouldRetry: init.shouldRetry,
+    });
+    return json<T>(res);
+  }
+
+  async function getPolicy(model: string, signal?: AbortSignal): Promise<UploadPolicy> {
+    const res = await call<unknown>('GET', `/uploads?action=getPolicy&model=${encodeURIComponent(model)}`, { signal });
+    return parsePolicy(res);
+  }
+
+  /** Turns SDK inputs into wire strings; uploads where needed (one policy per call, as the Python SDK). */
+  async function prepareImages(inputs: readonly ImageInput[], model: string, mode: LocalFilesMode, signal?: AbortSignal) {
+    let policy: Promise<UploadPolicy> | undefined;
+    const images = await Promise.all(
+      inputs.map(async (input, i) => {
+        const loaded = await loadInput(input, i);
+        if (typeof loaded === 'string') return loaded;
+        const inline = mode === 'inline' || (mode === 'auto' && loaded.bytes.length <= (options.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES));
+        if (inline) return toDataUri(loaded.bytes, loaded.filename);
+        policy ??= getPolicy(model, signal);
+        return postUpload(await policy, loaded, { fetch: doFetch, retry, userAgent, signal });
+      }),
+    );
+    return { images, ossResolve: images.some((s) => s.toLowerCase().startsWith('oss://')) };
+  }
+
+  const client = {
+    baseUrl,
+
+    /**
+     * Submits a task and returns at once with its id (state PENDING). Throttling (429) and 503
+     * are retried; other 5xx are not, since the task may already exist (never submit twice).
+     *
+     * @example
+     * ```ts
+     * const { output } = await client.createTask({ prompt: '把背景换成白色', images: ['https://…/a.jpg'], n: 2 });
+     * console.log(output.task_id);
+     * ```
+     */
+    async createTask(input: TaskInput, call_: CallOptions = {}): Promise<CreateTaskResponse> {
+      const model = input.model ?? MODEL_WAN25_I2I;
+      const { images, ossResolve } = await prepareImages(input.images, model, input.localFiles ?? options.localFiles ?? 'auto', call_.signal);
+      const parameters: CreateTaskParameters = { ...input.parameters };
+      if (input.n !== undefined) parameters.n = input.n;
+      if (input.size !== undefined) parameters.size = input.size;
+      if (input.seed !== undefined) parameters.seed = input.seed;
+      if (input.promptExtend !== undefined) parameters.prompt_extend = input.promptExtend;
+      if (input.watermark !== undefined) parameters.watermark = input.watermark;
+      const body: CreateTaskRequest = { model, input: { prompt: input.prompt, images }, parameters };
+      if (input.negativePrompt !== undefined) body.input.negative_prompt = input.negativePrompt;
+      return call<CreateTaskResponse>('POST', '/services/aigc/image2image/image-synthesis', {
+        body: JSON.stringify(body),
+        headers: {
+          'Content-Type': 'application/json; charset=utf-8',
+          'X-DashScope-Async': 'enable',
+          ...(ossResolve ? { 'X-DashScope-OssResourceResolve': 'enable' } : {}),
+        },
+        signal: call_.signal,
+        shouldRetry: (e) => e.status === 429 || e.status === 503,
+      });
+    },
+
+    /** One read of a task. Unknown, expired or foreign ids answer `task_status: "UNKNOWN"` (not an error). */
+    async getTask(taskId: string, call_: CallOptions & { retry?: RetryPolicy } = {}): Promise<GetTaskResponse> {
+      return call<GetTaskResponse>('GET', `/tasks/${encodeURIComponent(taskId)}`, { signal: call_.signal, retry: call_.retry });
+    },
+
+    /**
+     * Lists the workspace's tasks (default: the last 24 h, page 1 of 10).
+     *
+     * @example
+     * ```ts
+     * const page = await client.listTasks({ status: 'FAILED', pageSize: 50 });
+     * for (const t of page.data) console.log(t.task_id, t.status);
+     * ```
+     */
+    async listTasks(query: ListTasksQuery = {}, call_: CallOptions = {}): Promise<ListTasksResponse> {
+      const params = new URLSearchParams({ page_no: String(query.pageNo ?? 1), page_size: String(query.pageSize ?? 10) });
+      if (query.taskId) params.set('task_id', query.taskId);
+      if (query.status) params.set('status', query.status);
+      if (query.modelName) params.set('model_name', query.modelName);
+      if (query.startTime) params.set('start_time', query.startTime);
+      if (query.endTime) params.set('end_time', query.endTime);
+      return call<ListTasksResponse>('GET', `/tasks?${params}`, { signal: call_.signal });
+    },
+
+    /** Cancels a PENDING task; anything else throws `UnsupportedOperation` (400). */
+    async cancelTask(taskId: string, call_: CallOptions = {}): Promise<CancelTaskResponse> {
+      return call<CancelTaskResponse>('POST', `/tasks/${encodeURIComponent(taskId)}/cancel`, { signal: call_.signal });
+    },
+
+    /**
+     * Polls until the task is SUCCEEDED, FAILED, CANCELED or UNKNOWN and returns the last answer
+     * (check `output.task_status` and each result: SUCCEEDED may hold failed images).
+     * Intervals grow from `initialIntervalMs` ×1.5 up to `maxIntervalMs`, with jitter; a
+     * throttled or failed poll waits at least its `Retry-After`. Stops with the signal's reason
+     * on abort, and with `WaitTaskTimeout` (408) at the deadline.
+     *
+     * @example
+     * ```ts
+     * const task = await client.waitForTask(id, { timeoutMs: 120_000, onProgress: (t) => console.log(t.output.task_status) });
+     * ```
+     */
+    async waitForTask(taskId: string, wait: WaitOptions = {}): Promise<GetTaskResponse> {
+      const deadline = Math.min(wait.deadline ?? Infinity, wait.timeoutMs !== undefined ? Date.now() + wait.timeoutMs : Infinity);
+      const maxInterval = wait.maxIntervalMs ?? 5000;
+      let interval = wait.initialIntervalMs ?? 1000;
+      let failures = 0;
+      const timeout = () =>
+        new DashScopeError({ code: SdkErrorCodes.waitTimeout, message: `Task ${taskId} did not finish before the deadline.`, status: 408 });
+      for (;;) {
+        let delay: number;
+        try {
+          // No transport-level retries: this loop is the retry loop, and it knows the deadline.
+          const task = await client.getTask(taskId, { signal: wait.signal, retry: { ...retry, maxRetries: 0 } });
+          failures = 0;
+          wait.onProgress?.(task);
+          if (isTerminal(task.output.task_status)) return task;
+          delay = Math.round(interval * (0.75 + Math.random() * 0.5));
+          interval = Math.min(maxInterval, interval * 1.5);
+        } catch (err) {
+          if (!(err instanceof DashScopeError) || !err.retryable || ++failures > retry.maxRetries + 5) throw err;
+          delay = Math.max(err.retryAfterMs ?? 0, backoffDelay(failures - 1, { baseDelayMs: interval, maxDelayMs: retry.maxDelayMs }));
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) throw timeout();
+        await pause(taskId, Math.min(delay, left), wait.signal);
+      }
+    },
+
+    /**
+     * Submits, waits and (with `outputDir`) saves the results: the whole job in one call.
+     *
+     * @example
+     * ```ts
+     * const result = await client.edit({ prompt: 'rotate 90 degrees', images: ['./in.png'], n: 2, outputDir: './out' });
+     * if (result.status !== 'SUCCEEDED') throw new Error(result.task.output.message);
+     * for (const img of result.download!.images) console.log(img.ok ? img.path : `${img.code}: ${img.message}`);
+     * ```
+     */
+    async edit(edit: EditOptions): Promise<EditResult> {
+      const created = await client.createTask(edit, { signal: edit.signal });
+      const taskId = created.output.task_id;
+      edit.onSubmitted?.(taskId);
+      const task = await client.waitForTask(taskId, edit);
+      const status = task.output.task_status;
+      if (edit.outputDir === undefined || status !== 'SUCCEEDED') return { taskId, status, task };
+      const download = await client.downloadResults(task, edit.outputDir, { ...edit.download, signal: edit.signal });
+      return { taskId, status, task, download };
+    },
+
+    /**
+     * Saves every successful image of a task to `dir` (default names `<task_id>-<index>.png`) as
+     * soon as it arrives, and reports each slot: saved, failed in the task, or failed to download.
+     * Never throws for a single image; result links expire (24 h), so call it promptly.
+     */
+    downloadResults(task: GetTaskResponse, dir: string, download: DownloadOptions = {}): Promise<DownloadReport> {
+      return downloadTaskResults(task, dir, { fetch: doFetch, retry }, download);
+    },
+
+    /**
+     * Uploads one file through the temporary-upload flow and returns its `oss://` key, usable as
+     * an input (the SDK then sends `X-DashScope-OssResourceResolve: enable` itself). Files are
+     * kept 48 h and only the same workspace can use them.
+     *
+     * @example
+     * ```ts
+     * const ref = await client.uploadFile('./big-photo.jpg');
+     * await client.createTask({ prompt: 'crop to a square', images: [ref] });
+     * ```
+     */
+    async uploadFile(file: ImageInput, upload: CallOptions & { model?: string } = {}): Promise<string> {
+      const loaded = await loadInput(file, 0);
+      if (typeof loaded === 'string') throw new DashScopeError({ code: SdkErrorCodes.input, message: 'uploadFile takes a local file, bytes or a stream, not a URL.', status: 0 });
+      const policy = await getPolicy(upload.model ?? MODEL_WAN25_I2I, upload.signal);
+      return postUpload(policy, loaded, { fetch: doFetch, retry, userAgent, signal: upload.signal });
+    },
+  };
+
+  /** Sleeps out a poll interval, or less when the server's completion signal fires. */
+  async function pause(taskId: string, ms: number, signal?: AbortSignal): Promise<void> {
+    if (!options.completionSignal) return sleep(ms, signal);
+    await options.completionSignal(taskId, { timeoutMs: ms, signal }).catch(() => sleep(ms, signal));
+  }
+
+  return client;
+}

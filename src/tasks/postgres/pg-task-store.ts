@@ -1,0 +1,224 @@
+/**
+ * TaskStore on PostgreSQL, shared by any number of API and worker nodes. Same semantics as the
+ * SQLite adapter (the conformance suite runs against both); what differs is how concurrency is
+ * handled, since SQLite serialises every writer and PostgreSQL does not:
+ *
+ * - claim picks its row with `FOR UPDATE SKIP LOCKED`, so concurrent claimers never wait on, or
+ *   get, the same task;
+ * - the per-workspace running cap is a count, and two claimers could each count 4 of 5 and both
+ *   start a task. The claim therefore takes a per-workspace advisory lock and counts again under
+ *   it; only claim raises the count (settle, release and recovery lower it), so serialising
+ *   claims per workspace is enough;
+ * - recovery and reaping touch many rows; they lock with SKIP LOCKED too, so nodes running the
+ *   reaper at the same moment split the work instead of deadlocking.
+ *
+ * Wake-ups come from triggers (migrations.ts) through LISTEN/NOTIFY, see ./index.ts.
+ */
+import type pg from 'pg';
+import type { StoredTaskStatus } from '../../protocol/states.js';
+import type { ListQuery, NewTask, Settlement, StoredResult, TaskRecord, TaskStore } from '../task-store.js';
+import { LOCK_SPACE, transaction, type PgPool } from './database.js';
+
+interface Row {
+  id: string;
+  workspace_id: string;
+  api_key_id: string;
+  request_id: string;
+  model: string;
+  status: string;
+  prompt: string;
+  negative_prompt: string;
+  n: number;
+  size: string | null;
+  seed: number;
+  prompt_extend: boolean;
+  watermark: boolean;
+  input_keys: string[];
+  submit_time: number;
+  scheduled_time: number | null;
+  end_time: number | null;
+  results: (StoredResult | null)[];
+  code: string | null;
+  message: string | null;
+  attempts: number;
+  expires_at: number;
+}
+
+function toRecord(row: Row): TaskRecord {
+  const [w, h] = row.size ? row.size.split('*').map(Number) : [];
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    apiKeyId: row.api_key_id,
+    requestId: row.request_id,
+    model: row.model,
+    status: row.status as StoredTaskStatus,
+    prompt: row.prompt,
+    negativePrompt: row.negative_prompt,
+    n: row.n,
+    size: w && h ? { width: w, height: h } : undefined,
+    seed: row.seed,
+    promptExtend: row.prompt_extend,
+    watermark: row.watermark,
+    inputKeys: row.input_keys,
+    submitTime: row.submit_time,
+    scheduledTime: row.scheduled_time ?? undefined,
+    endTime: row.end_time ?? undefined,
+    results: row.results,
+    code: row.code ?? undefined,
+    message: row.message ?? undefined,
+    attempts: row.attempts,
+    expiresAt: row.expires_at,
+  };
+}
+
+const PICK = `SELECT p.id, p.workspace_id FROM tasks p
+  WHERE p.status = 'PENDING'
+    AND (SELECT count(*) FROM tasks r WHERE r.workspace_id = p.workspace_id AND r.status = 'RUNNING') < $1
+  ORDER BY p.submit_time, p.id LIMIT 1
+  FOR UPDATE SKIP LOCKED`;
+
+/** A claim whose workspace filled up while it waited for the lock looks again, a few times. */
+const CLAIM_TRIES = 5;
+
+export function createPostgresTaskStore(pool: PgPool): TaskStore {
+  const changed = (result: pg.QueryResult) => result.rowCount === 1;
+
+  async function claimOnce(workerId: string, now: number, leaseUntil: number, maxRunning: number) {
+    return transaction(pool, async (client) => {
+      const picked = await client.query<{ id: string; workspace_id: string }>(PICK, [maxRunning]);
+      const candidate = picked.rows[0];
+      if (!candidate) return { row: undefined, retry: false };
+      // Held until commit; a claimer of the same workspace waiting here sees our RUNNING row
+      // in its recount (READ COMMITTED: each statement sees what committed before it began).
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE.workspace, candidate.workspace_id]);
+      const running = await client.query<{ c: number }>(
+        `SELECT count(*)::int AS c FROM tasks WHERE workspace_id = $1 AND status = 'RUNNING'`,
+        [candidate.workspace_id],
+      );
+      if (running.rows[0]!.c >= maxRunning) return { row: undefined, retry: true };
+      const claimed = await client.query<Row>(
+        `UPDATE tasks SET status = 'RUNNING', worker_id = $2, lease_until = $3, attempts = attempts + 1, scheduled_time = $4
+         WHERE id = $1 RETURNING *`,
+        [candidate.id, workerId, leaseUntil, now],
+      );
+      return { row: claimed.rows[0], retry: false };
+    });
+  }
+
+  return {
+    async insert(task: NewTask) {
+      await pool.query(
+        `INSERT INTO tasks (id, workspace_id, api_key_id, request_id, model, status, prompt, negative_prompt, n, size, seed,
+           prompt_extend, watermark, input_keys, submit_time, results, expires_at)
+         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        [
+          task.id, task.workspaceId, task.apiKeyId, task.requestId, task.model, task.prompt, task.negativePrompt, task.n,
+          task.size ? `${task.size.width}*${task.size.height}` : null, task.seed, task.promptExtend, task.watermark,
+          JSON.stringify(task.inputKeys), task.submitTime, JSON.stringify(Array.from({ length: task.n }, () => null)), task.expiresAt,
+        ],
+      );
+    },
+    async get(id) {
+      const { rows } = await pool.query<Row>('SELECT * FROM tasks WHERE id = $1', [id]);
+      return rows[0] ? toRecord(rows[0]) : undefined;
+    },
+    async list(query: ListQuery) {
+      const params: unknown[] = [query.workspaceId, query.from, query.to, query.now];
+      const where = ['workspace_id = $1', 'submit_time >= $2', 'submit_time <= $3', 'expires_at > $4'];
+      const filters: [string, unknown][] = [['id', query.taskId], ['model', query.model], ['status', query.status]];
+      for (const [column, value] of filters) {
+        if (value === undefined) continue;
+        params.push(value);
+        where.push(`${column} = $${params.length}`);
+      }
+      const clause = where.join(' AND ');
+      const total = await pool.query<{ c: number }>(`SELECT count(*)::int AS c FROM tasks WHERE ${clause}`, params);
+      const { rows } = await pool.query<Row>(
+        `SELECT * FROM tasks WHERE ${clause} ORDER BY submit_time DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, query.limit, query.offset],
+      );
+      return { total: total.rows[0]!.c, items: rows.map(toRecord) };
+    },
+    async cancel(id, workspaceId, now) {
+      return changed(
+        await pool.query(`UPDATE tasks SET status = 'CANCELED', end_time = $1 WHERE id = $2 AND workspace_id = $3 AND status = 'PENDING'`, [
+          now, id, workspaceId,
+        ]),
+      );
+    },
+    async claim(workerId, now, leaseUntil, maxRunningPerWorkspace) {
+      for (let i = 0; i < CLAIM_TRIES; i++) {
+        const { row, retry } = await claimOnce(workerId, now, leaseUntil, maxRunningPerWorkspace);
+        if (row) return toRecord(row);
+        if (!retry) return undefined;
+      }
+      return undefined;
+    },
+    async heartbeat(id, workerId, leaseUntil) {
+      return changed(
+        await pool.query(`UPDATE tasks SET lease_until = $1 WHERE id = $2 AND worker_id = $3 AND status = 'RUNNING'`, [leaseUntil, id, workerId]),
+      );
+    },
+    async recordResult(id, workerId, index, result) {
+      if (!Number.isInteger(index) || index < 0) return false;
+      // jsonb_set would append past the end of the array; SQLite's json_set leaves it alone.
+      return changed(
+        await pool.query(
+          `UPDATE tasks SET results = jsonb_set(results, ARRAY[$1::text], $2::jsonb)
+           WHERE id = $3 AND worker_id = $4 AND status = 'RUNNING' AND $1::int < jsonb_array_length(results)`,
+          [index, JSON.stringify(result), id, workerId],
+        ),
+      );
+    },
+    async settle(id, workerId, s: Settlement) {
+      return changed(
+        await pool.query(
+          `UPDATE tasks SET status = $1, code = $2, message = $3, end_time = $4, expires_at = $5, worker_id = NULL, lease_until = NULL
+           WHERE id = $6 AND worker_id = $7 AND status = 'RUNNING'`,
+          [s.status, s.code ?? null, s.message ?? null, s.endTime, s.expiresAt, id, workerId],
+        ),
+      );
+    },
+    async release(id, workerId) {
+      // A hand-back is not a failed attempt: it does not count towards maxAttempts.
+      return changed(
+        await pool.query(
+          `UPDATE tasks SET status = 'PENDING', worker_id = NULL, lease_until = NULL, attempts = greatest(attempts - 1, 0)
+           WHERE id = $1 AND worker_id = $2 AND status = 'RUNNING'`,
+          [id, workerId],
+        ),
+      );
+    },
+    async recoverExpired(now, maxAttempts, failure) {
+      return transaction(pool, async (client) => {
+        // SKIP LOCKED: a row another node is recovering (or a worker is heartbeating) is left
+        // for the next pass rather than waited on.
+        const expired = `SELECT id FROM tasks WHERE status = 'RUNNING' AND lease_until < $1`;
+        const failed = await client.query<{ id: string }>(
+          `UPDATE tasks SET status = 'FAILED', code = $2, message = $3, end_time = $1, expires_at = $4, worker_id = NULL, lease_until = NULL
+           WHERE id IN (${expired} AND attempts >= $5 FOR UPDATE SKIP LOCKED) RETURNING id`,
+          [now, failure.code, failure.message, failure.expiresAt, maxAttempts],
+        );
+        const requeued = await client.query<{ id: string }>(
+          `UPDATE tasks SET status = 'PENDING', worker_id = NULL, lease_until = NULL
+           WHERE id IN (${expired} FOR UPDATE SKIP LOCKED) RETURNING id`,
+          [now],
+        );
+        return { failed: failed.rows.map((r) => r.id), requeued: requeued.rows.map((r) => r.id) };
+      });
+    },
+    async deleteExpired(now, limit) {
+      const { rows } = await pool.query<Row>(
+        `DELETE FROM tasks WHERE id IN (
+           SELECT id FROM tasks WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [now, limit],
+      );
+      return rows.map(toRecord);
+    },
+    async close() {
+      // The pool is owned by whoever opened it (./index.ts), which ends it once.
+    },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Retention (protocol.md §2.2, §5: tasks and result URLs live 24 h, then a query says UNKNOWN and
+ * the URLs stop working), shortened to 1 s with a 200 ms reaper.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+vi.mock('../../src/engines/local/local-engine.js', async (importOriginal) => {
+  try {
+    return await importOriginal();
+  } catch {
+    return { createLocalEngine: () => ({ name: 'local-stub', edit: async () => Promise.reject(new Error('stub')) }) };
+  }
+});
+
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import {
+  beijingToEpoch,
+  cancelTask,
+  createBody,
+  createTask,
+  dataUri,
+  download,
+  expectError,
+  getTask,
+  listTasks,
+  testImage,
+  waitForStatus,
+} from '../helpers/http.js';
+
+/** Every file under dir, relative. */
+function filesUnder(dir: string): string[] {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
+  } catch {
+    return [];
+  }
+}
+
+describe('retention', () => {
+  let s: TestServer;
+  let img: string;
+  beforeAll(async () => {
+    s = await startTestServer({
+      RETOUCH_RETENTION: '1s',
+      RETOUCH_REAPER_INTERVAL: '200ms',
+      RETOUCH_WORKER_CONCURRENCY: '2',
+      RETOUCH_SHUTDOWN_GRACE: '1s',
+    });
+    img = dataUri(await testImage(400, 400, 'png'), 'image/png');
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('1.5 s after a task settles: GET → UNKNOWN, gone from the list, URL → 404, files deleted', async () => {
+    const created = await createTask(s.url, s.key, createBody([img], 'plain', { n: 2 }));
+    const failedCreated = await createTask(s.url, s.key, createBody([img], 'fail=0', { n: 1 }));
+    expect(created.status).toBe(200);
+    expect(failedCreated.status).toBe(200);
+    const id = created.body.output.task_id as string;
+    const failedId = failedCreated.body.output.task_id as string;
+
+    const done = await waitForStatus(s.url, s.key, id, undefined, 900);
+    expect(done.body.output.task_status).toBe('SUCCEEDED');
+    const failed = await waitForStatus(s.url, s.key, failedId, undefined, 900);
+    expect(failed.body.output.task_status).toBe('FAILED');
+    const urls = done.body.output.results.map((r: { url: string }) => r.url as string);
+
+    // While retained: listed, downloadable, and its files are on disk.
+    expect((await listTasks(s.url, s.key, { task_id: id })).body.total).toBe(1);
+    expect((await download(urls[0]!)).status).toBe(200);
+    const blobs = join(s.dataDir, 'blobs');
+    expect(filesUnder(blobs).filter((f) => f.includes(id)).length).toBeGreaterThanOrEqual(3); // 1 input + 2 results
+    expect(filesUnder(blobs).filter((f) => f.includes(failedId)).length).toBeGreaterThanOrEqual(1); // its input
+
+    const settled = Math.max(beijingToEpoch(done.body.output.end_time), beijingToEpoch(failed.body.output.end_time));
+    const wait = settled + 1500 - Date.now();
+    if (wait > 0) await sleep(wait);
+
+    for (const t of [id, failedId]) {
+      const res = await getTask(s.url, s.key, t);
+      expect(res.status).toBe(200);
+      expect(res.body.output).toEqual({ task_id: t, task_status: 'UNKNOWN' });
+      expect((await listTasks(s.url, s.key, { task_id: t })).body.total).toBe(0);
+      expectError(await cancelTask(s.url, s.key, t), 400, 'UnsupportedOperation');
+    }
+    expect((await listTasks(s.url, s.key)).body.data.map((d: { task_id: string }) => d.task_id)).not.toContain(id);
+
+    for (const url of urls) {
+      const d = await download(url);
+      expect(d.status).toBe(404);
+      expect(d.json?.code).toBe('NotFound');
+      expect(d.json?.request_id).toBeTruthy();
+    }
+    expect(filesUnder(blobs).filter((f) => f.includes(id) || f.includes(failedId))).toEqual([]);
+  });
+});

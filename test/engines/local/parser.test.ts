@@ -1,0 +1,66 @@
+/** Parser: the instruction table (EN/ZH, ≥200 cases), the description text, and the failures. */
+import { describe, expect, it } from 'vitest';
+import { EditError } from '../../../src/engines/engine.js';
+import { describePlan } from '../../../src/engines/local/describe.js';
+import { parseInstruction } from '../../../src/engines/local/parser/index.js';
+import { CASES, FAILURES } from './parser-cases.js';
+
+describe('parseInstruction: the catalogue table', () => {
+  it('has at least 200 instructions, both languages', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(200);
+    expect(CASES.filter(([p]) => /[\u4e00-\u9fff]/.test(p)).length).toBeGreaterThanOrEqual(80);
+  });
+
+  it.each(CASES.map((c) => [c[0], c] as const))('%s', (_name, [prompt, ops, language]) => {
+    const plan = parseInstruction(prompt);
+    expect(plan.operations).toHaveLength(ops.length);
+    plan.operations.forEach((op, i) => expect(op).toMatchObject(ops[i] as object));
+    if (language) expect(plan.language).toBe(language);
+    const text = describePlan(plan);
+    expect(text.endsWith(plan.language === 'zh' ? '其余内容保持不变。' : 'Keep everything else unchanged.')).toBe(true);
+  });
+});
+
+describe('parseInstruction: instructions outside the catalogue', () => {
+  it.each(FAILURES.map((f) => [f[0], f] as const))('%s fails with InvalidParameter', (_name, [prompt, quoted, suggestion]) => {
+    let error: unknown;
+    try {
+      parseInstruction(prompt);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(EditError);
+    const e = error as EditError;
+    expect(e.code).toBe('InvalidParameter');
+    expect(e.message).toContain(quoted);
+    if (suggestion) expect(e.message).toMatch(new RegExp(`Closest supported operations: [^.]*${suggestion.replace('/', '\\/')}`));
+  });
+
+  it('quotes are kept intact, including chaining words inside them', () => {
+    const plan = parseInstruction('add text “A, then B and C” at the top, then rotate 90 degrees');
+    expect(plan.operations).toMatchObject([{ op: 'text', text: 'A, then B and C' }, { op: 'rotate', degrees: 90 }]);
+  });
+
+  it('refuses overly long instructions and too many operations', () => {
+    expect(() => parseInstruction('blur, '.repeat(400))).toThrow(EditError);
+    expect(() => parseInstruction(Array.from({ length: 21 }, () => 'blur').join(', '))).toThrow(/at most 20/);
+  });
+});
+
+describe('describePlan', () => {
+  it('writes English plans back as explicit text', () => {
+    expect(describePlan(parseInstruction('black and white, then rotate ninety degrees'))).toBe(
+      'Convert the image to grayscale. Rotate the image 90° clockwise. Keep everything else unchanged.',
+    );
+  });
+
+  it('writes Chinese plans in Chinese, mixed prompts in the dominant language', () => {
+    expect(describePlan(parseInstruction('转成黑白，然后逆时针旋转九十度'))).toBe('将图像转换为黑白灰度图。将图像逆时针旋转90°。其余内容保持不变。');
+    expect(parseInstruction('把这张图片转成黑白，再加上文字“OK”').language).toBe('zh');
+    expect(parseInstruction('make it black and white, add text "你好世界"').language).toBe('en');
+  });
+
+  it('names the image a per-image edit applies to', () => {
+    expect(describePlan(parseInstruction('rotate image 2 by 90 degrees'))).toContain('On image 2:');
+  });
+});

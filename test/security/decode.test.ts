@@ -1,0 +1,156 @@
+/**
+ * Hostile images: every generated case gets the documented outcome (docs/security.md,
+ * "Decoding"), quickly and without a 5xx — both at the decode check and over HTTP.
+ */
+import { deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkImage } from '../../src/inputs/image-check.js';
+import { createBody, createTask, waitForStatus } from '../helpers/http.js';
+import { claimingPng, dataUri, PNG_SIGNATURE, pngChunk, startSecServer, withChunkAfterHeader, withChunkBeforeEnd, type SecServer } from './helpers.js';
+
+type Expect = 'ok' | 'InvalidImage.FileFormat' | 'InvalidImageResolution' | 'InvalidImageFormat' | 'InvalidParameter';
+
+const solid = (width: number, height: number, format: 'png' | 'jpeg' | 'webp' = 'png') =>
+  sharp({ create: { width, height, channels: 3, background: { r: 200, g: 60, b: 20 } } }).toFormat(format).toBuffer();
+
+const jpegSegment = (marker: number, payload: Buffer) => {
+  const head = Buffer.from([0xff, marker, 0, 0]);
+  head.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([head, payload]);
+};
+
+/** name → [bytes, expected outcome, expected {width,height} when ok] */
+async function cases(): Promise<[string, Buffer, Expect, [number, number]?][]> {
+  const png = await solid(500, 400);
+  const jpeg = await solid(400, 400, 'jpeg');
+  const frame = (c: string) => sharp({ create: { width: 400, height: 450, channels: 3, background: c } }).png().toBuffer();
+  const animated = await sharp([await frame('red'), await frame('blue'), await frame('green')], { join: { animated: true } })
+    .webp({ loop: 0, delay: [100, 100, 100] })
+    .toBuffer();
+  const big = await sharp({ create: { width: 5000, height: 5000, channels: 3, background: 'black' } }).png({ compressionLevel: 9 }).toBuffer();
+  const exif64k = jpegSegment(0xe1, Buffer.concat([Buffer.from('Exif\0\0'), Buffer.alloc(65_000, 0)]));
+  const icc64k = (i: number, n: number) => jpegSegment(0xe2, Buffer.concat([Buffer.from('ICC_PROFILE\0'), Buffer.from([i, n]), Buffer.alloc(65_000, 3)]));
+  return [
+    ['a plain PNG', png, 'ok', [500, 400]],
+    // Pixel bombs: refused on the header alone, before any pixel is decoded.
+    ['a PNG claiming 100000×100000', claimingPng(100_000, 100_000), 'InvalidImageResolution'],
+    // libspng's own header limits refuse this one before us: reported as an invalid file.
+    ['a PNG claiming 2^31-1 × 1', claimingPng(2 ** 31 - 1, 1), 'InvalidImageFormat'],
+    ['a PNG claiming 65535×65535', claimingPng(65_535, 65_535), 'InvalidImageResolution'],
+    ['a PNG claiming 0×0', claimingPng(0, 0), 'InvalidImageFormat'],
+    ['a 5000×5000 PNG of 73 KB (highly compressible, within limits)', big, 'ok', [5000, 5000]],
+    ['a PNG claiming 5000×5000 with no pixel data', claimingPng(5000, 5000), 'InvalidImageFormat'],
+    ['a PNG claiming 5000×5000 whose IDAT inflates to 1 GB of zeros', claimingPng(5000, 5000, deflateSync(Buffer.alloc(64 * 1024 * 1024))), 'InvalidImageFormat'],
+    ['a 5001×400 PNG', await solid(5001, 400), 'InvalidImageResolution'],
+    ['a 383×400 PNG', await solid(383, 400), 'InvalidImageResolution'],
+    // Truncated and corrupt.
+    ['a truncated PNG', png.subarray(0, png.length - 30), 'InvalidImageFormat'],
+    ['half of the 5000×5000 PNG', big.subarray(0, big.length >> 1), 'InvalidImageFormat'],
+    ['a PNG with overwritten data', Buffer.concat([png.subarray(0, 60), Buffer.alloc(200, 0x41), png.subarray(260)]), 'InvalidImageFormat'],
+    ['a truncated JPEG', jpeg.subarray(0, jpeg.length >> 1), 'InvalidImageFormat'],
+    ['the PNG signature alone', PNG_SIGNATURE, 'InvalidImageFormat'],
+    ['an empty file', Buffer.alloc(0), 'InvalidImage.FileFormat'],
+    ['11 MB (over the 10 MB cap)', Buffer.concat([png, Buffer.alloc(11 * 1024 * 1024)]), 'InvalidParameter'],
+    // Wrong types: decided by content, never by the declared MIME type.
+    ['a GIF', await sharp({ create: { width: 400, height: 400, channels: 3, background: 'red' } }).gif().toBuffer(), 'InvalidImage.FileFormat'],
+    ['a TIFF', await sharp({ create: { width: 400, height: 400, channels: 3, background: 'red' } }).tiff().toBuffer(), 'InvalidImage.FileFormat'],
+    ['an SVG with script', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" onload="alert(1)"/>'), 'InvalidImage.FileFormat'],
+    ['a PDF', Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\n'), 'InvalidImage.FileFormat'],
+    // Animated: the first frame is the image (like every decoder in the pipeline), sides of one frame.
+    ['an animated WEBP (3 frames)', animated, 'ok', [400, 450]],
+    // Colour models and depths all accepted.
+    ['a CMYK JPEG', await sharp({ create: { width: 400, height: 400, channels: 3, background: 'red' } }).toColourspace('cmyk').jpeg().toBuffer(), 'ok', [400, 400]],
+    ['a 16-bit PNG', await sharp({ create: { width: 400, height: 400, channels: 3, background: 'red' } }).toColourspace('rgb16').png().toBuffer(), 'ok', [400, 400]],
+    ['a PNG with alpha', await sharp({ create: { width: 400, height: 400, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.3 } } }).png().toBuffer(), 'ok', [400, 400]],
+    ['a grey PNG', await sharp({ create: { width: 400, height: 400, channels: 3, background: 'grey' } }).greyscale().png().toBuffer(), 'ok', [400, 400]],
+    // EXIF orientation: sides are reported as displayed (after rotation).
+    ['a 600×390 JPEG with EXIF orientation 6', await sharp({ create: { width: 600, height: 390, channels: 3, background: 'red' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer(), 'ok', [390, 600]],
+    ['a 600×300 JPEG with EXIF orientation 8', await sharp({ create: { width: 600, height: 300, channels: 3, background: 'red' } }).jpeg().withMetadata({ orientation: 8 }).toBuffer(), 'InvalidImageResolution'],
+    // Huge metadata: ignored (never decoded into pixels, never copied to results).
+    ['a PNG with a 5 MB tEXt chunk', withChunkBeforeEnd(png, pngChunk('tEXt', Buffer.concat([Buffer.from('Comment\0'), Buffer.alloc(5 * 1024 * 1024, 0x61)]))), 'ok', [500, 400]],
+    ['a PNG with a zTXt chunk inflating to 200 MB', withChunkBeforeEnd(png, pngChunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0'), deflateSync(Buffer.alloc(200 * 1024 * 1024, 0x61))]))), 'ok', [500, 400]],
+    ['a PNG with a 5 MB junk iCCP profile', withChunkAfterHeader(png, pngChunk('iCCP', Buffer.concat([Buffer.from('icc\0\0'), deflateSync(Buffer.alloc(5 * 1024 * 1024, 7))]))), 'ok', [500, 400]],
+    ['a JPEG with 5 MB of EXIF (80 APP1 segments)', Buffer.concat([jpeg.subarray(0, 2), ...Array.from({ length: 80 }, () => exif64k), jpeg.subarray(2)]), 'ok', [400, 400]],
+    ['a JPEG with a 5 MB junk ICC profile', Buffer.concat([jpeg.subarray(0, 2), ...Array.from({ length: 80 }, (_, i) => icc64k(i + 1, 80)), jpeg.subarray(2)]), 'ok', [400, 400]],
+    // Polyglots.
+    ['a PNG with a ZIP appended', Buffer.concat([png, Buffer.from('PK\x03\x04'), Buffer.alloc(4096, 1)]), 'ok', [500, 400]],
+    ['an HTML payload behind a PNG signature', Buffer.concat([PNG_SIGNATURE, Buffer.from('<html><script>alert(1)</script></html>')]), 'InvalidImageFormat'],
+    ['an HTML payload behind a JPEG SOI', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('<html><script>alert(1)</script>')]), 'InvalidImageFormat'],
+    ['a GIF/JS polyglot', Buffer.from('GIF89a/*\x00\x00*/=alert(1)//'), 'InvalidImage.FileFormat'],
+    ['HTML', Buffer.from('<!doctype html><script>alert(1)</script>'), 'InvalidImage.FileFormat'],
+  ];
+}
+
+let all: Awaited<ReturnType<typeof cases>>;
+beforeAll(async () => {
+  all = await cases();
+}, 60_000);
+
+describe('checkImage on hostile images', () => {
+  it('gives every case its documented outcome, each within 2 s', async () => {
+    const problems: string[] = [];
+    for (const [name, bytes, expected, dims] of all) {
+      const started = Date.now();
+      let outcome: string;
+      let got: [number, number] | undefined;
+      try {
+        const image = await checkImage(bytes, 'input.images[0]');
+        outcome = 'ok';
+        got = [image.width, image.height];
+      } catch (err) {
+        const e = err as { status?: number; code?: string; message: string };
+        outcome = e.status === 400 && e.code ? e.code : `unexpected: ${e.message}`;
+      }
+      const ms = Date.now() - started;
+      if (outcome !== expected) problems.push(`${name}: expected ${expected}, got ${outcome}`);
+      if (dims && got && (got[0] !== dims[0] || got[1] !== dims[1])) problems.push(`${name}: sides ${got} instead of ${dims}`);
+      if (ms > 2000) problems.push(`${name}: took ${ms} ms`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('hostile images over HTTP', () => {
+  let s: SecServer;
+  beforeAll(async () => {
+    s = await startSecServer({ RETOUCH_RATE_LIMIT_SUBMIT: '0', RETOUCH_RATE_LIMIT_QUERY: '0', RETOUCH_WORKER_CONCURRENCY: '2' });
+  });
+  afterAll(() => s.close());
+
+  it('refuses with a 400 JSON DashScope body, and accepted oddities run to SUCCEEDED with an 8-bit PNG result', async () => {
+    const accepted: string[] = [];
+    for (const [name, bytes, expected] of all) {
+      // Over 10 MB and empty are refused earlier, by the data-URI rules (InvalidParameter).
+      if (bytes.length > 10 * 1024 * 1024 || bytes.length === 0) continue;
+      const res = await createTask(s.url, s.key, createBody([dataUri(bytes)], 'sleep=1', { n: 1 }));
+      expect(res.headers.get('content-type'), name).toMatch(/^application\/json/);
+      if (expected === 'ok') {
+        expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(200);
+        accepted.push(res.body.output.task_id);
+      } else {
+        expect(res.status, name).toBe(400);
+        expect(Object.keys(res.body).sort(), name).toEqual(['code', 'message', 'request_id']);
+        expect(res.body.code, name).toBe(expected);
+      }
+    }
+    for (const id of accepted) {
+      const done = await waitForStatus(s.url, s.key, id, undefined, 30_000);
+      expect(done.body.output.task_status).toBe('SUCCEEDED');
+      const png = Buffer.from(await (await fetch(done.body.output.results[0].url)).arrayBuffer());
+      const meta = await sharp(png).metadata();
+      expect(meta.format).toBe('png');
+      expect(meta.depth).toBe('uchar');
+    }
+  });
+
+  it('decides the type by content: a JPEG sent as data:image/png is a JPEG; a declared non-image MIME type is refused', async () => {
+    const jpeg = await solid(400, 400, 'jpeg');
+    expect((await createTask(s.url, s.key, createBody([dataUri(jpeg, 'image/png')], 'sleep=1', { n: 1 }))).status).toBe(200);
+    for (const mime of ['text/html', 'image/svg+xml', 'application/zip', 'image/gif']) {
+      const res = await createTask(s.url, s.key, createBody([dataUri(jpeg, mime)], 'x', { n: 1 }));
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('InvalidImage.FileFormat');
+    }
+  });
+});
