@@ -56,7 +56,7 @@ const retouchRoot = resolve(args['retouch-root'] ?? REPO_ROOT);
 
 const P = {
   a: { rounds: quick ? 2 : 4, seconds: quick ? 2 : 4, warmup: quick ? 1 : 2, connections: 10 },
-  b: { rounds: quick ? 2 : 5, tasks: quick ? 100 : 300, concurrency: 8, pollMs: 25 },
+  b: { rounds: quick ? 2 : 5, tasks: quick ? 100 : 200, concurrency: 8, pollMs: 25 },
   c: { rounds: quick ? 2 : 4, edits: quick ? 4 : 8, concurrency: 2, pollMs: 20 },
 };
 
@@ -108,15 +108,29 @@ interface Row {
   rounds?: { retouch: number[]; baseline: number[] };
 }
 
+/** Percentile of sorted values (nearest rank). */
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : Number.NaN;
+}
+
 async function cannon(url: string, seconds: number) {
-  const r = await autocannon({
+  // autocannon's own latency histogram has 1 ms resolution; record sub-ms response times here.
+  const max = 2_000_000;
+  const times = new Float64Array(max);
+  let count = 0;
+  const run = autocannon({
     url,
     connections: P.a.connections,
     duration: seconds,
     headers: { Authorization: `Bearer ${BENCH_KEY}` },
   });
+  run.on('response', (_client, _status, _bytes, ms) => {
+    if (count < max) times[count++] = ms;
+  });
+  const r = await run;
   if (r.errors || r.timeouts || r.non2xx) throw new Error(`autocannon ${url}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`);
-  return { rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99 };
+  const sorted = times.subarray(0, count).sort();
+  return { rps: r.requests.total / r.duration, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
 async function benchA(retouch: Child, baseline: Awaited<ReturnType<typeof spawnBaseline>>): Promise<Row[]> {
@@ -283,7 +297,7 @@ async function benchC(retouch: Child, baseline: Awaited<ReturnType<typeof spawnB
     createBody([`data:image/jpeg;base64,${jpeg.toString('base64')}`], 'convert to grayscale', { n: 1 }, 'wan2.5-i2i-preview'),
   );
   const sharpRound = (count: number) =>
-    baseline.call<{ ms: number; bytes: number }>({ cmd: 'sharp', inputPath, width: out.width, height: out.height, count, concurrency: P.c.concurrency });
+    baseline.call<{ ms: number; bytes: number; channels: number }>({ cmd: 'sharp', inputPath, width: out.width, height: out.height, count, concurrency: P.c.concurrency });
   const retouchRound = async (count: number) => {
     const t0 = performance.now();
     await pool(count, P.c.concurrency, () => retouchEdit(retouch.url, bodyJson).then(() => undefined));
@@ -293,7 +307,7 @@ async function benchC(retouch: Child, baseline: Awaited<ReturnType<typeof spawnB
   await retouchEdit(retouch.url, bodyJson, out); // checks the output, warms the engine
   await retouchRound(P.c.concurrency);
   const warm = await sharpRound(P.c.concurrency);
-  log(`(c) baseline output: ${Math.round(warm.bytes / P.c.concurrency)} bytes per PNG`);
+  log(`(c) baseline output: PNG, ${warm.channels} channel(s), ${Math.round(warm.bytes / P.c.concurrency)} bytes`);
   const rt: number[] = [];
   const bl: number[] = [];
   for (let i = 0; i < P.c.rounds; i++) {

@@ -7,7 +7,27 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { compileAllowList } from './inputs/address-policy.js';
 
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface S3Config {
+  readonly bucket: string;
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  readonly accessKeyId: string | undefined;
+  readonly secretAccessKey: string | undefined;
+  readonly forcePathStyle: boolean;
+}
+
 export interface Config {
+  /** api: HTTP only, never runs edits; worker: runs edits, no HTTP port; all: both (one node). */
+  readonly role: Role;
+  /** postgres://… to share tasks, keys and rate limits between nodes; default embedded SQLite. */
+  readonly databaseUrl: string | undefined;
+  /** PostgreSQL schema for retouch's tables (created if missing); default the search_path's first. */
+  readonly databaseSchema: string | undefined;
+  /** Results and inputs in an S3-compatible bucket; default the data dir. */
+  readonly s3: S3Config | undefined;
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
@@ -20,6 +40,8 @@ export interface Config {
   readonly maxRunningPerWorkspace: number;
   /** Requests per second and workspace (DashScope: 5 submissions, 20 get/list/cancel); 0 = no limit. */
   readonly rateLimits: { readonly submitPerSecond: number; readonly queryPerSecond: number };
+  /** Bytes of submission bodies received and processed at once, process-wide; more → 429. */
+  readonly maxInflightBodyBytes: number;
   /** How long a task (and its files) stays queryable after it finished. */
   readonly retentionMs: number;
   /** How long a result URL stays valid after the task's end_time. */
@@ -60,6 +82,7 @@ export class ConfigError extends Error {
 
 /** Settings given on the command line win over the environment. */
 export interface ConfigOverrides {
+  role?: string;
   host?: string;
   port?: string;
   dataDir?: string;
@@ -109,6 +132,33 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[], f
   return match;
 }
 
+function s3Config(env: Env): S3Config | undefined {
+  const bucket = env.RETOUCH_S3_BUCKET || undefined;
+  const related = Object.keys(env).filter((k) => k.startsWith('RETOUCH_S3_') && k !== 'RETOUCH_S3_BUCKET' && env[k]);
+  if (bucket === undefined) {
+    if (related.length > 0) throw new ConfigError(related[0]!, 'has no effect without RETOUCH_S3_BUCKET');
+    return undefined;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError('RETOUCH_S3_BUCKET', `"${bucket}" is not a valid bucket name`);
+  const endpoint = env.RETOUCH_S3_ENDPOINT?.replace(/\/+$/, '') || undefined;
+  if (endpoint !== undefined && !/^https?:\/\/[^/\s]+$/.test(endpoint)) {
+    throw new ConfigError('RETOUCH_S3_ENDPOINT', `expected an http(s) origin like "https://s3.example.com", got "${endpoint}"`);
+  }
+  const accessKeyId = env.RETOUCH_S3_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.RETOUCH_S3_SECRET_ACCESS_KEY || undefined;
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw new ConfigError(accessKeyId ? 'RETOUCH_S3_SECRET_ACCESS_KEY' : 'RETOUCH_S3_ACCESS_KEY_ID', 'set both access key settings or neither');
+  }
+  return {
+    bucket,
+    endpoint,
+    region: env.RETOUCH_S3_REGION || 'us-east-1',
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: boolean(env, 'RETOUCH_S3_FORCE_PATH_STYLE', endpoint !== undefined),
+  };
+}
+
 export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}): Config {
   const port = integer({ ...env, RETOUCH_PORT: overrides.port ?? env.RETOUCH_PORT }, 'RETOUCH_PORT', 8080, 0, 65535);
   const publicBaseUrl = env.RETOUCH_PUBLIC_BASE_URL?.replace(/\/+$/, '') || undefined;
@@ -128,7 +178,24 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   } catch (err) {
     throw new ConfigError('RETOUCH_FETCH_ALLOW', (err as Error).message);
   }
+  const role = oneOf({ ...env, RETOUCH_ROLE: overrides.role ?? env.RETOUCH_ROLE }, 'RETOUCH_ROLE', ROLES, 'all');
+  const databaseUrl = env.RETOUCH_DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('RETOUCH_DATABASE_URL', 'expected a postgres:// or postgresql:// URL');
+  }
+  // A split needs state every node sees: a SQLite file belongs to one machine.
+  if (role !== 'all' && databaseUrl === undefined) {
+    throw new ConfigError('RETOUCH_ROLE', `role "${role}" needs a shared database: set RETOUCH_DATABASE_URL=postgres://… (embedded SQLite only runs as role "all")`);
+  }
+  const databaseSchema = env.RETOUCH_DATABASE_SCHEMA || undefined;
+  if (databaseSchema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(databaseSchema)) {
+    throw new ConfigError('RETOUCH_DATABASE_SCHEMA', 'expected an identifier: letters, digits and "_", at most 63');
+  }
   const config: Config = {
+    role,
+    databaseUrl,
+    databaseSchema,
+    s3: s3Config(env),
     host: overrides.host ?? env.RETOUCH_HOST ?? '127.0.0.1',
     port,
     dataDir: resolve(overrides.dataDir ?? env.RETOUCH_DATA_DIR ?? './data'),
@@ -140,6 +207,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       submitPerSecond: integer(env, 'RETOUCH_RATE_LIMIT_SUBMIT', 5, 0, 1_000_000),
       queryPerSecond: integer(env, 'RETOUCH_RATE_LIMIT_QUERY', 20, 0, 1_000_000),
     },
+    maxInflightBodyBytes: integer(env, 'RETOUCH_MAX_INFLIGHT_BODY_MB', 256, 1, 1_000_000) * 1024 * 1024,
     retentionMs: duration(env, 'RETOUCH_RETENTION', 24 * 3_600_000),
     resultUrlTtlMs: duration(env, 'RETOUCH_RESULT_URL_TTL', 24 * 3_600_000),
     leaseMs: duration(env, 'RETOUCH_LEASE', 30_000, 1000),

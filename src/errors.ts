@@ -43,5 +43,8 @@ export const Errors = {
     new ApiError(429, 'Throttling.RateQuota', 'Requests rate limit exceeded, please try again later.', {
       headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
     }),
+  /** The process-wide budget for submission bodies in flight is used up (limits/body-budget.ts). */
+  busy: () =>
+    new ApiError(429, 'Throttling', 'Too many requests in route. Please try again later.', { headers: { 'retry-after': '1' } }),
   unavailable: () => new ApiError(503, 'ServiceUnavailable', 'The service is shutting down, please try again later.'),
 } as const;

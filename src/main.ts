@@ -112,6 +112,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     uploads,
     limiter: createMemoryRateLimiter(),
     rateLimits: config.rateLimits,
+    maxInflightBodyBytes: config.maxInflightBodyBytes,
   });
 
   const worker = createWorker({

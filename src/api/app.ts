@@ -35,6 +35,8 @@ export interface AppDeps {
   readonly limiter?: RateLimiter;
   /** Requests per second and workspace; 0 = unlimited. */
   readonly rateLimits?: { readonly submitPerSecond: number; readonly queryPerSecond: number };
+  /** Bytes of submission bodies in flight at once (see limits/body-budget.ts); unlimited if absent. */
+  readonly maxInflightBodyBytes?: number;
 }
 
 /** 3 images × 10 MB, base64-encoded (×4/3), plus room for the rest of the JSON. */
@@ -133,6 +135,13 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerTaskRoutes(app, deps);
   if (deps.uploads) registerUploadRoutes(app, { keys: deps.keys, engines: deps.engines, uploads: deps.uploads });
-  if (deps.signer) registerFileRoutes(app, { blobs: deps.blobs, signer: deps.signer, clock: deps.clock });
+  if (deps.signer) {
+    // Result keys are "<workspace>/results/<task id>/<index>.png" (worker/worker.ts).
+    const isLive = async (key: string): Promise<boolean> => {
+      const m = /^([^/]+)\/results\/([^/]+)\/[^/]+$/.exec(key);
+      return !m || (await deps.tasks.get(m[2]!, m[1]!)) !== undefined;
+    };
+    registerFileRoutes(app, { blobs: deps.blobs, signer: deps.signer, clock: deps.clock, isLive });
+  }
   return app;
 }

@@ -55,7 +55,7 @@ export function createUrlSigner(baseUrl: () => string, keys: readonly SigningKey
   };
 }
 
-const newKey = (now: number): SigningKey => ({
+export const newSigningKey = (now: number): SigningKey => ({
   id: `rk${now.toString(36)}${randomBytes(3).toString('hex')}`,
   secret: randomBytes(32).toString('base64url'),
   createdAt: now,
@@ -67,7 +67,7 @@ export function loadSigningKeys(path: string, now: number): SigningKey[] {
     const keys = JSON.parse(readFileSync(path, 'utf8')) as SigningKey[];
     if (Array.isArray(keys) && keys.length > 0) return keys;
   }
-  const keys = [newKey(now)];
+  const keys = [newSigningKey(now)];
   writeKeys(path, keys);
   return keys;
 }
@@ -78,7 +78,7 @@ export function loadSigningKeys(path: string, now: number): SigningKey[] {
  */
 export function rotateSigningKeys(path: string, now: number, keepMs: number): SigningKey[] {
   const kept = loadSigningKeys(path, now).filter((k) => now - k.createdAt < keepMs);
-  const keys = [...kept, newKey(now)];
+  const keys = [...kept, newSigningKey(now)];
   writeKeys(path, keys);
   return keys;
 }

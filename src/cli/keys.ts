@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { createSqliteKeyStore } from '../auth/sqlite-key-store.js';
+import type { createSqliteKeyStore } from '../auth/sqlite-key-store.js';
 import { DEFAULT_WORKSPACE } from '../auth/key-store.js';
-import { rotateSigningKeys } from '../blobs/url-signer.js';
-import { openDatabase, signingKeysPath } from '../main.js';
 import { configFor } from './main.js';
 
 interface DataDirOption {
@@ -10,6 +8,8 @@ interface DataDirOption {
 }
 
 async function withKeys<T>(options: DataDirOption, fn: (keys: ReturnType<typeof createSqliteKeyStore>) => Promise<T>): Promise<T> {
+  // Imported here so that client commands never load SQLite.
+  const [{ openDatabase }, { createSqliteKeyStore }] = await Promise.all([import('../main.js'), import('../auth/sqlite-key-store.js')]);
   const db = openDatabase(configFor(options));
   try {
     return await fn(createSqliteKeyStore(db));
@@ -68,7 +68,8 @@ export function registerKeyCommands(program: Command): void {
     .command('rotate-signing-key')
     .description('Start signing result URLs with a new key; links signed before stay valid until they expire. Restart the server to apply.')
     .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
-    .action((options: DataDirOption) => {
+    .action(async (options: DataDirOption) => {
+      const [{ signingKeysPath }, { rotateSigningKeys }] = await Promise.all([import('../main.js'), import('../blobs/url-signer.js')]);
       const config = configFor(options);
       const keys = rotateSigningKeys(signingKeysPath(config), Date.now(), config.retentionMs + config.resultUrlTtlMs);
       process.stdout.write(`signing with ${keys[keys.length - 1]!.id}; ${keys.length} key(s) kept for verification\n`);

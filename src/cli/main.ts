@@ -1,10 +1,15 @@
 /**
  * The `retouch` command line. `serve` runs the service; `keys` and `signing-key` manage
  * credentials in the data dir (they open the same SQLite file, so they work while the
- * server runs).
+ * server runs); `edit` and `tasks` are clients of a server (through the SDK), or with
+ * `edit --local` of the built-in engine in-process. Server modules are imported lazily, so
+ * the client commands start without loading SQLite, sharp or the ML runtimes.
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig, type ConfigOverrides } from '../config.js';
+import { DashScopeError } from '../sdk/errors.js';
+import { registerClientCommands } from './client-commands.js';
+import { ExitCode, UsageError } from './exit.js';
 import { registerKeyCommands } from './keys.js';
 import { registerServeCommand } from './serve.js';
 
@@ -14,9 +19,11 @@ export function buildProgram(): Command {
   const program = new Command('retouch')
     .description('Self-hosted image editing with the DashScope Wan 2.5 image-edit task protocol.')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', '\nExamples:\n  npx retouch serve --port 8080\n  npx retouch edit photo.jpg -p "convert to black and white" -n 1 -o out/\n  npx retouch tasks list --json\n  npx retouch keys create --workspace team-a\n\nRun `retouch <command> --help` for each command\'s options and examples.\n');
   registerServeCommand(program);
   registerKeyCommands(program);
+  registerClientCommands(program);
   return program;
 }
 
@@ -31,6 +38,16 @@ export async function run(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (err instanceof UsageError) {
+      console.error(`retouch: ${err.message}`);
+      process.exitCode = ExitCode.usage;
+      return;
+    }
+    if (err instanceof DashScopeError) {
+      console.error(`retouch: ${err.code}: ${err.message}${err.requestId ? ` (request_id ${err.requestId})` : ''}`);
+      process.exitCode = ExitCode.error;
       return;
     }
     if (err instanceof ConfigError) {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startServer } from '../main.js';
 import { configFor } from './main.js';
 
 export function registerServeCommand(program: Command): void {
@@ -12,6 +11,7 @@ export function registerServeCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  npx retouch serve --port 8080 --data-dir ./data\n')
     .action(async (options: { host?: string; port?: string; dataDir?: string }) => {
       const config = configFor(options);
+      const { startServer } = await import('../main.js');
       const server = await startServer(config, {
         onKeyCreated: (secret) => {
           process.stdout.write(

@@ -31,6 +31,7 @@ import {
   testImage,
   UUID_RE,
   waitForStatus,
+  NO_RATE_LIMITS,
 } from '../helpers/http.js';
 
 let s: TestServer;
@@ -46,7 +47,7 @@ const body = (over: { input?: Record<string, unknown>; parameters?: Record<strin
 });
 
 beforeAll(async () => {
-  s = await startTestServer({ RETOUCH_WORKER_CONCURRENCY: '2', RETOUCH_SHUTDOWN_GRACE: '1s' });
+  s = await startTestServer({ ...NO_RATE_LIMITS, RETOUCH_WORKER_CONCURRENCY: '2', RETOUCH_SHUTDOWN_GRACE: '1s' });
   png = await testImage(400, 400, 'png');
   jpeg = await testImage(400, 400, 'jpeg');
   img = dataUri(png, 'image/png');

@@ -28,6 +28,7 @@ import {
   testImage,
   UUID_RE,
   waitForStatus,
+  NO_RATE_LIMITS,
 } from '../helpers/http.js';
 
 const CANCEL_MESSAGE = 'Failed to cancel the task, please confirm if the task is in PENDING status.';
@@ -52,7 +53,7 @@ describe('list', () => {
   let wan: { id: string; requestId: string };
 
   beforeAll(async () => {
-    s = await startTestServer({ RETOUCH_WORKER_CONCURRENCY: '2', RETOUCH_SHUTDOWN_GRACE: '1s' });
+    s = await startTestServer({ ...NO_RATE_LIMITS, RETOUCH_WORKER_CONCURRENCY: '2', RETOUCH_SHUTDOWN_GRACE: '1s' });
     t0 = Date.now();
     for (let i = 0; i < 4; i++) ok.push(await create(s, 'plain'));
     failed = await create(s, 'fail=0');
@@ -246,7 +247,7 @@ describe('list', () => {
 describe('cancel', () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startTestServer({ RETOUCH_WORKER_CONCURRENCY: '1', RETOUCH_SHUTDOWN_GRACE: '1s' });
+    s = await startTestServer({ ...NO_RATE_LIMITS, RETOUCH_WORKER_CONCURRENCY: '1', RETOUCH_SHUTDOWN_GRACE: '1s' });
   });
   afterAll(async () => {
     await s?.close();

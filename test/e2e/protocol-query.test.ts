@@ -30,6 +30,7 @@ import {
   UUID_RE,
   waitForStatus,
   dataUri,
+  NO_RATE_LIMITS,
 } from '../helpers/http.js';
 
 const SLACK_MS = 5_000;
@@ -63,7 +64,7 @@ async function pixel(url: string): Promise<{ rgb: number[]; width: number; heigh
 describe('query: PENDING and RUNNING (one worker)', () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startTestServer({ RETOUCH_WORKER_CONCURRENCY: '1', RETOUCH_SHUTDOWN_GRACE: '1s' });
+    s = await startTestServer({ ...NO_RATE_LIMITS, RETOUCH_WORKER_CONCURRENCY: '1', RETOUCH_SHUTDOWN_GRACE: '1s' });
   });
   afterAll(async () => {
     await s?.close();
@@ -124,7 +125,7 @@ describe('query: PENDING and RUNNING (one worker)', () => {
 describe('query: settled tasks', () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startTestServer({ RETOUCH_WORKER_CONCURRENCY: '2', RETOUCH_SHUTDOWN_GRACE: '1s' });
+    s = await startTestServer({ ...NO_RATE_LIMITS, RETOUCH_WORKER_CONCURRENCY: '2', RETOUCH_SHUTDOWN_GRACE: '1s' });
   });
   afterAll(async () => {
     await s?.close();

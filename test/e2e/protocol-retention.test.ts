@@ -28,6 +28,7 @@ import {
   listTasks,
   testImage,
   waitForStatus,
+  NO_RATE_LIMITS,
 } from '../helpers/http.js';
 
 /** Every file under dir, relative. */
@@ -46,6 +47,7 @@ describe('retention', () => {
   let img: string;
   beforeAll(async () => {
     s = await startTestServer({
+      ...NO_RATE_LIMITS,
       RETOUCH_RETENTION: '1s',
       RETOUCH_REAPER_INTERVAL: '200ms',
       RETOUCH_WORKER_CONCURRENCY: '2',
@@ -98,5 +100,37 @@ describe('retention', () => {
       expect(d.json?.request_id).toBeTruthy();
     }
     expect(filesUnder(blobs).filter((f) => f.includes(id) || f.includes(failedId))).toEqual([]);
+  });
+});
+
+describe('retention before the reaper runs', () => {
+  let s: TestServer;
+  let img: string;
+  beforeAll(async () => {
+    s = await startTestServer({
+      ...NO_RATE_LIMITS,
+      RETOUCH_RETENTION: '1s',
+      RETOUCH_REAPER_INTERVAL: '1h',
+      RETOUCH_WORKER_CONCURRENCY: '1',
+      RETOUCH_SHUTDOWN_GRACE: '1s',
+    });
+    img = dataUri(await testImage(400, 400, 'png'), 'image/png');
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('an expired task is UNKNOWN and its URLs stop working at once, not at the next reaper pass', async () => {
+    const created = await createTask(s.url, s.key, createBody([img], 'plain', { n: 1 }));
+    const done = await waitForStatus(s.url, s.key, created.body.output.task_id, undefined, 900);
+    expect(done.body.output.task_status).toBe('SUCCEEDED');
+    const url = done.body.output.results[0].url as string;
+    const wait = beijingToEpoch(done.body.output.end_time) + 1200 - Date.now();
+    if (wait > 0) await sleep(wait);
+    expect((await getTask(s.url, s.key, done.body.output.task_id)).body.output.task_status).toBe('UNKNOWN');
+    const d = await download(url);
+    expect(d.status, 'a result URL of an expired task still downloads').not.toBe(200);
+    expect([403, 404]).toContain(d.status);
+    expect(d.json?.request_id).toBeTruthy();
   });
 });

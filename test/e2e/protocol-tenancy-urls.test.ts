@@ -31,6 +31,7 @@ import {
   testImage,
   UUID_RE,
   waitForStatus,
+  NO_RATE_LIMITS,
 } from '../helpers/http.js';
 
 let img: string;
@@ -71,7 +72,7 @@ describe('tenant isolation', () => {
   let keyA2Id: string;
 
   beforeAll(async () => {
-    s = await startTestServer({ RETOUCH_WORKER_CONCURRENCY: '1', RETOUCH_SHUTDOWN_GRACE: '1s' });
+    s = await startTestServer({ ...NO_RATE_LIMITS, RETOUCH_WORKER_CONCURRENCY: '1', RETOUCH_SHUTDOWN_GRACE: '1s' });
     keyA = s.key;
     const a2 = await addKey(s.dataDir, 'default');
     keyA2 = a2.secret;
@@ -166,7 +167,7 @@ describe('result URLs', () => {
   let otherTaskUrl: string;
 
   beforeAll(async () => {
-    s = await startTestServer({ RETOUCH_WORKER_CONCURRENCY: '2', RETOUCH_SHUTDOWN_GRACE: '1s' });
+    s = await startTestServer({ ...NO_RATE_LIMITS, RETOUCH_WORKER_CONCURRENCY: '2', RETOUCH_SHUTDOWN_GRACE: '1s' });
     const done = await waitForStatus(s.url, s.key, await create(s, s.key, 'plain', { n: 2, size: '1024*768' }));
     expect(done.body.output.task_status).toBe('SUCCEEDED');
     urls = done.body.output.results.map((r: { url: string }) => r.url);
@@ -256,7 +257,7 @@ describe('result URLs', () => {
 describe('result URL expiry', () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startTestServer({ RETOUCH_RESULT_URL_TTL: '1s', RETOUCH_WORKER_CONCURRENCY: '1', RETOUCH_SHUTDOWN_GRACE: '1s' });
+    s = await startTestServer({ ...NO_RATE_LIMITS, RETOUCH_RESULT_URL_TTL: '1s', RETOUCH_WORKER_CONCURRENCY: '1', RETOUCH_SHUTDOWN_GRACE: '1s' });
   });
   afterAll(async () => {
     await s?.close();

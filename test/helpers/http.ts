@@ -274,3 +274,6 @@ export function expectNoLeak(message: string): void {
   expect(message).not.toMatch(/\/(work|home|tmp|usr|src|node_modules)\//);
   expect(message).not.toMatch(/Sqlite|TypeError|ReferenceError|ENOENT|EACCES/);
 }
+
+/** Protocol suites poll and submit faster than DashScope's 5/20 RPS: switch the limiter off. */
+export const NO_RATE_LIMITS = { RETOUCH_RATE_LIMIT_SUBMIT: '0', RETOUCH_RATE_LIMIT_QUERY: '0' } as const;

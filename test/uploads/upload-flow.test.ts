@@ -51,7 +51,7 @@ async function pythonUpload(policy: Record<string, any>, filename: string, bytes
   const res = await fetch(policy.upload_host, {
     method: 'POST',
     headers: { 'user-agent': PY_UA, Accept: 'application/json', Date: new Date().toUTCString(), 'Content-Type': contentType },
-    body,
+    body: new Uint8Array(body),
   });
   return { status: res.status, body: await res.text(), key: fields.key };
 }

@@ -15,12 +15,24 @@ const REASONS = {
   expired: 'Access denied: the URL has expired.',
 } as const;
 
-export function registerFileRoutes(app: FastifyInstance, deps: { blobs: BlobStore; signer: UrlSigner; clock: Clock }): void {
+export interface FileRouteDeps {
+  blobs: BlobStore;
+  signer: UrlSigner;
+  clock: Clock;
+  /**
+   * False when the blob belongs to a task that no longer exists for clients (past its
+   * retention): its links stop working at once, not only when the reaper deletes the file.
+   */
+  isLive?: (key: string) => Promise<boolean>;
+}
+
+export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): void {
   app.get<{ Params: { '*': string }; Querystring: Record<string, unknown> }>('/files/*', async (request, reply) => {
     const key = request.params['*'];
     if (!isSafeKey(key)) throw Errors.notFound();
     const verdict = deps.signer.verify(key, request.query, deps.clock.now());
     if (!verdict.ok) throw Errors.resultAccessDenied(REASONS[verdict.reason]);
+    if (deps.isLive && !(await deps.isLive(key))) throw Errors.notFound();
     const blob = await deps.blobs.open(key);
     if (!blob) throw Errors.notFound();
     return reply

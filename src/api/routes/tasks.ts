@@ -7,6 +7,7 @@ import type { CreateTaskResponse, ListTasksResponse } from '../../protocol/wire.
 import { ApiError, Errors, invalidParameter } from '../../errors.js';
 import type { Caller, ListTasksQuery } from '../../tasks/task-service.js';
 import type { AppDeps } from '../app.js';
+import { createBodyBudget } from '../../limits/body-budget.js';
 import { authenticate } from '../auth.js';
 import { presentListItem, presentTask, unknownTask } from '../present.js';
 
@@ -97,7 +98,20 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
     callers.set(request, caller);
     return caller;
   };
-  const admitSubmission = { preParsing: async (request: FastifyRequest) => void (await admit(request, 'submit')) };
+  const budget = deps.maxInflightBodyBytes === undefined ? undefined : createBodyBudget(deps.maxInflightBodyBytes);
+  const admitSubmission = {
+    preParsing: async (request: FastifyRequest, reply: FastifyReply) => {
+      await admit(request, 'submit');
+      if (!budget) return;
+      const declared = Number(request.headers['content-length']);
+      const limit = request.routeOptions.bodyLimit ?? Number.MAX_SAFE_INTEGER;
+      const release = budget.reserve(Number.isInteger(declared) && declared >= 0 && declared <= limit ? declared : limit);
+      if (!release) throw Errors.busy();
+      // 'close' fires once the response is sent or the connection is gone, whichever comes first.
+      reply.raw.once('close', release);
+      reply.raw.once('finish', release);
+    },
+  };
 
   app.post('/api/v1/services/aigc/image2image/image-synthesis', admitSubmission, async (request, reply): Promise<CreateTaskResponse | FastifyReply> => {
     const caller = await admit(request, 'submit');

@@ -5,11 +5,12 @@
  */
 import { createPostgresKeyStore } from '../../auth/postgres-key-store.js';
 import type { KeyStore } from '../../auth/key-store.js';
+import { newSigningKey, type SigningKey } from '../../blobs/url-signer.js';
 import { createPostgresRateLimiter } from '../../limits/postgres-rate-limiter.js';
 import type { RateLimiter } from '../../limits/rate-limiter.js';
 import { createTaskEventHub, type TaskEvents } from '../task-events.js';
 import type { TaskStore } from '../task-store.js';
-import { channelOf, listen, openPostgres, type PgOptions, type PgPool } from './database.js';
+import { channelOf, listen, LOCK_SPACE, openPostgres, transaction, type PgOptions, type PgPool } from './database.js';
 import { createPostgresTaskStore } from './pg-task-store.js';
 
 export interface PostgresBackend {
@@ -17,6 +18,8 @@ export interface PostgresBackend {
   readonly store: TaskStore & TaskEvents;
   readonly keys: KeyStore;
   readonly limiter: RateLimiter;
+  /** The shared signing keys, creating the first one if there is none yet. */
+  signingKeys(now: number): Promise<SigningKey[]>;
   close(): Promise<void>;
 }
 
@@ -39,9 +42,23 @@ export async function openPostgresBackend(options: PgOptions): Promise<PostgresB
     store: { ...store, onTaskAvailable: hub.onTaskAvailable, onTaskSettled: hub.onTaskSettled },
     keys: createPostgresKeyStore(pool),
     limiter: createPostgresRateLimiter(pool),
+    signingKeys: (now) => loadSigningKeys(pool, now),
     async close() {
       await listener.close();
       await pool.end();
     },
   };
+}
+
+async function loadSigningKeys(pool: PgPool, now: number): Promise<SigningKey[]> {
+  // Locked, so that nodes starting together agree on one first key.
+  return transaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1, 0)', [LOCK_SPACE.signingKeys]);
+    const select = 'SELECT id, secret, created_at AS "createdAt" FROM signing_keys ORDER BY created_at';
+    const { rows } = await client.query<SigningKey>(select);
+    if (rows.length > 0) return rows;
+    const key = newSigningKey(now);
+    await client.query('INSERT INTO signing_keys (id, secret, created_at) VALUES ($1, $2, $3)', [key.id, key.secret, key.createdAt]);
+    return [key];
+  });
 }

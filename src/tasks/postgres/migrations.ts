@@ -66,6 +66,14 @@ export const MIGRATIONS: readonly string[] = [
      revoked_at BIGINT
    );
 
+   -- Keys that sign result links (local-disk blobs) and upload policies: every API node must
+   -- verify what any other signed, so they live here rather than in each node's data dir.
+   CREATE TABLE signing_keys (
+     id TEXT PRIMARY KEY,
+     secret TEXT NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+
    -- Rate limiting (GCRA, see limits/rate-limiter.ts): one theoretical arrival time per key.
    CREATE TABLE rate_limits (
      key TEXT PRIMARY KEY,

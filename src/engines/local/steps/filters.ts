@@ -28,8 +28,9 @@ export async function pixelate(img: Img, block: number): Promise<Img> {
   return fromSharp(toSharp(small).resize(img.width, img.height, { fit: 'fill', kernel: 'nearest' }));
 }
 
+/** One byte per pixel. (A one-band raw input comes back from libvips as sRGB unless reduced again.) */
 async function grey(img: Img): Promise<Buffer> {
-  return toSharp(img).greyscale().raw().toBuffer();
+  return toSharp(img).greyscale().extractChannel(0).raw().toBuffer();
 }
 
 /** Pencil sketch: the grey image colour-dodged by its blurred negative. */
@@ -39,6 +40,7 @@ export async function sketch(img: Img): Promise<Img> {
   const blurredInverse = await sharp(g, { raw: { width: img.width, height: img.height, channels: 1 } })
     .negate()
     .blur(sigma)
+    .extractChannel(0)
     .raw()
     .toBuffer();
   const n = img.width * img.height;
@@ -63,6 +65,7 @@ export async function cartoon(img: Img): Promise<Img> {
   const edges = await sharp(g, { raw: { width: img.width, height: img.height, channels: 1 } })
     .blur(Math.max(0.8, minSide(img) / 400))
     .convolve({ width: 3, height: 3, kernel: [-1, -1, -1, -1, 8, -1, -1, -1, -1] })
+    .extractChannel(0)
     .raw()
     .toBuffer();
   const n = img.width * img.height;

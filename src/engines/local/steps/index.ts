@@ -3,7 +3,7 @@
  * aside and re-attached (so a cut-out stays transparent through "then make it brighter");
  * geometry steps carry alpha themselves.
  */
-import { splitAlpha, withAlpha, type Img } from '../image.js';
+import { fromSharp, splitAlpha, toSharp, withAlpha, type Img } from '../image.js';
 import type { Operation } from '../plan.js';
 import type { StepContext } from './context.js';
 import * as filters from './filters.js';
@@ -29,7 +29,20 @@ async function models(ctx: StepContext, what: string) {
   }
 }
 
+/**
+ * Runs one operation. Only operations that mean to add transparency (remove background, cut-outs)
+ * may turn an opaque image into one with alpha; libvips sometimes adds an opaque alpha band on
+ * the way (extend with mirror, composites), which is dropped here.
+ */
 export async function applyOperation(img: Img, op: Operation, ctx: StepContext): Promise<Img> {
+  const out = await dispatch(img, op, ctx);
+  if (img.channels === 3 && out.channels === 4 && op.op !== 'removeBackground') {
+    return fromSharp(toSharp(out).removeAlpha());
+  }
+  return out;
+}
+
+async function dispatch(img: Img, op: Operation, ctx: StepContext): Promise<Img> {
   switch (op.op) {
     case 'grayscale':
       return rgbOnly(img, tone.grayscale);

@@ -1,0 +1,18 @@
+import { openPostgresBackend, type PostgresBackend } from '../../src/tasks/postgres/index.js';
+import { dropSchema, newSchemaName, TEST_DATABASE_URL } from '../helpers/postgres.js';
+import { describeKeyStoreContract } from './key-store.contract.js';
+
+let schema = '';
+let backend: PostgresBackend | undefined;
+
+describeKeyStoreContract('PostgreSQL', {
+  async open() {
+    schema = newSchemaName();
+    backend = await openPostgresBackend({ url: TEST_DATABASE_URL, schema });
+    return backend.keys;
+  },
+  async cleanup() {
+    await backend?.close();
+    await dropSchema(schema);
+  },
+});

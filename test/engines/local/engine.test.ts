@@ -1,0 +1,103 @@
+/** The local engine end to end: sizes, actual_prompt, watermark, seeds, errors, cancellation. */
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { EditError, type EditRequest } from '../../../src/engines/engine.js';
+import { createLocalEngine } from '../../../src/engines/local/local-engine.js';
+import { defaultOutputSize } from '../../../src/protocol/size.js';
+import { RED, changed, decodePng, fill, pixel, png, quadrants } from './helpers.js';
+
+const engine = createLocalEngine();
+
+async function request(prompt: string, extra: Partial<EditRequest> = {}): Promise<EditRequest> {
+  return {
+    images: [await png(quadrants(400, 300))],
+    prompt,
+    negativePrompt: '',
+    index: 0,
+    seed: 42,
+    size: { width: 800, height: 800 },
+    promptExtend: true,
+    watermark: false,
+    signal: new AbortController().signal,
+    ...extra,
+  };
+}
+
+describe('local engine', () => {
+  it('returns a PNG of the requested size with the plan as actual_prompt', async () => {
+    const result = await engine.edit(await request('make it black and white, then rotate ninety degrees'));
+    const meta = await sharp(result.png).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 800, 800]);
+    expect(result.actualPrompt).toBe('Convert the image to grayscale. Rotate the image 90° clockwise. Keep everything else unchanged.');
+  });
+
+  it('without size: the default size at the edited aspect ratio (rotation swaps it)', async () => {
+    const result = await engine.edit(await request('旋转90度', { size: undefined }));
+    const meta = await sharp(result.png).metadata();
+    expect({ width: meta.width, height: meta.height }).toEqual(defaultOutputSize(300, 400));
+    expect(result.actualPrompt).toBe('将图像顺时针旋转90°。其余内容保持不变。');
+  });
+
+  it('without prompt_extend there is no actual_prompt', async () => {
+    const result = await engine.edit(await request('invert', { promptExtend: false }));
+    expect(result.actualPrompt).toBeUndefined();
+  });
+
+  it('watermark=true marks the bottom-right corner only', async () => {
+    const plain = await decodePng((await engine.edit(await request('grayscale'))).png);
+    const marked = await decodePng((await engine.edit(await request('grayscale', { watermark: true }))).png);
+    expect(changed(plain, marked, { left: 650, top: 740, width: 150, height: 60 })).toBeGreaterThan(100);
+    expect(changed(plain, marked, { left: 0, top: 0, width: 600, height: 700 })).toBe(0);
+  });
+
+  it('same request and seed → byte-identical PNG; seeded ops differ with seed + 1; n=4 gives four different results', async () => {
+    const size = { width: 768, height: 768 };
+    const a = await engine.edit(await request('add film grain', { size }));
+    const b = await engine.edit(await request('add film grain', { size }));
+    expect(a.png.equals(b.png)).toBe(true);
+    const outs = await Promise.all([0, 1, 2, 3].map(async (i) => (await engine.edit(await request('add film grain', { size, index: i, seed: 42 + i }))).png));
+    expect(new Set(outs.map((o) => o.toString('base64'))).size).toBe(4);
+    expect(outs[0]?.equals(a.png)).toBe(true);
+    // Unseeded operations do not depend on the seed.
+    const c = await engine.edit(await request('sepia', { size, seed: 1 }));
+    const d = await engine.edit(await request('sepia', { size, seed: 2 }));
+    expect(c.png.equals(d.png)).toBe(true);
+  });
+
+  it('fails with InvalidParameter for instructions it does not understand, quoting them', async () => {
+    await expect(engine.edit(await request('make it brighter and add a unicorn'))).rejects.toSatisfy(
+      (e: unknown) => e instanceof EditError && e.code === 'InvalidParameter' && e.message.includes('add a unicorn'),
+    );
+  });
+
+  it('fails when the instruction refers to an image the request does not have', async () => {
+    await expect(engine.edit(await request('put image 2 on image 1'))).rejects.toThrow(/refers to image 2.*1 input image/);
+  });
+
+  it('uses a second image when there is one; per-image edits apply before fusion', async () => {
+    const images = [await png(fill(100, 100, () => RED)), await png(fill(100, 100, (x) => (x < 50 ? [0, 0, 0] : [255, 255, 255])))];
+    const result = await engine.edit(await request('flip image 2 horizontally, then put image 1 and image 2 side by side', { images, size: { width: 1280, height: 640 } }));
+    const out = await decodePng(result.png);
+    expect(pixel(out, 700, 300)).toEqual([255, 255, 255]);
+    expect(pixel(out, 1270, 300)).toEqual([0, 0, 0]);
+    expect(result.actualPrompt).toContain('On image 2: Flip the image horizontally');
+  });
+
+  it('stops when the signal aborts', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('canceled'));
+    await expect(engine.edit(await request('blur', { signal: controller.signal }))).rejects.toThrow('canceled');
+  });
+
+  it('negative prompt "cropped": the final fit pads instead of cropping', async () => {
+    const wide = [await png(fill(400, 100, (x) => (x < 40 ? [255, 0, 0] : [0, 0, 255])))];
+    const cropped = await decodePng((await engine.edit(await request('sharpen', { images: wide }))).png);
+    const padded = await decodePng((await engine.edit(await request('sharpen', { images: wide, negativePrompt: 'cropped, blurry' }))).png);
+    expect(pixel(cropped, 10, 400)[2]).toBeGreaterThan(200);
+    expect(pixel(padded, 10, 400)[0]).toBeGreaterThan(200);
+  });
+
+  it('rejects undecodable input images with InvalidParameter', async () => {
+    await expect(engine.edit(await request('blur', { images: [Buffer.from('not an image')] }))).rejects.toBeInstanceOf(EditError);
+  });
+});
