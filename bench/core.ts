@@ -8,6 +8,8 @@
  *   npx tsx bench/core.ts --cpu-prof DIR  # also write a V8 CPU profile of the retouch server to DIR
  *   npx tsx bench/core.ts --json FILE     # also write the figures as JSON
  *   npx tsx bench/core.ts --no-build      # use dist/ as it is (warns when it is stale)
+ *   npx tsx bench/core.ts --env K=V       # extra retouch environment (experiments; repeatable)
+ *   npx tsx bench/core.ts --baseline-fsync  # (b) baseline writes durably like retouch (experiments)
  *
  * Both servers are child processes on loopback (the load generator is this process):
  *   retouch   `node bin/retouch.js serve`, test engine on, log level silent, 2 workers, rate limits
@@ -17,7 +19,7 @@
  * (a) GET /api/v1/tasks/{id} of a SUCCEEDED task (n=1, one signed URL) vs a bare Fastify route
  *     sending the same JSON bytes. autocannon, 10 connections, keep-alive.
  * (b) create -> SUCCEEDED with the no-op test engine (model retouch-test, n=1, a 400x400 PNG data
- *     URI), N tasks per round, 8 creates in flight, completion seen by polling the list endpoint
+ *     URI, seed 1 so that the engine's cached PNG is reused), N tasks per round, 8 creates in flight, completion seen by polling the list endpoint
  *     (status=SUCCEEDED, total) every 25 ms; vs the baseline's minimal create (parse JSON, decode
  *     base64, write the file, INSERT + UPDATE a SQLite row, answer the id) at the same concurrency.
  * (c) wan2.5-i2i-preview "convert to grayscale", n=1, a 1280x960 JPEG photo, 2 tasks in flight:
@@ -46,6 +48,10 @@ const { values: args } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     json: { type: 'string' },
+    // Experiments: extra environment for the retouch server, e.g. --env RETOUCH_WORKER_CONCURRENCY=8.
+    env: { type: 'string', multiple: true, default: [] },
+    // Experiments: the (b) baseline writes its file durably (temp file, fsync, rename) like retouch.
+    'baseline-fsync': { type: 'boolean', default: false },
     // Development aid: run `bin/retouch.js` from another checkout (its dist/ must be built).
     'retouch-root': { type: 'string' },
   },
@@ -213,7 +219,10 @@ async function baselineRoundB(url: string, bodyJson: string, count: number) {
 }
 
 async function benchB(retouch: Child, baseline: Child): Promise<Row[]> {
-  const bodyJson = JSON.stringify(createBody([await imageDataUri(400, 400)], 'bench no-op', { n: 1 }, 'retouch-test'));
+  // A fixed seed: the test engine caches its flat PNG per size and colour, and the colour comes
+  // from the seed; with a random seed per task every task would encode a fresh 1280x1280 PNG
+  // (~12 ms of CPU), which is engine work, not pipeline overhead.
+  const bodyJson = JSON.stringify(createBody([await imageDataUri(400, 400)], 'bench no-op', { n: 1, seed: 1 }, 'retouch-test'));
   log(`(b) create body: ${Buffer.byteLength(bodyJson)} bytes`);
   await retouchRoundB(retouch.url, bodyJson, 50);
   await baselineRoundB(baseline.url, bodyJson, 50);
@@ -358,11 +367,16 @@ async function main(): Promise<void> {
       dataDir: retouchData,
       // The pipeline's ceiling is measured, so the per-workspace rate limits (5 submits/s and
       // 20 queries/s by default, DashScope's) are off.
-      env: { RETOUCH_WORKER_CONCURRENCY: '2', RETOUCH_RATE_LIMIT_SUBMIT: '0', RETOUCH_RATE_LIMIT_QUERY: '0' },
+      env: {
+        RETOUCH_WORKER_CONCURRENCY: '2',
+        RETOUCH_RATE_LIMIT_SUBMIT: '0',
+        RETOUCH_RATE_LIMIT_QUERY: '0',
+        ...Object.fromEntries(args.env!.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+      },
       nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
     });
     children.push(retouch);
-    const baseline = await spawnBaseline({ dataDir: baselineData });
+    const baseline = await spawnBaseline({ dataDir: baselineData, env: args['baseline-fsync'] ? { BENCH_FSYNC: '1' } : {} });
     children.push(baseline);
     log(`retouch at ${retouch.url} (pid ${retouch.child.pid}), baseline at ${baseline.url} (pid ${baseline.child.pid})`);
 

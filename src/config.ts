@@ -207,7 +207,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       submitPerSecond: integer(env, 'RETOUCH_RATE_LIMIT_SUBMIT', 5, 0, 1_000_000),
       queryPerSecond: integer(env, 'RETOUCH_RATE_LIMIT_QUERY', 20, 0, 1_000_000),
     },
-    maxInflightBodyBytes: integer(env, 'RETOUCH_MAX_INFLIGHT_BODY_MB', 256, 1, 1_000_000) * 1024 * 1024,
+    maxInflightBodyBytes: integer(env, 'RETOUCH_MAX_INFLIGHT_BODY_MB', 128, 1, 1_000_000) * 1024 * 1024,
     retentionMs: duration(env, 'RETOUCH_RETENTION', 24 * 3_600_000),
     resultUrlTtlMs: duration(env, 'RETOUCH_RESULT_URL_TTL', 24 * 3_600_000),
     leaseMs: duration(env, 'RETOUCH_LEASE', 30_000, 1000),

@@ -1,17 +1,17 @@
 /**
- * Composition root: config → adapters → roles (API, worker, reaper) → lifecycle.
- * The only module that knows which adapters exist.
+ * Composition root: config → adapters (backends.ts) → roles → lifecycle.
+ *
+ * Roles: `api` serves HTTP and never runs edits; `worker` runs edits and opens no port; `all`
+ * does both (the single-node default). Every role runs the reaper: recovery and reaping are
+ * idempotent and lock-free across nodes (SKIP LOCKED), so N nodes only split the work, and a
+ * deployment keeps recovering tasks as long as any node is up.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createApp } from './api/app.js';
+import { openBackends } from './backends.js';
 import { DEFAULT_WORKSPACE, type KeyStore } from './auth/key-store.js';
-import { createSqliteKeyStore } from './auth/sqlite-key-store.js';
-import { createFsBlobStore } from './blobs/fs/fs-blob-store.js';
-import { createUrlSigner, loadSigningKeys } from './blobs/url-signer.js';
 import type { Config } from './config.js';
 import type { Engine } from './engines/engine.js';
 import { createLocalEngine } from './engines/local/local-engine.js';
@@ -20,16 +20,13 @@ import { createTestEngine, TEST_MODEL } from './engines/test-engine.js';
 import { createImageResolver } from './inputs/resolve-images.js';
 import { createPolicySigner } from './uploads/policy.js';
 import { createUploadService } from './uploads/upload-service.js';
-import { createSqliteUploadStore } from './uploads/upload-store.js';
-import { createMemoryRateLimiter } from './limits/rate-limiter.js';
 import { MODEL_WAN25_I2I } from './protocol/wire.js';
-import { openSqlite, type SqliteDatabase } from './tasks/sqlite/database.js';
-import { createSqliteTaskStore } from './tasks/sqlite/sqlite-task-store.js';
 import { createTaskService, type Clock } from './tasks/task-service.js';
 import { createReaper } from './worker/reaper.js';
 import { createWorker } from './worker/worker.js';
 
 export interface RunningServer {
+  /** The API's address; empty on a worker node, which has no HTTP port. */
   readonly url: string;
   readonly app: FastifyInstance;
   /** Drains: stops accepting, lets running edits finish (or hands them back), closes stores. */
@@ -44,14 +41,7 @@ export interface StartOptions {
 
 const systemClock: Clock = { now: () => Date.now() };
 
-export function openDatabase(config: Config): SqliteDatabase {
-  mkdirSync(config.dataDir, { recursive: true });
-  return openSqlite(join(config.dataDir, 'retouch.db'), config.sqliteSynchronous);
-}
-
-export function signingKeysPath(config: Config): string {
-  return join(config.dataDir, 'signing-keys.json');
-}
+export { openDatabase, signingKeysPath } from './backends.js';
 
 /** RETOUCH_API_KEY is accepted for the default workspace; with none at all, one is created. */
 async function ensureApiKey(keys: KeyStore, config: Config, clock: Clock, onKeyCreated?: (secret: string) => void) {
@@ -68,29 +58,28 @@ async function ensureApiKey(keys: KeyStore, config: Config, clock: Clock, onKeyC
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
-  const db = openDatabase(config);
-  const keys = createSqliteKeyStore(db);
-  await ensureApiKey(keys, config, clock, options.onKeyCreated);
-
+  const serveApi = config.role !== 'worker';
+  const runWorker = config.role !== 'api' && config.workerConcurrency > 0;
   let baseUrl = config.publicBaseUrl ?? '';
-  const signingKeys = loadSigningKeys(signingKeysPath(config), clock.now());
-  const signer = createUrlSigner(() => baseUrl, signingKeys);
-  const blobs = createFsBlobStore(join(config.dataDir, 'blobs'), signer);
+  const backends = await openBackends(config, clock, () => baseUrl);
+  const { store, keys, blobs, signer } = backends;
+  if (serveApi) await ensureApiKey(keys, config, clock, options.onKeyCreated);
+
   // Temporary uploads (oss:// inputs): policies are signed with the result-link keys.
   const uploads = createUploadService({
-    store: createSqliteUploadStore(db, blobs),
-    signer: createPolicySigner(signingKeys),
+    store: backends.uploads,
+    signer: createPolicySigner(backends.signingKeys),
     clock,
     baseUrl: () => baseUrl,
     settings: config.uploads,
   });
-  const store = createSqliteTaskStore(db);
 
   const byModel: Record<string, Engine> = { [MODEL_WAN25_I2I]: createLocalEngine() };
   if (config.enableTestEngine) byModel[TEST_MODEL] = createTestEngine({ runLog: config.testEngineLog });
   const engines = createEngineRegistry(byModel);
 
   let draining = false;
+  // A worker node builds the app too (never listening): its logger is the process's logger.
   const app = createApp({
     tasks: createTaskService({
       store,
@@ -99,7 +88,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clock,
       newId: randomUUID,
       retentionMs: config.retentionMs,
-      onCreated: () => worker.wake(),
     }),
     keys,
     engines,
@@ -110,24 +98,28 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logLevel: config.logLevel,
     isDraining: () => draining,
     uploads,
-    limiter: createMemoryRateLimiter(),
+    limiter: backends.limiter,
     rateLimits: config.rateLimits,
     maxInflightBodyBytes: config.maxInflightBodyBytes,
   });
 
-  const worker = createWorker({
-    store,
-    blobs,
-    engines,
-    clock,
-    workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    concurrency: config.workerConcurrency,
-    maxRunningPerWorkspace: config.maxRunningPerWorkspace,
-    leaseMs: config.leaseMs,
-    taskTimeoutMs: config.taskTimeoutMs,
-    retentionMs: config.retentionMs,
-    log: app.log,
-  });
+  const worker = runWorker
+    ? createWorker({
+        store,
+        blobs,
+        engines,
+        clock,
+        workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        concurrency: config.workerConcurrency,
+        maxRunningPerWorkspace: config.maxRunningPerWorkspace,
+        leaseMs: config.leaseMs,
+        taskTimeoutMs: config.taskTimeoutMs,
+        retentionMs: config.retentionMs,
+        log: app.log,
+      })
+    : undefined;
+  // Created, handed back or requeued here or on any node sharing the store.
+  const unsubscribe = worker ? store.onTaskAvailable(() => worker.wake()) : () => undefined;
   const reaper = createReaper({
     store,
     blobs,
@@ -137,17 +129,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     retentionMs: config.retentionMs,
     reaperIntervalMs: config.reaperIntervalMs,
     log: app.log,
-    onRequeued: () => worker.wake(),
   });
 
   await reaper.recover();
-  await app.listen({ host: config.host, port: config.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const shownHost = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${shownHost}:${port}`;
-  baseUrl = config.publicBaseUrl ?? url;
-  worker.start();
+  let url = '';
+  if (serveApi) {
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const shownHost = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    url = `http://${shownHost}:${port}`;
+    baseUrl = config.publicBaseUrl ?? url;
+  }
+  worker?.start();
   reaper.start();
   const uploadSweeper = uploads.startSweeper(config.reaperIntervalMs, app.log);
 
@@ -158,12 +152,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     close() {
       closing ??= (async () => {
         draining = true;
+        // API first (stop taking work, finish requests in flight), then let running edits end.
         await app.close();
-        await worker.stop(config.shutdownGraceMs);
+        unsubscribe();
+        await worker?.stop(config.shutdownGraceMs);
         reaper.stop();
         uploadSweeper.stop();
         await engines.close();
-        db.close();
+        await backends.close();
       })();
       return closing;
     },

@@ -8,20 +8,23 @@
  *   POST /api/v1/services/aigc/image2image/image-synthesis                          (bench b)
  *        the unavoidable minimum of a create: parse the JSON body, decode the base64 data URI,
  *        write the bytes to a file, INSERT a row and UPDATE it in SQLite (WAL, synchronous =
- *        NORMAL like retouch's default), answer with the id.
+ *        NORMAL like retouch's default), answer with the id. With BENCH_FSYNC=1 the file is
+ *        written like retouch's blob store does it (temp file, fsync, rename).
  *   IPC  {cmd: 'sharp', inputPath, width, height, count, concurrency}                   (bench c)
  *        `sharp(input).grayscale().resize(width, height).png().toBuffer()` count times, at most
  *        `concurrency` at once; answers {ms, bytes, channels}.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import sharp from 'sharp';
 
 const dataDir = process.env.BENCH_DATA_DIR;
+// BENCH_FSYNC=1: write files the way retouch's blob store does (temp file, fsync, rename).
+const durable = process.env.BENCH_FSYNC === '1';
 if (!dataDir) throw new Error('BENCH_DATA_DIR is required');
 
 const db = new Database(join(dataDir, 'baseline.db'));
@@ -52,7 +55,19 @@ app.post<{ Body: CreateBody }>('/api/v1/services/aigc/image2image/image-synthesi
   const bytes = Buffer.from(uri.slice(uri.indexOf(',') + 1), 'base64');
   const id = randomUUID();
   const key = `${id}.png`;
-  await writeFile(join(dataDir, key), bytes);
+  if (durable) {
+    const tmp = join(dataDir, `${key}.tmp`);
+    const file = await open(tmp, 'w');
+    try {
+      await file.writeFile(bytes);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, join(dataDir, key));
+  } else {
+    await writeFile(join(dataDir, key), bytes);
+  }
   insert.run(id, body.model, 'PENDING', body.input.prompt, key, Date.now());
   update.run(Date.now(), id);
   return { output: { task_status: 'PENDING', task_id: id }, request_id: request.id };

@@ -97,11 +97,11 @@ export async function spawnRetouch(opts: {
 }
 
 /** The bare-Fastify baseline (see baseline-server.ts), with an IPC channel for commands. */
-export async function spawnBaseline(opts: { dataDir: string; nodeArgs?: string[] }): Promise<Child & { call<T>(msg: object): Promise<T> }> {
+export async function spawnBaseline(opts: { dataDir: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Child & { call<T>(msg: object): Promise<T> }> {
   const child = fork(join(REPO_ROOT, 'bench/lib/baseline-server.ts'), [], {
     cwd: REPO_ROOT,
     execArgv: ['--import', 'tsx', ...(opts.nodeArgs ?? [])],
-    env: { ...process.env, BENCH_DATA_DIR: opts.dataDir },
+    env: { ...process.env, BENCH_DATA_DIR: opts.dataDir, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const output = capture(child);

@@ -4,6 +4,8 @@
  * and every error is a DashScope body `{request_id, code, message}` with a JSON content type.
  */
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { KeyStore } from '../auth/key-store.js';
 import type { BlobStore } from '../blobs/blob-store.js';
@@ -75,6 +77,31 @@ function toApiError(err: FastifyError | Error): ApiError {
   return Errors.internal(err);
 }
 
+/**
+ * Requests Node's HTTP parser rejects before Fastify sees them (malformed request line or
+ * headers, Content-Length/Transfer-Encoding conflicts, oversized headers, timeouts) still get
+ * a DashScope JSON body, written straight to the socket.
+ */
+function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'InvalidParameter', 'Request header fields too large.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'RequestTimeOut', 'Request timed out, please try again later.']
+        : [400, 'InvalidParameter', 'Invalid request parameters.'];
+  const id = randomUUID();
+  const body = JSON.stringify({ request_id: id, code, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nx-content-type-options: nosniff\r\n` +
+      `content-security-policy: ${API_CSP}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 export function createApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     logger: { level: deps.logLevel ?? 'info' },
@@ -85,6 +112,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     // Slow or stalled clients must not hold sockets forever.
     requestTimeout: 120_000,
     connectionTimeout: 120_000,
+    clientErrorHandler,
     // Router errors (a bad percent-encoding, a path parameter over maxParamLength) bypass the
     // error handler and the onRequest hook; answer them in the DashScope shape too.
     frameworkErrors: (err, request, reply) => {

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { isRequestProblem, validateCreateRequest } from '../protocol/create-request.js';
 import { isTaskStatus } from '../protocol/states.js';
-import { MODEL_WAN25_I2I, type GetTaskResponse } from '../protocol/wire.js';
+import { MODEL_WAN25_I2I, type CreateTaskParameters, type GetTaskResponse } from '../protocol/wire.js';
 import { createClient, type RetouchClient } from '../sdk/client.js';
 import type { DownloadReport, ImageOutcome } from '../sdk/download.js';
 import { exitCodeFor, ExitCode, UsageError } from './exit.js';
@@ -62,7 +62,7 @@ function interruptSignal(): AbortSignal {
   return controller.signal;
 }
 
-function summary(task: GetTaskResponse, report: DownloadReport | undefined, images: readonly ImageOutcome[]) {
+function summary(task: GetTaskResponse, images: readonly ImageOutcome[]) {
   const o = task.output;
   const saved = images.filter((i) => i.ok).length;
   return {
@@ -73,7 +73,6 @@ function summary(task: GetTaskResponse, report: DownloadReport | undefined, imag
     saved,
     failed: images.length - saved,
     images: images.map((i) => (i.ok ? { index: i.index, ok: true, path: i.path, url: i.url } : { index: i.index, ok: false, code: i.code, message: i.message })),
-    ...(report ? {} : {}),
   };
 }
 
@@ -130,7 +129,7 @@ async function editCommand(images: string[], flags: EditFlags): Promise<number> 
       prompt: flags.prompt,
       images,
       negativePrompt: flags.negativePrompt,
-      parameters: parameters as Record<string, never>,
+      parameters: parameters as CreateTaskParameters,
       signal,
       timeoutMs: flags.timeout !== undefined ? flags.timeout * 1000 : undefined,
       onSubmitted: (id) => progress.submitted(id),
@@ -139,7 +138,7 @@ async function editCommand(images: string[], flags: EditFlags): Promise<number> 
       download: { onImage: (outcome) => progress.image(outcome) },
     });
     const images_ = result.download?.images ?? [];
-    const s = summary(result.task, result.download, images_);
+    const s = summary(result.task, images_);
     progress.done({ task: result.taskId, state: result.status, saved: s.saved, failed: s.failed, code: result.task.output.code, message: result.task.output.message });
     if (flags.json) printJson(s);
     return exitCodeFor(result.status, s.saved, s.failed);
@@ -169,7 +168,7 @@ async function waitCommand(taskId: string, flags: ConnectionOptions & { output?:
       results.map((r, index): ImageOutcome =>
         r.url ? { index, ok: true, url: r.url, path: '', bytes: 0 } : { index, ok: false, code: r.code ?? 'Unknown', message: r.message ?? '' },
       );
-    const s = summary(task, report, images);
+    const s = summary(task, images);
     progress.done({ task: taskId, state: task.output.task_status, saved: report ? s.saved : undefined, succeeded: report ? undefined : s.saved, failed: s.failed, code: task.output.code, message: task.output.message });
     if (flags.json) printJson({ ...task, ...(report ? { download: s.images } : {}) });
     return exitCodeFor(task.output.task_status, s.saved, s.failed);

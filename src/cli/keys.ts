@@ -1,16 +1,25 @@
 import type { Command } from 'commander';
-import type { createSqliteKeyStore } from '../auth/sqlite-key-store.js';
-import { DEFAULT_WORKSPACE } from '../auth/key-store.js';
+import { DEFAULT_WORKSPACE, type KeyStore } from '../auth/key-store.js';
 import { configFor } from './main.js';
 
 interface DataDirOption {
   dataDir?: string;
 }
 
-async function withKeys<T>(options: DataDirOption, fn: (keys: ReturnType<typeof createSqliteKeyStore>) => Promise<T>): Promise<T> {
-  // Imported here so that client commands never load SQLite.
+async function withKeys<T>(options: DataDirOption, fn: (keys: KeyStore) => Promise<T>): Promise<T> {
+  const config = configFor(options);
+  // Imported here so that client commands never load SQLite (or pg).
+  if (config.databaseUrl) {
+    const { openPostgresBackend } = await import('../tasks/postgres/index.js');
+    const backend = await openPostgresBackend({ url: config.databaseUrl, schema: config.databaseSchema });
+    try {
+      return await fn(backend.keys);
+    } finally {
+      await backend.close();
+    }
+  }
   const [{ openDatabase }, { createSqliteKeyStore }] = await Promise.all([import('../main.js'), import('../auth/sqlite-key-store.js')]);
-  const db = openDatabase(configFor(options));
+  const db = openDatabase(config);
   try {
     return await fn(createSqliteKeyStore(db));
   } finally {
@@ -69,9 +78,18 @@ export function registerKeyCommands(program: Command): void {
     .description('Start signing result URLs with a new key; links signed before stay valid until they expire. Restart the server to apply.')
     .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
     .action(async (options: DataDirOption) => {
-      const [{ signingKeysPath }, { rotateSigningKeys }] = await Promise.all([import('../main.js'), import('../blobs/url-signer.js')]);
       const config = configFor(options);
-      const keys = rotateSigningKeys(signingKeysPath(config), Date.now(), config.retentionMs + config.resultUrlTtlMs);
+      const keepMs = config.retentionMs + config.resultUrlTtlMs;
+      let keys;
+      if (config.databaseUrl) {
+        // Multi-node: the keys live in the shared database; restart the API nodes to apply.
+        const { openPostgresBackend } = await import('../tasks/postgres/index.js');
+        const backend = await openPostgresBackend({ url: config.databaseUrl, schema: config.databaseSchema });
+        keys = await backend.rotateSigningKeys(Date.now(), keepMs).finally(() => backend.close());
+      } else {
+        const [{ signingKeysPath }, { rotateSigningKeys }] = await Promise.all([import('../main.js'), import('../blobs/url-signer.js')]);
+        keys = rotateSigningKeys(signingKeysPath(config), Date.now(), keepMs);
+      }
       process.stdout.write(`signing with ${keys[keys.length - 1]!.id}; ${keys.length} key(s) kept for verification\n`);
     });
 }

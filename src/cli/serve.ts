@@ -4,12 +4,13 @@ import { configFor } from './main.js';
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('Run the API and the workers in one process (embedded SQLite, local disk).')
+    .description('Run the service: API and workers in one process (default), or one role of a multi-node deployment.')
+    .option('--role <role>', 'all (default), api (HTTP only, no edits) or worker (edits only, no HTTP port); api and worker need RETOUCH_DATABASE_URL (RETOUCH_ROLE)')
     .option('--host <host>', 'address to listen on (RETOUCH_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (RETOUCH_PORT, default 8080)')
     .option('--data-dir <dir>', 'where the database and images live (RETOUCH_DATA_DIR, default ./data)')
-    .addHelpText('after', '\nExample:\n  npx retouch serve --port 8080 --data-dir ./data\n')
-    .action(async (options: { host?: string; port?: string; dataDir?: string }) => {
+    .addHelpText('after', '\nExamples:\n  npx retouch serve --port 8080 --data-dir ./data\n  RETOUCH_DATABASE_URL=postgres://db/retouch RETOUCH_S3_BUCKET=results npx retouch serve --role worker\n')
+    .action(async (options: { role?: string; host?: string; port?: string; dataDir?: string }) => {
       const config = configFor(options);
       const { startServer } = await import('../main.js');
       const server = await startServer(config, {
@@ -20,7 +21,10 @@ export function registerServeCommand(program: Command): void {
           );
         },
       });
-      process.stdout.write(`retouch listening on ${server.url} (data in ${config.dataDir})\n`);
+      // Fixed first words: scripts and tests wait for these lines.
+      const where = config.databaseUrl ? 'shared database' : `data in ${config.dataDir}`;
+      if (config.role === 'worker') process.stdout.write(`retouch worker ready (${where})\n`);
+      else process.stdout.write(`retouch listening on ${server.url} (${config.role === 'api' ? 'api only, ' : ''}${where})\n`);
       let signals = 0;
       const shutdown = (signal: NodeJS.Signals) => {
         signals++;

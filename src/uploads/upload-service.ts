@@ -117,7 +117,7 @@ export function createUploadService(deps: {
       const { workspaceId, model, maxBytes } = authorize(form);
       if (file.bytes.length > maxBytes) throw tooLarge(maxBytes);
       const now = clock.now();
-      if (store.usage(workspaceId, now) + file.bytes.length > settings.capacityBytes) {
+      if ((await store.usage(workspaceId, now)) + file.bytes.length > settings.capacityBytes) {
         throw denied(`The workspace's temporary storage is full (${Math.round(settings.capacityBytes / MB)} MB); uploads expire after 48 hours.`);
       }
       const contentType = form['x-oss-content-type'] || file.mimetype || 'application/octet-stream';

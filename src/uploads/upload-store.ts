@@ -28,7 +28,7 @@ export interface UploadStore {
   /** The bytes of a live upload of this workspace, else undefined. */
   read(key: string, workspaceId: string, now: number): Promise<Buffer | undefined>;
   /** Bytes held by the workspace's live uploads. */
-  usage(workspaceId: string, now: number): number;
+  usage(workspaceId: string, now: number): Promise<number>;
   /** Deletes expired uploads and their blobs; returns how many. */
   sweep(now: number): Promise<number>;
 }
@@ -84,7 +84,7 @@ export function createSqliteUploadStore(db: SqliteDatabase, blobs: BlobStore): U
       if (!row || row.workspace_id !== workspaceId || row.expires_at <= now) return undefined;
       return blobs.get(row.blob_key);
     },
-    usage(workspaceId, now) {
+    async usage(workspaceId, now) {
       return usage.get(workspaceId, now)?.total ?? 0;
     },
     async sweep(now) {

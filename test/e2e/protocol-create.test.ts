@@ -408,7 +408,16 @@ describe('create: image checks', () => {
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
     try {
       const port = (target.address() as { port: number }).port;
-      for (const url of [`http://127.0.0.1:${port}/a.png`, `http://localhost:${port}/a.png`, `http://0x7f000001:${port}/a.png`]) {
+      for (const url of [
+        `http://127.0.0.1:${port}/a.png`,
+        `http://localhost:${port}/a.png`,
+        `http://0x7f000001:${port}/a.png`,
+        `http://127.1:${port}/a.png`,
+        `http://user:pass@127.0.0.1:${port}/a.png`,
+        `http://[::ffff:127.0.0.1]:${port}/a.png`,
+        `https://127.0.0.1:${port}/a.png`,
+        `HTTP://127.0.0.1:${port}/a.png`,
+      ]) {
         const res = await createTask(s.url, s.key, body({ input: { images: [url] } }));
         expectError(res, 400, /^InvalidURL/);
       }

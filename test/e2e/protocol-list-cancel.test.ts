@@ -254,13 +254,25 @@ describe('cancel', () => {
   });
 
   it('PENDING → 200 {request_id}, CANCELED, and it never runs; RUNNING/SUCCEEDED/CANCELED/unknown → 400', async () => {
-    const blocker = await create(s, 'sleep=900');
+    const blocker = await create(s, 'sleep=2000');
     const sync = await create(s, 'plain'); // sync SDK form
     const aio = await create(s, 'plain'); // asyncio SDK form
     const garbage = await create(s, 'plain'); // a garbage body
     const textGarbage = await create(s, 'plain');
     const after = await create(s, 'plain'); // runs after the cancelled ones would have
     await waitForStatus(s.url, s.key, blocker.id, ['RUNNING'], 5_000);
+
+    // In the list: a RUNNING task has start_time but no end_time; a PENDING one has neither.
+    const runningItem = (await listTasks(s.url, s.key, { task_id: blocker.id })).body.data[0];
+    expect(runningItem.status).toBe('RUNNING');
+    expect(Number.isInteger(runningItem.start_time)).toBe(true);
+    expect(runningItem.end_time).toBeUndefined();
+    const pendingItem = (await listTasks(s.url, s.key, { task_id: sync.id })).body.data[0];
+    expect(pendingItem.status).toBe('PENDING');
+    expect(Number.isInteger(pendingItem.gmt_create)).toBe(true);
+    expect(pendingItem.start_time).toBeUndefined();
+    expect(pendingItem.end_time).toBeUndefined();
+    expect((await listTasks(s.url, s.key, { status: 'RUNNING' })).body.data.map((d: { task_id: string }) => d.task_id)).toEqual([blocker.id]);
 
     // Python sync SDK: no body, no Content-Type.
     const c1 = await cancelTask(s.url, s.key, sync.id);

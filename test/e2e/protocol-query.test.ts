@@ -72,7 +72,7 @@ describe('query: PENDING and RUNNING (one worker)', () => {
 
   it('RUNNING has submit/scheduled time and zeroed task_metrics, no end_time, usage or results; PENDING has no metrics', async () => {
     const before = Date.now();
-    const blocker = await create(s, 'sleep=700', { n: 2 });
+    const blocker = await create(s, 'sleep=1000', { n: 2 });
     const queued = await create(s, 'plain', { n: 3 });
 
     const running = await waitForStatus(s.url, s.key, blocker, ['RUNNING'], 5_000);

@@ -67,9 +67,9 @@ describe('retention', () => {
     const id = created.body.output.task_id as string;
     const failedId = failedCreated.body.output.task_id as string;
 
-    const done = await waitForStatus(s.url, s.key, id, undefined, 900);
+    const done = await waitForStatus(s.url, s.key, id, undefined, 3000);
     expect(done.body.output.task_status).toBe('SUCCEEDED');
-    const failed = await waitForStatus(s.url, s.key, failedId, undefined, 900);
+    const failed = await waitForStatus(s.url, s.key, failedId, undefined, 3000);
     expect(failed.body.output.task_status).toBe('FAILED');
     const urls = done.body.output.results.map((r: { url: string }) => r.url as string);
 
@@ -122,7 +122,7 @@ describe('retention before the reaper runs', () => {
 
   it('an expired task is UNKNOWN and its URLs stop working at once, not at the next reaper pass', async () => {
     const created = await createTask(s.url, s.key, createBody([img], 'plain', { n: 1 }));
-    const done = await waitForStatus(s.url, s.key, created.body.output.task_id, undefined, 900);
+    const done = await waitForStatus(s.url, s.key, created.body.output.task_id, undefined, 3000);
     expect(done.body.output.task_status).toBe('SUCCEEDED');
     const url = done.body.output.results[0].url as string;
     const wait = beijingToEpoch(done.body.output.end_time) + 1200 - Date.now();

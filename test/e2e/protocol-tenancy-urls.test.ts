@@ -84,7 +84,7 @@ describe('tenant isolation', () => {
   });
 
   it("another workspace cannot see, list or cancel a task; the same workspace's other key can see it", async () => {
-    const blocker = await create(s, keyA, 'sleep=600');
+    const blocker = await create(s, keyA, 'sleep=2000');
     const pendingA = await create(s, keyA, 'plain');
     await waitForStatus(s.url, keyA, blocker, ['RUNNING'], 5_000);
 

@@ -29,7 +29,7 @@ describe('PostgreSQL backend across nodes', () => {
   it('applies migrations once when nodes start together', async () => {
     const [a] = await openNodes(5);
     const { rows } = await a!.pool.query('SELECT version FROM retouch_migrations');
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
   });
 
   it('keeps each workspace under its running cap with claims racing from several nodes', async () => {

@@ -8,6 +8,9 @@ import type { KeyStore } from '../../auth/key-store.js';
 import { newSigningKey, type SigningKey } from '../../blobs/url-signer.js';
 import { createPostgresRateLimiter } from '../../limits/postgres-rate-limiter.js';
 import type { RateLimiter } from '../../limits/rate-limiter.js';
+import type { BlobStore } from '../../blobs/blob-store.js';
+import { createPostgresUploadStore } from '../../uploads/postgres-upload-store.js';
+import type { UploadStore } from '../../uploads/upload-store.js';
 import { createTaskEventHub, type TaskEvents } from '../task-events.js';
 import type { TaskStore } from '../task-store.js';
 import { channelOf, listen, LOCK_SPACE, openPostgres, transaction, type PgOptions, type PgPool } from './database.js';
@@ -18,8 +21,11 @@ export interface PostgresBackend {
   readonly store: TaskStore & TaskEvents;
   readonly keys: KeyStore;
   readonly limiter: RateLimiter;
+  uploads(blobs: BlobStore): UploadStore;
   /** The shared signing keys, creating the first one if there is none yet. */
   signingKeys(now: number): Promise<SigningKey[]>;
+  /** Adds a signing key and drops those older than `keepMs` (no live link can carry them). */
+  rotateSigningKeys(now: number, keepMs: number): Promise<SigningKey[]>;
   close(): Promise<void>;
 }
 
@@ -42,7 +48,16 @@ export async function openPostgresBackend(options: PgOptions): Promise<PostgresB
     store: { ...store, onTaskAvailable: hub.onTaskAvailable, onTaskSettled: hub.onTaskSettled },
     keys: createPostgresKeyStore(pool),
     limiter: createPostgresRateLimiter(pool),
+    uploads: (blobs) => createPostgresUploadStore(pool, blobs),
     signingKeys: (now) => loadSigningKeys(pool, now),
+    async rotateSigningKeys(now, keepMs) {
+      const key = newSigningKey(now);
+      await transaction(pool, async (client) => {
+        await client.query('DELETE FROM signing_keys WHERE created_at <= $1', [now - keepMs]);
+        await client.query('INSERT INTO signing_keys (id, secret, created_at) VALUES ($1, $2, $3)', [key.id, key.secret, key.createdAt]);
+      });
+      return loadSigningKeys(pool, now);
+    },
     async close() {
       await listener.close();
       await pool.end();

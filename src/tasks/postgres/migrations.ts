@@ -79,4 +79,18 @@ export const MIGRATIONS: readonly string[] = [
      key TEXT PRIMARY KEY,
      tat DOUBLE PRECISION NOT NULL
    );`,
+  // 2: temporary uploads (src/uploads): oss://<key> inputs, bound to a workspace, kept 48 h.
+  `CREATE TABLE uploads (
+     key TEXT PRIMARY KEY,
+     workspace_id TEXT NOT NULL,
+     model TEXT NOT NULL,
+     blob_key TEXT NOT NULL,
+     size BIGINT NOT NULL,
+     content_type TEXT NOT NULL,
+     sha256 TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX uploads_expiry ON uploads (expires_at);
+   CREATE INDEX uploads_workspace ON uploads (workspace_id, expires_at);`,
 ];

@@ -1,0 +1,183 @@
+/**
+ * Local engine, per non-ML operation: our end-to-end `edit` (parse → steps → PNG) against
+ * ImageMagick (Debian's `convert`, a new process per edit, reading and writing PNG files on tmpfs)
+ * doing the same edit on the same image, and against bare sharp doing the bare operation (our
+ * pipeline's overhead). Interleaved in one run, medians. Prints a markdown table.
+ *
+ *   npx tsx bench/engine-ops.ts [--iterations 7] [--only grayscale,rotate90]
+ *
+ * Installs ImageMagick with apt-get when it is missing (root, Debian). Output size equals the
+ * input size (1024×768, `size` set to it) so no final resize is added to our side.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import sharp, { type Sharp } from 'sharp';
+import { createLocalEngine } from '../src/engines/local/local-engine.js';
+
+const W = 1024;
+const H = 768;
+const args = process.argv.slice(2);
+const argValue = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const ITERATIONS = Number(argValue('--iterations') ?? 7);
+const ONLY = argValue('--only')?.split(',');
+
+function imageMagick(): string {
+  const find = (): string | undefined => ['/usr/bin/convert', '/usr/bin/magick'].find((p) => existsSync(p));
+  let bin = find();
+  if (!bin) {
+    console.error('ImageMagick missing: apt-get install -y imagemagick …');
+    spawnSync('apt-get', ['update'], { stdio: 'ignore' });
+    spawnSync('apt-get', ['install', '-y', 'imagemagick'], { stdio: 'inherit' });
+    bin = find();
+  }
+  if (!bin) throw new Error('ImageMagick could not be installed (apt-get install imagemagick)');
+  return bin;
+}
+
+/** A photo-like test image: sky gradient, sun, hills, texture noise (deterministic). */
+async function testImage(): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">
+    <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#3a7bd5"/><stop offset="1" stop-color="#f4d58d"/></linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#sky)"/>
+    <circle cx="780" cy="220" r="90" fill="#ffe27a"/>
+    <path d="M0 520 Q 250 360 520 500 T 1024 460 V 768 H 0 Z" fill="#2e7d32"/>
+    <path d="M0 620 Q 300 540 640 640 T 1024 600 V 768 H 0 Z" fill="#1b5e20"/>
+    <rect x="180" y="420" width="160" height="120" fill="#8d6e63"/><path d="M160 420 L260 340 L360 420 Z" fill="#b71c1c"/>
+  </svg>`;
+  const noise = Buffer.alloc(W * H * 3);
+  let s = 12345;
+  for (let i = 0; i < noise.length; i += 1) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    noise[i] = 128 + ((s >>> 24) % 24) - 12;
+  }
+  const base = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer();
+  const mixed = Buffer.alloc(base.length);
+  for (let i = 0; i < base.length; i += 1) mixed[i] = Math.max(0, Math.min(255, (base[i] as number) + (noise[i] as number) - 128));
+  return sharp(mixed, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
+}
+
+interface Case {
+  name: string;
+  prompt: string;
+  /** ImageMagick arguments between the input file(s) and the output file. */
+  im: (input: string, input2: string) => string[];
+  sharp: (input: Buffer, input2: Buffer) => Sharp | Promise<Sharp>;
+  images?: 2;
+}
+
+const require = createRequire(import.meta.url);
+const FONT = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf', 'DejaVuSans-Bold.ttf');
+
+const CASES: Case[] = [
+  { name: 'grayscale', prompt: 'grayscale', im: (i) => [i, '-colorspace', 'Gray'], sharp: (b) => sharp(b).greyscale() },
+  { name: 'sepia', prompt: 'sepia', im: (i) => [i, '-sepia-tone', '80%'], sharp: (b) => sharp(b).recomb([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]]) },
+  { name: 'invert', prompt: 'invert', im: (i) => [i, '-negate'], sharp: (b) => sharp(b).negate() },
+  { name: 'brightness +20%', prompt: 'brighter', im: (i) => [i, '-modulate', '120'], sharp: (b) => sharp(b).modulate({ brightness: 1.2 }) },
+  { name: 'contrast +20%', prompt: 'more contrast', im: (i) => [i, '-brightness-contrast', '0x20'], sharp: (b) => sharp(b).linear(1.2, -25.6) },
+  { name: 'saturation +30%', prompt: 'more saturated', im: (i) => [i, '-modulate', '100,130'], sharp: (b) => sharp(b).modulate({ saturation: 1.3 }) },
+  { name: 'hue 90°', prompt: 'hue shift 90 degrees', im: (i) => [i, '-modulate', '100,100,150'], sharp: (b) => sharp(b).modulate({ hue: 90 }) },
+  { name: 'warmer', prompt: 'warmer', im: (i) => [i, '-channel', 'R', '-evaluate', 'multiply', '1.09', '-channel', 'B', '-evaluate', 'multiply', '0.91', '+channel'], sharp: (b) => sharp(b).linear([1.09, 1.015, 0.91], [0, 0, 0]) },
+  { name: 'tint blue', prompt: 'add a blue tint', im: (i) => [i, '-fill', '#0050ff', '-colorize', '35%'], sharp: (b) => sharp(b).tint('#0050ff') },
+  { name: 'auto-enhance', prompt: 'auto enhance', im: (i) => [i, '-normalize'], sharp: (b) => sharp(b).normalise() },
+  { name: 'posterize 4', prompt: 'posterize', im: (i) => [i, '-posterize', '4'], sharp: async (b) => {
+    const { data, info } = await sharp(b).raw().toBuffer({ resolveWithObject: true });
+    for (let i = 0; i < data.length; i += 1) data[i] = Math.round(Math.round(((data[i] as number) / 255) * 3) * 85);
+    return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+  } },
+  { name: 'vignette', prompt: 'add a vignette', im: (i) => [i, '-background', 'black', '-vignette', '0x80'], sharp: (b) => sharp(b).composite([{ input: Buffer.from(`<svg width="${W}" height="${H}"><defs><radialGradient id="g"><stop offset="0.5" stop-color="#fff"/><stop offset="1" stop-color="#777"/></radialGradient></defs><rect width="100%" height="100%" fill="url(#g)"/></svg>`), blend: 'multiply' }]) },
+  { name: 'film grain', prompt: 'add film grain', im: (i) => [i, '-attenuate', '0.3', '+noise', 'Gaussian'], sharp: (b) => sharp(b).composite([{ input: { create: { width: W, height: H, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 12 } } }, blend: 'overlay' }]) },
+  { name: 'rotate 90°', prompt: 'rotate 90 degrees', im: (i) => [i, '-rotate', '90'], sharp: (b) => sharp(b).rotate(90) },
+  { name: 'rotate 30°', prompt: 'rotate 30 degrees', im: (i) => [i, '-background', 'black', '-rotate', '30'], sharp: (b) => sharp(b).rotate(30) },
+  { name: 'flip', prompt: 'flip horizontally', im: (i) => [i, '-flop'], sharp: (b) => sharp(b).flop() },
+  { name: 'crop square', prompt: 'crop to a square', im: (i) => [i, '-gravity', 'center', '-crop', `${H}x${H}+0+0`, '+repage'], sharp: (b) => sharp(b).extract({ left: (W - H) / 2, top: 0, width: H, height: H }) },
+  { name: 'crop centre 50%', prompt: 'crop the centre 50%', im: (i) => [i, '-gravity', 'center', '-crop', '50%x50%+0+0', '+repage'], sharp: (b) => sharp(b).extract({ left: W / 4, top: H / 4, width: W / 2, height: H / 2 }) },
+  { name: 'scale 50%', prompt: 'scale to 50%', im: (i) => [i, '-resize', '50%'], sharp: (b) => sharp(b).resize(W / 2, H / 2) },
+  { name: 'extend 20% (white)', prompt: 'extend the canvas by 20% with white', im: (i) => [i, '-bordercolor', 'white', '-border', '205x154'], sharp: (b) => sharp(b).extend({ left: 205, right: 205, top: 154, bottom: 154, background: '#fff' }) },
+  { name: 'outpaint 16:9 (mirror)', prompt: 'outpaint to 16:9', im: (i) => [i, '-virtual-pixel', 'mirror', '-set', 'option:distort:viewport', `1365x768-170+0`, '-distort', 'SRT', '0', '-blur', '0x15'], sharp: (b) => sharp(b).extend({ left: 170, right: 171, extendWith: 'mirror' }).blur(15) },
+  { name: 'border', prompt: 'add a 23px white border', im: (i) => [i, '-bordercolor', 'white', '-border', '23'], sharp: (b) => sharp(b).extend({ top: 23, bottom: 23, left: 23, right: 23, background: '#fff' }) },
+  { name: 'blur σ5', prompt: 'blur radius 5', im: (i) => [i, '-gaussian-blur', '0x5'], sharp: (b) => sharp(b).blur(5) },
+  { name: 'sharpen', prompt: 'sharpen', im: (i) => [i, '-sharpen', '0x1.2'], sharp: (b) => sharp(b).sharpen({ sigma: 1.2 }) },
+  { name: 'denoise (median 3)', prompt: 'denoise', im: (i) => [i, '-median', '3'], sharp: (b) => sharp(b).median(3) },
+  { name: 'pixelate', prompt: 'pixelate', im: (i) => [i, '-scale', '5.2%', '-scale', `${W}x${H}!`], sharp: async (b) => sharp(await sharp(b).resize(54, 40).toBuffer()).resize(W, H, { kernel: 'nearest' }) },
+  { name: 'sketch', prompt: 'pencil sketch', im: (i) => [i, '-colorspace', 'gray', '-sketch', '0x8+120'], sharp: (b) => sharp(b).greyscale().negate().blur(6).negate() },
+  { name: 'cartoon', prompt: 'cartoon', im: (i) => [i, '-median', '5', '-posterize', '6', '(', '+clone', '-colorspace', 'gray', '-edge', '1', '-negate', ')', '-compose', 'multiply', '-composite'], sharp: (b) => sharp(b).median(5).modulate({ saturation: 1.35 }) },
+  { name: 'emboss', prompt: 'emboss', im: (i) => [i, '-colorspace', 'gray', '-emboss', '1'], sharp: (b) => sharp(b).greyscale().convolve({ width: 3, height: 3, kernel: [-2, -1, 0, -1, 1, 1, 0, 1, 2] }) },
+  { name: 'text (Latin)', prompt: 'add text "Hello retouch" at the bottom', im: (i) => [i, '-gravity', 'south', '-font', FONT, '-pointsize', '61', '-fill', 'white', '-annotate', '+0+30', 'Hello retouch'], sharp: (b) => sharp(b).composite([{ input: { text: { text: '<span foreground="white">Hello retouch</span>', font: 'DejaVu Sans Bold 61px', fontfile: FONT, rgba: true, dpi: 72 } }, gravity: 'south' }]) },
+  { name: 'overlay image 2', prompt: 'put image 2 in the top-right corner', images: 2, im: (i, j) => [i, '(', j, '-resize', '30%', ')', '-gravity', 'northeast', '-geometry', '+23+23', '-composite'], sharp: async (b, c) => sharp(b).composite([{ input: await sharp(c).resize(Math.round(W * 0.3)).toBuffer(), gravity: 'northeast' }]) },
+  { name: 'side by side', prompt: 'put the two images side by side', images: 2, im: (i, j) => [i, j, '+append'], sharp: async (b, c) => sharp({ create: { width: 2 * W, height: H, channels: 3, background: '#fff' } }).composite([{ input: b, left: 0, top: 0 }, { input: c, left: W, top: 0 }]) },
+  { name: 'blend 50%', prompt: 'blend image 1 and image 2', images: 2, im: (i, j) => [i, j, '-compose', 'blend', '-define', 'compose:args=50', '-composite'], sharp: async (b, c) => sharp(b).composite([{ input: await sharp(c).ensureAlpha(0.5).toBuffer() }]) },
+];
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+};
+
+async function main(): Promise<void> {
+  const convert = imageMagick();
+  const imVersion = execFileSync(convert, ['-version']).toString().split('\n')[0] ?? '';
+  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'retouch-bench-'));
+  const input = await testImage();
+  const input2 = await sharp(input).flop().modulate({ hue: 120 }).png().toBuffer();
+  const in1 = join(dir, 'in1.png');
+  const in2 = join(dir, 'in2.png');
+  writeFileSync(in1, input);
+  writeFileSync(in2, input2);
+  const engine = createLocalEngine();
+  const signal = new AbortController().signal;
+  const cases = CASES.filter((c) => !ONLY || ONLY.some((o) => c.name.startsWith(o)));
+
+  const ours = async (c: Case): Promise<void> => {
+    const images = c.images === 2 ? [readFileSync(in1), readFileSync(in2)] : [readFileSync(in1)];
+    await engine.edit({ images, prompt: c.prompt, negativePrompt: '', index: 0, seed: 1, size: { width: W, height: H }, promptExtend: true, watermark: false, signal });
+  };
+  const magick = (c: Case): void => {
+    const r = spawnSync(convert, [...c.im(in1, in2), join(dir, 'out.png')]);
+    if (r.status !== 0) throw new Error(`convert failed for ${c.name}: ${r.stderr.toString().slice(0, 200)}`);
+  };
+  const bare = async (c: Case): Promise<void> => {
+    await (await c.sharp(readFileSync(in1), readFileSync(in2))).png().toBuffer();
+  };
+
+  // Warm-up: fonts, libvips caches, the first process start.
+  for (const c of cases) {
+    await ours(c);
+    magick(c);
+    await bare(c);
+  }
+  const rows: string[] = [];
+  for (const c of cases) {
+    const t: Record<'ours' | 'im' | 'sharp', number[]> = { ours: [], im: [], sharp: [] };
+    for (let i = 0; i < ITERATIONS; i += 1) {
+      // Rotate the order each iteration so that none always runs first.
+      const order = (['ours', 'im', 'sharp'] as const).map((_, k, a) => a[(k + i) % 3] as 'ours' | 'im' | 'sharp');
+      for (const who of order) {
+        const start = performance.now();
+        if (who === 'ours') await ours(c);
+        else if (who === 'im') magick(c);
+        else await bare(c);
+        t[who].push(performance.now() - start);
+      }
+    }
+    const [o, m, s] = [median(t.ours), median(t.im), median(t.sharp)];
+    rows.push(`| ${c.name} | \`${c.prompt}\` | ${o.toFixed(1)} | ${m.toFixed(1)} | ${s.toFixed(1)} | ${(o / m).toFixed(2)} | ${(o / s).toFixed(2)} |`);
+    process.stderr.write('.');
+  }
+  process.stderr.write('\n');
+  await engine.close?.();
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`Local engine vs ImageMagick vs bare sharp, ${W}×${H} PNG in → PNG out, median of ${ITERATIONS} interleaved runs.`);
+  console.log(`${imVersion.trim()}; sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}); Node ${process.version}.\n`);
+  console.log('| operation | instruction | ours (ms) | ImageMagick (ms) | bare sharp (ms) | ours / IM | ours / sharp |');
+  console.log('|---|---|---:|---:|---:|---:|---:|');
+  for (const row of rows) console.log(row);
+}
+
+await main();
