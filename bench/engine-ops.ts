@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp, { type Sharp } from 'sharp';
+import { sceneImage } from '../scripts/lib/scene.js';
 import { createLocalEngine } from '../src/engines/local/local-engine.js';
 
 const W = 1024;
@@ -41,27 +42,7 @@ function imageMagick(): string {
   return bin;
 }
 
-/** A photo-like test image: sky gradient, sun, hills, texture noise (deterministic). */
-async function testImage(): Promise<Buffer> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">
-    <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#3a7bd5"/><stop offset="1" stop-color="#f4d58d"/></linearGradient></defs>
-    <rect width="100%" height="100%" fill="url(#sky)"/>
-    <circle cx="780" cy="220" r="90" fill="#ffe27a"/>
-    <path d="M0 520 Q 250 360 520 500 T 1024 460 V 768 H 0 Z" fill="#2e7d32"/>
-    <path d="M0 620 Q 300 540 640 640 T 1024 600 V 768 H 0 Z" fill="#1b5e20"/>
-    <rect x="180" y="420" width="160" height="120" fill="#8d6e63"/><path d="M160 420 L260 340 L360 420 Z" fill="#b71c1c"/>
-  </svg>`;
-  const noise = Buffer.alloc(W * H * 3);
-  let s = 12345;
-  for (let i = 0; i < noise.length; i += 1) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    noise[i] = 128 + ((s >>> 24) % 24) - 12;
-  }
-  const base = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer();
-  const mixed = Buffer.alloc(base.length);
-  for (let i = 0; i < base.length; i += 1) mixed[i] = Math.max(0, Math.min(255, (base[i] as number) + (noise[i] as number) - 128));
-  return sharp(mixed, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
-}
+const testImage = (): Promise<Buffer> => sceneImage(W, H);
 
 interface Case {
   name: string;
