@@ -330,6 +330,15 @@ async function benchC(retouch: Child, baseline: Awaited<ReturnType<typeof spawnB
 
 // ---------------------------------------------------------------------------------- main
 
+/** Which code was measured (read-only git commands). */
+function gitDescribe(): string {
+  const git = (...a: string[]) => spawnSync('git', a, { cwd: retouchRoot, encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (head.status !== 0) return 'not a git checkout';
+  const dirty = git('status', '--porcelain', '--', 'src').stdout.split('\n').filter(Boolean).length;
+  return `${head.stdout.trim()}${dirty ? ` + ${dirty} uncommitted change(s) under src/` : ''}`;
+}
+
 function table(rows: Row[]): string {
   const lines = [
     '| measure | unit | retouch | baseline | ratio retouch/baseline | rounds (retouch ; baseline) |',
@@ -350,6 +359,7 @@ async function main(): Promise<void> {
     cpu: cpus()[0]?.model ?? 'unknown',
     node: process.version,
     loadavg: loadavg().map((l) => l.toFixed(2)).join(' '),
+    tree: gitDescribe(),
   };
   log(`machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, load ${machine.loadavg}`);
   ensureBuilt();
@@ -392,6 +402,7 @@ async function main(): Promise<void> {
   const report = [
     `Command: \`${command}\``,
     `Machine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, load average at start ${machine.loadavg}; whole run ${seconds.toFixed(0)} s.`,
+    `Code: ${machine.tree}.`,
     '',
     table(rows),
     '',

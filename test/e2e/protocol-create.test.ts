@@ -4,17 +4,7 @@
  * leniency rules (unknown keys, empty negative prompt, prompt truncation) and the SSRF guard.
  */
 import { createServer, type Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-// The built-in local engine is another team's work in progress; when it does not load, stand in
-// a stub so `wan2.5-i2i-preview` stays a known model. Nothing here depends on what it does.
-vi.mock('../../src/engines/local/local-engine.js', async (importOriginal) => {
-  try {
-    return await importOriginal();
-  } catch {
-    return { createLocalEngine: () => ({ name: 'local-stub', edit: async () => Promise.reject(new Error('stub')) }) };
-  }
-});
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {

@@ -3,15 +3,7 @@
  * 24 h span rule) and POST /api/v1/tasks/{id}/cancel (PENDING only; the sync and asyncio SDK
  * forms; bodies ignored).
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.mock('../../src/engines/local/local-engine.js', async (importOriginal) => {
-  try {
-    return await importOriginal();
-  } catch {
-    return { createLocalEngine: () => ({ name: 'local-stub', edit: async () => Promise.reject(new Error('stub')) }) };
-  }
-});
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {

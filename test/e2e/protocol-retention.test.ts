@@ -5,15 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.mock('../../src/engines/local/local-engine.js', async (importOriginal) => {
-  try {
-    return await importOriginal();
-  } catch {
-    return { createLocalEngine: () => ({ name: 'local-stub', edit: async () => Promise.reject(new Error('stub')) }) };
-  }
-});
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {

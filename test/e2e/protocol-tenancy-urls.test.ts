@@ -4,15 +4,7 @@
  */
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.mock('../../src/engines/local/local-engine.js', async (importOriginal) => {
-  try {
-    return await importOriginal();
-  } catch {
-    return { createLocalEngine: () => ({ name: 'local-stub', edit: async () => Promise.reject(new Error('stub')) }) };
-  }
-});
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
 import { openSqlite } from '../../src/tasks/sqlite/database.js';

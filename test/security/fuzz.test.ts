@@ -64,7 +64,7 @@ const nasty = fc.oneof(
   fc.constantFrom('', ' ', '\u0000', '\ud800', 'data:', 'data:image/png;base64,', 'oss://', 'file:///etc/passwd', 'http://', '1280*1280', '0*0', '99999*1', '-1', 'NaN'),
   fc.constantFrom(-1, 0, 1, 4, 5, 1.5, -0, 2 ** 31, 2 ** 53, 1e308, Number.MIN_VALUE, true, false, null),
   fc.integer({ min: 1_000, max: 300_000 }).map((n) => 'x'.repeat(n)),
-  fc.integer({ min: 1, max: 5_000 }).map((d) => JSON.parse('['.repeat(d) + ']'.repeat(d))),
+  fc.integer({ min: 1, max: 3_000 }).map((d) => JSON.parse('['.repeat(d) + ']'.repeat(d))),
   fc.constant(JSON.parse('{"__proto__": {"n": 1, "polluted": true}, "constructor": {"prototype": {"x": 1}}}')),
   fc.array(fc.string(), { maxLength: 10 }),
 );
@@ -91,7 +91,9 @@ describe('fuzz: create bodies', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...paths), nasty), { minLength: 1, maxLength: 3 }), async (mutations) => {
         const body = validBody();
-        for (const [path, value] of mutations) setPath(body, path, value);
+        // A JSON round trip gives each run its own copy (fast-check reuses values while shrinking)
+        // and keeps "__proto__" an own key, as JSON.parse on the server will.
+        for (const [path, value] of mutations) setPath(body, path, JSON.parse(JSON.stringify(value) ?? 'null'));
         const payload = JSON.stringify(body);
         const res = await s.server.app.inject({ method: 'POST', url: CREATE_PATH, headers: createHeaders(), payload });
         checkResponse(res, `mutations ${payload.slice(0, 200)}`);
