@@ -26,6 +26,9 @@
  *     create -> poll GET every 20 ms -> download the PNG; vs bare sharp in the baseline process:
  *     sharp(jpeg).grayscale().resize(W, H).png().toBuffer(), 2 at once, W x H = retouch's default
  *     output size for the input (1472x1104).
+ * Each also reports the server processes' CPU time per request/task/edit (user + system, all
+ * threads, from /proc; the load generator excluded): on a shared machine that is the steadier
+ * figure, throughput moves with the neighbours' load.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -38,7 +41,7 @@ import autocannon from 'autocannon';
 import sharp from 'sharp';
 import { defaultOutputSize } from '../src/protocol/size.js';
 import { call, createBody, createTask, getTask, imageDataUri, testImage, waitForStatus } from '../test/helpers/http.js';
-import { BENCH_KEY, REPO_ROOT, spawnBaseline, spawnRetouch, type Child } from './lib/procs.js';
+import { BENCH_KEY, processCpuMs, REPO_ROOT, spawnBaseline, spawnRetouch, type Child } from './lib/procs.js';
 import { fmt, median, pool } from './lib/stats.js';
 
 const { values: args } = parseArgs({
@@ -119,7 +122,16 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : Number.NaN;
 }
 
-async function cannon(url: string, seconds: number) {
+/** Runs `fn` and reports the CPU time process `pid` used meanwhile (NaN without /proc). */
+async function withCpu<T>(pid: number | undefined, fn: () => Promise<T>): Promise<{ value: T; cpuMs: number }> {
+  const before = processCpuMs(pid);
+  const value = await fn();
+  const after = processCpuMs(pid);
+  return { value, cpuMs: before === undefined || after === undefined ? Number.NaN : after - before };
+}
+
+async function cannon(url: string, seconds: number, pid?: number) {
+  const cpuBefore = processCpuMs(pid);
   // autocannon's own latency histogram has 1 ms resolution; record sub-ms response times here.
   const max = 2_000_000;
   const times = new Float64Array(max);
@@ -135,8 +147,10 @@ async function cannon(url: string, seconds: number) {
   });
   const r = await run;
   if (r.errors || r.timeouts || r.non2xx) throw new Error(`autocannon ${url}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`);
+  const cpuAfter = processCpuMs(pid);
+  const cpuUs = cpuBefore === undefined || cpuAfter === undefined ? Number.NaN : ((cpuAfter - cpuBefore) * 1000) / r.requests.total;
   const sorted = times.subarray(0, count).sort();
-  return { rps: r.requests.total / r.duration, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  return { rps: r.requests.total / r.duration, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuUs };
 }
 
 async function benchA(retouch: Child, baseline: Awaited<ReturnType<typeof spawnBaseline>>): Promise<Row[]> {
@@ -158,12 +172,13 @@ async function benchA(retouch: Child, baseline: Awaited<ReturnType<typeof spawnB
   await cannon(urls.baseline, P.a.warmup);
   const r = { retouch: [] as Awaited<ReturnType<typeof cannon>>[], baseline: [] as Awaited<ReturnType<typeof cannon>>[] };
   for (let i = 0; i < P.a.rounds; i++) {
-    r.retouch.push(await cannon(urls.retouch, P.a.seconds));
-    r.baseline.push(await cannon(urls.baseline, P.a.seconds));
+    r.retouch.push(await cannon(urls.retouch, P.a.seconds, retouch.child.pid));
+    r.baseline.push(await cannon(urls.baseline, P.a.seconds, baseline.child.pid));
     log(`(a) round ${i + 1}: retouch ${fmt(r.retouch.at(-1)!.rps, 0)} req/s, baseline ${fmt(r.baseline.at(-1)!.rps, 0)} req/s`);
   }
-  const pick = (k: 'rps' | 'p50' | 'p99') => ({ retouch: r.retouch.map((x) => x[k]), baseline: r.baseline.map((x) => x[k]) });
-  const row = (label: string, k: 'rps' | 'p50' | 'p99', unit: string, digits: number): Row => {
+  type K = 'rps' | 'p50' | 'p99' | 'cpuUs';
+  const pick = (k: K) => ({ retouch: r.retouch.map((x) => x[k]), baseline: r.baseline.map((x) => x[k]) });
+  const row = (label: string, k: K, unit: string, digits: number): Row => {
     const rounds = pick(k);
     return { label, unit, digits, retouch: median(rounds.retouch), baseline: median(rounds.baseline), rounds };
   };
@@ -171,6 +186,7 @@ async function benchA(retouch: Child, baseline: Awaited<ReturnType<typeof spawnB
     row('(a) GET task: throughput', 'rps', 'req/s', 0),
     row('(a) GET task: latency p50', 'p50', 'ms', 2),
     row('(a) GET task: latency p99', 'p99', 'ms', 2),
+    row('(a) GET task: server CPU per request', 'cpuUs', 'µs', 0),
   ];
 }
 
@@ -191,8 +207,9 @@ async function submitAll(url: string, bodyJson: string, count: number): Promise<
   });
 }
 
-async function retouchRoundB(url: string, bodyJson: string, count: number) {
+async function retouchRoundB(url: string, pid: number | undefined, bodyJson: string, count: number) {
   const before = await succeededTotal(url);
+  const cpuBefore = processCpuMs(pid);
   const t0 = performance.now();
   let createsMs = 0;
   const submitted = submitAll(url, bodyJson, count).then(() => (createsMs = performance.now() - t0));
@@ -206,16 +223,18 @@ async function retouchRoundB(url: string, bodyJson: string, count: number) {
     await sleep(P.b.pollMs);
   }
   const ms = performance.now() - t0;
+  const cpuAfter = processCpuMs(pid);
   await submitted;
   const failed = await call(`${url}/api/v1/tasks?status=FAILED&page_size=1`, { key: BENCH_KEY });
   if (failed.body.total !== 0) throw new Error(`(b) ${failed.body.total} tasks FAILED`);
-  return { tasksPerS: (count * 1000) / ms, createsPerS: (count * 1000) / createsMs };
+  const cpuPerTask = cpuBefore === undefined || cpuAfter === undefined ? Number.NaN : (cpuAfter - cpuBefore) / count;
+  return { tasksPerS: (count * 1000) / ms, createsPerS: (count * 1000) / createsMs, cpuPerTask };
 }
 
-async function baselineRoundB(url: string, bodyJson: string, count: number) {
+async function baselineRoundB(url: string, pid: number | undefined, bodyJson: string, count: number) {
   const t0 = performance.now();
-  await submitAll(url, bodyJson, count);
-  return { tasksPerS: (count * 1000) / (performance.now() - t0) };
+  const { cpuMs } = await withCpu(pid, () => submitAll(url, bodyJson, count));
+  return { tasksPerS: (count * 1000) / (performance.now() - t0), cpuPerTask: cpuMs / count };
 }
 
 async function benchB(retouch: Child, baseline: Child): Promise<Row[]> {
@@ -224,14 +243,17 @@ async function benchB(retouch: Child, baseline: Child): Promise<Row[]> {
   // (~12 ms of CPU), which is engine work, not pipeline overhead.
   const bodyJson = JSON.stringify(createBody([await imageDataUri(400, 400)], 'bench no-op', { n: 1, seed: 1 }, 'retouch-test'));
   log(`(b) create body: ${Buffer.byteLength(bodyJson)} bytes`);
-  await retouchRoundB(retouch.url, bodyJson, 50);
-  await baselineRoundB(baseline.url, bodyJson, 50);
+  await retouchRoundB(retouch.url, retouch.child.pid, bodyJson, 50);
+  await baselineRoundB(baseline.url, baseline.child.pid, bodyJson, 50);
   const rt: number[] = [];
   const rtCreates: number[] = [];
   const bl: number[] = [];
+  const cpu = { retouch: [] as number[], baseline: [] as number[] };
   for (let i = 0; i < P.b.rounds; i++) {
-    const a = await retouchRoundB(retouch.url, bodyJson, P.b.tasks);
-    const b = await baselineRoundB(baseline.url, bodyJson, P.b.tasks);
+    const a = await retouchRoundB(retouch.url, retouch.child.pid, bodyJson, P.b.tasks);
+    const b = await baselineRoundB(baseline.url, baseline.child.pid, bodyJson, P.b.tasks);
+    cpu.retouch.push(a.cpuPerTask);
+    cpu.baseline.push(b.cpuPerTask);
     rt.push(a.tasksPerS);
     rtCreates.push(a.createsPerS);
     bl.push(b.tasksPerS);
@@ -247,6 +269,7 @@ async function benchB(retouch: Child, baseline: Child): Promise<Row[]> {
       baseline: median(bl),
       rounds: { retouch: rtCreates, baseline: bl },
     },
+    { label: '(b) server CPU per task', unit: 'ms', digits: 2, retouch: median(cpu.retouch), baseline: median(cpu.baseline), rounds: cpu },
   ];
 }
 
@@ -309,8 +332,14 @@ async function benchC(retouch: Child, baseline: Awaited<ReturnType<typeof spawnB
     baseline.call<{ ms: number; bytes: number; channels: number }>({ cmd: 'sharp', inputPath, width: out.width, height: out.height, count, concurrency: P.c.concurrency });
   const retouchRound = async (count: number) => {
     const t0 = performance.now();
-    await pool(count, P.c.concurrency, () => retouchEdit(retouch.url, bodyJson).then(() => undefined));
-    return (count * 1000) / (performance.now() - t0);
+    const { cpuMs } = await withCpu(retouch.child.pid, () =>
+      pool(count, P.c.concurrency, () => retouchEdit(retouch.url, bodyJson).then(() => undefined)),
+    );
+    return { perS: (count * 1000) / (performance.now() - t0), cpuPerEdit: cpuMs / count };
+  };
+  const bareRound = async (count: number) => {
+    const { value, cpuMs } = await withCpu(baseline.child.pid, () => sharpRound(count));
+    return { perS: (count * 1000) / value.ms, cpuPerEdit: cpuMs / count };
   };
 
   await retouchEdit(retouch.url, bodyJson, out); // checks the output, warms the engine
@@ -319,13 +348,20 @@ async function benchC(retouch: Child, baseline: Awaited<ReturnType<typeof spawnB
   log(`(c) baseline output: PNG, ${warm.channels} channel(s), ${Math.round(warm.bytes / P.c.concurrency)} bytes`);
   const rt: number[] = [];
   const bl: number[] = [];
+  const cpu = { retouch: [] as number[], baseline: [] as number[] };
   for (let i = 0; i < P.c.rounds; i++) {
-    rt.push(await retouchRound(P.c.edits));
-    const b = await sharpRound(P.c.edits);
-    bl.push((P.c.edits * 1000) / b.ms);
+    const a = await retouchRound(P.c.edits);
+    const b = await bareRound(P.c.edits);
+    rt.push(a.perS);
+    bl.push(b.perS);
+    cpu.retouch.push(a.cpuPerEdit);
+    cpu.baseline.push(b.cpuPerEdit);
     log(`(c) round ${i + 1}: retouch ${fmt(rt.at(-1)!, 2)} edits/s, bare sharp ${fmt(bl.at(-1)!, 2)} edits/s`);
   }
-  return [{ label: '(c) grayscale edit, 1280x960 JPEG → 1472x1104 PNG', unit: 'edits/s', digits: 2, retouch: median(rt), baseline: median(bl), rounds: { retouch: rt, baseline: bl } }];
+  return [
+    { label: '(c) grayscale edit, 1280x960 JPEG → 1472x1104 PNG', unit: 'edits/s', digits: 2, retouch: median(rt), baseline: median(bl), rounds: { retouch: rt, baseline: bl } },
+    { label: '(c) server CPU per edit', unit: 'ms', digits: 0, retouch: median(cpu.retouch), baseline: median(cpu.baseline), rounds: cpu },
+  ];
 }
 
 // ---------------------------------------------------------------------------------- main
@@ -341,13 +377,15 @@ function gitDescribe(): string {
 
 function table(rows: Row[]): string {
   const lines = [
-    '| measure | unit | retouch | baseline | ratio retouch/baseline | rounds (retouch ; baseline) |',
-    '|---|---|---:|---:|---:|---|',
+    '| measure | unit | retouch | baseline | ratio retouch/baseline | per-round ratios, min–max | rounds (retouch ; baseline) |',
+    '|---|---|---:|---:|---:|---:|---|',
   ];
   for (const r of rows) {
     const d = r.digits ?? 1;
     const rounds = r.rounds ? `${r.rounds.retouch.map((v) => fmt(v, d)).join(', ')} ; ${r.rounds.baseline.map((v) => fmt(v, d)).join(', ')}` : '';
-    lines.push(`| ${r.label} | ${r.unit} | ${fmt(r.retouch, d)} | ${fmt(r.baseline, d)} | ${fmt(r.retouch / r.baseline, 2)} | ${rounds} |`);
+    const pairs = r.rounds ? r.rounds.retouch.map((v, i) => v / r.rounds!.baseline[i]!) : [];
+    const spread = pairs.length ? `${fmt(Math.min(...pairs), 2)}–${fmt(Math.max(...pairs), 2)}` : '';
+    lines.push(`| ${r.label} | ${r.unit} | ${fmt(r.retouch, d)} | ${fmt(r.baseline, d)} | **${fmt(r.retouch / r.baseline, 2)}** | ${spread} | ${rounds} |`);
   }
   return lines.join('\n');
 }
@@ -371,6 +409,14 @@ async function main(): Promise<void> {
   const profDir = args['cpu-prof'] ? resolve(args['cpu-prof']) : undefined;
   const children: Child[] = [];
   const rows: Row[] = [];
+  // Ctrl-C: do not leave the servers behind.
+  const interrupted = () => {
+    for (const c of children) c.child.kill('SIGTERM');
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const retouch = await spawnRetouch({
       root: retouchRoot,
@@ -406,7 +452,9 @@ async function main(): Promise<void> {
     '',
     table(rows),
     '',
-    `Medians over interleaved rounds (retouch, baseline, retouch, …). (a) ${P.a.rounds}×${P.a.seconds} s each, autocannon ${P.a.connections} connections; ` +
+    `Ratio = median(retouch) / median(baseline); for latencies and CPU lower is better, so there a ratio above 1 is overhead. ` +
+      'Server CPU = user + system time of the server process (all threads) from /proc, load generator excluded. ' +
+      `Medians over interleaved rounds (retouch, baseline, retouch, …). (a) ${P.a.rounds}×${P.a.seconds} s each, autocannon ${P.a.connections} connections; ` +
       `(b) ${P.b.rounds} rounds × ${P.b.tasks} tasks, ${P.b.concurrency} creates in flight; (c) ${P.c.rounds} rounds × ${P.c.edits} edits, ${P.c.concurrency} in flight.`,
   ].join('\n');
   process.stdout.write(report + '\n');

@@ -216,9 +216,7 @@ async function main(): Promise<void> {
       if (!images || !entry.demo) continue;
       try {
         const inputs = await inputsFor(entry.demo.inputs);
-        const first = await sharp(inputs[0]).metadata();
         const result = await engine.edit({ images: inputs, prompt: entry.demo.prompt, negativePrompt: '', index: 0, seed: 7, size: undefined, promptExtend: true, watermark: false, signal: new AbortController().signal });
-        void first;
         const jpeg = await sideBySide([...inputs, result.png]);
         const file = `${entry.id}.jpg`;
         writeFileSync(join(OUT_DIR, file), jpeg);

@@ -6,7 +6,8 @@
  * Not test/helpers/server.ts's spawnServer: that module also imports src/main.ts (for its
  * in-process server), which would load the whole application into the load generator.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -131,5 +132,23 @@ export async function spawnBaseline(opts: { dataDir: string; nodeArgs?: string[]
   } catch (err) {
     await stop(1000);
     throw err;
+  }
+}
+
+let ticksPerSecond: number | undefined;
+
+/**
+ * CPU time (user + system, all threads: libuv pool and libvips included) a process has used so
+ * far, in ms; undefined where /proc is not available. Less sensitive to noisy neighbours than
+ * throughput: a busy machine slows a process down, but barely changes the CPU it needs per job.
+ */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return undefined;
   }
 }

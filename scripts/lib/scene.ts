@@ -6,8 +6,6 @@
 import sharp from 'sharp';
 
 export async function sceneImage(width = 1024, height = 768, variant: 'day' | 'dusk' = 'day'): Promise<Buffer> {
-  const sx = width / 1024;
-  const sy = height / 768;
   const [top, bottom, sun] = variant === 'day' ? ['#3a7bd5', '#f4d58d', '#ffe27a'] : ['#2b1055', '#ff8a5c', '#ffd1a1'];
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 1024 768" preserveAspectRatio="none">
     <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${top}"/><stop offset="1" stop-color="${bottom}"/></linearGradient></defs>
@@ -19,8 +17,6 @@ export async function sceneImage(width = 1024, height = 768, variant: 'day' | 'd
     <rect x="230" y="470" width="40" height="70" fill="#4e342e"/><rect x="290" y="445" width="30" height="30" fill="#fff59d"/>
     <circle cx="700" cy="520" r="60" fill="#388e3c"/><rect x="690" y="560" width="20" height="60" fill="#5d4037"/>
   </svg>`;
-  void sx;
-  void sy;
   const base = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer();
   let s = 12345;
   for (let i = 0; i < base.length; i += 1) {

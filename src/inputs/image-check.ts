@@ -76,6 +76,9 @@ export async function checkImage(bytes: Buffer, label: string): Promise<CheckedI
 
   let meta: sharp.Metadata;
   try {
+    // Header only (no pixels are decoded), so no pixel limit here: a bomb is then refused below
+    // by its claimed size, with the resolution error rather than a generic decode failure.
+    // Animated images: sharp reads the first frame only (pages: 1), here and in every engine.
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
     throw corrupt(label);

@@ -35,7 +35,7 @@ export interface WorkerDeps {
 
 export interface Worker {
   start(): void;
-  /** Wakes idle slots: a task was just created. */
+  /** Wakes one idle slot: a task was just created (or handed back), here or on another node. */
   wake(): void;
   /** Stops claiming; running tasks get `graceMs` to finish, then are aborted and handed back. */
   stop(graceMs: number): Promise<void>;
@@ -60,22 +60,30 @@ export function createWorker(deps: WorkerDeps): Worker {
   const running = new Map<string, AbortController>();
   const slots: Promise<void>[] = [];
   let stopping = false;
-  let wakeUp: (() => void) | undefined;
-  let wakeSignal = new Promise<void>((resolve) => (wakeUp = resolve));
+  // Idle slots, each waiting for a wake-up or its poll timer.
+  const idleSlots: (() => void)[] = [];
 
+  // One slot per wake-up: one new task needs one claimer, and a slot that got a task keeps
+  // claiming until the queue is empty. Waking every slot would make them all race for the same
+  // row (on PostgreSQL, every worker node hears every notification).
   function wake(): void {
-    const resolve = wakeUp;
-    wakeSignal = new Promise<void>((r) => (wakeUp = r));
-    resolve?.();
+    idleSlots.shift()?.();
+  }
+
+  function wakeAll(): void {
+    for (const resolve of idleSlots.splice(0)) resolve();
   }
 
   function idle(): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, idlePollMs);
-      void wakeSignal.then(() => {
+      const done = () => {
         clearTimeout(timer);
+        const i = idleSlots.indexOf(done);
+        if (i >= 0) idleSlots.splice(i, 1);
         resolve();
-      });
+      };
+      const timer = setTimeout(done, idlePollMs);
+      idleSlots.push(done);
     });
   }
 
@@ -195,7 +203,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     wake,
     async stop(graceMs) {
       stopping = true;
-      wake();
+      wakeAll();
       const all = Promise.all(slots);
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));

@@ -3,7 +3,7 @@
  * a cancel/deadline check between steps. Inputs are decoded only when an operation needs them.
  */
 import { EditError } from '../engine.js';
-import { decode, type Img } from './image.js';
+import { MAX_WORKING_PIXELS, decode, type Img } from './image.js';
 import type { MlModels } from './ml/index.js';
 import type { NegativeHints } from './negative.js';
 import { highestImageRef, type Operation, type Plan } from './plan.js';
@@ -16,6 +16,47 @@ export interface RunOptions {
   readonly signal: AbortSignal;
   readonly hints: NegativeHints;
   readonly ml: () => Promise<MlModels>;
+  /**
+   * Pixels of the final output. Inputs larger than the plan needs for it are shrunk on load
+   * (see workingBudget); undefined keeps full resolution.
+   */
+  readonly outputPixels?: number;
+}
+
+/**
+ * The working resolution a plan needs: twice the output pixels, more when crops zoom in. Plans
+ * with sizes in absolute pixels (resize, upscale, "20px border", "blur radius 5") or whose result
+ * size depends on content (trim) keep the full input resolution.
+ */
+export function workingBudget(plan: Plan, outputPixels: number): number | undefined {
+  let zoom = 1;
+  for (const op of plan.operations) {
+    switch (op.op) {
+      case 'resize':
+      case 'resizeTo':
+      case 'upscale':
+      case 'trim':
+        return undefined;
+      case 'border':
+        if (op.pixels) return undefined;
+        break;
+      case 'blur':
+        if (op.sigma !== undefined) return undefined;
+        break;
+      case 'cropCenter':
+        zoom *= op.fraction * op.fraction;
+        break;
+      case 'cropRegion':
+        zoom *= 0.5;
+        break;
+      case 'cropAspect':
+        zoom *= 0.3;
+        break;
+      default:
+        break;
+    }
+  }
+  return Math.min(MAX_WORKING_PIXELS, Math.max(1_000_000, (2 * outputPixels) / zoom));
 }
 
 const FUSION: ReadonlySet<Operation['op']> = new Set(['overlay', 'collage', 'blend', 'cutout']);
@@ -38,13 +79,14 @@ export function checkImageRefs(plan: Plan, imageCount: number): void {
 export async function runPlan(plan: Plan, inputs: readonly Buffer[], options: RunOptions): Promise<Img> {
   if (inputs.length === 0) throw new EditError('InvalidParameter', 'At least one input image is required.');
   checkImageRefs(plan, inputs.length);
+  const budget = options.outputPixels === undefined ? undefined : workingBudget(plan, options.outputPixels);
   const decoded: (Img | undefined)[] = inputs.map(() => undefined);
   const input = async (k: number): Promise<Img> => {
     const have = decoded[k - 1];
     if (have) return have;
     const buf = inputs[k - 1];
     if (!buf) throw new EditError('InvalidParameter', `The instruction refers to image ${k}, which was not given.`);
-    const img = await decode(buf);
+    const img = await decode(buf, budget);
     decoded[k - 1] = img;
     return img;
   };

@@ -9,8 +9,8 @@
  * temporary directory and points FONTCONFIG_FILE at it (fontconfig reads that variable once, when
  * it first initialises, which is at the first text render in this process), and every render
  * also passes the font file itself (`fontfile`), which works even if fontconfig was initialised
- * earlier with the system configuration. WOFF2 files (@fontsource/*) are not used: FreeType in
- * sharp's prebuilt libvips reads TTF/OTF; the Fontsource packages ship only WOFF/WOFF2 slices.
+ * earlier with the system configuration. WOFF/WOFF2 (@fontsource/*) do not work with sharp's
+ * prebuilt libvips (verified: WOFF2 fails to render, WOFF draws no glyph), hence TTF/OTF packages.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,8 +41,8 @@ function locate(): Fonts {
   return {
     latin: { family: 'DejaVu Sans', file: join(dejavu, 'DejaVuSans.ttf') },
     latinBold: { family: 'DejaVu Sans Bold', file: join(dejavu, 'DejaVuSans-Bold.ttf') },
-    cjk: { family: 'Noto Sans Hans', file: join(noto, 'NotoSansHans-Regular.otf') },
-    cjkBold: { family: 'Noto Sans Hans Bold', file: join(noto, 'NotoSansHans-Bold.otf') },
+    cjk: { family: 'Noto Sans S Chinese', file: join(noto, 'NotoSansHans-Regular.otf') },
+    cjkBold: { family: 'Noto Sans S Chinese Bold', file: join(noto, 'NotoSansHans-Bold.otf') },
   };
 }
 

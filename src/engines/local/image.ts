@@ -41,10 +41,25 @@ export async function fromSharp(pipeline: Sharp): Promise<Img> {
   return { data: out, width: info.width, height: info.height, channels: hasAlpha ? 4 : 3 };
 }
 
-/** Decodes an input image: EXIF orientation applied, alpha dropped (the protocol ignores it). */
-export async function decode(input: Buffer): Promise<Img> {
+/**
+ * Decodes an input image: EXIF orientation applied, alpha dropped (the protocol ignores it), and,
+ * when `maxPixels` is given, shrunk to at most that many pixels (JPEG shrink-on-load makes this
+ * much faster than decoding the full image).
+ */
+export async function decode(input: Buffer, maxPixels?: number): Promise<Img> {
   try {
-    return await fromSharp(sharp(input, { limitInputPixels: MAX_WORKING_PIXELS }).autoOrient().removeAlpha());
+    let pipeline = sharp(input, { limitInputPixels: MAX_WORKING_PIXELS }).autoOrient().removeAlpha();
+    if (maxPixels !== undefined) {
+      const meta = await sharp(input, { limitInputPixels: MAX_WORKING_PIXELS }).metadata();
+      const swap = (meta.orientation ?? 1) >= 5;
+      const w = (swap ? meta.height : meta.width) ?? 0;
+      const h = (swap ? meta.width : meta.height) ?? 0;
+      if (w * h > maxPixels) {
+        const k = Math.sqrt(maxPixels / (w * h));
+        pipeline = pipeline.resize(Math.max(1, Math.round(w * k)), Math.max(1, Math.round(h * k)), { fit: 'fill' });
+      }
+    }
+    return await fromSharp(pipeline);
   } catch (err) {
     throw new EditError('InvalidParameter', `An input image could not be decoded (${(err as Error).message.slice(0, 80)}).`);
   }

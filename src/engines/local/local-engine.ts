@@ -4,7 +4,7 @@
  * operation made the image transparent).
  */
 import sharp from 'sharp';
-import { defaultOutputSize, type Size } from '../../protocol/size.js';
+import { MAX_OUTPUT_PIXELS, defaultOutputSize, type Size } from '../../protocol/size.js';
 import type { EditRequest, EditResult, Engine } from '../engine.js';
 import { describePlan } from './describe.js';
 import { runPlan } from './execute.js';
@@ -75,7 +75,8 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
     async edit(request: EditRequest): Promise<EditResult> {
       const plan = planFor(request.prompt);
       const hints = parseNegativePrompt(request.negativePrompt);
-      const edited = await runPlan(plan, request.images, { seed: request.seed, signal: request.signal, hints, ml: loadMl });
+      const outputPixels = request.size ? request.size.width * request.size.height : MAX_OUTPUT_PIXELS;
+      const edited = await runPlan(plan, request.images, { seed: request.seed, signal: request.signal, hints, ml: loadMl, outputPixels });
       const target = request.size ?? defaultOutputSize(edited.width, edited.height);
       let out = await fitToOutput(edited, target, hints);
       request.signal.throwIfAborted();

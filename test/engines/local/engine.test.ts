@@ -101,3 +101,20 @@ describe('local engine', () => {
     await expect(engine.edit(await request('blur', { images: [Buffer.from('not an image')] }))).rejects.toBeInstanceOf(EditError);
   });
 });
+
+describe('working resolution', () => {
+  it('shrinks large inputs to what the output needs, unless the plan uses absolute pixels', async () => {
+    const { runPlan, workingBudget } = await import('../../../src/engines/local/execute.js');
+    const { parseInstruction } = await import('../../../src/engines/local/parser/index.js');
+    const { NO_HINTS } = await import('../../../src/engines/local/negative.js');
+    const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+    const options = { seed: 1, signal: new AbortController().signal, hints: NO_HINTS, ml: async () => Promise.reject(new Error('none')), outputPixels: 1024 * 1024 };
+    const shrunk = await runPlan(parseInstruction('grayscale'), [big], options);
+    expect(shrunk.width * shrunk.height).toBeLessThanOrEqual(2 * 1024 * 1024 + 3000);
+    expect(shrunk.width / shrunk.height).toBeCloseTo(1.5, 2);
+    const full = await runPlan(parseInstruction('add a 20px border'), [big], options);
+    expect(full.width).toBe(3040);
+    // Crops that zoom in keep more resolution.
+    expect(workingBudget(parseInstruction('crop the centre 25%'), 1e6)).toBeGreaterThan(10e6);
+  });
+});

@@ -151,7 +151,7 @@ export const FILLER_EN: ReadonlySet<string> = new Set(
   level levels strength intensity degree degrees deg percent per cent pixels pixel px times x and then bit using use via same way
   photo picture image images pic photograph img result output edit edited new nice good nicely well overall abit kind sort
   increase decrease reduce raise lower boost higher enhance increased decreased reduced boosted tiny small around about approximately
-  roughly image's picture's photo's side sides edge edges corner corners part area region everything whole total first finally
+  roughly it's its is was are too image's picture's photo's side sides edge edges corner corners part area region everything whole total first finally
   next lastly afterwards after our their them one`
     .split(/\s+/)
     .filter((w) => w.length > 0),
@@ -159,7 +159,7 @@ export const FILLER_EN: ReadonlySet<string> = new Set(
 
 /** Chinese fillers, longest first (removed before the leftover check). */
 const FILLER_ZH: readonly RegExp[] = [
-  '首先', '帮我', '帮忙', '麻烦', '给我', '我想', '我要', '想要', '需要', '希望', '可以', '能否', '能不能', '一下', '一点点', '一点', '一些',
+  '首先', '滤镜', '帮我', '帮忙', '麻烦', '给我', '我想', '我要', '想要', '需要', '希望', '可以', '能否', '能不能', '一下', '一点点', '一点', '一些',
   '稍微', '稍稍', '略微', '微微', '更加', '这张', '这个', '那张', '整张', '整个', '整体', '画面', '图片', '图像', '照片', '相片',
   '变得', '变成', '弄成', '做成', '处理成', '处理', '进行', '加上', '添加', '增加', '提高', '提升', '降低', '减少', '减弱', '增强', '加强',
   '调整', '调高', '调低', '调成', '调到', '调为', '设置', '设为', '改成', '改为', '转换', '转为', '转成', '变为', '效果', '风格', '模式',

@@ -125,7 +125,7 @@ function normalizeImageRefs(text: string): string {
   });
   t = t.replace(new RegExp(`\\b(?:the\\s+)?${NOUN_EN}\\s*(?:#|no\\.?\\s*|number\\s*)?(\\d)\\b`, 'g'), (_m, n: string) => ` ⟦i${n}⟧ `);
   t = t.replace(new RegExp(`\\b(?:the\\s+)?other\\s+(?:one|${NOUN_EN})\\b`, 'g'), ' ⟦i2⟧ ');
-  t = t.replace(new RegExp(`\\b(?:both|all(?:\\s+\\d)?|the\\s+\\d)\\s+(?:the\\s+)?${NOUN_EN}s\\b|\\bthe\\s+${NOUN_EN}s\\b`, 'g'), ' ⟦iall⟧ ');
+  t = t.replace(new RegExp(`\\b(?:(?:both|all|these|those|the|my)\\s+)?(?:\\d\\s+)?(?:the\\s+)?${NOUN_EN}s\\b`, 'g'), (m) => (/^(?:both|all|these|those|the|my)\b|^\d/.test(m.trim()) ? ' ⟦iall⟧ ' : m));
   t = t.replace(new RegExp(`第\\s*(\\d)\\s*张${NOUN_ZH}?`, 'g'), (_m, n: string) => ` ⟦i${n}⟧ `);
   t = t.replace(new RegExp(`${NOUN_ZH}\\s*(\\d)`, 'g'), (_m, n: string) => ` ⟦i${n}⟧ `);
   t = t.replace(new RegExp(`另一张${NOUN_ZH}?`, 'g'), ' ⟦i2⟧ ');
@@ -159,6 +159,9 @@ export function normalize(prompt: string): Normalized {
   for (const [re, to] of JOINED) t = t.replace(re, to);
   t = normalizeNumbers(t);
   t = normalizeImageRefs(t);
+  // "remove the background and replace it with white" is one replacement.
+  t = t.replace(/\b(?:remove|delete|erase|cut\s+out)\s+(?:the\s+)?(?:background|bg)\s*,?\s*(?:and\s+|then\s+|and\s+then\s+)?(?:replace|fill)\s+it\s+with\b/g, 'replace the background with');
+  t = t.replace(/(?:去掉|去除|删除|删掉|抠掉)(?:原来的|原)?背景\s*[,，]?\s*(?:并且?|然后|再)?\s*(?:换成|替换成|替换为|改成|改为|填充)/g, '背景换成');
   // A leading "first," ("first rotate, then …") is only a chaining word.
   t = t.replace(/(^|[,;.，；。]\s*)first\b/g, '$1');
   return { text: t, quotes };

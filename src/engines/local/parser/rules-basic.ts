@@ -9,11 +9,11 @@ const text = rule(
   'text',
   'add text',
   'add text, caption, title, write, 添加文字, 加字, 写上, 标题, 配文',
-  /⟦q\d+⟧|\b(?:text|caption|title|label|slogan|headline|subtitle|words?)\s*:/,
+  /⟦q\d+⟧|\b(?:text|caption|title|label|slogan|headline|subtitle|words?)\s*:|(?:文字|标题|字幕|文案|配文)\s*:/,
   (c) => {
     let body = c.quoted();
     if (body === undefined) {
-      const m = c.take(/\b(?:text|caption|title|label|slogan|headline|subtitle|words?)\s*:\s*(.+)$/);
+      const m = c.take(/(?:\b(?:text|caption|title|label|slogan|headline|subtitle|words?)|文字|标题|字幕|文案|配文)\s*:\s*(.+)$/);
       body = m?.[1]?.trim();
     }
     if (body === undefined || body.trim().length === 0) return undefined;
@@ -25,7 +25,7 @@ const text = rule(
     else if (c.take(/\b(?:small|smaller|tiny|little)\b|小号|小字|小/)) size = 0.05;
     const px = c.take(/\b(?:size|font\s+size)\s*(\d+)\b|字号\s*(\d+)/);
     if (px) size = clamp(Number(px[1] ?? px[2]) / 1000, 0.02, 0.3);
-    c.takeAll(/\b(?:add|put|write|place|insert|overlay|caption|captioned|title|label|type|print|stamp|text|saying|says|that\s+says|reading|reads|words?|letters|font|color|colour|colored|coloured|in|with|size|sized|slogan|headline|subtitle|corner)\b|添加|加上|写上|写下|写|题字|配文|文案|标题|文字|字样|字体|颜色|的字|字|角|大小/);
+    c.takeAll(/\b(?:add|put|write|place|insert|overlay|caption|captioned|title|label|type|print|stamp|text|saying|says|that\s+says|reading|reads|words?|letters|font|color|colour|colored|coloured|in|with|size|sized|slogan|headline|subtitle|corner)\b|添加|加上|写上|写下|写|题字|配文|文案|标题|水印|文字|字样|字体|颜色|的字|字|角|大小/);
     return { op: 'text', text: body.slice(0, 200), position, colour, size };
   },
 );
@@ -195,16 +195,17 @@ const rotate = rule(
   /\b(?:rotate|rotated|rotation|spin|tilt|tilted)\b|\bturn(?:ed)?\b.*(?:°|\bdegrees?\b|\bclockwise\b|\bsideways\b|\bleft\b|\bright\b)|旋转|转\s*-?\d+\s*度|顺时针|逆时针|向左转|向右转|左转|右转|转正/,
   (c) => {
     const ccw = c.take(/\b(?:counter[\s-]*clockwise|anti[\s-]*clockwise|ccw|to\s+the\s+left|left|leftwards)\b|逆时针|向左|左/);
-    const cw = ccw ? undefined : c.take(/\b(?:clockwise|cw|to\s+the\s+right|right|rightwards)\b|顺时针|向右|右/);
+    if (!ccw) c.take(/\b(?:clockwise|cw|to\s+the\s+right|right|rightwards)\b|顺时针|向右|右/);
     const upside = c.take(/\bupside[\s-]*down\b|倒过来|颠倒/);
     let deg = c.degrees() ?? c.number() ?? (upside ? 180 : 90);
     if (c.take(/\bhalf\s+(?:a\s+)?turn\b|半圈/)) deg = 180;
     c.takeAll(/\b(?:rotate|rotated|rotation|spin|tilt|tilted|turn|turned|sideways|by|degrees?|deg)\b|旋转|转/);
-    if (deg < 0) deg = -deg * (ccw ? 1 : -1);
+    // "rotate -90" is counter-clockwise; "rotate -90 counter-clockwise" stays counter-clockwise.
+    const negative = deg < 0;
+    deg = Math.abs(deg);
     deg = deg % 360;
     if (deg === 0) return undefined;
-    void cw;
-    return { op: 'rotate', degrees: ccw ? -deg : deg };
+    return { op: 'rotate', degrees: ccw || negative ? -deg : deg };
   },
 );
 
@@ -289,8 +290,10 @@ const brightness = rule(
   'brighter, darker, brightness, exposure, 调亮, 变暗, 亮度, 曝光',
   /\b(?:bright|brighter|brighten|brightness|lighten|lighter|exposure|expose|dark|darker|darken|dim|dimmer|dimmed|underexposed|overexposed)\b|亮|暗|曝光/,
   (c) => {
-    const down = c.take(/\b(?:darker|darken|dark|dim|dimmer|dimmed|underexposed)\b|变暗|调暗|暗一些|暗一点|暗/);
-    const dir = down ? -1 : c.direction(UP, DOWN);
+    const tooDark = c.take(/\btoo\s+(?:dark|dim)\b|太暗|过暗|偏暗|\bunderexposed\b/);
+    const tooBright = tooDark ? undefined : c.take(/\btoo\s+bright\b|太亮|过亮|偏亮|过曝|\boverexposed\b/);
+    const down = tooDark ? undefined : tooBright ?? c.take(/\b(?:darker|darken|dark|dim|dimmer|dimmed)\b|变暗|调暗|暗一些|暗一点|暗/);
+    const dir = tooDark ? 1 : down ? -1 : c.direction(UP, DOWN);
     c.takeAll(/\b(?:bright|brighter|brighten|brightness|lighten|lighter|exposure|expose|overexposed|light)\b|亮度|变亮|调亮|提亮|亮一些|亮一点|亮|曝光度|曝光/);
     return { op: 'brightness', factor: change(c, dir, 0.2) };
   },
@@ -327,7 +330,10 @@ const temperature = rule(
     const dir = cool ? -1 : warm ? 1 : c.direction(UP, DOWN) || 1;
     const p = c.percent();
     const k = c.intensity();
-    c.takeAll(/\b(?:colou?r|temperature|tones?|toned|feel|look|white\s+balance)\b|色温|色调|调子|色|感/);
+    // "a cool blue tone", "warm golden light": the colour only says which way.
+    const hueWord = c.colour();
+    if (hueWord && !['blue', 'light blue', 'dark blue', 'cyan', 'teal', 'orange', 'yellow', 'gold', 'red'].includes(hueWord.en)) return undefined;
+    c.takeAll(/\b(?:colou?r|temperature|tones?|toned|feel|look|light|white\s+balance)\b|色温|色调|调子|色|感/);
     return { op: 'temperature', amount: round2(dir * clamp(p ?? 0.15 * k, 0.01, 1)) };
   },
 );

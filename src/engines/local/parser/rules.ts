@@ -62,7 +62,7 @@ const removeText = rule(
   /\b(?:remove|erase|delete|get\s+rid\s+of|clean|clear|strip|wipe)\b.*\b(?:text|texts|watermarks?|captions?|subtitles?|words|letters|logos?|writing|overlays?)\b|\b(?:de-?watermark|unwatermark)\b|去(?:除|掉)?(?:文字|水印|字幕|字|logo)|(?:去除|去掉|删除|删掉|擦除|抹掉|消除).*(?:文字|水印|字幕|logo)|(?:文字|水印|字幕|logo).*(?:去除|去掉|删除|删掉|擦除|抹掉|消除|去)/,
   (c) => {
     c.take(/\b(?:remove|erase|delete|get\s+rid\s+of|clean|clear|strip|wipe|de-?watermark|unwatermark)\b|去除|去掉|删除|删掉|擦除|抹掉|消除|去/);
-    c.takeAll(/\b(?:overlaid|overlay|overlays|text|texts|watermarks?|captions?|subtitles?|words|letters|logos?|writing)\b|文字|水印|字幕|logo|字/);
+    c.takeAll(/\b(?:overlaid|overlay|overlays|text|texts|watermarks?|captions?|subtitles?|words|letters|logos?|writing|all|any|from|on)\b|文字|水印|字幕|logo|字|里面|里/);
     return { op: 'removeText' };
   },
 );
@@ -75,7 +75,7 @@ const backgroundBlur = rule(
     `\\b(?:blur|blurred|blurry|soften|defocus|defocused)\\b.*\\b${BG}\\b|\\b${BG}\\b.*\\b(?:blur|blurred|blurry|out\\s+of\\s+focus)\\b|portrait\\s+mode|portrait\\s+effect|bokeh|shallow\\s+depth|${ZH_BG}.*(?:虚化|模糊)|(?:虚化|模糊).*${ZH_BG}|人像模式|景深|大光圈|虚化`,
   ),
   (c) => {
-    c.takeAll(new RegExp(`\\b(?:blur|blurred|blurry|soften|defocus|defocused|out\\s+of\\s+focus|portrait\\s+mode|portrait\\s+effect|bokeh|shallow\\s+depth(?:\\s+of\\s+field)?|keep|subject|sharp|in\\s+focus|${BG})\\b|${ZH_BG}|虚化|模糊|人像模式|景深|大光圈|主体|清晰|保持|保留`));
+    c.takeAll(new RegExp(`\\b(?:blur|blurred|blurry|soften|defocus|defocused|out\\s+of\\s+focus|portrait\\s+mode|portrait\\s+effect|bokeh|shallow\\s+depth(?:\\s+of\\s+field)?|keep|subject|sharp|in\\s+focus|${BG})\\b|stand\\s+out|stands\\s+out|pop|make|person|people|${ZH_BG}|虚化|模糊|人像模式|景深|大光圈|主体|人物|人像|突出|清晰|保持|保留`));
     return { op: 'backgroundBlur', strength: c.intensity() };
   },
 );
@@ -164,6 +164,7 @@ const collage = rule(
     if (c.has(/\b(?:blend|mix)\b|融合|混合/)) return undefined;
     const vertical = c.takeAll(/\b(?:vertical|vertically|above|below|stack|stacked|top_and_bottom|one\s+above\s+the\s+other|on\s+top\s+of\s+each\s+other)\b|上下/).length > 0;
     const grid = !vertical && c.takeAll(/\b(?:grid|collage)\b|[二两三四六九]?宫格|网格|拼贴|田字/).length > 0;
+    c.take(/\b\d\s*[x×]\s*\d\b/);
     const scatter = c.take(/\b(?:scatter|scattered|random|randomly|polaroid|messy|playful|tilted)\b|散落|随意|随机|凌乱|错落/);
     c.takeAll(/\b(?:side\s+by\s+side|next\s+to\s+each\s+other|horizontal|horizontally|in\s+a\s+row|row|collage|grid|stitch|stitched|stack|stacked|combine|combined|join|merge|concatenate|arrange|together|put|place|them|layout)\b|左右|并排|拼接|拼图|拼贴|拼在一起|拼成|宫格|网格|排列|排在一起|组合|横向|一起|放在/);
     const images = c.images() ?? 'all';
@@ -208,8 +209,8 @@ const overlay = rule(
     if (!Array.isArray(refs) || refs.length !== 1) return undefined;
     const position = c.position() ?? (c.take(/\bcorner\b|角落|角/) ? 'bottom-right' : 'center');
     const p = c.percent();
-    const size = p ?? (c.take(/\b(?:small|smaller|tiny|little)\b|小/) ? 0.2 : c.take(/\b(?:large|big|bigger|huge)\b|大/) ? 0.5 : 0.3);
-    c.takeAll(/\b(?:put|place|paste|insert|overlay|add|stick|position|drop|superimpose|layer|size|wide|width|scaled|scale|at|of|on|onto|top|corner)\b|放到|放在|贴到|贴在|加到|叠到|叠在|放|贴|叠|加|置|插入|宽|大小|缩放|角落|角|上面|上|里|中/);
+    const size = p ?? (c.take(/\b(?:small|smaller|tiny|little)\b|缩小|小/) ? 0.2 : c.take(/\b(?:large|big|bigger|huge)\b|大/) ? 0.5 : 0.3);
+    c.takeAll(/\b(?:put|place|paste|insert|overlay|add|stick|position|drop|superimpose|layer|size|wide|width|scaled|scale|at|of|on|onto|top|corner|logo|watermark|sticker|as)\b|水印|标志|贴纸|放到|放在|贴到|贴在|加到|叠到|叠在|放|贴|叠|加|置|插入|宽|大小|缩放|角落|角|上面|上|里|中/);
     const ontoN = onto ? Number(onto[1]) : undefined;
     return { op: 'overlay', source: refs[0] as number, onto: ontoN === 1 ? undefined : ontoN, position, scale: round2(clamp(size, 0.05, 1)) };
   },

@@ -74,13 +74,11 @@ export async function collage(images: readonly Img[], layout: 'horizontal' | 've
 /** A playful collage: photos with white frames, tilted and shifted by seeded amounts. */
 async function scattered(images: readonly Img[], seed: number): Promise<Img> {
   const rng = createRng(seed);
-  const first = images[0] as Img;
   const cell = Math.min(1000, Math.max(...images.map((i) => Math.max(i.width, i.height))));
   const cols = images.length;
   const width = Math.round(cell * cols * 0.85 + cell * 0.3);
   const height = Math.round(cell * 1.1);
   checkSize(width, height, 'The collage');
-  void first;
   const canvas = await solid(width, height, [236, 232, 224]);
   const layers: sharp.OverlayOptions[] = [];
   for (let n = 0; n < images.length; n += 1) {
