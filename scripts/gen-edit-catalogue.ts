@@ -205,7 +205,8 @@ async function main(): Promise<void> {
     '',
     '- Output i of a task uses seed + i. Seeded operations (film grain, scattered collage) differ per output; everything else is identical across outputs. The same request with the same seed gives byte-identical PNGs.',
     '- The result is fitted to `size` (centre crop), or without `size` to about 1280×1280 at the edited aspect ratio; `watermark=true` adds "AI生成" bottom-right (shipped CJK font). Transparency from "remove background" is kept in the PNG.',
-    '- Inputs: EXIF orientation applied, alpha dropped; up to 3 images; working images stay under 25 megapixels.',
+    '- Inputs: EXIF orientation applied, alpha dropped; up to 3 images; working images stay under 25 megapixels. Inputs larger than the output needs are shrunk on load (to twice the output pixels, more when the plan crops in), unless the plan uses absolute pixel sizes (resize, upscale, "20px border", "blur radius 5") or trims.',
+    '- Between steps the engine checks the task\'s cancel/deadline signal.',
     '',
   );
   for (const family of FAMILIES) {

@@ -118,9 +118,13 @@ describe('multi-node: 2 API and 3 worker processes on PostgreSQL + S3', () => {
     await db.end();
     const attempts = new Map(rows.map((r) => [r.prompt.split(' ')[0]!.slice('mark='.length), r.attempts]));
     expect(runs.size).toBe(TASKS);
-    // Each claim ran the edit once, and a task was claimed again only after a lease expired:
+    // No claim ran the edit twice, and a task was claimed again only after its lease expired:
     // the killed worker's tasks (and, on a loaded machine, any whose heartbeat came too late).
-    for (const [mark, count] of runs) expect([mark, count]).toEqual([mark, attempts.get(mark)]);
+    // A claim may have run it zero times (killed while still loading the inputs).
+    for (const [mark, count] of runs) {
+      const claims = attempts.get(mark)!;
+      expect([mark, count <= claims, claims === 1 ? count : 1]).toEqual([mark, true, 1]);
+    }
     const recovered = [...attempts].filter(([, a]) => a > 1).length;
     expect(recovered).toBeGreaterThan(0);
     expect(Math.max(...attempts.values())).toBeLessThanOrEqual(3);

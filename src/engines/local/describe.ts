@@ -124,7 +124,7 @@ function describeEn(op: Operation): string {
     case 'emboss':
       return 'Apply an emboss effect.';
     case 'text':
-      return `Add the text "${op.text}" ${POS_EN[op.position]} in ${colourEn(op.colour)}, ${pct(op.size)} of the image height.`;
+      return `Add the text "${op.text}" ${POS_EN[op.position]} in ${colourEn(op.colour)}, ${pct(op.size)} of the shorter side high.`;
     case 'overlay':
       return `Place image ${op.source} ${op.onto !== undefined ? `onto image ${op.onto} ` : ''}${POS_EN[op.position]}, ${pct(op.scale)} of the width.`;
     case 'collage':
@@ -218,7 +218,7 @@ function describeZh(op: Operation): string {
     case 'emboss':
       return '添加浮雕效果。';
     case 'text':
-      return `在${POS_ZH[op.position]}添加${colourZh(op.colour)}文字“${op.text}”，字高为图像的${pct(op.size)}。`;
+      return `在${POS_ZH[op.position]}添加${colourZh(op.colour)}文字“${op.text}”，字号为短边的${pct(op.size)}。`;
     case 'overlay':
       return `将图${op.source}放在${op.onto !== undefined ? `图${op.onto}的` : ''}${POS_ZH[op.position]}，宽度为画面的${pct(op.scale)}。`;
     case 'collage':

@@ -6,7 +6,7 @@ import { EditError } from '../engine.js';
 import { MAX_WORKING_PIXELS, decode, type Img } from './image.js';
 import type { MlModels } from './ml/index.js';
 import type { NegativeHints } from './negative.js';
-import { highestImageRef, type Operation, type Plan } from './plan.js';
+import { highestImageRef, inputsUsed, type Operation, type Plan } from './plan.js';
 import { opSeed } from './rng.js';
 import type { StepContext } from './steps/context.js';
 import { applyOperation } from './steps/index.js';
@@ -73,6 +73,22 @@ export function checkImageRefs(plan: Plan, imageCount: number): void {
     }
   }
   if (imageCount > 3) throw new EditError('InvalidParameter', `At most 3 input images are supported, got ${imageCount}.`);
+  // An edit of one input must feed the result: image 1 before anything is combined, or an input
+  // that a later operation combines. Otherwise it would silently change nothing.
+  let fused = false;
+  plan.operations.forEach((op, i) => {
+    const k = op.image;
+    if (k !== undefined && !(k === 1 && !fused)) {
+      const usedLater = plan.operations.slice(i + 1).some((later) => inputsUsed(later, imageCount).includes(k));
+      if (!usedLater) {
+        throw new EditError(
+          'InvalidParameter',
+          `The instruction edits image ${k} but does not use it afterwards; edit it before combining it (for example "rotate image ${k}, then put image 1 and image ${k} side by side").`,
+        );
+      }
+    }
+    if (FUSION.has(op.op)) fused = true;
+  });
 }
 
 /** Runs the plan and returns the edited image before the final fit to the output size. */

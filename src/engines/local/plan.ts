@@ -144,3 +144,21 @@ export function highestImageRef(op: Operation): number {
   }
   return Math.max(...refs);
 }
+
+/** The inputs (1-based) a fusion operation reads besides the current image; `count` resolves "all images". */
+export function inputsUsed(op: Operation, count: number): number[] {
+  switch (op.op) {
+    case 'overlay':
+      return [op.source, op.onto ?? 1];
+    case 'blend':
+      return [1, op.source];
+    case 'collage':
+      return op.images.length > 0 ? [...op.images] : Array.from({ length: count }, (_, i) => i + 1);
+    case 'replaceBackground':
+      return op.source === undefined ? [] : [op.source];
+    case 'cutout':
+      return [op.subject, op.onto];
+    default:
+      return [];
+  }
+}

@@ -24,7 +24,7 @@ export interface PgOptions {
 
 const INT8_OID = 20;
 /** Namespaces our advisory locks (first key of the two-int form). */
-export const LOCK_SPACE = { migrate: 7301, workspace: 7302, recover: 7303, signingKeys: 7304 } as const;
+export const LOCK_SPACE = { migrate: 7301, workspace: 7302, signingKeys: 7304 } as const;
 
 function clientConfig(options: PgOptions): pg.ClientConfig {
   return {

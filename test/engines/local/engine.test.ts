@@ -118,3 +118,12 @@ describe('working resolution', () => {
     expect(workingBudget(parseInstruction('crop the centre 25%'), 1e6)).toBeGreaterThan(10e6);
   });
 });
+
+describe('per-image edits', () => {
+  it('an edit of an input that nothing uses afterwards is refused instead of silently ignored', async () => {
+    const images = [await png(quadrants(60, 40)), await png(quadrants(60, 40))];
+    await expect(engine.edit(await request('rotate image 2 by 90 degrees', { images }))).rejects.toThrow(/edits image 2 but does not use it/);
+    await expect(engine.edit(await request('put the two images side by side, then make image 1 black and white', { images }))).rejects.toThrow(/edits image 1/);
+    await expect(engine.edit(await request('make image 1 black and white, then put image 1 and image 2 side by side', { images }))).resolves.toBeDefined();
+  });
+});

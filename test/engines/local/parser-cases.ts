@@ -125,6 +125,7 @@ export const CASES: readonly Case[] = [
   // Posterize
   ['posterize', [{ op: 'posterize', levels: 4 }]],
   ['posterize to 6 levels', [{ op: 'posterize', levels: 6 }]],
+  ['posterize 8', [{ op: 'posterize', levels: 8 }]],
   ['poster effect with three colors', [{ op: 'posterize', levels: 3 }]],
   ['色调分离', [{ op: 'posterize', levels: 4 }], 'zh'],
   ['海报效果，五级', [{ op: 'posterize', levels: 5 }], 'zh'],
@@ -237,6 +238,8 @@ export const CASES: readonly Case[] = [
   ['blur the image slightly', [{ op: 'blur', strength: 0.5 }]],
   ['heavy blur', [{ op: 'blur', strength: 2 }]],
   ['gaussian blur radius 8', [{ op: 'blur', sigma: 8 }]],
+  ['blur 5', [{ op: 'blur', sigma: 5 }]],
+  ['模糊3像素', [{ op: 'blur', sigma: 3 }], 'zh'],
   ['模糊', [{ op: 'blur', strength: 1 }], 'zh'],
   ['轻微模糊', [{ op: 'blur', strength: 0.5 }], 'zh'],
   ['sharpen', [{ op: 'sharpen', strength: 1 }]],

@@ -1,5 +1,7 @@
 /** Text (shipped fonts, Chinese included), watermark and multi-image steps. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fontFor, setupFonts } from '../../../src/engines/local/fonts.js';
 import type { Img } from '../../../src/engines/local/image.js';
 import type { Operation } from '../../../src/engines/local/plan.js';
 import { applyOperation } from '../../../src/engines/local/steps/index.js';
@@ -10,6 +12,19 @@ const grey = () => fill(400, 300, () => [128, 128, 128]);
 const run = (img: Img, op: Operation, images: Img[] = [img], seed = 1) => applyOperation(img, op, context(images, { seed }));
 const WHITE = { rgb: [255, 255, 255] as const, en: 'white', zh: '白色' };
 const near = (p: number[], q: readonly number[], tol = 10) => [0, 1, 2].every((c) => Math.abs((p[c] as number) - (q[c] as number)) <= tol);
+
+describe('fonts', () => {
+  it('come from npm packages only: fontconfig is pointed at a generated config listing just their folders', () => {
+    const fonts = setupFonts();
+    const conf = readFileSync(process.env.FONTCONFIG_FILE ?? '', 'utf8');
+    const dirs = [...conf.matchAll(/<dir>([^<]+)<\/dir>/g)].map((m) => m[1]);
+    expect(dirs).toHaveLength(2);
+    expect(dirs.every((d) => d?.includes('node_modules'))).toBe(true);
+    expect(fonts.cjk.file).toMatch(/NotoSansHans-Regular\.otf$/);
+    expect(fontFor('你好', true).family).toBe('Noto Sans S Chinese Bold');
+    expect(fontFor('Hello', true).file).toMatch(/DejaVuSans-Bold\.ttf$/);
+  });
+});
 
 describe('text', () => {
   it('draws at the top: pixels change in the top band only', async () => {

@@ -354,7 +354,7 @@ const tint = rule(
 );
 
 const posterize = rule('posterize', 'posterize', 'posterize, poster effect, 色调分离, 海报效果', /\bposteri[sz](?:e|ed|ation)\b|\bposter\b|\breduce\s+(?:the\s+)?colou?rs\b|色调分离|海报|色阶分离/, (c) => {
-  const n = c.take(/(\d+)\s*(?:levels?|colou?rs?|tones?|shades?|级|阶|色)/);
+  const n = c.take(/(\d+)\s*(?:levels?|colou?rs?|tones?|shades?|级|阶|色)/) ?? c.take(/(?<![\d⟦])(\d+)(?![\d⟧%])/);
   c.takeAll(/\b(?:posteri[sz](?:e|ed|ation)|poster|reduce|colou?rs?|levels?)\b|色调分离|海报|色阶分离|色阶/);
   return { op: 'posterize', levels: clamp(n ? Number(n[1]) : 4, 2, 16) };
 });
@@ -396,10 +396,10 @@ const emboss = rule('emboss', 'emboss', 'emboss, relief, 浮雕', /\bemboss(?:ed
 });
 
 const blur = rule('blur', 'blur', 'blur, soften, gaussian blur, out of focus, 模糊, 柔化', /\b(?:blur|blurred|blurry|soften|softened|gaussian|out\s+of\s+focus|defocus|unfocus)\b|模糊|柔化|虚化|朦胧/, (c) => {
-  const sigmaM = c.take(/\b(?:radius|sigma|strength)\s*(?:of\s*)?(\d+(?:\.\d+)?)\b|(\d+(?:\.\d+)?)\s*(?:px|pixels?|像素)/);
+  const sigmaM = c.take(/\b(?:radius|sigma|strength)\s*(?:of\s*)?(\d+(?:\.\d+)?)\b|(\d+(?:\.\d+)?)\s*(?:px|pixels?|像素)/) ?? c.take(/(?<![\d⟦])()(\d+(?:\.\d+)?)(?![\d⟧%])/);
   const k = c.intensity();
   c.takeAll(/\b(?:blur|blurred|blurry|soften|softened|gaussian|out\s+of\s+focus|defocus|unfocus|radius|focus)\b|模糊|柔化|虚化|朦胧|半径/);
-  const sigma = sigmaM ? clamp(Number(sigmaM[1] ?? sigmaM[2]), 0.3, 200) : undefined;
+  const sigma = sigmaM ? clamp(Number(sigmaM[1] || sigmaM[2]), 0.3, 200) : undefined;
   return { op: 'blur', strength: k, sigma };
 });
 
