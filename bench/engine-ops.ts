@@ -55,6 +55,7 @@ interface Case {
 
 const require = createRequire(import.meta.url);
 const FONT = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf', 'DejaVuSans-Bold.ttf');
+const NOTO = join(dirname(require.resolve('@embedpdf/fonts-sc')), '..', 'fonts', 'NotoSansHans-Bold.otf');
 
 const CASES: Case[] = [
   { name: 'grayscale', prompt: 'grayscale', im: (i) => [i, '-colorspace', 'Gray'], sharp: (b) => sharp(b).greyscale() },
@@ -91,6 +92,7 @@ const CASES: Case[] = [
   { name: 'cartoon', prompt: 'cartoon', im: (i) => [i, '-median', '5', '-posterize', '6', '(', '+clone', '-colorspace', 'gray', '-edge', '1', '-negate', ')', '-compose', 'multiply', '-composite'], sharp: (b) => sharp(b).median(5).modulate({ saturation: 1.35 }) },
   { name: 'emboss', prompt: 'emboss', im: (i) => [i, '-colorspace', 'gray', '-emboss', '1'], sharp: (b) => sharp(b).greyscale().convolve({ width: 3, height: 3, kernel: [-2, -1, 0, -1, 1, 1, 0, 1, 2] }) },
   { name: 'text (Latin)', prompt: 'add text "Hello retouch" at the bottom', im: (i) => [i, '-gravity', 'south', '-font', FONT, '-pointsize', '61', '-fill', 'white', '-annotate', '+0+30', 'Hello retouch'], sharp: (b) => sharp(b).composite([{ input: { text: { text: '<span foreground="white">Hello retouch</span>', font: 'DejaVu Sans Bold 61px', fontfile: FONT, rgba: true, dpi: 72 } }, gravity: 'south' }]) },
+  { name: 'text (Chinese)', prompt: '在底部添加文字“你好，世界”', im: (i) => [i, '-gravity', 'south', '-font', NOTO, '-pointsize', '61', '-fill', 'white', '-annotate', '+0+30', '你好，世界'], sharp: (b) => sharp(b).composite([{ input: { text: { text: '<span foreground="white">你好，世界</span>', font: 'Noto Sans S Chinese Bold 61px', fontfile: NOTO, rgba: true, dpi: 72 } }, gravity: 'south' }]) },
   { name: 'overlay image 2', prompt: 'put image 2 in the top-right corner', images: 2, im: (i, j) => [i, '(', j, '-resize', '30%', ')', '-gravity', 'northeast', '-geometry', '+23+23', '-composite'], sharp: async (b, c) => sharp(b).composite([{ input: await sharp(c).resize(Math.round(W * 0.3)).toBuffer(), gravity: 'northeast' }]) },
   { name: 'side by side', prompt: 'put the two images side by side', images: 2, im: (i, j) => [i, j, '+append'], sharp: async (b, c) => sharp({ create: { width: 2 * W, height: H, channels: 3, background: '#fff' } }).composite([{ input: b, left: 0, top: 0 }, { input: c, left: W, top: 0 }]) },
   { name: 'blend 50%', prompt: 'blend image 1 and image 2', images: 2, im: (i, j) => [i, j, '-compose', 'blend', '-define', 'compose:args=50', '-composite'], sharp: async (b, c) => sharp(b).composite([{ input: await sharp(c).ensureAlpha(0.5).toBuffer() }]) },

@@ -50,19 +50,23 @@ function locate(): Fonts {
 export function setupFonts(): Fonts {
   if (fonts) return fonts;
   const found = locate();
-  const dir = join(tmpdir(), `retouch-fontconfig-${process.getuid?.() ?? 0}`);
-  mkdirSync(join(dir, 'cache'), { recursive: true });
-  const conf = join(dir, 'fonts.conf');
-  const dirs = [...new Set([found.latin.file, found.cjk.file].map((f) => dirname(f)))];
-  writeFileSync(
-    conf,
-    `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n` +
-      dirs.map((d) => `  <dir>${d.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</dir>\n`).join('') +
-      `  <cachedir>${join(dir, 'cache')}</cachedir>\n</fontconfig>\n`,
-  );
-  // Deliberately process-wide: every text render in this process (ours, the watermark, any SVG)
-  // must use the shipped fonts, never whatever the machine happens to have.
-  process.env.FONTCONFIG_FILE = conf;
+  try {
+    const dir = join(tmpdir(), `retouch-fontconfig-${process.getuid?.() ?? 0}`);
+    mkdirSync(join(dir, 'cache'), { recursive: true });
+    const conf = join(dir, 'fonts.conf');
+    const dirs = [...new Set([found.latin.file, found.cjk.file].map((f) => dirname(f)))];
+    writeFileSync(
+      conf,
+      `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n` +
+        dirs.map((d) => `  <dir>${d.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</dir>\n`).join('') +
+        `  <cachedir>${join(dir, 'cache')}</cachedir>\n</fontconfig>\n`,
+    );
+    // Deliberately process-wide: every text render in this process (ours, the watermark, any SVG)
+    // must use the shipped fonts, never whatever the machine happens to have.
+    process.env.FONTCONFIG_FILE = conf;
+  } catch {
+    // A read-only temp dir: renders still pass the font file itself (fontfile), which suffices.
+  }
   fonts = found;
   return fonts;
 }

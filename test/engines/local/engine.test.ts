@@ -127,3 +127,37 @@ describe('per-image edits', () => {
     await expect(engine.edit(await request('make image 1 black and white, then put image 1 and image 2 side by side', { images }))).resolves.toBeDefined();
   });
 });
+
+describe('inputs and cancellation', () => {
+  it('applies the EXIF orientation of an input before editing', async () => {
+    const rotatedJpeg = await sharp({ create: { width: 400, height: 200, channels: 3, background: '#808080' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const result = await engine.edit(await request('grayscale', { images: [rotatedJpeg], size: undefined }));
+    const meta = await sharp(result.png).metadata();
+    expect((meta.height ?? 0) > (meta.width ?? 0)).toBe(true);
+  });
+
+  it('checks the signal between steps: an abort during one step stops the plan before the next', async () => {
+    const controller = new AbortController();
+    let secondStepRan = false;
+    const ml = {
+      segmentForeground: async (image: { width: number; height: number }) => {
+        controller.abort(new Error('deadline'));
+        return Buffer.alloc(image.width * image.height, 255);
+      },
+      detectFaces: async () => {
+        secondStepRan = true;
+        return [];
+      },
+      upscale: async () => Promise.reject(new Error('unused')),
+      detectText: async () => [],
+      inpaint: async () => Promise.reject(new Error('unused')),
+      close: async () => {},
+    };
+    const withMl = createLocalEngine({ ml });
+    await expect(withMl.edit(await request('remove the background, then blur the faces', { signal: controller.signal }))).rejects.toThrow('deadline');
+    expect(secondStepRan).toBe(false);
+  });
+});

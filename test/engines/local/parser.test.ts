@@ -1,4 +1,5 @@
 /** Parser: the instruction table (EN/ZH, ≥200 cases), the description text, and the failures. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EditError } from '../../../src/engines/engine.js';
 import { describePlan } from '../../../src/engines/local/describe.js';
@@ -62,5 +63,54 @@ describe('describePlan', () => {
 
   it('names the image a per-image edit applies to', () => {
     expect(describePlan(parseInstruction('rotate image 2 by 90 degrees'))).toContain('On image 2:');
+  });
+});
+
+describe('parseInstruction: robustness (property tests)', () => {
+  const words = [
+    'rotate', 'blur', 'the', 'and', 'then', 'image', '2', '90', 'degrees', '%', '30', 'black', 'white', 'text', '"hi"', '“你好”',
+    '旋转', '九十', '度', '图2', '第二张', '并且', '，', ',', '.', 'border', 'red', '红色', 'crop', '16:9', 'side', 'by', 'put', 'on',
+    'background', '背景', 'remove', 'x', 'half', 'twice', '两倍', 'one hundred', 'and', 'zoom', 'in', '\n', '  ', "'", '「',
+  ];
+  it('any mix of catalogue words either parses or fails with InvalidParameter, never anything else', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...words), { maxLength: 30 }), (parts) => {
+        try {
+          const plan = parseInstruction(parts.join(' '));
+          expect(plan.operations.length).toBeGreaterThan(0);
+          expect(describePlan(plan).length).toBeGreaterThan(0);
+        } catch (err) {
+          expect(err).toBeInstanceOf(EditError);
+          expect((err as EditError).code).toBe('InvalidParameter');
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('arbitrary unicode never throws anything but EditError', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200, unit: 'binary' }), (text) => {
+        try {
+          parseInstruction(text);
+        } catch (err) {
+          expect(err).toBeInstanceOf(EditError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('long adversarial inputs stay fast (no catastrophic backtracking)', () => {
+    const inputs = ['and '.repeat(490), 'one '.repeat(490), 'remove '.repeat(280), '图'.repeat(1990), 'a'.repeat(1999), `"${'x'.repeat(1990)}`, 'rotate 9'.repeat(240)];
+    for (const input of inputs) {
+      const start = performance.now();
+      try {
+        parseInstruction(input);
+      } catch {
+        // expected for most
+      }
+      expect(performance.now() - start).toBeLessThan(500);
+    }
   });
 });

@@ -120,13 +120,6 @@ describe('ML models (real weights)', () => {
     expect(meanAbsDiff(fixed.data, base.data)).toBeLessThan(meanAbsDiff(withText, base.data) * 0.9);
   });
 
-  // Opt-in AGPL model (docs/licenses.md): runs only when RETOUCH_ISNET points at an installed copy.
-  it.runIf(!!process.env.RETOUCH_ISNET && process.env.RETOUCH_ISNET !== '0')('ISNet matte (opt-in)', async () => {
-    const img = await loadRgb(samplePhoto(4), 512);
-    const matte = await ml.segmentForeground(img, signal);
-    expect(patchMean(matte, img.width, 0, 0, 24)).toBeLessThan(20);
-  }, 120_000);
-
   it('inpaint keeps alpha and does nothing with an empty mask', async () => {
     const data = Buffer.alloc(32 * 32 * 4, 200);
     const out = await ml.inpaint({ data, width: 32, height: 32, channels: 4 }, Buffer.alloc(32 * 32), signal);

@@ -78,7 +78,7 @@ export class Clause {
   }
 
   number(): number | undefined {
-    const m = this.take(/(?<![\d⟦iq])(\d+(?:\.\d+)?)(?![\d⟧])/);
+    const m = this.take(/(?<![\d⟦iq])(-?\d+(?:\.\d+)?)(?![\d⟧])/);
     return m ? Number(m[1]) : undefined;
   }
 

@@ -10,24 +10,37 @@ import { EditError } from '../../engine.js';
 import type { Operation, Plan } from '../plan.js';
 import { Clause, FILLER_EN } from './clause.js';
 import { normalize } from './normalize.js';
-import { BASIC_RULES } from './rules-basic.js';
+import { ORIENTATION_RULES, TEXT_AND_GEOMETRY_RULES } from './rules-geometry.js';
+import { HUE_RULES, TONE_AND_FILTER_RULES } from './rules-tone.js';
 import { ML_AND_FUSION_RULES, type Rule } from './rules.js';
 import { detectLanguage, splitClauses } from './split.js';
 
-export const RULES: readonly Rule[] = [...ML_AND_FUSION_RULES, ...BASIC_RULES];
+/** Most specific first: the first rule that understands a whole clause wins. */
+export const RULES: readonly Rule[] = [
+  ...ML_AND_FUSION_RULES,
+  ...TEXT_AND_GEOMETRY_RULES,
+  ...HUE_RULES,
+  ...ORIENTATION_RULES,
+  ...TONE_AND_FILTER_RULES,
+];
 
 const MAX_PROMPT = 2000;
 const MAX_OPERATIONS = 20;
 
-/** The clause as the user can recognise it: tokens turned back into words. */
+/** The prompt being parsed, so that messages can quote the user's own spelling. */
+let original = '';
+
+/** The clause as the user can recognise it: tokens turned back into words, original case when found. */
 function display(text: string, quotes: readonly string[]): string {
-  return text
+  const shown = text
     .replace(/⟦q(\d+)⟧/g, (_m, n: string) => `"${quotes[Number(n)] ?? ''}"`)
     .replace(/⟦i(\d)⟧/g, 'image $1')
     .replace(/⟦iall⟧/g, 'all images')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 120);
+  const at = original.toLowerCase().indexOf(shown);
+  return at >= 0 ? original.slice(at, at + shown.length) : shown;
 }
 
 function levenshtein(a: string, b: string): number {
@@ -45,8 +58,8 @@ function levenshtein(a: string, b: string): number {
 }
 
 /** The supported operations closest to a clause: edit distance on words, shared characters in Chinese. */
-export function closestOperations(clause: string, count = 3): string[] {
-  const words = (clause.match(/[a-z]{3,}/g) ?? []).filter((w) => !FILLER_EN.has(w));
+export function closestOperations(clause: string, count = 3, withFillers = false): string[] {
+  const words = (clause.toLowerCase().match(/[a-z]{3,}/g) ?? []).filter((w) => withFillers || !FILLER_EN.has(w));
   const han = new Set(clause.match(/[\u3400-\u9fff]/g) ?? []);
   const scored = RULES.map((rule) => {
     let best = 0;
@@ -56,7 +69,7 @@ export function closestOperations(clause: string, count = 3): string[] {
           const chars = [...kw];
           const shared = chars.filter((ch) => han.has(ch)).length;
           best = Math.max(best, shared / chars.length);
-        } else if (kw.length >= 3 && !FILLER_EN.has(kw)) {
+        } else if (kw.length >= 3 && (withFillers || !FILLER_EN.has(kw))) {
           for (const w of words) {
             const d = levenshtein(w, kw);
             const prefix = w.length >= 4 && (kw.startsWith(w.slice(0, 4)) || w.startsWith(kw.slice(0, 4))) ? 0.3 : 0;
@@ -68,7 +81,10 @@ export function closestOperations(clause: string, count = 3): string[] {
     return { name: rule.name, best };
   });
   const names = [...new Set(scored.sort((a, b) => b.best - a.best).filter((s) => s.best >= 0.5).map((s) => s.name))];
-  return (names.length > 0 ? names : ['grayscale', 'rotate', 'crop', 'brightness', 'add text']).slice(0, count);
+  if (names.length > 0) return names.slice(0, count);
+  // Only filler words ("add a dog"): let the verbs speak, then the most common operations.
+  if (!withFillers) return closestOperations(clause, count, true);
+  return ['grayscale', 'rotate', 'crop', 'brightness', 'add text'].slice(0, count);
 }
 
 function fail(message: string): never {
@@ -105,8 +121,26 @@ function parseClause(text: string, quotes: readonly string[]): Operation[] {
   );
 }
 
+/** Tries "A with B" as two operations, A then B; undefined unless both parts parse fully. */
+function splitOnWith(clause: string, quotes: readonly string[]): Operation[] | undefined {
+  for (const m of clause.matchAll(/\s+with\s+/g)) {
+    const left = clause.slice(0, m.index).trim();
+    const right = clause.slice((m.index ?? 0) + m[0].length).trim();
+    if (!left || !right) continue;
+    try {
+      return [...parseClause(left, quotes), ...parseClause(right, quotes)];
+    } catch {
+      // try the next "with"
+    }
+  }
+  return undefined;
+}
+
 export function parseInstruction(prompt: string): Plan {
-  if (prompt.length > MAX_PROMPT) fail(`The instruction is too long (${prompt.length} characters; at most ${MAX_PROMPT}).`);
+  // Characters as the API counts them (code points: an astral CJK character is one).
+  const chars = Array.from(prompt).length;
+  if (chars > MAX_PROMPT) fail(`The instruction is too long (${chars} characters; at most ${MAX_PROMPT}).`);
+  original = prompt;
   const { text, quotes } = normalize(prompt);
   // A clause that is only a modifier of the previous one ("add text 'Hi', in red, large") is
   // parsed together with it.
@@ -115,6 +149,12 @@ export function parseInstruction(prompt: string): Plan {
     try {
       parsed.push({ text: clause, ops: parseClause(clause, quotes) });
     } catch (err) {
+      // "black and white with high contrast": two operations joined by "with".
+      const withSplit = splitOnWith(clause, quotes);
+      if (withSplit) {
+        parsed.push({ text: clause, ops: withSplit });
+        continue;
+      }
       const prev = parsed.at(-1);
       if (!prev) throw err;
       let merged: Operation[];

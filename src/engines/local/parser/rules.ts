@@ -144,7 +144,7 @@ const upscale = rule(
   'upscale',
   'upscale (super-resolution)',
   'upscale, super resolution, increase resolution, 超分, 高清, 提高分辨率',
-  /\b(?:upscale|upscaled|upscaling|upsample|super[\s-]*res(?:olution)?|hd|high[\s-]*definition|high[\s-]*res(?:olution)?|higher\s+resolution|4k)\b|(?:increase|improve|boost|enhance|raise|double)\s+(?:the\s+)?resolution|超分|超分辨率|分辨率|高清|无损放大|画质/,
+  /\b(?:upscale|upscaled|upscaling|upsample|super[\s-]*res(?:olution)?|hd|high[\s-]*definition|high[\s-]*res(?:olution)?|higher\s+resolution|4k)\b|(?:increase|improve|boost|enhance|raise|double)\s+(?:the\s+)?resolution|超分|超分辨率|分辨率|高清|无损放大/,
   (c) => {
     const m = c.multiplier();
     c.takeAll(/\b(?:upscale|upscaled|upscaling|upsample|super[\s-]*res(?:olution)?|hd|high[\s-]*definition|high[\s-]*res(?:olution)?|higher|resolution|increase|improve|boost|enhance|raise|double|4k|quality)\b|超分辨率|超分|分辨率|高清|无损放大|放大|画质|清晰/);
