@@ -44,3 +44,23 @@ export function hashesEqual(a: string, b: string): boolean {
 export function keyHint(secret: string): string {
   return `${secret.slice(0, 5)}…${secret.slice(-4)}`;
 }
+
+/** The `api_keys` row both SQL adapters read. */
+export interface ApiKeyRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  hash: string;
+  hint: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export const toApiKeyInfo = (row: ApiKeyRow): ApiKeyInfo => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  name: row.name,
+  hint: row.hint,
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at ?? undefined,
+});

@@ -1,29 +1,10 @@
 /** KeyStore on the shared PostgreSQL database, so that every API node accepts the same keys. */
 import { randomUUID } from 'node:crypto';
 import type { PgPool } from '../tasks/postgres/database.js';
-import { hashApiKey, hashesEqual, keyHint, newApiKeySecret, type ApiKeyInfo, type KeyStore } from './key-store.js';
-
-interface Row {
-  id: string;
-  workspace_id: string;
-  name: string;
-  hash: string;
-  hint: string;
-  created_at: number;
-  revoked_at: number | null;
-}
-
-const toInfo = (row: Row): ApiKeyInfo => ({
-  id: row.id,
-  workspaceId: row.workspace_id,
-  name: row.name,
-  hint: row.hint,
-  createdAt: row.created_at,
-  revokedAt: row.revoked_at ?? undefined,
-});
+import { hashApiKey, hashesEqual, keyHint, newApiKeySecret, toApiKeyInfo, type ApiKeyRow, type KeyStore } from './key-store.js';
 
 export function createPostgresKeyStore(pool: PgPool): KeyStore {
-  const byHash = async (hash: string) => (await pool.query<Row>('SELECT * FROM api_keys WHERE hash = $1', [hash])).rows[0];
+  const byHash = async (hash: string) => (await pool.query<ApiKeyRow>('SELECT * FROM api_keys WHERE hash = $1', [hash])).rows[0];
 
   return {
     async create({ workspaceId, name, secret, now }) {
@@ -35,16 +16,16 @@ export function createPostgresKeyStore(pool: PgPool): KeyStore {
         'INSERT INTO api_keys (id, workspace_id, name, hash, hint, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING',
         [`key-${randomUUID().slice(0, 8)}`, workspaceId, name ?? '', hash, keyHint(key), now],
       );
-      return { secret: key, info: toInfo((await byHash(hash))!) };
+      return { secret: key, info: toApiKeyInfo((await byHash(hash))!) };
     },
     async authenticate(secret) {
       const hash = hashApiKey(secret);
       const row = await byHash(hash);
       if (!row || !hashesEqual(row.hash, hash) || row.revoked_at !== null) return undefined;
-      return toInfo(row);
+      return toApiKeyInfo(row);
     },
     async list() {
-      return (await pool.query<Row>('SELECT * FROM api_keys ORDER BY created_at, id')).rows.map(toInfo);
+      return (await pool.query<ApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at, id')).rows.map(toApiKeyInfo);
     },
     async revoke(id, now) {
       const result = await pool.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, id]);

@@ -11,7 +11,7 @@ import {
   bmpImage,
   call,
   CREATE_PATH,
-  createBody,
+
   createTask,
   dataUri,
   expectError,

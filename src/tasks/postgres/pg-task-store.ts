@@ -15,62 +15,9 @@
  * Wake-ups come from triggers (migrations.ts) through LISTEN/NOTIFY, see ./index.ts.
  */
 import type pg from 'pg';
-import type { StoredTaskStatus } from '../../protocol/states.js';
-import type { ListQuery, NewTask, Settlement, StoredResult, TaskRecord, TaskStore } from '../task-store.js';
+import type { ListQuery, NewTask, Settlement, TaskStore } from '../task-store.js';
 import { LOCK_SPACE, transaction, type PgPool } from './database.js';
-
-interface Row {
-  id: string;
-  workspace_id: string;
-  api_key_id: string;
-  request_id: string;
-  model: string;
-  status: string;
-  prompt: string;
-  negative_prompt: string;
-  n: number;
-  size: string | null;
-  seed: number;
-  prompt_extend: boolean;
-  watermark: boolean;
-  input_keys: string[];
-  submit_time: number;
-  scheduled_time: number | null;
-  end_time: number | null;
-  results: (StoredResult | null)[];
-  code: string | null;
-  message: string | null;
-  attempts: number;
-  expires_at: number;
-}
-
-function toRecord(row: Row): TaskRecord {
-  const [w, h] = row.size ? row.size.split('*').map(Number) : [];
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    apiKeyId: row.api_key_id,
-    requestId: row.request_id,
-    model: row.model,
-    status: row.status as StoredTaskStatus,
-    prompt: row.prompt,
-    negativePrompt: row.negative_prompt,
-    n: row.n,
-    size: w && h ? { width: w, height: h } : undefined,
-    seed: row.seed,
-    promptExtend: row.prompt_extend,
-    watermark: row.watermark,
-    inputKeys: row.input_keys,
-    submitTime: row.submit_time,
-    scheduledTime: row.scheduled_time ?? undefined,
-    endTime: row.end_time ?? undefined,
-    results: row.results,
-    code: row.code ?? undefined,
-    message: row.message ?? undefined,
-    attempts: row.attempts,
-    expiresAt: row.expires_at,
-  };
-}
+import { toTaskRecord, type TaskRow } from '../task-row.js';
 
 const PICK = `SELECT p.id, p.workspace_id FROM tasks p
   WHERE p.status = 'PENDING'
@@ -97,7 +44,7 @@ export function createPostgresTaskStore(pool: PgPool): TaskStore {
         [candidate.workspace_id],
       );
       if (running.rows[0]!.c >= maxRunning) return { row: undefined, retry: true };
-      const claimed = await client.query<Row>(
+      const claimed = await client.query<TaskRow>(
         `UPDATE tasks SET status = 'RUNNING', worker_id = $2, lease_until = $3, attempts = attempts + 1, scheduled_time = $4
          WHERE id = $1 RETURNING *`,
         [candidate.id, workerId, leaseUntil, now],
@@ -120,8 +67,8 @@ export function createPostgresTaskStore(pool: PgPool): TaskStore {
       );
     },
     async get(id) {
-      const { rows } = await pool.query<Row>('SELECT * FROM tasks WHERE id = $1', [id]);
-      return rows[0] ? toRecord(rows[0]) : undefined;
+      const { rows } = await pool.query<TaskRow>('SELECT * FROM tasks WHERE id = $1', [id]);
+      return rows[0] ? toTaskRecord(rows[0]) : undefined;
     },
     async list(query: ListQuery) {
       const params: unknown[] = [query.workspaceId, query.from, query.to, query.now];
@@ -134,11 +81,11 @@ export function createPostgresTaskStore(pool: PgPool): TaskStore {
       }
       const clause = where.join(' AND ');
       const total = await pool.query<{ c: number }>(`SELECT count(*)::int AS c FROM tasks WHERE ${clause}`, params);
-      const { rows } = await pool.query<Row>(
+      const { rows } = await pool.query<TaskRow>(
         `SELECT * FROM tasks WHERE ${clause} ORDER BY submit_time DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
         [...params, query.limit, query.offset],
       );
-      return { total: total.rows[0]!.c, items: rows.map(toRecord) };
+      return { total: total.rows[0]!.c, items: rows.map(toTaskRecord) };
     },
     async cancel(id, workspaceId, now) {
       return changed(
@@ -150,7 +97,7 @@ export function createPostgresTaskStore(pool: PgPool): TaskStore {
     async claim(workerId, now, leaseUntil, maxRunningPerWorkspace) {
       for (let i = 0; i < CLAIM_TRIES; i++) {
         const { row, retry } = await claimOnce(workerId, now, leaseUntil, maxRunningPerWorkspace);
-        if (row) return toRecord(row);
+        if (row) return toTaskRecord(row);
         if (!retry) return undefined;
       }
       return undefined;
@@ -209,13 +156,13 @@ export function createPostgresTaskStore(pool: PgPool): TaskStore {
       });
     },
     async deleteExpired(now, limit) {
-      const { rows } = await pool.query<Row>(
+      const { rows } = await pool.query<TaskRow>(
         `DELETE FROM tasks WHERE id IN (
            SELECT id FROM tasks WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING *`,
         [now, limit],
       );
-      return rows.map(toRecord);
+      return rows.map(toTaskRecord);
     },
     async close() {
       // The pool is owned by whoever opened it (./index.ts), which ends it once.

@@ -2,63 +2,10 @@
  * TaskStore on embedded SQLite. better-sqlite3 is synchronous; each method is one short
  * statement or an IMMEDIATE transaction, so the event loop is held for microseconds.
  */
-import type { StoredTaskStatus } from '../../protocol/states.js';
-import type { ListQuery, NewTask, RecoveryReport, Settlement, StoredResult, TaskRecord, TaskStore } from '../task-store.js';
+import type { ListQuery, NewTask, RecoveryReport, Settlement, TaskStore } from '../task-store.js';
 import { createTaskEventHub, type TaskEvents } from '../task-events.js';
 import type { SqliteDatabase } from './database.js';
-
-interface Row {
-  id: string;
-  workspace_id: string;
-  api_key_id: string;
-  request_id: string;
-  model: string;
-  status: string;
-  prompt: string;
-  negative_prompt: string;
-  n: number;
-  size: string | null;
-  seed: number;
-  prompt_extend: number;
-  watermark: number;
-  input_keys: string;
-  submit_time: number;
-  scheduled_time: number | null;
-  end_time: number | null;
-  results: string;
-  code: string | null;
-  message: string | null;
-  attempts: number;
-  expires_at: number;
-}
-
-function toRecord(row: Row): TaskRecord {
-  const [w, h] = row.size ? row.size.split('*').map(Number) : [];
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    apiKeyId: row.api_key_id,
-    requestId: row.request_id,
-    model: row.model,
-    status: row.status as StoredTaskStatus,
-    prompt: row.prompt,
-    negativePrompt: row.negative_prompt,
-    n: row.n,
-    size: w && h ? { width: w, height: h } : undefined,
-    seed: row.seed,
-    promptExtend: row.prompt_extend === 1,
-    watermark: row.watermark === 1,
-    inputKeys: JSON.parse(row.input_keys) as string[],
-    submitTime: row.submit_time,
-    scheduledTime: row.scheduled_time ?? undefined,
-    endTime: row.end_time ?? undefined,
-    results: JSON.parse(row.results) as (StoredResult | null)[],
-    code: row.code ?? undefined,
-    message: row.message ?? undefined,
-    attempts: row.attempts,
-    expiresAt: row.expires_at,
-  };
-}
+import { toTaskRecord, type TaskRow } from '../task-row.js';
 
 /** Events are delivered in-process: only this process writes to the file while serving. */
 export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvents {
@@ -69,13 +16,13 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
      VALUES (@id, @workspaceId, @apiKeyId, @requestId, @model, 'PENDING', @prompt, @negativePrompt, @n, @size, @seed,
        @promptExtend, @watermark, @inputKeys, @submitTime, @results, @expiresAt)`,
   );
-  const get = db.prepare<[string], Row>('SELECT * FROM tasks WHERE id = ?');
+  const get = db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?');
   const cancel = db.prepare(
     `UPDATE tasks SET status = 'CANCELED', end_time = ? WHERE id = ? AND workspace_id = ? AND status = 'PENDING'`,
   );
   // The oldest PENDING task of a workspace that runs fewer than `maxRunning` tasks: tasks over
   // the cap wait in the queue rather than being refused.
-  const claim = db.prepare<[string, number, number, number], Row>(
+  const claim = db.prepare<[string, number, number, number], TaskRow>(
     `UPDATE tasks SET status = 'RUNNING', worker_id = ?, lease_until = ?, attempts = attempts + 1,
        scheduled_time = ?
      WHERE id = (
@@ -109,7 +56,7 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     `UPDATE tasks SET status = 'PENDING', worker_id = NULL, lease_until = NULL
      WHERE status = 'RUNNING' AND lease_until < ? RETURNING id`,
   );
-  const selectExpired = db.prepare<[number, number], Row>(
+  const selectExpired = db.prepare<[number, number], TaskRow>(
     'SELECT * FROM tasks WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
   );
   const deleteOne = db.prepare('DELETE FROM tasks WHERE id = ?');
@@ -127,7 +74,7 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
   const deleteTx = db.transaction((now: number, limit: number) => {
     const rows = selectExpired.all(now, limit);
     for (const row of rows) deleteOne.run(row.id);
-    return rows.map(toRecord);
+    return rows.map(toTaskRecord);
   });
 
   return {
@@ -146,7 +93,7 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     },
     async get(id) {
       const row = get.get(id);
-      return row ? toRecord(row) : undefined;
+      return row ? toTaskRecord(row) : undefined;
     },
     async list(query: ListQuery) {
       const where = ['workspace_id = @workspaceId', 'submit_time >= @from', 'submit_time <= @to', 'expires_at > @now'];
@@ -157,11 +104,11 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
       const params = { ...query };
       const total = (db.prepare(`SELECT count(*) AS c FROM tasks WHERE ${clause}`).get(params) as { c: number }).c;
       const rows = db
-        .prepare<typeof params, Row>(
+        .prepare<typeof params, TaskRow>(
           `SELECT * FROM tasks WHERE ${clause} ORDER BY submit_time DESC, id DESC LIMIT @limit OFFSET @offset`,
         )
         .all(params);
-      return { total, items: rows.map(toRecord) };
+      return { total, items: rows.map(toTaskRecord) };
     },
     async cancel(id, workspaceId, now) {
       const canceled = cancel.run(now, id, workspaceId).changes === 1;
@@ -170,7 +117,7 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     },
     async claim(workerId, now, leaseUntil, maxRunningPerWorkspace) {
       const row = claimTx.immediate(workerId, now, leaseUntil, maxRunningPerWorkspace);
-      return row ? toRecord(row) : undefined;
+      return row ? toTaskRecord(row) : undefined;
     },
     async heartbeat(id, workerId, leaseUntil) {
       return heartbeat.run(leaseUntil, id, workerId).changes === 1;
