@@ -11,7 +11,6 @@ import {
   bmpImage,
   call,
   CREATE_PATH,
-
   createTask,
   dataUri,
   expectError,
