@@ -29,7 +29,7 @@ interface Entry {
   readonly zh: readonly string[];
   readonly params: string;
   /** The instruction rendered for the picture and the inputs it uses. */
-  readonly demo?: { readonly prompt: string; readonly inputs?: 'scene' | 'figure' | 'two' | 'three' | 'text-on-scene'; readonly ml?: true };
+  readonly demo?: { readonly prompt: string; readonly inputs?: 'scene' | 'small-scene' | 'figure' | 'two' | 'three' | 'text-on-scene'; readonly ml?: true };
 }
 
 interface Family {
@@ -101,7 +101,8 @@ const FAMILIES: readonly Family[] = [
       { id: 'remove-background', title: 'Remove the background', op: 'removeBackground', en: ['remove the background', 'make the background transparent', 'cut out the subject'], zh: ['去除背景', '抠图', '背景透明'], params: 'Foreground matte → alpha channel: the PNG keeps its transparency (also through later colour steps and the final resize).', demo: { prompt: 'remove the background', inputs: 'figure', ml: true } },
       { id: 'replace-background', title: 'Replace the background', op: 'replaceBackground', en: ['replace the background with blue', 'change the background to white', 'use image 2 as the background'], zh: ['把背景换成红色', '背景替换为图2'], params: 'A colour, or another input resized to cover; the subject is composed over it with the soft matte.', demo: { prompt: 'replace the background with light blue', inputs: 'figure', ml: true } },
       { id: 'background-blur', title: 'Blur the background (portrait mode)', op: 'backgroundBlur', en: ['blur the background', 'portrait mode', 'bokeh'], zh: ['背景虚化', '人像模式'], params: 'σ = 1.5 % of the shorter side behind the matte.', demo: { prompt: 'portrait mode', inputs: 'figure', ml: true } },
-      { id: 'upscale', title: 'Super-resolution 2× / 4×', op: 'upscale', en: ['upscale', 'upscale 4x', 'increase the resolution'], zh: ['超分辨率放大两倍', '高清放大4倍'], params: 'ESRGAN; 2× unless 3× or more is asked (then 4×). Refused if the result would pass 25 megapixels.' },
+      { id: 'background-tone', title: 'Colour splash / darker background', op: 'backgroundTone', en: ['make the background black and white', 'colour splash', 'darken the background'], zh: ['背景变黑白，主体保留颜色', '把背景压暗'], params: 'The subject keeps its colours over a grey (or 45 % darker) copy of the image, composed with the soft matte.', demo: { prompt: 'make the background black and white', inputs: 'figure', ml: true } },
+      { id: 'upscale', title: 'Super-resolution 2× / 4×', op: 'upscale', en: ['upscale', 'upscale 4x', 'increase the resolution'], zh: ['超分辨率放大两倍', '高清放大4倍'], params: 'ESRGAN; 2× unless 3× or more is asked (then 4×). Refused if the result would pass 25 megapixels. (Picture: a 192×128 input; both sides shown at the same height, the left one enlarged by the thumbnail resize.)', demo: { prompt: 'upscale 4x', inputs: 'small-scene', ml: true } },
       { id: 'faces', title: 'Blur or pixelate faces', op: 'faces', en: ['blur the faces', 'pixelate all faces', 'anonymize faces'], zh: ['人脸打码', '模糊人脸'], params: 'Detected face boxes grown by 15 %; blur σ = box/6, or 8 blocks across. (No picture: the repository ships no photo of a real face.)' },
       { id: 'remove-text', title: 'Remove overlaid text / watermarks', op: 'removeText', en: ['remove the watermark', 'remove all text', 'erase the captions'], zh: ['去水印', '去除图片上的文字'], params: 'Text boxes (grown a little) → mask → inpainting from the surrounding pixels.', demo: { prompt: 'remove the text', inputs: 'text-on-scene', ml: true } },
       { id: 'cutout', title: 'Put the subject of one image onto another', op: 'cutout', en: ['cut out the person in image 2 and put it on image 1', 'put the subject of image 1 onto image 2'], zh: ['把图1的人物抠出来，放到图2上'], params: 'The subject is scaled to fit 85 % of the target and stands at its bottom centre; the result has the target\'s size.', demo: { prompt: 'cut out the person in image 2 and put it on image 1', inputs: 'two', ml: true } },
@@ -114,6 +115,8 @@ async function inputsFor(kind: NonNullable<Entry['demo']>['inputs']): Promise<Bu
   switch (kind) {
     case 'figure':
       return [await figureImage(512, 512)];
+    case 'small-scene':
+      return [await sharp(scene).extract({ left: 96, top: 256, width: 288, height: 192 }).resize(192, 128).png().toBuffer()];
     case 'two':
       return [scene, await figureImage(512, 512)];
     case 'three':
@@ -185,6 +188,8 @@ async function main(): Promise<void> {
     '- **Numbers** as digits or words: "30%", "thirty percent", "ninety degrees", "one hundred and eighty", "half", "twice", "两倍", "九十度", "一百八十度", "百分之三十", "一半"; full-width digits too.',
     '- **Image references**: "image 2", "picture #2", "the second image", "the other image", "both images", "图2", "图片2", "第二张图", "图二", "两张图".',
     '- **Vague amounts get defaults**: "brighter" = +20 %, "slightly / a bit / 稍微 / 一点" halves it, "much / a lot / 大幅 / 明显" doubles it.',
+    '- **Direction words count**: "less dark" brightens, "less saturated" / "not so warm" go the other way, "less blurry" sharpens, "too dark / 太暗了" brightens; "about / 左右" after a number is ignored.',
+    '- **Negative instructions are refused** ("don\'t rotate", "不要旋转"): the engine only carries out edits; what the result must avoid goes in `negative_prompt`.',
     '- **Nothing is silently dropped**: every word must belong to an operation or be filler ("please", "the image", "请", "把图片", "一下"). Otherwise the task fails with `InvalidParameter` and a message that quotes the part not understood and names the closest supported operations (by edit distance on words, shared characters in Chinese), e.g. `The instruction part "add a dog" is not supported by the built-in engine. Closest supported operations: add text, extend canvas / outpaint, film grain. See docs/edits.md for the catalogue.` At most 20 operations and 2000 characters.',
     '- **Language of `actual_prompt`**: Chinese when Chinese characters dominate the prompt outside quotes, else English.',
     '',

@@ -141,6 +141,8 @@ function describeEn(op: Operation): string {
         : `Replace the background with ${colourEn(op.colour ?? { rgb: [255, 255, 255], en: 'white', zh: '白色' })}.`;
     case 'backgroundBlur':
       return 'Blur the background and keep the subject sharp (portrait mode).';
+    case 'backgroundTone':
+      return op.effect === 'grayscale' ? 'Turn the background black and white and keep the subject in colour.' : 'Darken the background and keep the subject as it is.';
     case 'upscale':
       return `Upscale the image ${op.factor}× (super-resolution).`;
     case 'faces':
@@ -233,6 +235,8 @@ function describeZh(op: Operation): string {
       return op.source !== undefined ? `将背景替换为图${op.source}。` : `将背景替换为${colourZh(op.colour ?? { rgb: [255, 255, 255], en: 'white', zh: '白色' })}。`;
     case 'backgroundBlur':
       return '虚化背景，保持主体清晰（人像模式）。';
+    case 'backgroundTone':
+      return op.effect === 'grayscale' ? '将背景变为黑白，主体保留原色。' : '压暗背景，主体保持不变。';
     case 'upscale':
       return `将图像超分辨率放大${op.factor}倍。`;
     case 'faces':

@@ -73,6 +73,11 @@ export function checkImageRefs(plan: Plan, imageCount: number): void {
     }
   }
   if (imageCount > 3) throw new EditError('InvalidParameter', `At most 3 input images are supported, got ${imageCount}.`);
+  for (const op of plan.operations) {
+    if (op.op === 'collage' && inputsUsed(op, imageCount).length < 2) {
+      throw new EditError('InvalidParameter', `Combining images needs at least 2 input images; the request has ${imageCount}.`);
+    }
+  }
   // An edit of one input must feed the result: image 1 before anything is combined, or an input
   // that a later operation combines. Otherwise it would silently change nothing.
   let fused = false;

@@ -90,6 +90,8 @@ export type Operation = (
   | { op: 'removeBackground' }
   | { op: 'replaceBackground'; colour: Colour | undefined; source: number | undefined }
   | { op: 'backgroundBlur'; strength: number }
+  /** Colour splash: the background turns grey (or darker), the subject keeps its colours. */
+  | { op: 'backgroundTone'; effect: 'grayscale' | 'darken' }
   | { op: 'upscale'; factor: 2 | 4 }
   | { op: 'faces'; mode: 'blur' | 'pixelate' }
   | { op: 'removeText' }
@@ -114,6 +116,7 @@ export const ML_OPS: ReadonlySet<OperationKind> = new Set([
   'removeBackground',
   'replaceBackground',
   'backgroundBlur',
+  'backgroundTone',
   'upscale',
   'faces',
   'removeText',

@@ -161,3 +161,9 @@ describe('inputs and cancellation', () => {
     expect(secondStepRan).toBe(false);
   });
 });
+
+describe('image count', () => {
+  it('combining needs at least two inputs', async () => {
+    await expect(engine.edit(await request('put the images side by side'))).rejects.toThrow(/at least 2 input images/);
+  });
+});

@@ -100,6 +100,15 @@ describe('ML composition (fake models)', () => {
     expect(energy(out, background)).toBeLessThan(energy(src, background) * 0.3);
   });
 
+  it('colour splash: subject keeps its colours, background turns grey', async () => {
+    const src = quadrants(100, 60);
+    const { out } = await edit('make the background black and white', [await png(src)], fakeModels());
+    expect(pixel(out, 10, 10)).toEqual(pixel(src, 10, 10));
+    const [r, g, b] = pixel(out, 90, 10) as [number, number, number];
+    expect(r).toBe(g);
+    expect(g).toBe(b);
+  });
+
   it('upscale: size multiplied before the final fit; wrong model output is an error', async () => {
     const { out } = await edit('upscale 2x', [await png(quadrants(100, 60))], fakeModels(), { size: undefined });
     expect(out.width / out.height).toBeCloseTo(100 / 60, 1);
@@ -151,5 +160,18 @@ describe('ML composition (fake models)', () => {
     const { engine: used } = await edit('remove the background', [await png(quadrants(40, 40))], ml);
     await used.close?.();
     expect(ml.close).toHaveBeenCalledOnce();
+  });
+});
+
+describe('ML composition with image references (fake models)', () => {
+  it('remove the background of image 2, then place it on image 1: the cut-out keeps image 1 visible around it', async () => {
+    const base = fill(200, 100, () => BLUE);
+    const second = fill(80, 80, () => [250, 250, 0]);
+    const { out, result } = await edit('remove the background of image 2, then put image 2 in the centre at 40%', [await png(base), await png(second)], fakeModels());
+    expect(out.channels).toBe(3);
+    // Left half of image 2 is its subject (yellow), right half was removed (image 1 shows through).
+    expect(pixel(out, 100 - 20 + 5, 50)).toEqual([250, 250, 0]);
+    expect(pixel(out, 100 + 20 - 5, 50)).toEqual([...BLUE]);
+    expect(result.actualPrompt).toContain('On image 2: Remove the background');
   });
 });

@@ -333,6 +333,11 @@ export const CASES: readonly Case[] = [
   ['replace the background with the second image', [{ op: 'replaceBackground', source: 2 }]],
   ['把背景换成红色', [{ op: 'replaceBackground', colour: red }], 'zh'],
   ['背景替换为图2', [{ op: 'replaceBackground', source: 2 }], 'zh'],
+  ['make the background black and white', [{ op: 'backgroundTone', effect: 'grayscale' }]],
+  ['colour splash', [{ op: 'backgroundTone', effect: 'grayscale' }]],
+  ['darken the background', [{ op: 'backgroundTone', effect: 'darken' }]],
+  ['背景变黑白，主体保留颜色', [{ op: 'backgroundTone', effect: 'grayscale' }], 'zh'],
+  ['把背景压暗', [{ op: 'backgroundTone', effect: 'darken' }], 'zh'],
   ['blur the background', [{ op: 'backgroundBlur', strength: 1 }]],
   ['portrait mode', [{ op: 'backgroundBlur' }]],
   ['bokeh', [{ op: 'backgroundBlur' }]],
@@ -415,6 +420,15 @@ export const CASES: readonly Case[] = [
   ['Convert it into a black & white image with high contrast', [{ op: 'grayscale' }, { op: 'contrast', factor: 1.2 }]],
   ['vintage look with a thin white border', [{ op: 'sepia' }, { op: 'vignette' }, { op: 'border', colour: white }]],
   ['Give it more contrast and saturation', [{ op: 'contrast', factor: 1.2 }, { op: 'saturation', factor: 1.3 }]],
+  ['make the image less blurry', [{ op: 'sharpen' }]],
+  ['make it less dark', [{ op: 'brightness', factor: 1.2 }]],
+  ['make it not so bright', [{ op: 'brightness', factor: 0.8 }]],
+  ['less saturated', [{ op: 'saturation', factor: 0.7 }]],
+  ['less warm', [{ op: 'temperature', amount: -0.15 }]],
+  ['flip the colors', [{ op: 'invert' }]],
+  ['remove the red border', [{ op: 'trim' }]],
+  ['亮度提高20%左右', [{ op: 'brightness', factor: 1.2 }], 'zh'],
+  ['rotate about 45 degrees', [{ op: 'rotate', degrees: 45 }]],
 ];
 
 /** Instructions outside the catalogue: the part quoted in the error, and a suggestion expected in it. */
@@ -432,4 +446,8 @@ export const FAILURES: ReadonlyArray<readonly [prompt: string, quoted: string, s
   ['rotate 90 degrees and teleport', 'teleport'],
   ['crop to a circle', 'circle', 'crop'],
   ['', ''],
+  ["don't rotate it", "don't rotate it"],
+  ['不要旋转', '不要旋转'],
+  ['blur the edges', 'edges', 'blur'],
+  ['模糊左右两边', '模糊左右两边'],
 ];

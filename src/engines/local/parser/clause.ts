@@ -151,7 +151,7 @@ export const FILLER_EN: ReadonlySet<string> = new Set(
   level levels strength intensity degree degrees deg percent per cent pixels pixel px times x and then bit using use via same way
   photo picture image images pic photograph img result output edit edited new nice good nicely well overall abit kind sort
   increase decrease reduce raise lower boost higher enhance increased decreased reduced boosted tiny small around about approximately
-  roughly it's its is was are too image's picture's photo's side sides edge edges corner corners part area region everything whole total first finally
+  roughly it's its is was are too image's picture's photo's everything whole total first finally
   next lastly afterwards after our their them one`
     .split(/\s+/)
     .filter((w) => w.length > 0),
@@ -163,7 +163,7 @@ const FILLER_ZH: readonly RegExp[] = [
   '稍微', '稍稍', '略微', '微微', '更加', '这张', '这个', '那张', '整张', '整个', '整体', '画面', '图片', '图像', '照片', '相片',
   '变得', '变成', '弄成', '做成', '处理成', '处理', '进行', '加上', '添加', '增加', '提高', '提升', '降低', '减少', '减弱', '增强', '加强',
   '调整', '调高', '调低', '调成', '调到', '调为', '设置', '设为', '改成', '改为', '转换', '转为', '转成', '变为', '效果', '风格', '模式',
-  '样式', '大约', '左右', '一张', '出来', '部分', '区域', '全部', '所有', '然后', '让它', '使其', '使它', '图',
+  '样式', '大约', '一张', '出来', '全部', '所有', '然后', '让它', '使其', '使它', '图',
   '请', '把', '将', '给', '对', '让', '使', '它', '更', '再', '很', '略', '些', '点', '得', '的', '地', '了', '着', '吧', '呢', '啊',
   '成', '为', '到', '至', '变', '弄', '做', '加', '调', '改', '转', '个', '张', '度', '倍', '在', '于', '并', '且', '也', '都', '和',
   '与', '及', '先', '添', '向', '往', '朝', '上', '用', '以', '来', '去', '掉', '一', '下', '按', '像素', '层', '级', '宽', '高', '大', '小',

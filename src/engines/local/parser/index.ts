@@ -91,7 +91,12 @@ function fail(message: string): never {
   throw new EditError('InvalidParameter', message);
 }
 
+const NEGATION = /^(?:please\s+)?(?:don'?t|do\s+not|never|without|avoid|no\s+(?!colou?rs?\b))\b|^(?:请)?(?:不要|别|无需|不用|不必|避免|不需要)/;
+
 function parseClause(text: string, quotes: readonly string[]): Operation[] {
+  if (NEGATION.test(text.trim())) {
+    fail(`The instruction part "${display(text, quotes)}" says what not to do; the built-in engine only carries out edits. Put what the result should avoid in negative_prompt.`);
+  }
   let partial: { rule: Rule; leftover: string } | undefined;
   for (const rule of RULES) {
     const clause = new Clause(text, quotes);

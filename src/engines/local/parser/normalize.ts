@@ -108,6 +108,9 @@ function normalizeNumbers(text: string): string {
     String(zhToNumber(n) ?? n),
   );
   t = t.replace(EN_RUN, (run) => String(enWordsToNumber(run)));
+  // "20%左右" = about 20 %: the approximation adds nothing.
+  t = t.replace(/(?<![\d.图片像第])(\d+(?:\.\d+)?\s*(?:%|度|°|倍|像素|px)?)\s*(?:左右|上下)(?![两侧边拼排])/g, '$1');
+  t = t.replace(/\b(?:about|around|approximately|roughly|some)\s+(?=\d)/g, '');
   t = t.replace(/\b(\d+)\s*(?:st|nd|rd|th)\b/g, '$1th');
   return t;
 }

@@ -39,6 +39,7 @@ const trim = rule(
   /\btrim\b|\bauto[\s-]*crop\b|\b(?:remove|cut|crop|strip|delete)\b.*\b(?:margins?|borders?|whitespace|white\s+space|blank|empty\s+space|padding|letterbox(?:ing)?|black\s+bars?)\b|去(?:除|掉)?(?:白边|黑边|空白|边框|边缘空白)|裁(?:掉|去)?(?:空白|白边|黑边)|切(?:掉|除)?(?:白边|黑边)/,
   (c) => {
     c.takeAll(/\b(?:trim|trimmed|auto[\s-]*crop|remove|cut|crop|strip|delete|off|margins?|borders?|whitespace|white\s+space|blank|empty\s+space|empty|padding|letterbox(?:ing)?|black\s+bars?|white|black|plain|around|surrounding)\b|去除|去掉|去|裁掉|裁去|裁|切掉|切除|切|白边|黑边|空白|边框|边缘|四周/);
+    c.colour();
     return { op: 'trim' };
   },
 );
@@ -213,6 +214,7 @@ const flip = rule(
   'flip, mirror, upside down, 翻转, 镜像, 水平翻转, 垂直翻转',
   /\b(?:flip|flipped|mirror|mirrored|flop|reflect|reflected)\b|\bupside[\s-]*down\b|翻转|镜像|倒置|颠倒|上下反转|左右反转|倒过来/,
   (c) => {
+    if (c.has(/\bcolou?rs?\b|颜色|色彩/)) return undefined;
     const both = c.take(/\bhorizontally_and_vertically\b|\bboth\s+(?:ways|axes|directions)\b|上下左右/);
     const vertical = c.take(/\b(?:vertical|vertically|upside[\s-]*down|top_and_bottom|top\s+to\s+bottom)\b|上下|垂直|颠倒|倒置|倒过来/);
     c.takeAll(/\b(?:flip|flipped|mirror|mirrored|flop|reflect|reflected|horizontal|horizontally|left_and_right|left\s+to\s+right|sideways|image)\b|翻转|镜像|左右|水平|反转/);

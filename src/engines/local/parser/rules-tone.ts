@@ -65,8 +65,8 @@ const sepia = rule(
   },
 );
 
-const invert = rule('invert', 'invert colours', 'invert, negative, 反色, 反相, 负片', /\binvert(?:ed)?\b|\binverse\b|\bnegative\b|反色|反相|负片|颜色反转|反转颜色|色彩反转/, (c) => {
-  c.takeAll(/\b(?:invert|inverted|inverse|negative|colou?rs?|photo|film)\b|反色|反相|负片|颜色反转|反转颜色|色彩反转|颜色/);
+const invert = rule('invert', 'invert colours', 'invert, negative, 反色, 反相, 负片', /\binvert(?:ed)?\b|\binverse\b|\bnegative\b|\b(?:flip|reverse)\s+(?:the\s+|all\s+)?colou?rs?\b|反色|反相|负片|颜色反转|反转颜色|色彩反转/, (c) => {
+  c.takeAll(/\b(?:invert|inverted|inverse|negative|flip|reverse|colou?rs?|photo|film)\b|反色|反相|负片|颜色反转|反转颜色|色彩反转|颜色/);
   return { op: 'invert' };
 });
 
@@ -76,10 +76,12 @@ const brightness = rule(
   'brighter, darker, brightness, exposure, 调亮, 变暗, 亮度, 曝光',
   /\b(?:bright|brighter|brighten|brightness|lighten|lighter|exposure|expose|dark|darker|darken|dim|dimmer|dimmed|underexposed|overexposed)\b|亮|暗|曝光/,
   (c) => {
+    const less = c.take(/\bless\b|\bnot\s+(?:so|as)\b|不那么|没那么/);
     const tooDark = c.take(/\btoo\s+(?:dark|dim)\b|太暗|过暗|偏暗|\bunderexposed\b/);
     const tooBright = tooDark ? undefined : c.take(/\btoo\s+bright\b|太亮|过亮|偏亮|过曝|\boverexposed\b/);
     const down = tooDark ? undefined : tooBright ?? c.take(/\b(?:darker|darken|dark|dim|dimmer|dimmed)\b|变暗|调暗|暗一些|暗一点|暗/);
-    const dir = tooDark ? 1 : down ? -1 : c.direction(UP, DOWN);
+    let dir = tooDark ? 1 : down ? -1 : less ? -1 : c.direction(UP, DOWN);
+    if (less && (down || tooDark)) dir = -dir;
     c.takeAll(/\b(?:bright|brighter|brighten|brightness|lighten|lighter|exposure|expose|overexposed|light)\b|亮度|变亮|调亮|提亮|亮一些|亮一点|亮|曝光度|曝光/);
     return { op: 'brightness', factor: change(c, dir, 0.2) };
   },
@@ -97,9 +99,10 @@ const saturation = rule(
   'saturation, more vivid, desaturate, 饱和度, 鲜艳, 淡雅',
   /\b(?:saturation|saturate|saturated|desaturate|desaturated|vivid|vibrant|colou?rful|muted|washed[\s-]*out|vibrance|pop)\b|饱和|鲜艳|艳丽|浓郁|淡雅|素雅|色彩更|颜色更/,
   (c) => {
+    const less = c.take(/\bless\b|\bnot\s+(?:so|as)\b|不那么|没那么/);
     const down = c.take(/\b(?:desaturate|desaturated|muted|washed[\s-]*out|dull|duller)\b|淡雅|素雅|暗淡|黯淡/);
     const up = down ? undefined : c.take(/\b(?:saturate|saturated|vivid|vibrant|colou?rful|pop)\b|鲜艳|艳丽|浓郁/);
-    const dir = down ? -1 : up ? 1 : c.direction(UP, DOWN) || 1;
+    const dir = (less ? -1 : 1) * (down ? -1 : up ? 1 : c.direction(UP, DOWN) || 1);
     c.takeAll(/\b(?:saturation|vibrance|colou?rs?|make|the|more)\b|饱和度|饱和|色彩|颜色|更/);
     return { op: 'saturation', factor: change(c, dir, down ? 0.4 : 0.3) };
   },
@@ -111,9 +114,10 @@ const temperature = rule(
   'warmer, cooler, colour temperature, 暖色调, 冷色调, 色温',
   /\b(?:warm|warmer|warmth|cool|cooler|cold|colder|temperature|icy)\b|暖|冷|色温/,
   (c) => {
+    const less = c.take(/\bless\b|\bnot\s+(?:so|as)\b|不那么|没那么/);
     const cool = c.take(/\b(?:cool|cooler|cold|colder|icy)\b|冷/);
     const warm = cool ? undefined : c.take(/\b(?:warm|warmer|warmth)\b|暖/);
-    const dir = cool ? -1 : warm ? 1 : c.direction(UP, DOWN) || 1;
+    const dir = (less ? -1 : 1) * (cool ? -1 : warm ? 1 : c.direction(UP, DOWN) || 1);
     const p = c.percent();
     const k = c.intensity();
     // "a cool blue tone", "warm golden light": the colour only says which way.
@@ -182,6 +186,7 @@ const emboss = rule('emboss', 'emboss', 'emboss, relief, 浮雕', /\bemboss(?:ed
 });
 
 const blur = rule('blur', 'blur', 'blur, soften, gaussian blur, out of focus, 模糊, 柔化', /\b(?:blur|blurred|blurry|soften|softened|gaussian|out\s+of\s+focus|defocus|unfocus)\b|模糊|柔化|虚化|朦胧/, (c) => {
+  if (c.has(/\b(?:less|not|un|de)[\s-]*blurr?(?:y|ed)?\b|\b(?:deblur|unblur)\b|去模糊|不模糊|不那么模糊/)) return undefined;
   const sigmaM = c.take(/\b(?:radius|sigma|strength)\s*(?:of\s*)?(\d+(?:\.\d+)?)\b|(\d+(?:\.\d+)?)\s*(?:px|pixels?|像素)/) ?? c.take(/(?<![\d⟦])()(\d+(?:\.\d+)?)(?![\d⟧%])/);
   const k = c.intensity();
   c.takeAll(/\b(?:blur|blurred|blurry|soften|softened|gaussian|out\s+of\s+focus|defocus|unfocus|radius|focus)\b|模糊|柔化|虚化|朦胧|半径/);
@@ -189,7 +194,8 @@ const blur = rule('blur', 'blur', 'blur, soften, gaussian blur, out of focus, �
   return { op: 'blur', strength: k, sigma };
 });
 
-const sharpen = rule('sharpen', 'sharpen', 'sharpen, sharper, crisper, more detail, 锐化, 更清晰', /\bsharp(?:en|er|ness|ened)?\b|\bcrisp(?:er)?\b|\bclarity\b|\bmore\s+detail(?:ed)?\b|\bdetails?\b|锐化|清晰|锐利|细节/, (c) => {
+const sharpen = rule('sharpen', 'sharpen', 'sharpen, sharper, crisper, more detail, 锐化, 更清晰', /\bsharp(?:en|er|ness|ened)?\b|\bcrisp(?:er)?\b|\bclarity\b|\bmore\s+detail(?:ed)?\b|\bdetails?\b|\b(?:less|not|un|de)[\s-]*blurr?(?:y|ed)?\b|\b(?:deblur|unblur)\b|锐化|清晰|锐利|细节|去模糊|不模糊|不那么模糊/, (c) => {
+  c.takeAll(/\b(?:less|not|un|de)[\s-]*blurr?(?:y|ed)?\b|\b(?:deblur|unblur)\b|去模糊|不模糊|不那么模糊/);
   const k = c.intensity();
   c.takeAll(/\b(?:sharp|sharpen|sharpened|sharper|sharpness|crisp|crisper|clarity|detail|details|detailed)\b|锐化|清晰度|清晰|锐利|细节/);
   return { op: 'sharpen', strength: k };

@@ -80,6 +80,21 @@ const backgroundBlur = rule(
   },
 );
 
+const backgroundTone = rule(
+  'backgroundTone',
+  'black-and-white or darker background (colour splash)',
+  'colour splash, black and white background, darken background, 背景黑白, 背景变暗, 主体保留颜色',
+  new RegExp(`\\b${BG}\\b|${ZH_BG}|\\bcolou?r\\s*splash\\b|\\bselective\\s+colou?r\\b|色彩点缀`),
+  (c) => {
+    const splash = c.take(/\bcolou?r\s*splash\b|\bselective\s+colou?r\b|色彩点缀/);
+    const grey = splash ?? c.take(/black_and_white|\bgr[ae]y(?:scale)?\b|\bmonochrome\b|\bdesaturate(?:d)?\b|黑白|灰色|灰度|去色/);
+    const dark = grey ? undefined : c.take(/\b(?:darken|darker|dim|dimmer)\b|变暗|压暗|调暗|暗一些|暗/);
+    if (!grey && !dark) return undefined;
+    c.takeAll(new RegExp(`\\b(?:make|turn|convert|set|keep|the|subject|person|in|colou?rs?|only|but|while|and|its|original|${BG})\\b|${ZH_BG}|变成|变为|变|转成|转为|主体|人物|保留|保持|颜色|原色|彩色|只`));
+    return { op: 'backgroundTone', effect: grey ? 'grayscale' : 'darken' };
+  },
+);
+
 const cutout = rule(
   'cutout',
   'put the subject of one image onto another',
@@ -219,6 +234,7 @@ const overlay = rule(
 export const ML_AND_FUSION_RULES: readonly Rule[] = [
   removeText,
   backgroundBlur,
+  backgroundTone,
   cutout,
   removeBackground,
   replaceBackground,

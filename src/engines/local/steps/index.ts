@@ -124,6 +124,8 @@ async function dispatch(img: Img, op: Operation, ctx: StepContext): Promise<Img>
     }
     case 'backgroundBlur':
       return ml.backgroundBlur(img, await models(ctx, 'blur background'), ctx.signal, op.strength);
+    case 'backgroundTone':
+      return ml.backgroundTone(img, await models(ctx, 'background colour splash'), ctx.signal, op.effect);
     case 'upscale':
       return ml.upscale(img, await models(ctx, 'upscale'), ctx.signal, op.factor);
     case 'faces':

@@ -60,6 +60,14 @@ export async function backgroundBlur(img: Img, ml: MlModels, signal: AbortSignal
   return composeOver(img, matte, blurred);
 }
 
+/** Colour splash: the subject over a grey (or darkened) copy of the image. */
+export async function backgroundTone(img: Img, ml: MlModels, signal: AbortSignal, effect: 'grayscale' | 'darken'): Promise<Img> {
+  const matte = await matteOf(ml, img, signal);
+  const row: [number, number, number] = [0.299, 0.587, 0.114];
+  const bg = await fromSharp(effect === 'grayscale' ? toSharp(img).removeAlpha().recomb([row, [...row], [...row]]) : toSharp(img).removeAlpha().linear(0.45, 0));
+  return composeOver(img, matte, bg);
+}
+
 export async function upscale(img: Img, ml: MlModels, signal: AbortSignal, factor: 2 | 4): Promise<Img> {
   checkSize(img.width * factor, img.height * factor, `Upscaling ${factor}×`);
   const out = await ml.upscale(raw(img), factor, signal);
