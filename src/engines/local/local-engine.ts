@@ -3,7 +3,6 @@
  * (steps/, execute.ts), fit to the output size, watermark, encode PNG (with alpha when an
  * operation made the image transparent).
  */
-import sharp from 'sharp';
 import { MAX_OUTPUT_PIXELS, defaultOutputSize, type Size } from '../../protocol/size.js';
 import type { EditRequest, EditResult, Engine } from '../engine.js';
 import { describePlan } from './describe.js';
