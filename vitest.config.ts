@@ -9,5 +9,6 @@ export default defineConfig({
     // Integration suites start real servers and SQLite files; two forks match the 2-core machines.
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
