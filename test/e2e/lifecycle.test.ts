@@ -17,6 +17,17 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/** Awaits `promise`, failing with the step's name (and not a bare test timeout) if it hangs. */
+async function step<T>(name: string, promise: Promise<T>, ms = 30_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`step "${name}" took over ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function start(dataDir: string, env: Record<string, string> = {}) {
   const server = await spawnServer(dataDir, env);
   children.push(server);
@@ -33,24 +44,26 @@ describe('crash recovery', () => {
   it('re-runs a task whose server was SIGKILLed mid-run, once restarted', async () => {
     const dir = newDir();
     const env = { RETOUCH_LEASE: '1s', RETOUCH_WORKER_CONCURRENCY: '1' };
-    const first = await start(dir, env);
+    const first = await step('first start', start(dir, env));
     const image = await imageDataUri(400, 400);
-    const created = await createTask(first.url, TEST_KEY, createBody([image], 'sleep=1500', { n: 1, seed: 7 }));
+    // Long enough that a loaded machine still sees it RUNNING before the kill.
+    const created = await createTask(first.url, TEST_KEY, createBody([image], 'sleep=4000', { n: 1, seed: 7 }));
     expect(created.status).toBe(200);
     const id = created.body.output.task_id;
-    await waitForStatus(first.url, TEST_KEY, id, ['RUNNING']);
+    await step('RUNNING on the first server', waitForStatus(first.url, TEST_KEY, id, ['RUNNING']));
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
 
-    const second = await start(dir, env);
-    const done = await waitForStatus(second.url, TEST_KEY, id, ['SUCCEEDED', 'FAILED'], 20_000);
+    const second = await step('restart', start(dir, env));
+    const done = await step('recovery', waitForStatus(second.url, TEST_KEY, id, ['SUCCEEDED', 'FAILED'], 30_000));
     expect(done.body.output.task_status).toBe('SUCCEEDED');
-    const download = await fetch(done.body.output.results[0].url);
+    const download = await step('download', fetch(done.body.output.results[0].url));
     expect(download.status).toBe(200);
     expect(download.headers.get('content-type')).toBe('image/png');
-    await second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
-  });
+    expect((await download.arrayBuffer()).byteLength).toBe(Number(download.headers.get('content-length')));
+    second.child.kill('SIGTERM');
+    expect(await step('graceful exit', second.exited)).toBe(0);
+  }, 90_000);
 
   it('fails a task with a clear code once it has been interrupted RETOUCH_MAX_ATTEMPTS times', async () => {
     const dir = newDir();
