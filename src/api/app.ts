@@ -102,6 +102,29 @@ function clientErrorHandler(err: Error & { code?: string }, socket: Socket): voi
   );
 }
 
+/**
+ * Graceful close without waiting out keep-alive timeouts: once the server stops listening and
+ * no request is in flight, the remaining keep-alive sockets are closed. Node's own idle check
+ * (Fastify's `forceCloseConnections: 'idle'`) misses some sockets, e.g. after a streamed file
+ * response, which then held `close()` for the whole 72 s keep-alive timeout.
+ */
+function closeKeptAliveConnectionsWhenDrained(app: FastifyInstance): void {
+  let inFlight = 0;
+  app.addHook('onRequest', async (_request, reply) => {
+    inFlight++;
+    reply.raw.once('close', () => inFlight--);
+  });
+  app.addHook('preClose', (done) => {
+    const timer = setInterval(() => {
+      if (inFlight > 0) return;
+      clearInterval(timer);
+      app.server.closeAllConnections();
+    }, 25);
+    app.server.once('close', () => clearInterval(timer));
+    done();
+  });
+}
+
 export function createApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     logger: { level: deps.logLevel ?? 'info' },
@@ -133,6 +156,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
   // the asyncio cancel, a JSON body.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  closeKeptAliveConnectionsWhenDrained(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
