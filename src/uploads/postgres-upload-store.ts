@@ -7,19 +7,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { PgPool } from '../tasks/postgres/database.js';
-import { workspaceTag, type UploadStore } from './upload-store.js';
-
-interface Row {
-  key: string;
-  workspace_id: string;
-  blob_key: string;
-  sha256: string;
-  expires_at: number;
-}
+import { workspaceTag, type UploadRow, type UploadStore } from './upload-store.js';
 
 export function createPostgresUploadStore(pool: PgPool, blobs: BlobStore): UploadStore {
   const byKey = async (key: string) =>
-    (await pool.query<Row>('SELECT key, workspace_id, blob_key, sha256, expires_at FROM uploads WHERE key = $1', [key])).rows[0];
+    (await pool.query<UploadRow>('SELECT key, workspace_id, blob_key, sha256, expires_at FROM uploads WHERE key = $1', [key])).rows[0];
 
   return {
     async put(upload) {

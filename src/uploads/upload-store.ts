@@ -33,7 +33,8 @@ export interface UploadStore {
   sweep(now: number): Promise<number>;
 }
 
-interface Row {
+/** The `uploads` columns both adapters read. */
+export interface UploadRow {
   key: string;
   workspace_id: string;
   blob_key: string;
@@ -44,7 +45,7 @@ interface Row {
 export const workspaceTag = (workspaceId: string) => createHash('sha256').update(workspaceId).digest('hex').slice(0, 16);
 
 export function createSqliteUploadStore(db: SqliteDatabase, blobs: BlobStore): UploadStore {
-  const byKey = db.prepare<[string], Row>('SELECT key, workspace_id, blob_key, sha256, expires_at FROM uploads WHERE key = ?');
+  const byKey = db.prepare<[string], UploadRow>('SELECT key, workspace_id, blob_key, sha256, expires_at FROM uploads WHERE key = ?');
   const insert = db.prepare(
     `INSERT INTO uploads (key, workspace_id, model, blob_key, size, content_type, sha256, created_at, expires_at)
      VALUES (@key, @workspaceId, @model, @blobKey, @size, @contentType, @sha256, @createdAt, @expiresAt)

@@ -90,14 +90,5 @@ export function withChunkAfterHeader(png: Buffer, chunk: Buffer): Buffer {
 
 export const dataUri = (bytes: Buffer, mime = 'image/png') => `data:${mime};base64,${bytes.toString('base64')}`;
 
-/** A deterministic PRNG (mulberry32) for seeded randomness in tests. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG for seeded randomness in tests: the engine's own (mulberry32). */
+export { createRng as prng } from '../../src/engines/local/rng.js';
