@@ -450,4 +450,6 @@ export const FAILURES: ReadonlyArray<readonly [prompt: string, quoted: string, s
   ['不要旋转', '不要旋转'],
   ['blur the edges', 'edges', 'blur'],
   ['模糊左右两边', '模糊左右两边'],
+  ['make it look like a watercolor painting', 'make it look like a watercolor painting', 'cartoon'],
+  ['变成油画风格', '变成油画风格', 'cartoon'],
 ];

@@ -170,12 +170,14 @@ const pixelate = rule('pixelate', 'pixelate/mosaic', 'pixelate, mosaic, pixel ar
   return { op: 'pixelate', block: round2(block * 1000) / 1000 };
 });
 
-const sketch = rule('sketch', 'pencil sketch', 'sketch, pencil drawing, line art, 素描, 铅笔画, 线稿', /\bsketch(?:ed|y)?\b|\bpencil\b|\bdrawing\b|\bline\s+art\b|\bcharcoal\b|素描|铅笔|线稿|速写|手绘/, (c) => {
+const sketch = rule('sketch', 'pencil sketch', 'sketch, pencil drawing, line art, painting, 素描, 铅笔画, 线稿, 绘画', /\bsketch(?:ed|y)?\b|\bpencil\b|\bdrawing\b|\bline\s+art\b|\bcharcoal\b|素描|铅笔|线稿|速写|手绘/, (c) => {
   c.takeAll(/\b(?:sketch|sketched|sketchy|pencil|drawing|drawn|line\s+art|charcoal|hand-drawn|like|style)\b|素描|铅笔画|铅笔|线稿|速写|手绘|画/);
   return { op: 'sketch' };
 });
 
-const cartoon = rule('cartoon', 'cartoon', 'cartoon, comic, anime, toon, 卡通, 动漫, 漫画', /\bcartoon(?:ish|ize|ise|ified|y)?\b|\bcomic(?:s|\s+book)?\b|\banime\b|\btoon\b|\bcel[\s-]*shad|卡通|动漫|漫画|动画/, (c) => {
+// The painting-style words only steer suggestions: "make it a watercolor" is not a cartoon, but
+// cartoon and sketch are the closest styles the engine has.
+const cartoon = rule('cartoon', 'cartoon', 'cartoon, comic, anime, toon, painting, watercolor, watercolour, painterly, artistic, 卡通, 动漫, 漫画, 油画, 水彩, 艺术', /\bcartoon(?:ish|ize|ise|ified|y)?\b|\bcomic(?:s|\s+book)?\b|\banime\b|\btoon\b|\bcel[\s-]*shad|卡通|动漫|漫画|动画/, (c) => {
   c.takeAll(/\b(?:cartoon(?:ish|ize|ise|ified|y)?|comic(?:s|\s+book)?|anime|toon|cel[\s-]*shad(?:ed|ing)?|like|style|drawing)\b|卡通|动漫|漫画|动画|画/);
   return { op: 'cartoon' };
 });
