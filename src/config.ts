@@ -49,6 +49,8 @@ export interface Config {
   readonly leaseMs: number;
   readonly maxAttempts: number;
   readonly taskTimeoutMs: number;
+  /** The ML worker thread is stopped after this long without requests, to give its memory back. */
+  readonly mlIdleTimeoutMs: number;
   readonly reaperIntervalMs: number;
   readonly shutdownGraceMs: number;
   readonly sqliteSynchronous: 'OFF' | 'NORMAL' | 'FULL';
@@ -213,6 +215,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     leaseMs: duration(env, 'RETOUCH_LEASE', 30_000, 1000),
     maxAttempts: integer(env, 'RETOUCH_MAX_ATTEMPTS', 3, 1, 100),
     taskTimeoutMs: duration(env, 'RETOUCH_TASK_TIMEOUT', 10 * 60_000, 1000),
+    mlIdleTimeoutMs: duration(env, 'RETOUCH_ML_IDLE_TIMEOUT', 10 * 60_000, 0),
     reaperIntervalMs: duration(env, 'RETOUCH_REAPER_INTERVAL', 60_000, 100),
     shutdownGraceMs: duration(env, 'RETOUCH_SHUTDOWN_GRACE', 30_000, 0),
     sqliteSynchronous: oneOf(env, 'RETOUCH_SQLITE_SYNCHRONOUS', ['OFF', 'NORMAL', 'FULL'] as const, 'NORMAL'),

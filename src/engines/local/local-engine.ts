@@ -21,6 +21,8 @@ export interface LocalEngineOptions {
    * use so that instructions without ML operations never load it. Tests inject fakes here.
    */
   readonly ml?: MlModels | (() => Promise<MlModels>);
+  /** For the default models: stop their worker thread after this long idle (0 = never). */
+  readonly mlIdleTimeoutMs?: number;
 }
 
 /** Fits the edited image to the output size: cover (centre crop), or contain on a blurred copy when cropping is unwanted. */
@@ -63,7 +65,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
     const given = options.ml;
     if (typeof given === 'function') models = await given();
     else if (given) models = given;
-    else models = (await import('./ml/index.js')).getMlModels();
+    else models = (await import('./ml/index.js')).getMlModels({ idleTimeoutMs: options.mlIdleTimeoutMs });
     return models;
   };
 

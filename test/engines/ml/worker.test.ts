@@ -47,4 +47,22 @@ describe('ML worker', () => {
       ml.detectFaces({ data: Buffer.alloc(10), width: 10, height: 10, channels: 3 }, new AbortController().signal),
     ).rejects.toMatchObject({ code: 'InvalidParameter' });
   });
+
+  it('stops an idle worker after idleTimeoutMs (its memory goes back) and starts a fresh one on demand', async () => {
+    const idle = new MlWorkerClient({ idleTimeoutMs: 200 });
+    try {
+      await idle.request({ op: 'sleep', ms: 1 }, []);
+      expect(idle.hasWorker).toBe(true);
+      // Busy longer than the timeout: a running request keeps the worker.
+      await idle.request({ op: 'sleep', ms: 400 }, []);
+      expect(idle.hasWorker).toBe(true);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(idle.hasWorker).toBe(false);
+      expect(idle.starts).toBe(1);
+      await expect(idle.request({ op: 'sleep', ms: 1 }, [])).resolves.toEqual({ kind: 'none' });
+      expect(idle.starts).toBe(2);
+    } finally {
+      await idle.close();
+    }
+  });
 });

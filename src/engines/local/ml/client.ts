@@ -11,6 +11,9 @@
  *   discarded.
  * - If the worker dies (e.g. out of memory) every request inside it rejects with an EditError
  *   ('InternalError.Algo'); the next request starts a fresh worker.
+ * - Idle recycling: the wasm and ONNX heaps never shrink (a 4x upscale leaves ~1.7 GB behind), so
+ *   a worker with nothing to do for `idleTimeoutMs` is terminated; the next request starts a
+ *   fresh one and pays the model loading again (0.5-12 s, see docs/benchmarks.md).
  *
  * Worker script location: `worker.js` next to this file in `dist/` (plain `node dist/...`). When
  * this module runs from TypeScript source (vitest, tsx), `import.meta.url` ends in `.ts`; the
@@ -79,14 +82,32 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
+export interface MlWorkerOptions {
+  /** Terminate the worker after this long without requests; 0 keeps it for good. Default 10 min. */
+  readonly idleTimeoutMs?: number;
+}
+
+export const DEFAULT_ML_IDLE_TIMEOUT_MS = 10 * 60_000;
+
 export class MlWorkerClient implements MlModels {
   private worker: Worker | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idleTimeoutMs: number;
   private nextId = 1;
   private readonly running = new Map<number, Running>();
   private readonly busy = new Set<ModelKey>();
   private readonly queues = new Map<ModelKey, Job[]>();
   /** Worker (re)starts so far; exposed for tests and diagnostics. */
   starts = 0;
+
+  constructor(options: MlWorkerOptions = {}) {
+    this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_ML_IDLE_TIMEOUT_MS;
+  }
+
+  /** Whether a worker thread (and the models it loaded) is alive. */
+  get hasWorker(): boolean {
+    return this.worker !== undefined;
+  }
 
   async segmentForeground(image: RawImage, signal: AbortSignal): Promise<Buffer> {
     const { wire, transfer } = toWire(image);
@@ -152,6 +173,7 @@ export class MlWorkerClient implements MlModels {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
     const w = this.worker;
     this.worker = undefined;
     for (const [, q] of this.queues) {
@@ -189,7 +211,24 @@ export class MlWorkerClient implements MlModels {
     }
   }
 
+  /** Arms the idle timer when nothing is running or queued; any new request disarms it. */
+  private scheduleIdleStop(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.idleTimeoutMs <= 0 || !this.worker || this.running.size > 0) return;
+    for (const q of this.queues.values()) if (q.length > 0) return;
+    const w = this.worker;
+    this.idleTimer = setTimeout(() => {
+      if (this.worker !== w || this.running.size > 0) return;
+      this.worker = undefined;
+      void w.terminate();
+    }, this.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+
   private ensureWorker(): Worker {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     if (this.worker) return this.worker;
     const w = startWorker();
     this.starts++;
@@ -212,6 +251,7 @@ export class MlWorkerClient implements MlModels {
     else this.settle(job, () => job.reject(new EditError(res.code, res.message)));
     if (this.running.size === 0) w.unref();
     this.pump(r.key);
+    this.scheduleIdleStop();
   }
 
   private onDeath(w: Worker, message: string): void {
