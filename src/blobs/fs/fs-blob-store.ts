@@ -4,7 +4,7 @@
  * behind a key. Content types are derived from the key's extension.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { isSafeKey, type BlobStore } from '../blob-store.js';
@@ -17,6 +17,9 @@ const CONTENT_TYPES: Record<string, string> = {
   webp: 'image/webp',
   bmp: 'image/bmp',
 };
+
+/** A temporary file older than this belongs to a write that will never finish. */
+const STALE_TMP_MS = 10 * 60_000;
 
 export function contentTypeOf(key: string): string {
   return CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
@@ -69,8 +72,18 @@ export function createFsBlobStore(root: string, signer: UrlSigner): BlobStore {
         await rm(path, { force: true });
         dirs.add(dirname(path));
       }
-      // Remove the per-task folders once empty; rmdir of a non-empty folder fails, which is fine.
-      for (const dir of dirs) await rmdir(dir).catch(() => undefined);
+      // Remove the per-task folders once empty (rmdir of a non-empty folder fails, which is fine).
+      // Temporary files a crash left next to the deleted objects go too: their write never
+      // finished, nothing references them, and they would keep the folder forever. (Only stale
+      // ones: a write in progress is seconds old.)
+      for (const dir of dirs) {
+        const names = await readdir(dir).catch(() => [] as string[]);
+        for (const name of names.filter((n) => n.endsWith('.tmp'))) {
+          const info = await stat(join(dir, name)).catch(() => undefined);
+          if (info && Date.now() - info.mtimeMs > STALE_TMP_MS) await rm(join(dir, name), { force: true });
+        }
+        await rmdir(dir).catch(() => undefined);
+      }
     },
     async urlFor(key, expiresAt) {
       return signer.sign(key, expiresAt);
