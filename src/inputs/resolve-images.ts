@@ -9,6 +9,8 @@ import { safeFetch, type SafeFetchOptions } from './safe-fetch.js';
 
 export interface ResolveContext {
   readonly workspaceId: string;
+  /** The task's model: temporary uploads only resolve for the model of their policy. */
+  readonly model: string;
   /** The request carried `X-DashScope-OssResourceResolve: enable`. */
   readonly ossResolve: boolean;
   readonly signal?: AbortSignal;
@@ -19,7 +21,8 @@ export interface ImageResolver {
 }
 
 /** Reads temporary uploads (`oss://<key>`); absent when uploads are not enabled. */
-export type UploadReader = (key: string, workspaceId: string) => Promise<Buffer | undefined>;
+/** Uploads are bound to the workspace and the model they were made for, as on DashScope. */
+export type UploadReader = (key: string, workspaceId: string, model: string) => Promise<Buffer | undefined>;
 
 const DATA_URI_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/png', 'image/bmp', 'image/webp', 'image/x-ms-bmp']);
 
@@ -62,7 +65,7 @@ export function createImageResolver(options: { fetch: SafeFetchOptions; uploads?
             `${label} is an oss:// URL; send the header X-DashScope-OssResourceResolve: enable to use temporary uploads.`,
           );
         }
-        const bytes = options.uploads ? await options.uploads(ref.slice('oss://'.length), context.workspaceId) : undefined;
+        const bytes = options.uploads ? await options.uploads(ref.slice('oss://'.length), context.workspaceId, context.model) : undefined;
         if (!bytes) {
           throw new ApiError(400, 'InvalidURL', `${label}: the uploaded file was not found or has expired.`);
         }

@@ -59,6 +59,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     async create(request, caller, options) {
       const images = await deps.images.resolve(request.images, {
         workspaceId: caller.workspaceId,
+        model: request.model,
         ossResolve: options.ossResolve,
         signal: options.signal,
       });

@@ -11,7 +11,7 @@ import { workspaceTag, type UploadRow, type UploadStore } from './upload-store.j
 
 export function createPostgresUploadStore(pool: PgPool, blobs: BlobStore): UploadStore {
   const byKey = async (key: string) =>
-    (await pool.query<UploadRow>('SELECT key, workspace_id, blob_key, sha256, expires_at FROM uploads WHERE key = $1', [key])).rows[0];
+    (await pool.query<UploadRow>('SELECT key, workspace_id, model, blob_key, sha256, expires_at FROM uploads WHERE key = $1', [key])).rows[0];
 
   return {
     async put(upload) {
@@ -37,9 +37,9 @@ export function createPostgresUploadStore(pool: PgPool, blobs: BlobStore): Uploa
       }
       return 'stored';
     },
-    async read(key, workspaceId, now) {
+    async read(key, workspaceId, model, now) {
       const row = await byKey(key);
-      if (!row || row.workspace_id !== workspaceId || row.expires_at <= now) return undefined;
+      if (!row || row.workspace_id !== workspaceId || row.model !== model || row.expires_at <= now) return undefined;
       return blobs.get(row.blob_key);
     },
     async usage(workspaceId, now) {

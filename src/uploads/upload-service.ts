@@ -133,7 +133,7 @@ export function createUploadService(deps: {
       if (outcome === 'exists') throw new ApiError(409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.');
       return { key: form.key! };
     },
-    reader: (key, workspaceId) => store.read(key, workspaceId, clock.now()),
+    reader: (key, workspaceId, model) => store.read(key, workspaceId, model, clock.now()),
     startSweeper(intervalMs, log) {
       const timer = setInterval(() => {
         store.sweep(clock.now()).catch((err) => log.error({ err }, 'upload sweep failed'));

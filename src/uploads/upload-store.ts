@@ -26,7 +26,7 @@ export interface UploadStore {
    */
   put(upload: Omit<StoredUpload, 'size'> & { bytes: Buffer }): Promise<PutOutcome>;
   /** The bytes of a live upload of this workspace, else undefined. */
-  read(key: string, workspaceId: string, now: number): Promise<Buffer | undefined>;
+  read(key: string, workspaceId: string, model: string, now: number): Promise<Buffer | undefined>;
   /** Bytes held by the workspace's live uploads. */
   usage(workspaceId: string, now: number): Promise<number>;
   /** Deletes expired uploads and their blobs; returns how many. */
@@ -37,6 +37,7 @@ export interface UploadStore {
 export interface UploadRow {
   key: string;
   workspace_id: string;
+  model: string;
   blob_key: string;
   sha256: string;
   expires_at: number;
@@ -45,7 +46,7 @@ export interface UploadRow {
 export const workspaceTag = (workspaceId: string) => createHash('sha256').update(workspaceId).digest('hex').slice(0, 16);
 
 export function createSqliteUploadStore(db: SqliteDatabase, blobs: BlobStore): UploadStore {
-  const byKey = db.prepare<[string], UploadRow>('SELECT key, workspace_id, blob_key, sha256, expires_at FROM uploads WHERE key = ?');
+  const byKey = db.prepare<[string], UploadRow>('SELECT key, workspace_id, model, blob_key, sha256, expires_at FROM uploads WHERE key = ?');
   const insert = db.prepare(
     `INSERT INTO uploads (key, workspace_id, model, blob_key, size, content_type, sha256, created_at, expires_at)
      VALUES (@key, @workspaceId, @model, @blobKey, @size, @contentType, @sha256, @createdAt, @expiresAt)
@@ -80,9 +81,9 @@ export function createSqliteUploadStore(db: SqliteDatabase, blobs: BlobStore): U
       }
       return 'stored';
     },
-    async read(key, workspaceId, now) {
+    async read(key, workspaceId, model, now) {
       const row = byKey.get(key);
-      if (!row || row.workspace_id !== workspaceId || row.expires_at <= now) return undefined;
+      if (!row || row.workspace_id !== workspaceId || row.model !== model || row.expires_at <= now) return undefined;
       return blobs.get(row.blob_key);
     },
     async usage(workspaceId, now) {

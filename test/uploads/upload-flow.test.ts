@@ -102,6 +102,19 @@ describe('temporary uploads (protocol.md §6.2)', () => {
     expect(without.body.message).toContain('X-DashScope-OssResourceResolve');
   });
 
+  it('resolves an upload only for the model its policy was made for', async () => {
+    const policy = (await getPolicy(server.url, server.key, 'wan2.5-i2i-preview')).body.data;
+    const up = await pythonUpload(policy, 'c.png', png);
+    expect(up.status).toBe(200);
+    const other = await createTask(server.url, server.key, createBody([`oss://${up.key}`], 'ok', { n: 1 }), { 'X-DashScope-OssResourceResolve': 'enable' });
+    expect(other.status).toBe(400);
+    expect(other.body.code).toBe('InvalidURL');
+    const same = await createTask(server.url, server.key, createBody([`oss://${up.key}`], 'convert to grayscale', { n: 1 }, 'wan2.5-i2i-preview'), {
+      'X-DashScope-OssResourceResolve': 'enable',
+    });
+    expect(same.status, JSON.stringify(same.body)).toBe(200);
+  });
+
   it('refuses another workspace the use of an upload', async () => {
     const db = openSqlite(`${server.dataDir}/retouch.db`);
     const { secret } = await createSqliteKeyStore(db).create({ workspaceId: 'team-b', name: 'test', now: Date.now() });

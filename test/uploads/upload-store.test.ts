@@ -1,4 +1,4 @@
-/** The upload store: workspace binding, expiry and the sweep (real SQLite, real disk). */
+/** The upload store: workspace and model binding, expiry and the sweep (real SQLite, real disk). */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +21,13 @@ describe('upload store', () => {
       store.put({ key, workspaceId: 'w1', model: 'm', contentType: 'image/png', bytes, createdAt, expiresAt: createdAt + 1000 });
     expect(await put('dir/a.png', 0)).toBe('stored');
     expect(await put('dir/b.png', 500)).toBe('stored');
-    expect(await store.read('dir/a.png', 'w1', 999)).toEqual(bytes);
-    expect(await store.read('dir/a.png', 'w2', 999)).toBeUndefined();
-    expect(await store.read('dir/a.png', 'w1', 1000)).toBeUndefined();
+    expect(await store.read('dir/a.png', 'w1', 'm', 999)).toEqual(bytes);
+    expect(await store.read('dir/a.png', 'w2', 'm', 999)).toBeUndefined();
+    expect(await store.read('dir/a.png', 'w1', 'other-model', 999)).toBeUndefined();
+    expect(await store.read('dir/a.png', 'w1', 'm', 1000)).toBeUndefined();
     expect(await store.usage('w1', 999)).toBe(10);
     expect(await store.sweep(1200)).toBe(1);
-    expect(await store.read('dir/b.png', 'w1', 1200)).toEqual(bytes);
+    expect(await store.read('dir/b.png', 'w1', 'm', 1200)).toEqual(bytes);
     expect(db.prepare('SELECT COUNT(*) AS n FROM uploads').get()).toEqual({ n: 1 });
     // An expired key may be used again.
     expect(await put('dir/b.png', 5000)).toBe('stored');
