@@ -13,6 +13,8 @@ export type Role = (typeof ROLES)[number];
 export interface S3Config {
   readonly bucket: string;
   readonly endpoint: string | undefined;
+  /** Where clients download result links from, when not `endpoint`. */
+  readonly publicEndpoint: string | undefined;
   readonly region: string;
   readonly accessKeyId: string | undefined;
   readonly secretAccessKey: string | undefined;
@@ -146,6 +148,10 @@ function s3Config(env: Env): S3Config | undefined {
   if (endpoint !== undefined && !/^https?:\/\/[^/\s]+$/.test(endpoint)) {
     throw new ConfigError('RETOUCH_S3_ENDPOINT', `expected an http(s) origin like "https://s3.example.com", got "${endpoint}"`);
   }
+  const publicEndpoint = env.RETOUCH_S3_PUBLIC_ENDPOINT?.replace(/\/+$/, '') || undefined;
+  if (publicEndpoint !== undefined && !/^https?:\/\/[^/\s]+$/.test(publicEndpoint)) {
+    throw new ConfigError('RETOUCH_S3_PUBLIC_ENDPOINT', `expected an http(s) origin like "https://files.example.com", got "${publicEndpoint}"`);
+  }
   const accessKeyId = env.RETOUCH_S3_ACCESS_KEY_ID || undefined;
   const secretAccessKey = env.RETOUCH_S3_SECRET_ACCESS_KEY || undefined;
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
@@ -154,6 +160,7 @@ function s3Config(env: Env): S3Config | undefined {
   return {
     bucket,
     endpoint,
+    publicEndpoint,
     region: env.RETOUCH_S3_REGION || 'us-east-1',
     accessKeyId,
     secretAccessKey,

@@ -28,6 +28,12 @@ export interface S3Options {
   readonly bucket: string;
   /** e.g. "http://127.0.0.1:9000" for MinIO; default: AWS for the region. */
   readonly endpoint?: string;
+  /**
+   * The origin clients download result links from, when it differs from `endpoint` (a private
+   * address for the nodes, a public name for users). SigV4 signs the host, so links are signed
+   * for this origin.
+   */
+  readonly publicEndpoint?: string;
   readonly region: string;
   /** Without them, the AWS SDK's default chain (environment, profile, instance role). */
   readonly accessKeyId?: string;
@@ -46,14 +52,18 @@ function isMissing(err: unknown): boolean {
 }
 
 export function createS3BlobStore(options: S3Options): BlobStore & { readonly client: S3Client } {
-  const client = new S3Client({
-    region: options.region,
-    forcePathStyle: options.forcePathStyle,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.accessKeyId && options.secretAccessKey
-      ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
-      : {}),
-  });
+  const clientFor = (endpoint: string | undefined) =>
+    new S3Client({
+      region: options.region,
+      forcePathStyle: options.forcePathStyle,
+      ...(endpoint ? { endpoint } : {}),
+      ...(options.accessKeyId && options.secretAccessKey
+        ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
+        : {}),
+    });
+  const client = clientFor(options.endpoint);
+  // Presigning makes no request: a second client only to sign for the public origin.
+  const signingClient = options.publicEndpoint ? clientFor(options.publicEndpoint) : client;
   const now = options.now ?? Date.now;
   const Bucket = options.bucket;
   const checked = (key: string) => {
@@ -101,10 +111,10 @@ export function createS3BlobStore(options: S3Options): BlobStore & { readonly cl
       const at = now();
       if (expiresAt <= at) {
         // SigV4 needs a lifetime of at least 1 s: sign as of 1 s before expiry, already dead.
-        return getSignedUrl(client, command, { signingDate: new Date(expiresAt - 1000), expiresIn: 1 });
+        return getSignedUrl(signingClient, command, { signingDate: new Date(expiresAt - 1000), expiresIn: 1 });
       }
       const expiresIn = Math.min(MAX_PRESIGN_S, Math.max(1, Math.ceil((expiresAt - at) / 1000)));
-      return getSignedUrl(client, command, { signingDate: new Date(at), expiresIn });
+      return getSignedUrl(signingClient, command, { signingDate: new Date(at), expiresIn });
     },
   };
 }
