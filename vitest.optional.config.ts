@@ -5,6 +5,5 @@ export default defineConfig({
   test: {
     include: ['test/optional/**/*.test.ts'],
     testTimeout: 120_000,
-    env: { RETOUCH_ISNET: '1' },
   },
 });

@@ -53,6 +53,8 @@ export interface Config {
   readonly taskTimeoutMs: number;
   /** The ML worker thread is stopped after this long without requests, to give its memory back. */
   readonly mlIdleTimeoutMs: number;
+  /** The opt-in AGPL ISNet model: unset = when installed, "0" = never, "1" = required, or its folder. */
+  readonly isnet: string | undefined;
   readonly reaperIntervalMs: number;
   readonly shutdownGraceMs: number;
   readonly sqliteSynchronous: 'OFF' | 'NORMAL' | 'FULL';
@@ -223,6 +225,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     maxAttempts: integer(env, 'RETOUCH_MAX_ATTEMPTS', 3, 1, 100),
     taskTimeoutMs: duration(env, 'RETOUCH_TASK_TIMEOUT', 10 * 60_000, 1000),
     mlIdleTimeoutMs: duration(env, 'RETOUCH_ML_IDLE_TIMEOUT', 10 * 60_000, 0),
+    isnet: env.RETOUCH_ISNET?.trim() || undefined,
     reaperIntervalMs: duration(env, 'RETOUCH_REAPER_INTERVAL', 60_000, 100),
     shutdownGraceMs: duration(env, 'RETOUCH_SHUTDOWN_GRACE', 30_000, 0),
     sqliteSynchronous: oneOf(env, 'RETOUCH_SQLITE_SYNCHRONOUS', ['OFF', 'NORMAL', 'FULL'] as const, 'NORMAL'),

@@ -74,7 +74,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     settings: config.uploads,
   });
 
-  const byModel: Record<string, Engine> = { [MODEL_WAN25_I2I]: createLocalEngine({ mlIdleTimeoutMs: config.mlIdleTimeoutMs }) };
+  const byModel: Record<string, Engine> = { [MODEL_WAN25_I2I]: createLocalEngine({ mlIdleTimeoutMs: config.mlIdleTimeoutMs, isnet: config.isnet }) };
   if (config.enableTestEngine) byModel[TEST_MODEL] = createTestEngine({ runLog: config.testEngineLog });
   const engines = createEngineRegistry(byModel);
 

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MlWorkerClient } from '../../src/engines/local/ml/index.js';
 import { loadRgb, patchMean, samplePhoto } from '../engines/ml/helpers.js';
 
-const ml = new MlWorkerClient();
+// "1": required, so a missing install fails loudly instead of falling back to the default model.
+const ml = new MlWorkerClient({ workerData: { isnet: '1' } });
 afterAll(() => ml.close());
 
 describe('ISNet (opt-in)', () => {

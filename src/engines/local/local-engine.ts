@@ -23,6 +23,8 @@ export interface LocalEngineOptions {
   readonly ml?: MlModels | (() => Promise<MlModels>);
   /** For the default models: stop their worker thread after this long idle (0 = never). */
   readonly mlIdleTimeoutMs?: number;
+  /** For the default models: RETOUCH_ISNET (the opt-in AGPL background-removal model). */
+  readonly isnet?: string;
 }
 
 /** Fits the edited image to the output size: cover (centre crop), or contain on a blurred copy when cropping is unwanted. */
@@ -65,7 +67,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
     const given = options.ml;
     if (typeof given === 'function') models = await given();
     else if (given) models = given;
-    else models = (await import('./ml/index.js')).getMlModels({ idleTimeoutMs: options.mlIdleTimeoutMs });
+    else models = (await import('./ml/index.js')).getMlModels({ idleTimeoutMs: options.mlIdleTimeoutMs, workerData: { isnet: options.isnet } });
     return models;
   };
 

