@@ -11,6 +11,15 @@ export interface JsonResponse<T = any> {
   body: T;
 }
 
+/** The body as JSON when it is JSON, else the text itself. */
+function parseMaybeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 export async function call<T = any>(
   url: string,
   init: { method?: string; key?: string | null; headers?: Record<string, string>; body?: unknown } = {},
@@ -24,12 +33,7 @@ export async function call<T = any>(
   }
   const res = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
   const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = text;
-  }
+  const parsed = parseMaybeJson(text);
   return { status: res.status, headers: res.headers, body: parsed as T };
 }
 
@@ -113,12 +117,7 @@ export async function rawRequest(
 ): Promise<JsonResponse & { text: string }> {
   const res = await fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body as BodyInit | undefined });
   const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = text;
-  }
+  const parsed = parseMaybeJson(text);
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 
