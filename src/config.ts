@@ -5,7 +5,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { parseDuration } from './duration.js';
 import { compileAllowList } from './inputs/address-policy.js';
+import { DEFAULT_ROUTING_TABLE, loadRoutingTable, RoutingTableError, type RoutingTable } from './engines/routes/routing-table.js';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -77,6 +79,8 @@ export interface Config {
   /** Test engine only: a file that gets one line per edit started (crash tests count re-runs). */
   readonly testEngineLog: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Model → engine routes (--config / RETOUCH_CONFIG, docs/upstreams.md); default: the built-in engine. */
+  readonly routes: RoutingTable;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +96,8 @@ export interface ConfigOverrides {
   host?: string;
   port?: string;
   dataDir?: string;
+  /** The routing table file (RETOUCH_CONFIG). */
+  config?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -106,13 +112,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max = Nu
   return value;
 }
 
-/** Durations: "500ms", "30s", "15m", "24h", "7d" or plain milliseconds. */
-export function parseDuration(raw: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(raw.trim());
-  if (!m) return undefined;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms'] ?? 1;
-  return Math.round(Number(m[1]) * unit);
-}
+export { parseDuration };
 
 function duration(env: Env, name: string, fallback: number, min = 1): number {
   const raw = env[name];
@@ -168,6 +168,18 @@ function s3Config(env: Env): S3Config | undefined {
     secretAccessKey,
     forcePathStyle: boolean(env, 'RETOUCH_S3_FORCE_PATH_STYLE', endpoint !== undefined),
   };
+}
+
+/** The routing table: read and validated once, here, with the environment its secrets refer to. */
+function routingTable(env: Env, overrides: ConfigOverrides): RoutingTable {
+  const path = overrides.config ?? (env.RETOUCH_CONFIG || undefined);
+  if (path === undefined) return DEFAULT_ROUTING_TABLE;
+  try {
+    return loadRoutingTable(resolve(path), env);
+  } catch (err) {
+    if (err instanceof RoutingTableError) throw new ConfigError(`RETOUCH_CONFIG (${path})`, err.message);
+    throw err;
+  }
 }
 
 export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}): Config {
@@ -245,6 +257,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     },
     testEngineLog: env.RETOUCH_TEST_ENGINE_LOG || undefined,
     logLevel: oneOf(env, 'RETOUCH_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    routes: routingTable(env, overrides),
   };
   return Object.freeze(config);
 }

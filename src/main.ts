@@ -20,7 +20,6 @@ import { createTestEngine, TEST_MODEL } from './engines/test-engine.js';
 import { createImageResolver } from './inputs/resolve-images.js';
 import { createPolicySigner } from './uploads/policy.js';
 import { createUploadService } from './uploads/upload-service.js';
-import { MODEL_WAN25_I2I } from './protocol/wire.js';
 import { createTaskService, type Clock } from './tasks/task-service.js';
 import { createReaper } from './worker/reaper.js';
 import { createWorker } from './worker/worker.js';
@@ -74,9 +73,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     settings: config.uploads,
   });
 
-  const byModel: Record<string, Engine> = { [MODEL_WAN25_I2I]: createLocalEngine({ mlIdleTimeoutMs: config.mlIdleTimeoutMs, isnet: config.isnet }) };
-  if (config.enableTestEngine) byModel[TEST_MODEL] = createTestEngine({ runLog: config.testEngineLog });
-  const engines = createEngineRegistry(byModel);
+  // Engines log through the app's logger, which exists only once the app is built below.
+  let logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void } | undefined;
+  const routingLog = {
+    info: (obj: object, msg: string) => logger?.info(obj, msg),
+    warn: (obj: object, msg: string) => logger?.warn(obj, msg),
+  };
+  // One built-in engine per process, created on first use, shared by every local/auto route.
+  let localEngine: Engine | undefined;
+  const engines = createEngineRegistry({
+    table: config.routes,
+    localEngine: () => (localEngine ??= createLocalEngine({ mlIdleTimeoutMs: config.mlIdleTimeoutMs, isnet: config.isnet })),
+    extra: config.enableTestEngine ? { [TEST_MODEL]: { engine: createTestEngine({ runLog: config.testEngineLog }), engineName: 'test' } } : {},
+    log: routingLog,
+  });
 
   let draining = false;
   // A worker node builds the app too (never listening): its logger is the process's logger.
@@ -88,6 +98,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clock,
       newId: randomUUID,
       retentionMs: config.retentionMs,
+      forwardCancel: async (task) => {
+        const upstream = task.upstream && engines.upstream(task.upstream.route);
+        return upstream ? upstream.cancel(task.upstream!.id).catch(() => false) : false;
+      },
     }),
     keys,
     engines,
@@ -102,6 +116,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     rateLimits: config.rateLimits,
     maxInflightBodyBytes: config.maxInflightBodyBytes,
   });
+  logger = app.log;
 
   const worker = runWorker
     ? createWorker({
@@ -159,6 +174,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         reaper.stop();
         uploadSweeper.stop();
         await engines.close();
+        await localEngine?.close?.();
         await backends.close();
       })();
       return closing;

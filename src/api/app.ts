@@ -15,6 +15,7 @@ import type { RateLimiter } from '../limits/rate-limiter.js';
 import { ApiError, Errors } from '../errors.js';
 import type { Clock, TaskService } from '../tasks/task-service.js';
 import { registerFileRoutes } from './routes/files.js';
+import { registerModelRoutes } from './routes/models.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 import { registerUploadRoutes } from './routes/uploads.js';
 import type { UploadService } from '../uploads/upload-service.js';
@@ -187,6 +188,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerTaskRoutes(app, deps);
+  registerModelRoutes(app, { keys: deps.keys, engines: deps.engines, startedAt: deps.clock.now() });
   if (deps.uploads) registerUploadRoutes(app, { keys: deps.keys, engines: deps.engines, uploads: deps.uploads });
   if (deps.signer) {
     // Result keys are "<workspace>/results/<task id>/<index>.png" (worker/worker.ts).

@@ -1,5 +1,6 @@
 /** Maps task records to the protocol's wire shapes (times in UTC+8, signed result URLs). */
-import type { GetTaskResponse, TaskListItem, TaskMetrics, TaskOutput, TaskResultItem } from '../protocol/wire.js';
+import type { StoredTaskStatus } from '../protocol/states.js';
+import type { GetTaskResponse, RetouchInfo, TaskListItem, TaskMetrics, TaskOutput, TaskResultItem } from '../protocol/wire.js';
 import { formatTaskTime } from '../protocol/time.js';
 import type { TaskRecord } from '../tasks/task-store.js';
 
@@ -15,33 +16,44 @@ function metrics(task: TaskRecord): TaskMetrics {
   return { TOTAL: task.n, SUCCEEDED: succeeded, FAILED: failed };
 }
 
+/** A task waiting on an upstream task that is still queued there is, for the client, still PENDING. */
+function shownStatus(task: TaskRecord): StoredTaskStatus {
+  return task.status === 'RUNNING' && task.upstream?.status === 'PENDING' ? 'PENDING' : task.status;
+}
+
+function retouchInfo(task: TaskRecord): { retouch?: RetouchInfo } {
+  return task.engine === undefined ? {} : { retouch: { route: task.model, engine: task.engine } };
+}
+
 export function unknownTask(requestId: string, taskId: string): GetTaskResponse {
   return { request_id: requestId, output: { task_id: taskId, task_status: 'UNKNOWN' } };
 }
 
 export async function presentTask(task: TaskRecord, requestId: string, urlFor: UrlFor, urlTtlMs: number): Promise<GetTaskResponse> {
+  const status = shownStatus(task);
   const output: TaskOutput = {
     task_id: task.id,
-    task_status: task.status,
+    task_status: status,
     submit_time: formatTaskTime(task.submitTime),
   };
-  if (task.scheduledTime !== undefined && task.status !== 'PENDING' && task.status !== 'CANCELED') {
+  if (task.scheduledTime !== undefined && status !== 'PENDING' && status !== 'CANCELED') {
     output.scheduled_time = formatTaskTime(task.scheduledTime);
   }
   if (task.endTime !== undefined) output.end_time = formatTaskTime(task.endTime);
 
-  switch (task.status) {
+  const extra = retouchInfo(task);
+  switch (status) {
     case 'PENDING':
     case 'CANCELED':
-      return { request_id: requestId, output };
+      return { request_id: requestId, output, ...extra };
     case 'RUNNING':
       output.task_metrics = metrics(task);
-      return { request_id: requestId, output };
+      return { request_id: requestId, output, ...extra };
     case 'FAILED':
       output.code = task.code;
       output.message = task.message;
       output.task_metrics = metrics(task);
-      return { request_id: requestId, output };
+      return { request_id: requestId, output, ...extra };
     case 'SUCCEEDED': {
       const expiresAt = (task.endTime ?? task.submitTime) + urlTtlMs;
       output.results = await Promise.all(
@@ -56,7 +68,7 @@ export async function presentTask(task: TaskRecord, requestId: string, urlFor: U
       );
       const m = metrics(task);
       output.task_metrics = m;
-      return { request_id: requestId, output, usage: { image_count: m.SUCCEEDED } };
+      return { request_id: requestId, output, usage: { image_count: m.SUCCEEDED }, ...extra };
     }
   }
 }
@@ -70,9 +82,10 @@ export function presentListItem(task: TaskRecord): TaskListItem {
     model_name: task.model,
     region: 'local',
     request_id: task.requestId,
-    status: task.status,
+    status: shownStatus(task),
     task_id: task.id,
     user_api_unique_key: `apikey:v1:aigc:image2image:image-synthesis:${task.model}`,
+    ...retouchInfo(task),
   };
   if (task.scheduledTime !== undefined) item.start_time = task.scheduledTime;
   if (task.endTime !== undefined) item.end_time = task.endTime;

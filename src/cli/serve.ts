@@ -9,8 +9,9 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on (RETOUCH_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (RETOUCH_PORT, default 8080)')
     .option('--data-dir <dir>', 'where the database and images live (RETOUCH_DATA_DIR, default ./data)')
-    .addHelpText('after', '\nExamples:\n  npx retouch serve --port 8080 --data-dir ./data\n  RETOUCH_DATABASE_URL=postgres://db/retouch RETOUCH_S3_BUCKET=results npx retouch serve --role worker\n')
-    .action(async (options: { role?: string; host?: string; port?: string; dataDir?: string }) => {
+    .option('--config <file>', 'routing table: model names → engines and upstreams, JSON or YAML (RETOUCH_CONFIG; see docs/upstreams.md)')
+    .addHelpText('after', '\nExamples:\n  npx retouch serve --port 8080 --data-dir ./data\n  RETOUCH_DATABASE_URL=postgres://db/retouch RETOUCH_S3_BUCKET=results npx retouch serve --role worker\n  DASHSCOPE_API_KEY=sk-… npx retouch serve --config routes.yaml\n')
+    .action(async (options: { role?: string; host?: string; port?: string; dataDir?: string; config?: string }) => {
       const config = configFor(options);
       const { startServer } = await import('../main.js');
       const server = await startServer(config, {

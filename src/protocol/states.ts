@@ -4,7 +4,8 @@
  *   PENDING ──► RUNNING ──► SUCCEEDED | FAILED
  *      │           │
  *      │           └──► PENDING   (a worker handed the task back: shutdown or an expired lease)
- *      └──► CANCELED
+ *      └──► CANCELED ◄──┘ (only while the upstream task it waits on is PENDING: a
+ *                           forwarded cancel, see src/worker/upstream-scheduler.ts)
  *
  * UNKNOWN is never stored: it is what a query answers for an id that does not exist, has expired,
  * or belongs to another workspace.
@@ -19,7 +20,7 @@ export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['SUCCEEDED', 
 
 const TRANSITIONS: Record<StoredTaskStatus, readonly StoredTaskStatus[]> = {
   PENDING: ['RUNNING', 'CANCELED'],
-  RUNNING: ['SUCCEEDED', 'FAILED', 'PENDING'],
+  RUNNING: ['SUCCEEDED', 'FAILED', 'PENDING', 'CANCELED'],
   SUCCEEDED: [],
   FAILED: [],
   CANCELED: [],

@@ -59,10 +59,20 @@ export interface TaskOutput {
   message?: string;
 }
 
+/**
+ * retouch's own addition for operators (DashScope SDKs ignore unknown keys): which route the task
+ * came in on (its model) and which engine ran it. Absent until a worker chose the engine.
+ */
+export interface RetouchInfo {
+  route: string;
+  engine: string;
+}
+
 export interface GetTaskResponse {
   request_id: string;
   output: TaskOutput;
   usage?: { image_count: number };
+  retouch?: RetouchInfo;
 }
 
 /** One row of GET /api/v1/tasks. Times are epoch milliseconds. */
@@ -79,6 +89,7 @@ export interface TaskListItem {
   status: TaskStatus;
   task_id: string;
   user_api_unique_key: string;
+  retouch?: RetouchInfo;
 }
 
 export interface ListTasksResponse {
@@ -88,6 +99,12 @@ export interface ListTasksResponse {
   page_no: number;
   page_size: number;
   data: TaskListItem[];
+}
+
+/** GET /api/v1/models: the models the calling key may use. */
+export interface ModelListResponse {
+  request_id: string;
+  data: { id: string; object: 'model'; engine: string; owned_by: 'retouch' }[];
 }
 
 export interface CancelTaskResponse {

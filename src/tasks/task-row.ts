@@ -4,7 +4,7 @@
  * (boolean, jsonb/text[]): the mapping accepts either.
  */
 import type { StoredTaskStatus } from '../protocol/states.js';
-import type { StoredResult, TaskRecord } from './task-store.js';
+import type { StoredResult, TaskRecord, UpstreamRef } from './task-store.js';
 
 export interface TaskRow {
   id: string;
@@ -29,6 +29,8 @@ export interface TaskRow {
   message: string | null;
   attempts: number;
   expires_at: number;
+  engine: string | null;
+  upstream: string | UpstreamRef | null;
 }
 
 const json = <T>(value: string | T): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
@@ -58,5 +60,7 @@ export function toTaskRecord(row: TaskRow): TaskRecord {
     message: row.message ?? undefined,
     attempts: row.attempts,
     expiresAt: row.expires_at,
+    engine: row.engine ?? undefined,
+    upstream: row.upstream === null ? undefined : json<UpstreamRef>(row.upstream),
   };
 }

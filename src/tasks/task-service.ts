@@ -26,6 +26,11 @@ export interface TaskServiceDeps {
   readonly clock: Clock;
   readonly newId: () => string;
   readonly retentionMs: number;
+  /**
+   * Forwards a cancel to the upstream task a RUNNING task waits on (while that is PENDING there);
+   * true when the upstream accepted it. Absent: such tasks cannot be cancelled.
+   */
+  readonly forwardCancel?: (task: TaskRecord) => Promise<boolean>;
   /** Called after a task is stored, to wake idle workers. */
   readonly onCreated?: (taskId: string) => void;
 }
@@ -115,6 +120,11 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     async cancel(id, workspaceId) {
       const task = visible(await store.get(id), workspaceId);
       if (!task) return false;
+      // Queued upstream: only the upstream can say whether it is still cancellable (it decides).
+      if (task.status === 'RUNNING' && task.upstream?.status === 'PENDING' && deps.forwardCancel) {
+        if (!(await deps.forwardCancel(task))) return false;
+        return store.cancelUpstreamPending(id, workspaceId, clock.now());
+      }
       return store.cancel(id, workspaceId, clock.now());
     },
   };

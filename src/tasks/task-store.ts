@@ -23,6 +23,26 @@ export type StoredResult =
   | { readonly ok: true; readonly blobKey: string; readonly actualPrompt?: string }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
+/**
+ * An upstream task this task is waiting on (src/worker/upstream-scheduler.ts). Stored as soon as
+ * the upstream accepted it, before anything waits: a restart resumes polling this id instead of
+ * submitting again. `status` is the upstream's last seen non-terminal state; while it is PENDING
+ * the task is shown PENDING and a cancel is forwarded upstream.
+ */
+export interface UpstreamRef {
+  /** The route whose engine submitted it (the model's own, or its `auto` fallback). */
+  readonly route: string;
+  readonly id: string;
+  readonly status: 'PENDING' | 'RUNNING';
+  readonly submittedAt: number;
+}
+
+/** Which engine a worker chose for the task (shown to operators), and its upstream task if any. */
+export interface Routing {
+  readonly engine: string;
+  readonly upstream?: UpstreamRef;
+}
+
 export interface NewTask {
   readonly id: string;
   readonly workspaceId: string;
@@ -51,6 +71,9 @@ export interface TaskRecord extends NewTask {
   readonly message: string | undefined;
   /** How many times a worker has claimed the task. */
   readonly attempts: number;
+  /** The engine that ran (or runs) it: local, dashscope, …; undefined until a worker chose. */
+  readonly engine: string | undefined;
+  readonly upstream: UpstreamRef | undefined;
 }
 
 export interface ListQuery {
@@ -68,7 +91,8 @@ export interface ListQuery {
 }
 
 export interface Settlement {
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  /** CANCELED: the upstream task was cancelled (a forwarded cancel; see cancelUpstreamPending). */
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'CANCELED';
   readonly code?: string;
   readonly message?: string;
   readonly endTime: number;
@@ -93,6 +117,15 @@ export interface TaskStore {
   claim(workerId: string, now: number, leaseUntil: number, maxRunningPerWorkspace: number): Promise<TaskRecord | undefined>;
   /** Extends the lease; false when the worker no longer holds it. */
   heartbeat(id: string, workerId: string, leaseUntil: number): Promise<boolean>;
+  /** Extends the leases of many tasks at once (the upstream scheduler's one heartbeat); the ids still held. */
+  heartbeatMany(ids: readonly string[], workerId: string, leaseUntil: number): Promise<string[]>;
+  /** Records the engine chosen and the upstream task (if any); false when the lease is gone. */
+  setRouting(id: string, workerId: string, routing: Routing): Promise<boolean>;
+  /**
+   * RUNNING → CANCELED for a task of this workspace whose upstream task is still PENDING (its
+   * cancel was forwarded upstream and accepted); false otherwise.
+   */
+  cancelUpstreamPending(id: string, workspaceId: string, now: number): Promise<boolean>;
   /** Stores one output's outcome while the task runs. */
   recordResult(id: string, workerId: string, index: number, result: StoredResult): Promise<boolean>;
   settle(id: string, workerId: string, settlement: Settlement): Promise<boolean>;

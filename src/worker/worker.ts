@@ -8,12 +8,19 @@
  *
  * Per-image outcomes are recorded as they finish, so a task re-run after a crash skips the
  * images it already produced.
+ *
+ * Routing: the registry decides which engine runs each task (engines/registry.ts); the choice is
+ * stored on the row and logged. A task for an upstream task API (DashScope) does not keep its
+ * slot: the slot submits it (or, when an upstream id is already stored, just resumes it) and
+ * hands it to the upstream scheduler, which polls, keeps the lease and settles it.
  */
 import { EditError, type Engine } from '../engines/engine.js';
-import type { EngineRegistry } from '../engines/registry.js';
+import type { Decision, EngineRegistry } from '../engines/registry.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Clock } from '../tasks/task-service.js';
 import type { StoredResult, TaskRecord, TaskStore } from '../tasks/task-store.js';
+import { failTask, INTERNAL, settleTask, TIMEOUT, type SettleDeps } from './settle.js';
+import { createUpstreamScheduler } from './upstream-scheduler.js';
 
 export interface WorkerDeps {
   readonly store: TaskStore;
@@ -29,8 +36,10 @@ export interface WorkerDeps {
   readonly retentionMs: number;
   /** How long an idle slot sleeps before looking for work again without being woken. */
   readonly idlePollMs?: number;
-  readonly log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  readonly log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   readonly onSettled?: (taskId: string) => void;
+  /** Upstream scheduler tick (tests and benches); default 50 ms. */
+  readonly upstreamTickMs?: number;
 }
 
 export interface Worker {
@@ -41,18 +50,18 @@ export interface Worker {
   stop(graceMs: number): Promise<void>;
 }
 
+const contentTypeOf = (key: string): string =>
+  key.endsWith('.png') ? 'image/png' : key.endsWith('.webp') ? 'image/webp' : key.endsWith('.bmp') ? 'image/bmp' : 'image/jpeg';
+
 class ShutdownAbort extends Error {}
 class LeaseLost extends Error {}
 class TaskTimeout extends Error {}
 
-const INTERNAL = {
-  code: 'InternalError.Algo',
-  message: 'An internal error has occured during execution, please try again later or contact service support.',
-};
-const TIMEOUT = {
-  code: 'InternalError.Timeout',
-  message: 'An internal timeout error has occured during execution, please try again later or contact service support.',
-};
+const ROUTE_GONE = {
+  ok: false,
+  code: 'InternalError.Upstream',
+  message: 'The route that submitted this task upstream is no longer configured, so its result cannot be fetched.',
+} as const;
 
 export function createWorker(deps: WorkerDeps): Worker {
   const { store, blobs, clock, workerId } = deps;
@@ -62,6 +71,18 @@ export function createWorker(deps: WorkerDeps): Worker {
   let stopping = false;
   // Idle slots, each waiting for a wake-up or its poll timer.
   const idleSlots: (() => void)[] = [];
+  const settleDeps: SettleDeps = { store, clock, workerId, retentionMs: deps.retentionMs, onSettled: deps.onSettled };
+  const upstreams = createUpstreamScheduler({
+    store,
+    blobs,
+    clock,
+    workerId,
+    leaseMs: deps.leaseMs,
+    retentionMs: deps.retentionMs,
+    tickMs: deps.upstreamTickMs,
+    log: deps.log,
+    onSettled: deps.onSettled,
+  });
 
   // One slot per wake-up: one new task needs one claimer, and a slot that got a task keeps
   // claiming until the queue is empty. Waking every slot would make them all race for the same
@@ -104,7 +125,16 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
+  /** The stored upstream task wins over a fresh decision: it must be resumed, never resubmitted. */
+  function decide(task: TaskRecord): Decision | undefined {
+    if (!task.upstream) return deps.engines.decide(task.model, task.prompt);
+    const upstream = deps.engines.upstream(task.upstream.route);
+    if (!upstream) return { kind: 'fail', code: ROUTE_GONE.code, message: ROUTE_GONE.message, engineName: task.engine ?? 'unknown' };
+    return { kind: 'upstream', upstream, engineName: upstream.name, route: task.upstream.route, timeoutMs: undefined, concurrency: undefined };
+  }
+
   async function run(task: TaskRecord): Promise<void> {
+    const decision = decide(task);
     const controller = new AbortController();
     running.set(task.id, controller);
     const beat = setInterval(() => {
@@ -113,11 +143,17 @@ export function createWorker(deps: WorkerDeps): Worker {
         (err) => deps.log.warn({ err, taskId: task.id }, 'heartbeat failed'),
       );
     }, Math.max(100, Math.floor(deps.leaseMs / 3)));
-    const deadline = setTimeout(() => controller.abort(new TaskTimeout()), deps.taskTimeoutMs);
+    const timeoutMs = (decision?.kind !== 'fail' && decision?.timeoutMs) || deps.taskTimeoutMs;
+    const deadline = setTimeout(() => controller.abort(new TaskTimeout()), timeoutMs);
     try {
-      const results = await produce(task, controller.signal);
+      if (decision) {
+        if (!task.upstream) deps.log.info({ taskId: task.id, model: task.model, engine: decision.engineName, route: decision.kind === 'fail' ? task.model : decision.route }, 'task routed');
+        if (!(await store.setRouting(task.id, workerId, { engine: decision.engineName, ...(task.upstream ? { upstream: task.upstream } : {}) }))) return;
+      }
+      if (decision?.kind === 'upstream') return await handOff(task, decision, timeoutMs, controller.signal);
+      const results = await produce(task, decision, controller.signal);
       if (results === undefined) return;
-      await settle(task, results);
+      await settleTask(settleDeps, task, results);
     } finally {
       clearInterval(beat);
       clearTimeout(deadline);
@@ -125,15 +161,73 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
+  /** Submits (or resumes) an upstream task and hands it to the scheduler; the slot is then free. */
+  async function handOff(task: TaskRecord, d: Extract<Decision, { kind: 'upstream' }>, timeoutMs: number, signal: AbortSignal): Promise<void> {
+    if (task.upstream) {
+      upstreams.track(task, task.upstream, d.upstream, d.timeoutMs ?? deps.taskTimeoutMs, false);
+      return;
+    }
+    let id: string;
+    try {
+      await upstreams.reserve(d.upstream, d.concurrency, signal);
+    } catch {
+      if (signal.reason instanceof ShutdownAbort) await store.release(task.id, workerId);
+      else if (signal.reason instanceof TaskTimeout) await failTask(settleDeps, task, TIMEOUT);
+      return;
+    }
+    try {
+      const inputs = await loadInputs(task);
+      if (!inputs) {
+        upstreams.unreserve(d.upstream);
+        await failTask(settleDeps, task, { ok: false, code: 'InternalError', message: 'The input images of this task are no longer available.' });
+        return;
+      }
+      id = await d.upstream.submit({
+        images: inputs.map((bytes, i) => ({ bytes, contentType: contentTypeOf(task.inputKeys[i]!) })),
+        prompt: task.prompt,
+        negativePrompt: task.negativePrompt,
+        n: task.n,
+        size: task.size,
+        seed: task.seed,
+        promptExtend: task.promptExtend,
+        watermark: task.watermark,
+        signal,
+      });
+    } catch (err) {
+      upstreams.unreserve(d.upstream);
+      const reason = signal.reason;
+      if (reason instanceof ShutdownAbort) await store.release(task.id, workerId);
+      else if (reason instanceof LeaseLost) return;
+      else if (reason instanceof TaskTimeout) await failTask(settleDeps, task, TIMEOUT);
+      else if (err instanceof EditError) await failTask(settleDeps, task, { ok: false, code: err.code, message: err.message });
+      else {
+        deps.log.error({ err, taskId: task.id }, 'upstream submit failed');
+        await failTask(settleDeps, task, INTERNAL);
+      }
+      return;
+    }
+    // Stored before anything waits on it: from here a restart resumes this id, never resubmits.
+    const ref = { route: d.route, id, status: 'PENDING' as const, submittedAt: clock.now() };
+    if (!(await store.setRouting(task.id, workerId, { engine: d.engineName, upstream: ref }))) {
+      upstreams.unreserve(d.upstream);
+      void d.upstream.cancel(id).catch(() => false);
+      return;
+    }
+    deps.log.info({ taskId: task.id, upstreamTaskId: id, route: d.route }, 'upstream task submitted');
+    upstreams.track(task, ref, d.upstream, d.timeoutMs ?? timeoutMs, true);
+  }
+
   /** Runs every missing output; undefined when the task was handed back or taken over. */
-  async function produce(task: TaskRecord, signal: AbortSignal): Promise<StoredResult[] | undefined> {
-    const engine = deps.engines.forModel(task.model);
+  async function produce(task: TaskRecord, decision: Decision | undefined, signal: AbortSignal): Promise<StoredResult[] | undefined> {
+    const engine = decision?.kind === 'engine' ? decision.engine : undefined;
     const results = [...task.results];
     const inputs = engine ? await loadInputs(task) : undefined;
     for (let index = 0; index < task.n; index++) {
       if (results[index]) continue;
       let result: StoredResult;
-      if (!engine) result = { ok: false, code: 'InvalidParameter', message: 'Model not exist.' };
+      if (!decision) result = { ok: false, code: 'InvalidParameter', message: 'Model not exist.' };
+      else if (decision.kind === 'fail') result = { ok: false, code: decision.code, message: decision.message };
+      else if (!engine) result = INTERNAL;
       else if (!inputs) result = { ok: false, code: 'InternalError', message: 'The input images of this task are no longer available.' };
       else {
         try {
@@ -145,11 +239,11 @@ export function createWorker(deps: WorkerDeps): Worker {
             return undefined;
           }
           if (reason instanceof LeaseLost) return undefined;
-          if (reason instanceof TaskTimeout) result = { ok: false, ...TIMEOUT };
+          if (reason instanceof TaskTimeout) result = TIMEOUT;
           else if (err instanceof EditError) result = { ok: false, code: err.code, message: err.message };
           else {
             deps.log.error({ err, taskId: task.id, index }, 'engine failed');
-            result = { ok: false, ...INTERNAL };
+            result = INTERNAL;
           }
         }
       }
@@ -183,21 +277,9 @@ export function createWorker(deps: WorkerDeps): Worker {
     return out.actualPrompt === undefined ? { ok: true, blobKey } : { ok: true, blobKey, actualPrompt: out.actualPrompt };
   }
 
-  async function settle(task: TaskRecord, results: StoredResult[]): Promise<void> {
-    const firstFailure = results.find((r): r is Extract<StoredResult, { ok: false }> => !r.ok);
-    const succeeded = results.some((r) => r.ok);
-    const endTime = clock.now();
-    const settled = await store.settle(task.id, workerId, {
-      status: succeeded ? 'SUCCEEDED' : 'FAILED',
-      ...(succeeded ? {} : { code: firstFailure?.code, message: firstFailure?.message }),
-      endTime,
-      expiresAt: endTime + deps.retentionMs,
-    });
-    if (settled) deps.onSettled?.(task.id);
-  }
-
   return {
     start() {
+      upstreams.start();
       for (let i = 0; i < deps.concurrency; i++) slots.push(slot());
     },
     wake,
@@ -212,6 +294,8 @@ export function createWorker(deps: WorkerDeps): Worker {
         await all;
       }
       clearTimeout(timer);
+      // Upstream tasks go back to PENDING with their upstream id: the next claim resumes them.
+      await upstreams.stop();
     },
   };
 }

@@ -66,7 +66,8 @@ describe('states', () => {
   it('allows only the documented transitions', () => {
     expect(canTransition('PENDING', 'RUNNING')).toBe(true);
     expect(canTransition('PENDING', 'CANCELED')).toBe(true);
-    expect(canTransition('RUNNING', 'CANCELED')).toBe(false);
+    expect(canTransition('RUNNING', 'CANCELED')).toBe(true); // a cancel forwarded to a PENDING upstream task
+    expect(canTransition('CANCELED', 'RUNNING')).toBe(false);
     expect(canTransition('SUCCEEDED', 'RUNNING')).toBe(false);
   });
 });

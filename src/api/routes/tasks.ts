@@ -119,7 +119,7 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
     refuseWhileDraining();
     const parsed = validateCreateRequest(parseBody(request.body));
     if (isRequestProblem(parsed)) throw new ApiError(400, parsed.code, parsed.message);
-    if (!deps.engines.forModel(parsed.model)) throw Errors.modelNotExist();
+    if (!deps.engines.has(parsed.model)) throw Errors.modelNotExist();
     const abort = new AbortController();
     request.raw.once('close', () => request.raw.destroyed && abort.abort());
     const task = await deps.tasks.create(parsed, caller, {
@@ -140,7 +140,7 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
     } catch {
       model = undefined;
     }
-    if (typeof model === 'string' && deps.engines.forModel(model)) throw Errors.urlError();
+    if (typeof model === 'string' && deps.engines.has(model)) throw Errors.urlError();
     throw Errors.modelNotExist();
   });
 

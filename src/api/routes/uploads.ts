@@ -29,7 +29,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRouteDeps
     const { action, model } = request.query;
     if (action !== 'getPolicy') throw invalidParameter('Parameter action must be "getPolicy".');
     if (typeof model !== 'string' || model === '') throw invalidParameter('Required parameter(model) missing or invalid, please check the request parameters.');
-    if (!deps.engines.forModel(model)) throw Errors.modelNotExist();
+    if (!deps.engines.has(model)) throw Errors.modelNotExist();
     return { data: deps.uploads.policyFor(caller.workspaceId, model), request_id: request.id };
   });
 

@@ -93,4 +93,8 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX uploads_expiry ON uploads (expires_at);
    CREATE INDEX uploads_workspace ON uploads (workspace_id, expires_at);`,
+  // 3: routing (issue 10): the engine that ran the task, and the upstream task it waits on
+  // ({route, id, status, submittedAt}), stored before any wait so a restart resumes it.
+  `ALTER TABLE tasks ADD COLUMN engine TEXT;
+   ALTER TABLE tasks ADD COLUMN upstream JSONB;`,
 ];

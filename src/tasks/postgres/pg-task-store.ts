@@ -107,6 +107,31 @@ export function createPostgresTaskStore(pool: PgPool): TaskStore {
         await pool.query(`UPDATE tasks SET lease_until = $1 WHERE id = $2 AND worker_id = $3 AND status = 'RUNNING'`, [leaseUntil, id, workerId]),
       );
     },
+    async heartbeatMany(ids, workerId, leaseUntil) {
+      if (ids.length === 0) return [];
+      const { rows } = await pool.query<{ id: string }>(
+        `UPDATE tasks SET lease_until = $1 WHERE id = ANY($2::text[]) AND worker_id = $3 AND status = 'RUNNING' RETURNING id`,
+        [leaseUntil, ids, workerId],
+      );
+      return rows.map((r) => r.id);
+    },
+    async setRouting(id, workerId, routing) {
+      const upstream = routing.upstream === undefined ? null : JSON.stringify(routing.upstream);
+      return changed(
+        await pool.query(`UPDATE tasks SET engine = $1, upstream = $2::jsonb WHERE id = $3 AND worker_id = $4 AND status = 'RUNNING'`, [
+          routing.engine, upstream, id, workerId,
+        ]),
+      );
+    },
+    async cancelUpstreamPending(id, workspaceId, now) {
+      return changed(
+        await pool.query(
+          `UPDATE tasks SET status = 'CANCELED', end_time = $1, worker_id = NULL, lease_until = NULL
+           WHERE id = $2 AND workspace_id = $3 AND status = 'RUNNING' AND upstream->>'status' = 'PENDING'`,
+          [now, id, workspaceId],
+        ),
+      );
+    },
     async recordResult(id, workerId, index, result) {
       if (!Number.isInteger(index) || index < 0) return false;
       // jsonb_set would append past the end of the array; SQLite's json_set leaves it alone.

@@ -63,6 +63,10 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX uploads_expiry ON uploads (expires_at);
    CREATE INDEX uploads_workspace ON uploads (workspace_id, expires_at);`,
+  // 3: routing (issue 10): the engine that ran the task, and the upstream task it waits on
+  // (JSON {route, id, status, submittedAt}), stored before any wait so a restart resumes it.
+  `ALTER TABLE tasks ADD COLUMN engine TEXT;
+   ALTER TABLE tasks ADD COLUMN upstream TEXT;`,
 ];
 
 export function openSqlite(path: string, synchronous: 'OFF' | 'NORMAL' | 'FULL' = 'NORMAL'): SqliteDatabase {

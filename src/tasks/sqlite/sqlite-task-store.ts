@@ -35,6 +35,13 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
   const heartbeat = db.prepare(
     `UPDATE tasks SET lease_until = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
   );
+  const setRouting = db.prepare(
+    `UPDATE tasks SET engine = ?, upstream = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
+  );
+  const cancelUpstreamPending = db.prepare(
+    `UPDATE tasks SET status = 'CANCELED', end_time = ?, worker_id = NULL, lease_until = NULL
+     WHERE id = ? AND workspace_id = ? AND status = 'RUNNING' AND json_extract(upstream, '$.status') = 'PENDING'`,
+  );
   const recordResult = db.prepare(
     `UPDATE tasks SET results = json_set(results, ?, json(?))
      WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
@@ -121,6 +128,19 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     },
     async heartbeat(id, workerId, leaseUntil) {
       return heartbeat.run(leaseUntil, id, workerId).changes === 1;
+    },
+    async heartbeatMany(ids, workerId, leaseUntil) {
+      const held = db.transaction(() => ids.filter((id) => heartbeat.run(leaseUntil, id, workerId).changes === 1));
+      return held.immediate();
+    },
+    async setRouting(id, workerId, routing) {
+      const upstream = routing.upstream === undefined ? null : JSON.stringify(routing.upstream);
+      return setRouting.run(routing.engine, upstream, id, workerId).changes === 1;
+    },
+    async cancelUpstreamPending(id, workspaceId, now) {
+      const canceled = cancelUpstreamPending.run(now, id, workspaceId).changes === 1;
+      if (canceled) events.settled(id);
+      return canceled;
     },
     async recordResult(id, workerId, index, result) {
       if (!Number.isInteger(index) || index < 0) return false;

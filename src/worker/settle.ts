@@ -1,0 +1,53 @@
+/** Settling a task from its per-image outcomes; shared by the worker and the upstream scheduler. */
+import type { StoredResult, TaskRecord, TaskStore } from '../tasks/task-store.js';
+
+export type Failure = Extract<StoredResult, { ok: false }>;
+
+export const INTERNAL: Failure = {
+  ok: false,
+  code: 'InternalError.Algo',
+  message: 'An internal error has occured during execution, please try again later or contact service support.',
+};
+export const TIMEOUT: Failure = {
+  ok: false,
+  code: 'InternalError.Timeout',
+  message: 'An internal timeout error has occured during execution, please try again later or contact service support.',
+};
+
+export interface SettleDeps {
+  readonly store: TaskStore;
+  readonly clock: { now(): number };
+  readonly workerId: string;
+  readonly retentionMs: number;
+  readonly onSettled?: (taskId: string) => void;
+}
+
+/** SUCCEEDED when any image succeeded (partial failures stay per image), else FAILED with the first failure. */
+export async function settleTask(deps: SettleDeps, task: TaskRecord, results: readonly StoredResult[]): Promise<boolean> {
+  const firstFailure = results.find((r): r is Failure => !r.ok);
+  const succeeded = results.some((r) => r.ok);
+  const endTime = deps.clock.now();
+  const settled = await deps.store.settle(task.id, deps.workerId, {
+    status: succeeded ? 'SUCCEEDED' : 'FAILED',
+    ...(succeeded ? {} : { code: firstFailure?.code, message: firstFailure?.message }),
+    endTime,
+    expiresAt: endTime + deps.retentionMs,
+  });
+  if (settled) deps.onSettled?.(task.id);
+  return settled;
+}
+
+/** Records `failure` for every image not yet done and settles the task FAILED. */
+export async function failTask(deps: SettleDeps, task: TaskRecord, failure: Failure): Promise<boolean> {
+  const results: StoredResult[] = [];
+  for (let index = 0; index < task.n; index++) {
+    const done = task.results[index];
+    if (done) {
+      results.push(done);
+      continue;
+    }
+    if (!(await deps.store.recordResult(task.id, deps.workerId, index, failure))) return false;
+    results.push(failure);
+  }
+  return settleTask(deps, task, results);
+}

@@ -1,0 +1,308 @@
+/**
+ * The upstream scheduler: ONE poller for every upstream task this node waits on (not a sleep
+ * loop per task, and no worker slot held while the upstream works, so a node with 2 slots can
+ * wait on hundreds of upstream tasks).
+ *
+ * - Each route has a query budget (`query_per_second`, a sliding one-second window) and a poll
+ *   interval. Every tick, the due tasks of a route are polled oldest-due first while the budget
+ *   allows, so none starves: with more tasks than the budget covers, each is polled every
+ *   tasks ÷ budget seconds instead of every interval.
+ * - A 429 pauses the whole route for its Retry-After (rate limits belong to the key); other
+ *   transient failures back the one task off (Retry-After, else bounded exponential backoff).
+ * - One batched heartbeat keeps every held lease alive; a task whose lease is gone (cancelled,
+ *   taken over after a stall) is dropped.
+ * - A finished upstream task is settled here: each result image is downloaded at once into
+ *   retouch's blob store (upstream URLs expire) and served under retouch's own signed URL;
+ *   per-image codes, messages and actual prompts are kept, upstream failure codes pass through.
+ * - stop() hands every task back (PENDING, stored upstream id kept): the next claim resumes it.
+ */
+import type { BlobStore } from '../blobs/blob-store.js';
+import { backoffMs } from '../engines/dashscope/engine.js';
+import { createRateWindow, type RateWindow } from '../engines/routes/rate-window.js';
+import type { UpstreamEngine, UpstreamSnapshot } from '../engines/routes/upstream-engine.js';
+import type { StoredResult, TaskRecord, TaskStore, UpstreamRef } from '../tasks/task-store.js';
+import { failTask, settleTask, TIMEOUT, type Failure, type SettleDeps } from './settle.js';
+
+export interface UpstreamSchedulerDeps {
+  readonly store: TaskStore;
+  readonly blobs: BlobStore;
+  readonly clock: { now(): number };
+  readonly workerId: string;
+  readonly leaseMs: number;
+  readonly retentionMs: number;
+  /** How often due tasks are looked for; bounds how late a poll starts (default 50 ms). */
+  readonly tickMs?: number;
+  readonly log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  readonly onSettled?: (taskId: string) => void;
+}
+
+export interface UpstreamScheduler {
+  /** Waits for room under the route's `concurrency` and reserves it for one `track`. */
+  reserve(upstream: UpstreamEngine, concurrency: number | undefined, signal: AbortSignal): Promise<void>;
+  /** Gives back a reservation that will not be tracked (the submit failed). */
+  unreserve(upstream: UpstreamEngine): void;
+  /** Takes over a task whose upstream id is stored; the caller's lease is kept alive from now on. */
+  track(task: TaskRecord, ref: UpstreamRef, upstream: UpstreamEngine, timeoutMs: number, reserved: boolean): void;
+  /** Tasks being waited on. */
+  size(): number;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+interface Entry {
+  readonly task: TaskRecord;
+  ref: UpstreamRef;
+  readonly deadline: number;
+  nextPollAt: number;
+  failures: number;
+  busy: boolean;
+}
+
+interface RouteState {
+  readonly upstream: UpstreamEngine;
+  readonly budget: RateWindow;
+  readonly entries: Map<string, Entry>;
+  reserved: number;
+  readonly waiters: (() => void)[];
+}
+
+const DEFAULT_CONCURRENCY = 1000;
+const DOWNLOAD_ATTEMPTS = 3;
+const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
+
+export const UPSTREAM_LOST: Failure = {
+  ok: false,
+  code: 'InternalError.Upstream',
+  message: 'The upstream image service no longer knows this task (it expired or was lost there), please try again.',
+};
+const DOWNLOAD_FAILED: Failure = {
+  ok: false,
+  code: 'InternalError.Download',
+  message: 'The image was produced upstream but could not be downloaded from it, please try again.',
+};
+
+export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamScheduler {
+  const { store, clock, workerId } = deps;
+  const routes = new Map<UpstreamEngine, RouteState>();
+  const active = new Set<Promise<void>>();
+  const timers: NodeJS.Timeout[] = [];
+  let stopping = false;
+  const settleDeps: SettleDeps = { store, clock, workerId, retentionMs: deps.retentionMs, onSettled: deps.onSettled };
+
+  const stateOf = (upstream: UpstreamEngine): RouteState => {
+    let state = routes.get(upstream);
+    if (!state) {
+      state = { upstream, budget: createRateWindow(upstream.queryPerSecond), entries: new Map(), reserved: 0, waiters: [] };
+      routes.set(upstream, state);
+    }
+    return state;
+  };
+
+  function drop(state: RouteState, id: string): void {
+    if (state.entries.delete(id)) state.waiters.shift()?.();
+  }
+
+  function background(work: Promise<void>): void {
+    active.add(work);
+    void work.finally(() => active.delete(work));
+  }
+
+  function tick(): void {
+    const now = clock.now();
+    for (const state of routes.values()) {
+      const due: Entry[] = [];
+      for (const entry of state.entries.values()) {
+        if (entry.busy) continue;
+        if (entry.deadline <= now) {
+          entry.busy = true;
+          background(timeOut(state, entry));
+        } else if (entry.nextPollAt <= now) due.push(entry);
+      }
+      due.sort((a, b) => a.nextPollAt - b.nextPollAt);
+      for (const entry of due) {
+        if (!state.budget.tryTake(now)) break;
+        entry.busy = true;
+        background(poll(state, entry, now));
+      }
+    }
+  }
+
+  async function poll(state: RouteState, entry: Entry, startedAt: number): Promise<void> {
+    let keep = true;
+    try {
+      const answer = await state.upstream.query(entry.ref.id).catch((err: Error) => ({
+        kind: 'retry' as const,
+        retryAfterMs: undefined,
+        throttled: false,
+        reason: err.message,
+      }));
+      if (answer.kind === 'retry') {
+        if (answer.throttled) state.budget.pauseUntil(clock.now() + (answer.retryAfterMs ?? 1000));
+        entry.nextPollAt = clock.now() + (answer.retryAfterMs ?? backoffMs(entry.failures++));
+        deps.log.warn({ taskId: entry.task.id, upstreamTaskId: entry.ref.id, reason: answer.reason }, 'upstream query failed, will retry');
+        return;
+      }
+      entry.failures = 0;
+      if (answer.status === 'PENDING' || answer.status === 'RUNNING') {
+        entry.nextPollAt = startedAt + state.upstream.pollIntervalMs;
+        if (answer.status !== entry.ref.status) {
+          entry.ref = { ...entry.ref, status: answer.status };
+          keep = await store.setRouting(entry.task.id, workerId, { engine: state.upstream.name, upstream: entry.ref });
+        }
+        return;
+      }
+      keep = false;
+      await finish(state, entry, answer);
+    } catch (err) {
+      deps.log.error({ err, taskId: entry.task.id }, 'settling an upstream task failed');
+      keep = false;
+    } finally {
+      entry.busy = false;
+      if (!keep) drop(state, entry.task.id);
+    }
+  }
+
+  async function download(state: RouteState, task: TaskRecord, index: number, url: string): Promise<StoredResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { bytes, contentType } = await state.upstream.download(url, AbortSignal.timeout(120_000));
+        const key = `${task.workspaceId}/results/${task.id}/${index}.${EXTENSIONS[contentType] ?? 'png'}`;
+        await deps.blobs.put(key, bytes, contentType in EXTENSIONS ? contentType : 'image/png');
+        return { ok: true, blobKey: key };
+      } catch (err) {
+        if (attempt + 1 >= DOWNLOAD_ATTEMPTS) {
+          deps.log.warn({ err, taskId: task.id, index }, 'downloading an upstream result failed');
+          return DOWNLOAD_FAILED;
+        }
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+      }
+    }
+  }
+
+  async function finish(state: RouteState, entry: Entry, snapshot: UpstreamSnapshot): Promise<void> {
+    const { task } = entry;
+    const log = { taskId: task.id, upstreamTaskId: entry.ref.id, route: entry.ref.route, status: snapshot.status };
+    if (snapshot.status === 'CANCELED') {
+      const endTime = clock.now();
+      if (await store.settle(task.id, workerId, { status: 'CANCELED', endTime, expiresAt: endTime + deps.retentionMs })) deps.onSettled?.(task.id);
+      deps.log.info(log, 'upstream task was cancelled');
+      return;
+    }
+    if (snapshot.status === 'UNKNOWN') {
+      await failTask(settleDeps, task, UPSTREAM_LOST);
+      deps.log.warn(log, 'upstream task unknown upstream');
+      return;
+    }
+    if (snapshot.status === 'FAILED') {
+      await failTask(settleDeps, task, {
+        ok: false,
+        code: snapshot.code ?? 'InternalError',
+        message: snapshot.message ?? snapshot.code ?? 'The upstream task failed.',
+      });
+      deps.log.info({ ...log, code: snapshot.code }, 'upstream task failed');
+      return;
+    }
+    // SUCCEEDED: every image at once; an image already stored by an earlier run is kept.
+    const results = await Promise.all(
+      Array.from({ length: task.n }, async (_, index): Promise<StoredResult> => {
+        const done = task.results[index];
+        if (done) return done;
+        const item = snapshot.results[index];
+        let result: StoredResult;
+        if (item?.url) {
+          const stored = await download(state, task, index, item.url);
+          result = stored.ok && item.actualPrompt !== undefined ? { ...stored, actualPrompt: item.actualPrompt } : stored;
+        } else if (item) {
+          result = { ok: false, code: item.code ?? 'InternalError', message: item.message ?? 'The upstream produced no image for this index.' };
+        } else {
+          result = { ok: false, code: 'InternalError', message: 'The upstream returned no result for this image.' };
+        }
+        if (!(await store.recordResult(task.id, workerId, index, result))) throw new LeaseGone();
+        return result;
+      }),
+    ).catch((err) => {
+      if (err instanceof LeaseGone) return undefined;
+      throw err;
+    });
+    if (results) await settleTask(settleDeps, task, results);
+    deps.log.info({ ...log, succeeded: results?.filter((r) => r.ok).length }, 'upstream task done');
+  }
+
+  async function timeOut(state: RouteState, entry: Entry): Promise<void> {
+    try {
+      // Best effort: a task still queued upstream should not run (and be billed) for nobody.
+      await state.upstream.cancel(entry.ref.id).catch(() => false);
+      await failTask(settleDeps, entry.task, TIMEOUT);
+      deps.log.warn({ taskId: entry.task.id, upstreamTaskId: entry.ref.id }, 'upstream task timed out');
+    } finally {
+      drop(state, entry.task.id);
+    }
+  }
+
+  async function heartbeat(): Promise<void> {
+    const ids = [...routes.values()].flatMap((s) => [...s.entries.keys()]);
+    if (ids.length === 0) return;
+    const held = new Set(await store.heartbeatMany(ids, workerId, clock.now() + deps.leaseMs));
+    for (const state of routes.values()) {
+      for (const [id, entry] of state.entries) {
+        if (held.has(id) || entry.busy) continue;
+        deps.log.info({ taskId: id, upstreamTaskId: entry.ref.id }, 'no longer holding an upstream task (cancelled or taken over)');
+        drop(state, id);
+      }
+    }
+  }
+
+  return {
+    async reserve(upstream, concurrency, signal) {
+      const state = stateOf(upstream);
+      const cap = concurrency ?? DEFAULT_CONCURRENCY;
+      while (state.entries.size + state.reserved >= cap) {
+        signal.throwIfAborted();
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            signal.removeEventListener('abort', wake);
+            resolve();
+          };
+          state.waiters.push(wake);
+          signal.addEventListener('abort', wake, { once: true });
+        });
+      }
+      state.reserved++;
+    },
+    unreserve(upstream) {
+      const state = stateOf(upstream);
+      state.reserved = Math.max(0, state.reserved - 1);
+      state.waiters.shift()?.();
+    },
+    track(task, ref, upstream, timeoutMs, reserved) {
+      const state = stateOf(upstream);
+      if (reserved) state.reserved = Math.max(0, state.reserved - 1);
+      // A resumed task is polled at once: it may have finished while nobody watched.
+      state.entries.set(task.id, { task, ref, deadline: ref.submittedAt + timeoutMs, nextPollAt: clock.now(), failures: 0, busy: false });
+    },
+    size: () => [...routes.values()].reduce((n, s) => n + s.entries.size, 0),
+    start() {
+      timers.push(setInterval(tick, deps.tickMs ?? 50));
+      timers.push(
+        setInterval(() => {
+          heartbeat().catch((err) => deps.log.warn({ err }, 'upstream heartbeat failed'));
+        }, Math.max(100, Math.floor(deps.leaseMs / 3))),
+      );
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      for (const t of timers.splice(0)) clearInterval(t);
+      await Promise.allSettled([...active]);
+      for (const state of routes.values()) {
+        for (const id of [...state.entries.keys()]) {
+          await store.release(id, workerId).catch((err) => deps.log.warn({ err, taskId: id }, 'handing an upstream task back failed'));
+          drop(state, id);
+        }
+        for (const wake of state.waiters.splice(0)) wake();
+      }
+    },
+  };
+}
+
+class LeaseGone extends Error {}
