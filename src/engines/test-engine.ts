@@ -4,6 +4,7 @@
  *
  *   sleep=MS      wait MS milliseconds per image (aborts promptly)
  *   fail=I[,J]    image I fails with an EditError (partial failure when other images succeed)
+ *   code=CODE     the code of those failures (default InternalError.Algo), e.g. DataInspectionFailed
  *   throw=I       image I throws a plain Error (reported as an internal error)
  *   hang          wait until aborted
  *   mark=TEXT     with a run log (RETOUCH_TEST_ENGINE_LOG, tests only): each edit appends the
@@ -60,7 +61,7 @@ export function createTestEngine(options: { runLog?: string } = {}): Engine {
       if (sleepMs > 0) await sleep(sleepMs, undefined, { signal: request.signal });
       if (d.has('hang')) await sleep(2 ** 31 - 1, undefined, { signal: request.signal });
       if (indexList(d.get('fail')).includes(request.index)) {
-        throw new EditError('InternalError.Algo', `Image ${request.index} failed as requested by the test prompt.`);
+        throw new EditError(d.get('code') || 'InternalError.Algo', `Image ${request.index} failed as requested by the test prompt.`);
       }
       if (indexList(d.get('throw')).includes(request.index)) throw new Error('test engine: thrown as requested');
       const meta = await sharp(request.images[0]!).metadata();

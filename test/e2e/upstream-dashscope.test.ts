@@ -1,0 +1,233 @@
+/**
+ * The `dashscope` engine against a SECOND REAL retouch process as its upstream (retouch speaks
+ * DashScope), through a recording proxy that counts what reaches the upstream. Front and
+ * upstreams are child processes (`retouch serve`, from the build), so they can be SIGKILLed.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, createTask, getTask, imageDataUri, waitForStatus } from '../helpers/http.js';
+import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
+import { spawnServer, tempDataDir, TEST_KEY, type ChildServer } from '../helpers/server.js';
+
+const KEY = TEST_KEY;
+let upstream: ChildServer;
+let queued: ChildServer;
+let front: ChildServer;
+let proxy: RecordingProxy;
+let queuedProxy: RecordingProxy;
+const upDir = tempDataDir();
+const queuedDir = tempDataDir();
+const frontDir = tempDataDir();
+let frontEnv: Record<string, string>;
+let image: string;
+const upstreamEnv = { RETOUCH_RATE_LIMIT_QUERY: '3', RETOUCH_LEASE: '2s', RETOUCH_MAX_RUNNING_PER_WORKSPACE: '20', RETOUCH_WORKER_CONCURRENCY: '4' };
+
+const isCreate = (e: { method: string; path: string }) => e.method === 'POST' && e.path.includes('/image-synthesis');
+/** Creates that reached the upstream for prompts containing `token`. */
+const createsFor = (p: RecordingProxy, token: string) => p.log.filter((e) => isCreate(e) && e.prompt?.includes(token));
+
+async function submit(model: string, prompt: string, parameters: Record<string, unknown> = {}): Promise<string> {
+  const res = await createTask(front.url, KEY, { model, input: { prompt, images: [image] }, parameters });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.output.task_id as string;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+beforeAll(async () => {
+  image = await imageDataUri(400, 400);
+  upstream = await spawnServer(upDir, upstreamEnv);
+  proxy = await startRecordingProxy(upstream.url);
+  // An upstream without workers: its tasks stay PENDING (queued) until cancelled.
+  queued = await spawnServer(queuedDir, { RETOUCH_WORKER_CONCURRENCY: '0' });
+  queuedProxy = await startRecordingProxy(queued.url);
+  const routes = {
+    models: {
+      cloud: {
+        engine: 'dashscope',
+        options: { base_url: `${proxy.url}/api/v1`, api_key_env: 'UPSTREAM_KEY', model: 'retouch-test', poll_interval: '200ms', query_per_second: 20 },
+        timeout: '2m',
+      },
+      queued: { engine: 'dashscope', options: { base_url: `${queuedProxy.url}/api/v1`, api_key_env: 'UPSTREAM_KEY', model: 'retouch-test', poll_interval: '200ms' } },
+      hybrid: { engine: 'auto', fallback: 'cloud' },
+      'wan2.5-i2i-preview': { engine: 'local' },
+    },
+  };
+  const configFile = join(frontDir, 'routes.json');
+  writeFileSync(configFile, JSON.stringify(routes));
+  frontEnv = { RETOUCH_CONFIG: configFile, UPSTREAM_KEY: KEY, RETOUCH_LEASE: '2s', RETOUCH_MAX_RUNNING_PER_WORKSPACE: '50' };
+  front = await spawnServer(frontDir, frontEnv);
+}, 60_000);
+
+afterAll(async () => {
+  for (const child of [front, upstream, queued]) child?.child.kill('SIGKILL');
+  await Promise.all([proxy?.close(), queuedProxy?.close()]);
+  for (const dir of [upDir, queuedDir, frontDir]) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('dashscope engine against a real retouch upstream', () => {
+  it('lists the configured models in both shapes', async () => {
+    const models = await call(`${front.url}/api/v1/models`, { key: KEY });
+    expect(models.status).toBe(200);
+    const byId = Object.fromEntries((models.body.data as { id: string; engine: string; object: string; owned_by: string }[]).map((m) => [m.id, m]));
+    expect(byId.cloud).toEqual({ id: 'cloud', object: 'model', engine: 'dashscope', owned_by: 'retouch' });
+    expect(byId.hybrid?.engine).toBe('auto');
+    expect(byId['wan2.5-i2i-preview']?.engine).toBe('local');
+    const openai = await call(`${front.url}/v1/models`, { key: KEY });
+    expect(openai.body.object).toBe('list');
+    expect(openai.body.data.map((m: { id: string }) => m.id)).toContain('cloud');
+    expect(Number.isInteger(openai.body.data[0].created)).toBe(true);
+    const denied = await call(`${front.url}/v1/models`, { key: 'sk-not-a-key-000' });
+    expect(denied.status).toBe(401);
+    expect(denied.body.error.type).toBe('invalid_request_error');
+    // The upstream key is never returned.
+    expect(JSON.stringify(models.body)).not.toContain(KEY);
+  });
+
+  it('n=4 with a partial failure, usage and actual_prompt: mapped faithfully, results served by the front', async () => {
+    const token = `partial-${Date.now()}`;
+    const id = await submit('cloud', `sleep=300 fail=1,3 ${token}`, { n: 4, prompt_extend: true });
+    const done = await waitForStatus(front.url, KEY, id, undefined, 60_000);
+    expect(done.body.output.task_status).toBe('SUCCEEDED');
+    expect(done.body.retouch).toEqual({ route: 'cloud', engine: 'dashscope' });
+    const creates = createsFor(proxy, token);
+    expect(creates).toHaveLength(1);
+    // The upstream's own answer for the same task, compared field by field.
+    const up = await getTask(upstream.url, KEY, creates[0]!.upstreamTaskId!);
+    expect(up.body.output.task_status).toBe('SUCCEEDED');
+    expect(done.body.output.task_metrics).toEqual(up.body.output.task_metrics);
+    expect(done.body.output.task_metrics).toEqual({ TOTAL: 4, SUCCEEDED: 2, FAILED: 2 });
+    expect(done.body.usage).toEqual(up.body.usage);
+    const results = done.body.output.results as Record<string, string>[];
+    const upResults = up.body.output.results as Record<string, string>[];
+    for (const i of [1, 3]) {
+      expect(results[i]).toEqual({ code: upResults[i]!.code, message: upResults[i]!.message });
+      expect(results[i]!.code).toBe('InternalError.Algo');
+    }
+    for (const i of [0, 2]) {
+      expect(results[i]!.url!.startsWith(front.url)).toBe(true);
+      expect(results[i]!.actual_prompt).toBe(upResults[i]!.actual_prompt);
+      const mine = Buffer.from(await (await fetch(results[i]!.url!)).arrayBuffer());
+      const theirs = Buffer.from(await (await fetch(upResults[i]!.url!)).arrayBuffer());
+      expect(mine.equals(theirs)).toBe(true);
+    }
+  }, 90_000);
+
+  it('shows RUNNING while the upstream runs, and passes a task failure code through', async () => {
+    const running = await submit('cloud', `sleep=2500 run-${Date.now()}`);
+    const seen = await waitForStatus(front.url, KEY, running, ['RUNNING', 'SUCCEEDED', 'FAILED'], 30_000);
+    expect(seen.body.output.task_status).toBe('RUNNING');
+    expect((await waitForStatus(front.url, KEY, running, undefined, 60_000)).body.output.task_status).toBe('SUCCEEDED');
+
+    const failing = await submit('cloud', `fail=0 code=DataInspectionFailed fail-${Date.now()}`, { n: 1 });
+    const failed = await waitForStatus(front.url, KEY, failing, undefined, 60_000);
+    expect(failed.body.output).toMatchObject({ task_status: 'FAILED', code: 'DataInspectionFailed', message: 'Image 0 failed as requested by the test prompt.' });
+    expect(failed.body.output.task_metrics).toEqual({ TOTAL: 1, SUCCEEDED: 0, FAILED: 1 });
+  }, 120_000);
+
+  it('shows PENDING while queued upstream, and forwards a cancel', async () => {
+    const token = `queued-${Date.now()}`;
+    const id = await submit('queued', token);
+    await until('the upstream create', () => createsFor(queuedProxy, token)[0]?.upstreamTaskId);
+    const pending = await getTask(front.url, KEY, id);
+    expect(pending.body.output.task_status).toBe('PENDING');
+    expect(pending.body.retouch).toEqual({ route: 'queued', engine: 'dashscope' });
+    const listed = await call(`${front.url}/api/v1/tasks?task_id=${id}`, { key: KEY });
+    expect(listed.body.data[0]).toMatchObject({ task_id: id, status: 'PENDING', retouch: { route: 'queued', engine: 'dashscope' } });
+    const cancel = await call(`${front.url}/api/v1/tasks/${id}/cancel`, { key: KEY, method: 'POST' });
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    expect((await getTask(front.url, KEY, id)).body.output.task_status).toBe('CANCELED');
+    const upstreamId = createsFor(queuedProxy, token)[0]!.upstreamTaskId!;
+    expect(queuedProxy.log.some((e) => e.method === 'POST' && e.path === `/api/v1/tasks/${upstreamId}/cancel`)).toBe(true);
+    expect((await getTask(queued.url, KEY, upstreamId)).body.output.task_status).toBe('CANCELED');
+    // A task the upstream already runs cannot be cancelled, as on DashScope.
+    const busy = await submit('cloud', `sleep=2000 busy-${Date.now()}`);
+    await waitForStatus(front.url, KEY, busy, ['RUNNING'], 30_000);
+    const refused = await call(`${front.url}/api/v1/tasks/${busy}/cancel`, { key: KEY, method: 'POST' });
+    expect(refused.body.code).toBe('UnsupportedOperation');
+  }, 90_000);
+
+  it('hybrid: a mixed batch lands on the right engine, counted', async () => {
+    const token = `hybrid-${Date.now()}`;
+    const deterministic = ['convert to grayscale', 'make it black and white', 'monochrome'];
+    const generative = [`Change the floral dress to a vintage-style lace long dress ${token}`, `Put a wizard hat on the cat ${token}`];
+    const ids = new Map<string, string>();
+    for (const prompt of [...deterministic, ...generative]) ids.set(await submit('hybrid', prompt), prompt);
+    const engines = { local: 0, dashscope: 0 } as Record<string, number>;
+    for (const [id, prompt] of ids) {
+      const done = await waitForStatus(front.url, KEY, id, undefined, 60_000);
+      expect(done.body.output.task_status, prompt).toBe('SUCCEEDED');
+      expect(done.body.retouch.route).toBe('hybrid');
+      engines[done.body.retouch.engine] = (engines[done.body.retouch.engine] ?? 0) + 1;
+      expect(done.body.retouch.engine, prompt).toBe(deterministic.includes(prompt) ? 'local' : 'dashscope');
+    }
+    expect(engines).toEqual({ local: 3, dashscope: 2 });
+    expect(createsFor(proxy, token)).toHaveLength(2);
+  }, 120_000);
+
+  it('honours Retry-After when the upstream throttles queries', async () => {
+    const throttled = proxy.log.filter((e) => e.status === 429 && e.method === 'GET');
+    // Every test above ran against an upstream limited to 3 queries per second.
+    expect(throttled.length).toBeGreaterThan(0);
+    for (const t of throttled) {
+      const wait = Number(t.retryAfter) * 1000;
+      expect(wait).toBeGreaterThan(0);
+      // Queries that started after the front read the 429 and before its Retry-After ran out.
+      const early = proxy.log.filter((e) => e.method === 'GET' && e.at > t.respondedAt + 150 && e.at < t.respondedAt + wait - 150);
+      expect(early, `queries during the Retry-After of the 429 at ${t.respondedAt}`).toEqual([]);
+    }
+  });
+
+  it('the upstream SIGKILLed and restarted mid-task: the same upstream task finishes, created once', async () => {
+    const token = `upkill-${Date.now()}`;
+    const id = await submit('cloud', `sleep=3000 ${token}`);
+    await until('the upstream create', () => createsFor(proxy, token)[0]?.upstreamTaskId);
+    await waitForStatus(front.url, KEY, id, ['RUNNING'], 30_000);
+    upstream.child.kill('SIGKILL');
+    await upstream.exited;
+    proxy.setTarget(undefined);
+    await sleep(500);
+    upstream = await spawnServer(upDir, upstreamEnv);
+    proxy.setTarget(upstream.url);
+    const done = await waitForStatus(front.url, KEY, id, undefined, 90_000);
+    expect(done.body.output.task_status).toBe('SUCCEEDED');
+    expect(createsFor(proxy, token)).toHaveLength(1);
+  }, 120_000);
+
+  it('the front SIGKILLed mid-task resumes the same upstream task: exactly one create per task', async () => {
+    const tokens = [0, 1, 2].map((i) => `frontkill-${i}-${Date.now()}`);
+    const ids = [];
+    for (const token of tokens) ids.push(await submit('cloud', `sleep=2500 ${token}`));
+    for (const token of tokens) await until('the upstream creates', () => createsFor(proxy, token)[0]?.upstreamTaskId);
+    front.child.kill('SIGKILL');
+    await front.exited;
+    front = await spawnServer(frontDir, frontEnv);
+    for (const id of ids) expect((await waitForStatus(front.url, KEY, id, undefined, 90_000)).body.output.task_status).toBe('SUCCEEDED');
+    for (const token of tokens) expect(createsFor(proxy, token)).toHaveLength(1);
+  }, 150_000);
+
+  it('results still download from the front after the upstream data dir is wiped', async () => {
+    const id = await submit('cloud', `wipe-${Date.now()}`, { n: 2 });
+    const done = await waitForStatus(front.url, KEY, id, undefined, 60_000);
+    expect(done.body.output.task_status).toBe('SUCCEEDED');
+    upstream.child.kill('SIGKILL');
+    await upstream.exited;
+    rmSync(upDir, { recursive: true, force: true });
+    for (const item of done.body.output.results as { url: string }[]) {
+      const res = await fetch(item.url);
+      expect(res.status).toBe(200);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    }
+  }, 90_000);
+});
