@@ -67,14 +67,15 @@ const routeSchema = z
 
 const fileSchema = z
   .object({
-    models: z.record(z.string().regex(MODEL_NAME, 'model names are 1-100 letters, digits, ".", "_", ":" or "-"'), routeSchema),
+    models: z.record(z.string(), routeSchema),
   })
   .strict();
 
 type Env = Record<string, string | undefined>;
 
 function firstIssue(error: z.ZodError, prefix: string): RoutingTableError {
-  const issue = error.issues[0]!;
+  // A misspelt key explains a missing one better than "expected record, received undefined".
+  const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0]!;
   const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
   return new RoutingTableError(path || '(file)', issue.message);
 }
@@ -88,6 +89,7 @@ export function parseRoutingTable(raw: unknown, env: Env, source?: string): Rout
   const routes = new Map<string, RouteSpec>();
   for (const [name, route] of entries) {
     const at = `models.${name}`;
+    if (!MODEL_NAME.test(name)) throw new RoutingTableError(at, 'model names are 1-100 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
     const names = engineNames();
     if (!names.includes(route.engine)) throw new RoutingTableError(`${at}.engine`, `expected one of ${names.join(', ')}, got "${route.engine}"`);
     let options: unknown = {};
