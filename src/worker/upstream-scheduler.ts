@@ -18,7 +18,7 @@
  */
 import type { BlobStore } from '../blobs/blob-store.js';
 import { backoffMs } from '../engines/dashscope/engine.js';
-import { createRateWindow, type RateWindow } from '../engines/routes/rate-window.js';
+import { createRateWindow, type RateWindow, type Ticket } from '../engines/routes/rate-window.js';
 import type { UpstreamEngine, UpstreamSnapshot } from '../engines/routes/upstream-engine.js';
 import type { StoredResult, TaskRecord, TaskStore, UpstreamRef } from '../tasks/task-store.js';
 import { failTask, settleTask, TIMEOUT, type Failure, type SettleDeps } from './settle.js';
@@ -120,22 +120,21 @@ export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamSc
       }
       due.sort((a, b) => a.nextPollAt - b.nextPollAt);
       for (const entry of due) {
-        if (!state.budget.tryTake(now)) break;
+        const ticket = state.budget.tryTake(now);
+        if (!ticket) break;
         entry.busy = true;
-        background(poll(state, entry, now));
+        background(poll(state, entry, now, ticket));
       }
     }
   }
 
-  async function poll(state: RouteState, entry: Entry, startedAt: number): Promise<void> {
+  async function poll(state: RouteState, entry: Entry, startedAt: number, ticket: Ticket): Promise<void> {
     let keep = true;
     try {
-      const answer = await state.upstream.query(entry.ref.id).catch((err: Error) => ({
-        kind: 'retry' as const,
-        retryAfterMs: undefined,
-        throttled: false,
-        reason: err.message,
-      }));
+      const answer = await state.upstream
+        .query(entry.ref.id)
+        .catch((err: Error) => ({ kind: 'retry' as const, retryAfterMs: undefined, throttled: false, reason: err.message }))
+        .finally(() => ticket.done(clock.now()));
       if (answer.kind === 'retry') {
         if (answer.throttled) state.budget.pauseUntil(clock.now() + (answer.retryAfterMs ?? 1000));
         entry.nextPollAt = clock.now() + (answer.retryAfterMs ?? backoffMs(entry.failures++));

@@ -94,8 +94,8 @@ export function createDashScopeEngine(options: DashScopeEngineOptions): Upstream
       const body = { model: options.model, input, parameters };
       let last: DashScopeReply | undefined;
       for (let attempt = 0; attempt < attempts; attempt++) {
-        await submits.take(s.signal);
-        const reply = await options.client.create(body);
+        const ticket = await submits.take(s.signal);
+        const reply = await options.client.create(body).finally(() => ticket.done(Date.now()));
         if (reply.kind === 'ok') {
           const id = str((reply.body.output as Record<string, unknown> | undefined)?.task_id);
           if (id) return id;
