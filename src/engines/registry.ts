@@ -42,8 +42,10 @@ export interface EngineRegistry {
   models(): ModelInfo[];
   /** Which engine runs this model's instruction; undefined for an unknown model. */
   decide(model: string, prompt: string): Decision | undefined;
-  /** A route's upstream engine, by route name: resuming a stored upstream task, forwarding a cancel. */
+  /** A route's upstream engine, by route name: forwarding a cancel. */
   upstream(route: string): UpstreamEngine | undefined;
+  /** How to resume a task whose upstream task was submitted by `route`; undefined if it is gone. */
+  resume(route: string): Extract<Decision, { kind: 'upstream' }> | undefined;
   close(): Promise<void>;
 }
 
@@ -130,6 +132,11 @@ export function createEngineRegistry(deps: RegistryDeps): EngineRegistry {
     upstream(route) {
       const b = built.get(route);
       return b?.kind === 'upstream' ? b.upstream : undefined;
+    },
+    resume(route) {
+      if (built.get(route)?.kind !== 'upstream') return undefined;
+      const decision = run(route);
+      return decision.kind === 'upstream' ? decision : undefined;
     },
     async close() {
       const engines = new Set<{ close?(): Promise<void> }>();

@@ -128,9 +128,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   /** The stored upstream task wins over a fresh decision: it must be resumed, never resubmitted. */
   function decide(task: TaskRecord): Decision | undefined {
     if (!task.upstream) return deps.engines.decide(task.model, task.prompt);
-    const upstream = deps.engines.upstream(task.upstream.route);
-    if (!upstream) return { kind: 'fail', code: ROUTE_GONE.code, message: ROUTE_GONE.message, engineName: task.engine ?? 'unknown' };
-    return { kind: 'upstream', upstream, engineName: upstream.name, route: task.upstream.route, timeoutMs: undefined, concurrency: undefined };
+    return deps.engines.resume(task.upstream.route) ?? { kind: 'fail', code: ROUTE_GONE.code, message: ROUTE_GONE.message, engineName: task.engine ?? 'unknown' };
   }
 
   async function run(task: TaskRecord): Promise<void> {
@@ -164,7 +162,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   /** Submits (or resumes) an upstream task and hands it to the scheduler; the slot is then free. */
   async function handOff(task: TaskRecord, d: Extract<Decision, { kind: 'upstream' }>, timeoutMs: number, signal: AbortSignal): Promise<void> {
     if (task.upstream) {
-      upstreams.track(task, task.upstream, d.upstream, d.timeoutMs ?? deps.taskTimeoutMs, false);
+      upstreams.track(task, task.upstream, d.upstream, timeoutMs, false);
       return;
     }
     let id: string;
@@ -214,7 +212,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       return;
     }
     deps.log.info({ taskId: task.id, upstreamTaskId: id, route: d.route }, 'upstream task submitted');
-    upstreams.track(task, ref, d.upstream, d.timeoutMs ?? timeoutMs, true);
+    upstreams.track(task, ref, d.upstream, timeoutMs, true);
   }
 
   /** Runs every missing output; undefined when the task was handed back or taken over. */
