@@ -9,6 +9,7 @@
  * - an upstream kind (`dashscope`): submitted once, then polled by the upstream scheduler.
  * - other kinds (`openai`, `comfyui`): per-image engines run in worker slots like `local`.
  */
+import { dirname } from 'node:path';
 import type { Engine } from './engine.js';
 import { EditError } from './engine.js';
 import { parseInstruction } from './local/parser/index.js';
@@ -81,6 +82,7 @@ export function createEngineRegistry(deps: RegistryDeps): EngineRegistry {
       timeoutMs: spec.timeoutMs ?? 0,
       concurrency: spec.concurrency ?? 0,
       secret: (field) => spec.secrets.get(field),
+      baseDir: deps.table.source ? dirname(deps.table.source) : process.cwd(),
       localEngine: deps.localEngine,
       log: deps.log,
     });

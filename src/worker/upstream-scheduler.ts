@@ -17,7 +17,7 @@
  * - stop() hands every task back (PENDING, stored upstream id kept): the next claim resumes it.
  */
 import type { BlobStore } from '../blobs/blob-store.js';
-import { backoffMs } from '../engines/dashscope/engine.js';
+import { backoffMs } from '../engines/routes/backoff.js';
 import { createRateWindow, type RateWindow, type Ticket } from '../engines/routes/rate-window.js';
 import type { UpstreamEngine, UpstreamSnapshot } from '../engines/routes/upstream-engine.js';
 import type { StoredResult, TaskRecord, TaskStore, UpstreamRef } from '../tasks/task-store.js';

@@ -216,6 +216,17 @@ describe('dashscope engine against a real retouch upstream', () => {
     for (const token of tokens) expect(createsFor(proxy, token)).toHaveLength(1);
   }, 150_000);
 
+  it('the front SIGTERMed mid-task hands its upstream tasks back and resumes them after a restart', async () => {
+    const token = `frontterm-${Date.now()}`;
+    const id = await submit('cloud', `sleep=2500 ${token}`);
+    await until('the upstream create', () => createsFor(proxy, token)[0]?.upstreamTaskId);
+    front.child.kill('SIGTERM');
+    expect(await front.exited).toBe(0);
+    front = await spawnServer(frontDir, frontEnv);
+    expect((await waitForStatus(front.url, KEY, id, undefined, 90_000)).body.output.task_status).toBe('SUCCEEDED');
+    expect(createsFor(proxy, token)).toHaveLength(1);
+  }, 120_000);
+
   it('results still download from the front after the upstream data dir is wiped', async () => {
     const id = await submit('cloud', `wipe-${Date.now()}`, { n: 2 });
     const done = await waitForStatus(front.url, KEY, id, undefined, 60_000);

@@ -8,6 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EditError } from '../engine.js';
+import { backoffMs } from '../routes/backoff.js';
 import { createRateWindow } from '../routes/rate-window.js';
 import type { UpstreamEngine, UpstreamQuery, UpstreamResult, UpstreamStatus, UpstreamSubmission } from '../routes/upstream-engine.js';
 import type { DashScopeClient, DashScopeReply } from './client.js';
@@ -37,12 +38,6 @@ export const UPSTREAM_UNAVAILABLE = {
 };
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-
-/** Bounded exponential backoff with jitter: 0.5 s, 1 s, 2 s … at most 30 s. */
-export function backoffMs(attempt: number): number {
-  const base = Math.min(30_000, 500 * 2 ** attempt);
-  return base / 2 + Math.random() * (base / 2);
-}
 
 function finalError(reply: DashScopeReply): EditError {
   const code = str(reply.body.code);

@@ -26,6 +26,8 @@ export interface KindContext {
    * environment at boot. Absent when the field was not given.
    */
   secret(field: string): Secret | undefined;
+  /** The routing table file's folder: relative paths in options (a workflow file) resolve from it. */
+  readonly baseDir: string;
   /** Shared engines (the built-in one is created once per process). */
   readonly localEngine: () => Engine;
   readonly log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
