@@ -6,6 +6,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createTask, getTask, imageDataUri, waitForStatus } from '../helpers/http.js';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
@@ -41,6 +42,21 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
+  }
+}
+
+/**
+ * Whether the front has stored the task's upstream id (read from its database file). A kill
+ * between the upstream's answer to the create and this write (milliseconds) is the one window
+ * in which a task is submitted again (docs/upstreams.md); "mid-task" means after it.
+ */
+function storedUpstreamId(taskId: string): string | undefined {
+  const db = new Database(join(frontDir, 'retouch.db'), { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare('SELECT upstream FROM tasks WHERE id = ?').get(taskId) as { upstream: string | null } | undefined;
+    return row?.upstream ? (JSON.parse(row.upstream) as { id: string }).id : undefined;
+  } finally {
+    db.close();
   }
 }
 
@@ -208,7 +224,10 @@ describe('dashscope engine against a real retouch upstream', () => {
     const tokens = [0, 1, 2].map((i) => `frontkill-${i}-${Date.now()}`);
     const ids = [];
     for (const token of tokens) ids.push(await submit('cloud', `sleep=2500 ${token}`));
-    for (const token of tokens) await until('the upstream creates', () => createsFor(proxy, token)[0]?.upstreamTaskId);
+    for (const [i, token] of tokens.entries()) {
+      const upstreamId = await until('the upstream creates', () => createsFor(proxy, token)[0]?.upstreamTaskId);
+      expect(await until('the stored upstream id', () => storedUpstreamId(ids[i]!))).toBe(upstreamId);
+    }
     front.child.kill('SIGKILL');
     await front.exited;
     front = await spawnServer(frontDir, frontEnv);
@@ -219,7 +238,7 @@ describe('dashscope engine against a real retouch upstream', () => {
   it('the front SIGTERMed mid-task hands its upstream tasks back and resumes them after a restart', async () => {
     const token = `frontterm-${Date.now()}`;
     const id = await submit('cloud', `sleep=2500 ${token}`);
-    await until('the upstream create', () => createsFor(proxy, token)[0]?.upstreamTaskId);
+    await until('the stored upstream id', () => storedUpstreamId(id));
     front.child.kill('SIGTERM');
     expect(await front.exited).toBe(0);
     front = await spawnServer(frontDir, frontEnv);
@@ -240,5 +259,22 @@ describe('dashscope engine against a real retouch upstream', () => {
       const bytes = Buffer.from(await res.arrayBuffer());
       expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
     }
+  }, 90_000);
+
+  it('an upstream that forgot the task (UNKNOWN there) fails it with InternalError.Upstream', async () => {
+    // The previous test left the upstream dead with its data dir gone: start it empty.
+    upstream = await spawnServer(upDir, upstreamEnv);
+    proxy.setTarget(upstream.url);
+    const token = `forgotten-${Date.now()}`;
+    const id = await submit('cloud', `sleep=20000 ${token}`, { n: 1 });
+    await until('the upstream create', () => createsFor(proxy, token)[0]?.upstreamTaskId);
+    upstream.child.kill('SIGKILL');
+    await upstream.exited;
+    rmSync(upDir, { recursive: true, force: true });
+    upstream = await spawnServer(upDir, upstreamEnv);
+    proxy.setTarget(upstream.url);
+    const done = await waitForStatus(front.url, KEY, id, undefined, 60_000);
+    expect(done.body.output).toMatchObject({ task_status: 'FAILED', code: 'InternalError.Upstream' });
+    expect(createsFor(proxy, token)).toHaveLength(1);
   }, 90_000);
 });
