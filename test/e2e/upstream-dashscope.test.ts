@@ -222,7 +222,7 @@ describe('dashscope engine against a real retouch upstream', () => {
 
   it('the front SIGKILLed mid-task resumes the same upstream task: exactly one create per task', async () => {
     const tokens = [0, 1, 2].map((i) => `frontkill-${i}-${Date.now()}`);
-    const ids = [];
+    const ids: string[] = [];
     for (const token of tokens) ids.push(await submit('cloud', `sleep=2500 ${token}`));
     for (const [i, token] of tokens.entries()) {
       const upstreamId = await until('the upstream creates', () => createsFor(proxy, token)[0]?.upstreamTaskId);
