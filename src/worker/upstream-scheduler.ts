@@ -19,9 +19,10 @@
 import type { BlobStore } from '../blobs/blob-store.js';
 import { backoffMs } from '../engines/routes/backoff.js';
 import { createRateWindow, type RateWindow, type Ticket } from '../engines/routes/rate-window.js';
-import type { UpstreamEngine, UpstreamSnapshot } from '../engines/routes/upstream-engine.js';
-import type { StoredResult, TaskRecord, TaskStore, UpstreamRef } from '../tasks/task-store.js';
-import { failTask, settleTask, TIMEOUT, type Failure, type SettleDeps } from './settle.js';
+import type { UpstreamEngine } from '../engines/routes/upstream-engine.js';
+import type { TaskRecord, TaskStore, UpstreamRef } from '../tasks/task-store.js';
+import { failTask, TIMEOUT, type SettleDeps } from './settle.js';
+import { settleFromUpstream } from './upstream-outcome.js';
 
 export interface UpstreamSchedulerDeps {
   readonly store: TaskStore;
@@ -67,20 +68,6 @@ interface RouteState {
 }
 
 const DEFAULT_CONCURRENCY = 1000;
-const DOWNLOAD_ATTEMPTS = 3;
-const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
-
-export const UPSTREAM_LOST: Failure = {
-  ok: false,
-  code: 'InternalError.Upstream',
-  message: 'The upstream image service no longer knows this task (it expired or was lost there), please try again.',
-};
-const DOWNLOAD_FAILED: Failure = {
-  ok: false,
-  code: 'InternalError.Download',
-  message: 'The image was produced upstream but could not be downloaded from it, please try again.',
-};
-
 export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamScheduler {
   const { store, clock, workerId } = deps;
   const routes = new Map<UpstreamEngine, RouteState>();
@@ -88,6 +75,7 @@ export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamSc
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
   const settleDeps: SettleDeps = { store, clock, workerId, retentionMs: deps.retentionMs, onSettled: deps.onSettled };
+  const outcomeDeps = { ...settleDeps, blobs: deps.blobs, log: deps.log };
 
   const stateOf = (upstream: UpstreamEngine): RouteState => {
     let state = routes.get(upstream);
@@ -151,7 +139,7 @@ export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamSc
         return;
       }
       keep = false;
-      await finish(state, entry, answer);
+      await settleFromUpstream(outcomeDeps, state.upstream, entry.task, entry.ref, answer);
     } catch (err) {
       deps.log.error({ err, taskId: entry.task.id }, 'settling an upstream task failed');
       keep = false;
@@ -159,72 +147,6 @@ export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamSc
       entry.busy = false;
       if (!keep) drop(state, entry.task.id);
     }
-  }
-
-  async function download(state: RouteState, task: TaskRecord, index: number, url: string): Promise<StoredResult> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const { bytes, contentType } = await state.upstream.download(url, AbortSignal.timeout(120_000));
-        const key = `${task.workspaceId}/results/${task.id}/${index}.${EXTENSIONS[contentType] ?? 'png'}`;
-        await deps.blobs.put(key, bytes, contentType in EXTENSIONS ? contentType : 'image/png');
-        return { ok: true, blobKey: key };
-      } catch (err) {
-        if (attempt + 1 >= DOWNLOAD_ATTEMPTS) {
-          deps.log.warn({ err, taskId: task.id, index }, 'downloading an upstream result failed');
-          return DOWNLOAD_FAILED;
-        }
-        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
-      }
-    }
-  }
-
-  async function finish(state: RouteState, entry: Entry, snapshot: UpstreamSnapshot): Promise<void> {
-    const { task } = entry;
-    const log = { taskId: task.id, upstreamTaskId: entry.ref.id, route: entry.ref.route, status: snapshot.status };
-    if (snapshot.status === 'CANCELED') {
-      const endTime = clock.now();
-      if (await store.settle(task.id, workerId, { status: 'CANCELED', endTime, expiresAt: endTime + deps.retentionMs })) deps.onSettled?.(task.id);
-      deps.log.info(log, 'upstream task was cancelled');
-      return;
-    }
-    if (snapshot.status === 'UNKNOWN') {
-      await failTask(settleDeps, task, UPSTREAM_LOST);
-      deps.log.warn(log, 'upstream task unknown upstream');
-      return;
-    }
-    if (snapshot.status === 'FAILED') {
-      await failTask(settleDeps, task, {
-        ok: false,
-        code: snapshot.code ?? 'InternalError',
-        message: snapshot.message ?? snapshot.code ?? 'The upstream task failed.',
-      });
-      deps.log.info({ ...log, code: snapshot.code }, 'upstream task failed');
-      return;
-    }
-    // SUCCEEDED: every image at once; an image already stored by an earlier run is kept.
-    const results = await Promise.all(
-      Array.from({ length: task.n }, async (_, index): Promise<StoredResult> => {
-        const done = task.results[index];
-        if (done) return done;
-        const item = snapshot.results[index];
-        let result: StoredResult;
-        if (item?.url) {
-          const stored = await download(state, task, index, item.url);
-          result = stored.ok && item.actualPrompt !== undefined ? { ...stored, actualPrompt: item.actualPrompt } : stored;
-        } else if (item) {
-          result = { ok: false, code: item.code ?? 'InternalError', message: item.message ?? 'The upstream produced no image for this index.' };
-        } else {
-          result = { ok: false, code: 'InternalError', message: 'The upstream returned no result for this image.' };
-        }
-        if (!(await store.recordResult(task.id, workerId, index, result))) throw new LeaseGone();
-        return result;
-      }),
-    ).catch((err) => {
-      if (err instanceof LeaseGone) return undefined;
-      throw err;
-    });
-    if (results) await settleTask(settleDeps, task, results);
-    deps.log.info({ ...log, succeeded: results?.filter((r) => r.ok).length }, 'upstream task done');
   }
 
   async function timeOut(state: RouteState, entry: Entry): Promise<void> {
@@ -304,4 +226,3 @@ export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamSc
   };
 }
 
-class LeaseGone extends Error {}
