@@ -181,6 +181,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         return;
       }
       id = await d.upstream.submit({
+        idempotencyKey: `retouch-${task.id}`,
         images: inputs.map((bytes, i) => ({ bytes, contentType: contentTypeOf(task.inputKeys[i]!) })),
         prompt: task.prompt,
         negativePrompt: task.negativePrompt,

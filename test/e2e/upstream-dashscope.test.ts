@@ -241,7 +241,12 @@ describe('dashscope engine against a real retouch upstream', () => {
     await front.exited;
     front = await spawnServer(frontDir, frontEnv);
     for (const id of ids) expect((await waitForStatus(front.url, KEY, id, undefined, 90_000)).body.output.task_status).toBe('SUCCEEDED');
-    for (const token of tokens) expect(createsFor(proxy, token)).toHaveLength(1);
+    for (const [i, token] of tokens.entries()) {
+      const creates = createsFor(proxy, token);
+      expect(creates).toHaveLength(1);
+      // The same key on any repeat: an upstream honouring Idempotency-Key would dedupe it.
+      expect(creates[0]!.idempotencyKey).toBe(`retouch-${ids[i]}`);
+    }
   }, 150_000);
 
   it('the front SIGTERMed mid-task hands its upstream tasks back and resumes them after a restart', async () => {

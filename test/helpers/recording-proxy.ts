@@ -18,6 +18,7 @@ export interface Recorded {
   /** The create body's input.prompt and the upstream task id it got (creates only). */
   prompt: string | undefined;
   upstreamTaskId: string | undefined;
+  idempotencyKey: string | undefined;
 }
 
 export interface RecordingProxy {
@@ -35,7 +36,7 @@ export async function startRecordingProxy(target: string | undefined): Promise<R
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const entry: Recorded = { method: req.method ?? '', path: req.url ?? '', at: Date.now(), respondedAt: 0, status: 0, retryAfter: undefined, prompt: undefined, upstreamTaskId: undefined };
+      const entry: Recorded = { method: req.method ?? '', path: req.url ?? '', at: Date.now(), respondedAt: 0, status: 0, retryAfter: undefined, prompt: undefined, upstreamTaskId: undefined, idempotencyKey: req.headers['idempotency-key'] as string | undefined };
       if (entry.method === 'POST' && entry.path.includes('image-synthesis')) {
         try {
           entry.prompt = (JSON.parse(body.toString('utf8')) as { input?: { prompt?: string } }).input?.prompt;

@@ -20,7 +20,7 @@ export interface DashScopeReply {
 }
 
 export interface DashScopeClient {
-  create(body: object): Promise<DashScopeReply>;
+  create(body: object, idempotencyKey: string): Promise<DashScopeReply>;
   get(taskId: string): Promise<DashScopeReply>;
   cancel(taskId: string): Promise<DashScopeReply>;
 }
@@ -37,11 +37,10 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
 }
 
 export function createDashScopeClient(options: { baseUrl: string; apiKey: Secret | undefined }): DashScopeClient {
-  async function call(method: 'GET' | 'POST', path: string, body?: object, async = false): Promise<DashScopeReply> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async function call(method: 'GET' | 'POST', path: string, body?: object, extra: Record<string, string> = {}): Promise<DashScopeReply> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (options.apiKey) headers.authorization = `Bearer ${options.apiKey.reveal()}`;
     if (body) headers['content-type'] = 'application/json';
-    if (async) headers['x-dashscope-async'] = 'enable';
     let response: Response;
     try {
       response = await fetch(`${options.baseUrl}${path}`, {
@@ -73,7 +72,8 @@ export function createDashScopeClient(options: { baseUrl: string; apiKey: Secret
   }
 
   return {
-    create: (body) => call('POST', '/services/aigc/image2image/image-synthesis', body, true),
+    create: (body, idempotencyKey) =>
+      call('POST', '/services/aigc/image2image/image-synthesis', body, { 'x-dashscope-async': 'enable', 'idempotency-key': idempotencyKey }),
     get: (taskId) => call('GET', `/tasks/${encodeURIComponent(taskId)}`),
     cancel: (taskId) => call('POST', `/tasks/${encodeURIComponent(taskId)}/cancel`),
   };

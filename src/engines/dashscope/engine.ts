@@ -90,7 +90,7 @@ export function createDashScopeEngine(options: DashScopeEngineOptions): Upstream
       let last: DashScopeReply | undefined;
       for (let attempt = 0; attempt < attempts; attempt++) {
         const ticket = await submits.take(s.signal);
-        const reply = await options.client.create(body).finally(() => ticket.done(Date.now()));
+        const reply = await options.client.create(body, s.idempotencyKey).finally(() => ticket.done(Date.now()));
         if (reply.kind === 'ok') {
           const id = str((reply.body.output as Record<string, unknown> | undefined)?.task_id);
           if (id) return id;

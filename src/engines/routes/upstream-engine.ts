@@ -26,6 +26,8 @@ export interface UpstreamInput {
 }
 
 export interface UpstreamSubmission {
+  /** Stable per task (its id): sent as Idempotency-Key, so an upstream that honours it never makes two. */
+  readonly idempotencyKey: string;
   readonly images: readonly UpstreamInput[];
   readonly prompt: string;
   readonly negativePrompt: string;
