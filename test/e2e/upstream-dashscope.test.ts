@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createTask, getTask, imageDataUri, waitForStatus } from '../helpers/http.js';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
+import { createClient } from '../../src/sdk/index.js';
 import { spawnServer, tempDataDir, TEST_KEY, type ChildServer } from '../helpers/server.js';
 
 const KEY = TEST_KEY;
@@ -147,6 +148,23 @@ describe('dashscope engine against a real retouch upstream', () => {
       expect(mine.equals(theirs)).toBe(true);
     }
   }, 90_000);
+
+  it('an oss:// input uploaded to the front goes upstream as a data URI', async () => {
+    const client = createClient({ baseUrl: front.url, apiKey: KEY });
+    const ref = await client.uploadFile(Buffer.from(image.split(',')[1]!, 'base64'), { model: 'cloud' });
+    expect(ref.startsWith('oss://')).toBe(true);
+    const token = `oss-${Date.now()}`;
+    const res = await createTask(
+      front.url,
+      KEY,
+      { model: 'cloud', input: { prompt: token, images: [ref] }, parameters: { n: 1 } },
+      { 'X-DashScope-OssResourceResolve': 'enable' },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const done = await waitForStatus(front.url, KEY, res.body.output.task_id, undefined, 60_000);
+    expect(done.body.output.task_status).toBe('SUCCEEDED');
+    expect(createsFor(proxy, token)[0]!.images).toEqual([expect.stringMatching(/^data:image\/png;base64,/)]);
+  }, 60_000);
 
   it('shows RUNNING while the upstream runs, and passes a task failure code through', async () => {
     const running = await submit('cloud', `sleep=2500 run-${Date.now()}`);

@@ -19,6 +19,8 @@ export interface Recorded {
   prompt: string | undefined;
   upstreamTaskId: string | undefined;
   idempotencyKey: string | undefined;
+  /** The create body's input.images, as their first 30 characters. */
+  images: string[];
 }
 
 export interface RecordingProxy {
@@ -36,10 +38,12 @@ export async function startRecordingProxy(target: string | undefined): Promise<R
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const entry: Recorded = { method: req.method ?? '', path: req.url ?? '', at: Date.now(), respondedAt: 0, status: 0, retryAfter: undefined, prompt: undefined, upstreamTaskId: undefined, idempotencyKey: req.headers['idempotency-key'] as string | undefined };
+      const entry: Recorded = { method: req.method ?? '', path: req.url ?? '', at: Date.now(), respondedAt: 0, status: 0, retryAfter: undefined, prompt: undefined, upstreamTaskId: undefined, idempotencyKey: req.headers['idempotency-key'] as string | undefined, images: [] };
       if (entry.method === 'POST' && entry.path.includes('image-synthesis')) {
         try {
-          entry.prompt = (JSON.parse(body.toString('utf8')) as { input?: { prompt?: string } }).input?.prompt;
+          const input = (JSON.parse(body.toString('utf8')) as { input?: { prompt?: string; images?: string[] } }).input;
+          entry.prompt = input?.prompt;
+          entry.images = (input?.images ?? []).map((i) => i.slice(0, 30));
         } catch {
           entry.prompt = undefined;
         }
