@@ -24,11 +24,11 @@ const queuedDir = tempDataDir();
 const frontDir = tempDataDir();
 let frontEnv: Record<string, string>;
 let image: string;
-const upstreamEnv = { RETOUCH_RATE_LIMIT_QUERY: '3', RETOUCH_LEASE: '2s', RETOUCH_MAX_RUNNING_PER_WORKSPACE: '20', RETOUCH_WORKER_CONCURRENCY: '4' };
+const upstreamEnv = { RETOUCH_RATE_LIMIT_QUERY: '3', RETOUCH_RATE_LIMIT_SUBMIT: '2', RETOUCH_LEASE: '2s', RETOUCH_MAX_RUNNING_PER_WORKSPACE: '20', RETOUCH_WORKER_CONCURRENCY: '4' };
 
 const isCreate = (e: { method: string; path: string }) => e.method === 'POST' && e.path.includes('/image-synthesis');
-/** Creates that reached the upstream for prompts containing `token`. */
-const createsFor = (p: RecordingProxy, token: string) => p.log.filter((e) => isCreate(e) && e.prompt?.includes(token));
+/** Creates the upstream accepted (made a task for) for prompts containing `token`. */
+const createsFor = (p: RecordingProxy, token: string) => p.log.filter((e) => isCreate(e) && e.status === 200 && e.prompt?.includes(token));
 
 async function submit(model: string, prompt: string, parameters: Record<string, unknown> = {}): Promise<string> {
   const res = await createTask(front.url, KEY, { model, input: { prompt, images: [image] }, parameters });
@@ -230,6 +230,21 @@ describe('dashscope engine against a real retouch upstream', () => {
       expect(early, `queries during the Retry-After of the 429 at ${t.respondedAt}`).toEqual([]);
     }
   });
+
+  it('retries creates the upstream throttles (429) after their Retry-After: each task still created once', async () => {
+    const token = `burst-${Date.now()}`;
+    const ids = await Promise.all([0, 1, 2, 3, 4].map((i) => submit('cloud', `${token}-${i}`, { n: 1 })));
+    for (const id of ids) expect((await waitForStatus(front.url, KEY, id, undefined, 60_000)).body.output.task_status).toBe('SUCCEEDED');
+    const attempts = proxy.log.filter((e) => isCreate(e) && e.prompt?.includes(token));
+    const refused = attempts.filter((e) => e.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      const retry = attempts.find((e) => e.prompt === r.prompt && e.at > r.at);
+      expect(retry, `a retry of ${r.prompt}`).toBeDefined();
+      expect(retry!.at - r.respondedAt).toBeGreaterThanOrEqual(Number(r.retryAfter) * 1000 - 50);
+    }
+    for (let i = 0; i < 5; i++) expect(createsFor(proxy, `${token}-${i}`)).toHaveLength(1);
+  }, 90_000);
 
   it('the upstream SIGKILLed and restarted mid-task: the same upstream task finishes, created once', async () => {
     const token = `upkill-${Date.now()}`;
