@@ -67,7 +67,9 @@ interface RouteState {
   readonly waiters: (() => void)[];
 }
 
+/** Upstream tasks one route may have in flight on one node when its `concurrency` is not set. */
 const DEFAULT_CONCURRENCY = 1000;
+
 export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamScheduler {
   const { store, clock, workerId } = deps;
   const routes = new Map<UpstreamEngine, RouteState>();
