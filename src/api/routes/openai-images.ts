@@ -48,7 +48,11 @@ async function readForm(request: FastifyRequest): Promise<EditForm> {
       }
     }
   } catch (err) {
-    throw err instanceof OpenAiError ? err : toOpenAiError(err);
+    if (err instanceof OpenAiError) throw err;
+    // Anything the multipart parser throws besides its limits is a malformed body (busboy's
+    // "Unexpected end of form", a bad part header…): the client's problem, not a 500.
+    const mapped = toOpenAiError(err);
+    throw mapped.status >= 500 ? invalid(null, 'The multipart body could not be read; check the boundary and the parts.', 'invalid_multipart') : mapped;
   }
   return { images, fields };
 }
