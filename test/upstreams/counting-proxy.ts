@@ -50,8 +50,8 @@ export async function startCountingProxy(target: string, path = '/v1/images/edit
       const fields: Record<string, string> = {};
       const files: SeenRequest['files'] = [];
       try {
-        const form = await new Response(body, { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
-        for (const [name, value] of form) {
+        const form = await new Response(new Uint8Array(body), { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
+        for (const [name, value] of form as unknown as Iterable<[string, string | File]>) {
           if (typeof value === 'string') fields[name] = value;
           else files.push({ field: name, name: value.name, type: value.type, bytes: value.size });
         }
