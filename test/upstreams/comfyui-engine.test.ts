@@ -26,8 +26,8 @@ beforeEach(async () => {
 });
 afterAll(() => comfy?.close());
 
-function engine(options: Partial<ComfyUiOptionsInput> = {}): Engine {
-  return createComfyUiEngine({ baseUrl: comfy.url, workflow: WORKFLOW, pollMinMs: 20, pollMaxMs: 100, ...options }, { route: 'qwen-comfy', log });
+function engine(options: Partial<ComfyUiOptionsInput> = {}, limits: { concurrency?: number; timeoutMs?: number } = {}): Engine {
+  return createComfyUiEngine({ base_url: comfy.url, workflow: WORKFLOW, poll_min_ms: 20, poll_max_ms: 100, ...options }, { route: 'qwen-comfy', log, ...limits });
 }
 
 const request = (extra: Partial<EditRequest> = {}): EditRequest => ({
@@ -105,7 +105,7 @@ describe('running an edit', () => {
 
     expect(comfy.calls.filter((c) => !c.startsWith('GET /history'))).toEqual(['POST /upload/image', 'POST /prompt', 'GET /view', 'POST /history']);
     expect(comfy.calls.some((c) => c.startsWith('GET /history/'))).toBe(true);
-    const [[id, sent]] = [...comfy.prompts];
+    const [id, sent] = [...comfy.prompts][0]!;
     expect(sent.prompt['21']!.inputs.prompt).toBe('make the sky purple');
     expect(sent.prompt['22']!.inputs.prompt).toBe('blurry');
     expect(sent.prompt['32']!.inputs.seed).toBe(1234);
@@ -144,7 +144,7 @@ describe('running an edit', () => {
       { '1': { class_type: 'LoadImage', inputs: { image: '{{image1}}' } }, '2': { class_type: 'SaveImage', inputs: { images: ['9', 0], filename_prefix: '{{prompt}}' } } },
       'bad.json',
     );
-    const e = createComfyUiEngine({ baseUrl: comfy.url, workflow: 'unused', pollMinMs: 20 }, { log }, bad);
+    const e = createComfyUiEngine({ base_url: comfy.url, workflow: 'unused', poll_min_ms: 20 }, { log }, bad);
     const err = await editError(e.edit(request()));
     expect(err.code).toBe('Upstream.InvalidRequest');
     expect(err.message).toMatch(/Prompt outputs failed validation.*node 2 \(SaveImage\): Required input is missing/);
@@ -152,12 +152,12 @@ describe('running an edit', () => {
 
   it('more inputs than the workflow takes is InvalidParameter', async () => {
     const one = parseWorkflow({ '1': { class_type: 'LoadImage', inputs: { image: '{{image1}}' } }, '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: '{{prompt}}' } } }, 'one.json');
-    const e = createComfyUiEngine({ baseUrl: comfy.url, workflow: 'unused' }, { log }, one);
+    const e = createComfyUiEngine({ base_url: comfy.url, workflow: 'unused' }, { log }, one);
     expect((await editError(e.edit(request({ images: [input, input] })))).code).toBe('InvalidParameter');
   });
 
   it('with concurrency 1 it never queues a second prompt of its own', async () => {
-    const e = engine({ concurrency: 1 });
+    const e = engine({}, { concurrency: 1 });
     await Promise.all([0, 1, 2].map((i) => e.edit(request({ index: i, seed: i, prompt: 'sleep=100' }))));
     expect(comfy.depthAtSubmit).toEqual([0, 0, 0]);
   });
@@ -194,7 +194,7 @@ describe('cancel touches only its own prompt', () => {
   });
 
   it('past the route timeout: Upstream.Timeout, and its own prompt is interrupted', async () => {
-    const err = await editError(engine({ timeoutMs: 1000 }).edit(request({ prompt: 'sleep=5000' })));
+    const err = await editError(engine({}, { timeoutMs: 1000 }).edit(request({ prompt: 'sleep=5000' })));
     expect(err.code).toBe('Upstream.Timeout');
     expect(comfy.interrupts).toHaveLength(1);
     expect(comfy.interrupts[0]!.prompt_id).toBe([...comfy.prompts.keys()][0]);

@@ -54,8 +54,8 @@ async function pixel(png: Buffer): Promise<number[]> {
   return [data[0]!, data[1]!, data[2]!];
 }
 
-function engine(options: Partial<OpenAiOptionsInput> = {}, apiKey: string | undefined = TEST_KEY): Engine {
-  return createOpenAiEngine({ baseUrl: proxy.url, model: 'retouch-test', ...options }, { route: 'qwen-edit', apiKey, log });
+function engine(options: Partial<OpenAiOptionsInput> = {}, apiKey: string | undefined = TEST_KEY, concurrency = 1, timeoutMs?: number): Engine {
+  return createOpenAiEngine({ base_url: proxy.url, model: 'retouch-test', ...options }, { route: 'qwen-edit', apiKey, log, concurrency, timeoutMs });
 }
 
 /** Runs a task's outputs the way the worker does: one edit per index, in order. */
@@ -79,7 +79,7 @@ const editError = async (p: Promise<unknown>): Promise<EditError> => {
 };
 
 describe('outputs and n', () => {
-  it('maxN 1 splits n=3 into three n=1 requests with seed+index', async () => {
+  it('max_n 1 splits n=3 into three n=1 requests with seed+index', async () => {
     proxy.reset();
     const results = await runTask(engine(), 3, 21);
     expect(proxy.seen.map((r) => [r.fields.n, r.fields.seed, r.fields.size, r.fields.response_format, r.fields.model])).toEqual([
@@ -96,9 +96,9 @@ describe('outputs and n', () => {
     }
   });
 
-  it('maxN 4 asks once with n=3 and hands out the three images in order', async () => {
+  it('max_n 4 asks once with n=3 and hands out the three images in order', async () => {
     proxy.reset();
-    const results = await runTask(engine({ maxN: 4 }), 3, 21);
+    const results = await runTask(engine({ max_n: 4 }), 3, 21);
     expect(proxy.seen.map((r) => [r.fields.n, r.fields.seed])).toEqual([['3', '21']]);
     expect(await Promise.all(results.map((r) => pixel(r.png)))).toEqual([colourOf(21), colourOf(22), colourOf(23)]);
   });
@@ -106,7 +106,7 @@ describe('outputs and n', () => {
   it('url replies are downloaded; several inputs go as several image[] parts', async () => {
     proxy.reset();
     const second = await testImage(400, 400, 'jpeg');
-    const e = engine({ responseFormat: 'url' });
+    const e = engine({ response_format: 'url' });
     const r = await e.edit({ images: [input, second], prompt: 'paint', negativePrompt: 'dull', index: 0, count: 1, seed: 3, size: { width: 1280, height: 720 }, promptExtend: true, watermark: false, signal: new AbortController().signal });
     expect(proxy.seen[0]!.fields.response_format).toBe('url');
     expect(proxy.seen[0]!.fields.negative_prompt).toBe('dull');
@@ -120,7 +120,7 @@ describe('outputs and n', () => {
 
   it('an upstream limited to listed sizes is asked the closest one; the answer is fitted to the task size', async () => {
     proxy.reset();
-    const [r] = await runTask(engine({ sizes: ['1024x1024', '1536x1024', '1024x1536'], sendSeed: false, imageField: 'image' }), 1, 0, { size: { width: 1280, height: 720 } });
+    const [r] = await runTask(engine({ sizes: ['1024x1024', '1536x1024', '1024x1536'], send_seed: false, image_field: 'image' }), 1, 0, { size: { width: 1280, height: 720 } });
     expect(proxy.seen[0]!.fields.size).toBe('1536x1024');
     expect(proxy.seen[0]!.fields.seed).toBeUndefined();
     expect(proxy.seen[0]!.files[0]!.field).toBe('image');
@@ -153,16 +153,16 @@ describe('upstream errors', () => {
     const closed = await startCountingProxy(upstream.url);
     const url = closed.url;
     await closed.close();
-    const down = createOpenAiEngine({ baseUrl: url, model: 'retouch-test' }, { apiKey: TEST_KEY, log });
+    const down = createOpenAiEngine({ base_url: url, model: 'retouch-test' }, { apiKey: TEST_KEY, log });
     expect((await editError(runTask(down, 1, 0))).code).toBe('Upstream.Unavailable');
-    expect((await editError(runTask(engine({ timeoutMs: 1000 }), 1, 0, { prompt: 'sleep=5000' }))).code).toBe('Upstream.Timeout');
+    expect((await editError(runTask(engine({}, TEST_KEY, 1, 1000), 1, 0, { prompt: 'sleep=5000' }))).code).toBe('Upstream.Timeout');
   });
 
   it('429s are retried after Retry-After; with no retries left they are Upstream.Throttled', async () => {
     const limited = await spawnUpstream({ RETOUCH_RATE_LIMIT_SUBMIT: '1' });
     const limitedProxy = await startCountingProxy(limited.url);
     try {
-      const patient = createOpenAiEngine({ baseUrl: limitedProxy.url, model: 'retouch-test', concurrency: 3, retries: 3 }, { apiKey: TEST_KEY, log });
+      const patient = createOpenAiEngine({ base_url: limitedProxy.url, model: 'retouch-test', retries: 3 }, { apiKey: TEST_KEY, log, concurrency: 3 });
       const results = await Promise.all([1, 2, 3].map((s) => runTask(patient, 1, s)));
       expect(await Promise.all(results.map(([r]) => pixel(r!.png)))).toEqual([colourOf(1), colourOf(2), colourOf(3)]);
       const statuses = limitedProxy.seen.map((r) => r.status);
@@ -171,7 +171,7 @@ describe('upstream errors', () => {
 
       // Right after a success the 1/s bucket is empty: a client without retries is refused.
       await runTask(patient, 1, 9);
-      const impatient = createOpenAiEngine({ baseUrl: limitedProxy.url, model: 'retouch-test', retries: 0 }, { apiKey: TEST_KEY, log });
+      const impatient = createOpenAiEngine({ base_url: limitedProxy.url, model: 'retouch-test', retries: 0 }, { apiKey: TEST_KEY, log });
       const err = await editError(runTask(impatient, 1, 1));
       expect(err.code).toBe('Upstream.Throttled');
       expect(err.message).toMatch(/answered 429: Requests rate limit exceeded.*code rate_limit_exceeded/);
@@ -184,7 +184,7 @@ describe('upstream errors', () => {
 describe('concurrency and cancel', () => {
   it('never has more than `concurrency` requests in flight at the upstream', async () => {
     proxy.reset();
-    const e = engine({ concurrency: 2 });
+    const e = engine({}, TEST_KEY, 2);
     const results = await Promise.all([0, 1, 2, 3, 4, 5].map((s) => runTask(e, 1, s, { prompt: 'sleep=300' })));
     expect(results).toHaveLength(6);
     expect(proxy.seen).toHaveLength(6);
@@ -192,7 +192,7 @@ describe('concurrency and cancel', () => {
   });
 
   it('an abort rejects with the signal reason and releases the slot', async () => {
-    const e = engine({ concurrency: 1 });
+    const e = engine({}, TEST_KEY, 1);
     const abort = new AbortController();
     const reason = new Error('task canceled');
     const slow = e.edit({ images: [input], prompt: 'sleep=3000', negativePrompt: '', index: 0, count: 1, seed: 0, size: undefined, promptExtend: false, watermark: false, signal: abort.signal });

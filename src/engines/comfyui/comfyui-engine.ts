@@ -25,19 +25,22 @@ import { loadWorkflow, type WorkflowTemplate } from './workflow.js';
 /** Every this-many empty history polls, /queue is read to notice a prompt ComfyUI forgot. */
 const QUEUE_CHECK_EVERY = 4;
 const CANCEL_TIMEOUT_MS = 5000;
+/** Per output image, from upload to download, counted from when it gets its concurrency slot. */
+export const DEFAULT_TIMEOUT_MS = 600_000;
 
 export function createComfyUiEngine(input: ComfyUiOptionsInput | ComfyUiOptions, ctx: UpstreamContext, template?: WorkflowTemplate): Engine {
   const options = comfyUiOptionsSchema.parse(input);
-  const workflow = template ?? loadWorkflow(options.workflow, ctx.baseDir, options.outputNode);
-  const base = options.baseUrl.replace(/\/+$/, '');
+  const workflow = template ?? loadWorkflow(options.workflow, ctx.baseDir, options.output_node);
+  const base = options.base_url.replace(/\/+$/, '');
   const who = `ComfyUI ${ctx.route ? `of route ${ctx.route} ` : ''}(${new URL(base).host})`;
   const headers: Record<string, string> = {};
   if (ctx.apiKey) headers.authorization = `Bearer ${ctx.apiKey}`;
   const client = createComfyClient(base, headers, who);
   const clientId = randomUUID();
-  const slots = createSemaphore(ctx.concurrency ?? options.concurrency);
-  const timeoutMs = ctx.timeoutMs ?? options.timeoutMs;
-  const maxBytes = Math.round(options.maxImageMb * 1048576);
+  // The route's `concurrency` and `timeout` (0 or absent: the defaults).
+  const slots = createSemaphore(ctx.concurrency || 1);
+  const timeoutMs = ctx.timeoutMs || DEFAULT_TIMEOUT_MS;
+  const maxBytes = Math.round(options.max_image_mb * 1048576);
 
   /** Best effort, on its own short deadline: the task is going away whatever this answers. */
   async function cancelOwn(id: string): Promise<void> {
@@ -52,7 +55,7 @@ export function createComfyUiEngine(input: ComfyUiOptionsInput | ComfyUiOptions,
   }
 
   async function waitFor(id: string, signal: AbortSignal, deadline: number): Promise<HistoryEntry> {
-    let delay = options.pollMinMs;
+    let delay = options.poll_min_ms;
     for (let polls = 1; ; polls++) {
       const limits = { signal, deadline };
       const entry = await client.history(id, limits);
@@ -67,7 +70,7 @@ export function createComfyUiEngine(input: ComfyUiOptionsInput | ComfyUiOptions,
       const left = deadline - Date.now();
       if (left <= 0) throw upstreamError(UpstreamCodes.timeout, `${who} did not finish prompt ${id} in time.`);
       await pause(Math.min(delay, left), signal);
-      delay = Math.min(options.pollMaxMs, Math.round(delay * 1.5));
+      delay = Math.min(options.poll_max_ms, Math.round(delay * 1.5));
     }
   }
 
@@ -91,7 +94,7 @@ export function createComfyUiEngine(input: ComfyUiOptionsInput | ComfyUiOptions,
     const names = await Promise.all(
       req.images.map((bytes, i) => {
         const { ext, mime } = sniffImage(bytes);
-        return client.upload(bytes, `${batch}-${i + 1}.${ext}`, mime, options.uploadSubfolder, limits);
+        return client.upload(bytes, `${batch}-${i + 1}.${ext}`, mime, options.upload_subfolder, limits);
       }),
     );
     const graph = workflow.fill({ prompt: req.prompt, negativePrompt: req.negativePrompt, seed: req.seed, width: size.width, height: size.height, images: names });
@@ -101,7 +104,7 @@ export function createComfyUiEngine(input: ComfyUiOptionsInput | ComfyUiOptions,
       id = await client.queuePrompt(graph, clientId, id, limits);
       const entry = await waitFor(id, req.signal, deadline);
       const bytes = await client.view(resultOf(entry, id), { ...limits, maxBytes });
-      if (options.deleteHistory) await client.deleteHistory(id, limits).catch(() => undefined);
+      if (options.delete_history) await client.deleteHistory(id, limits).catch(() => undefined);
       return await normalizeOutput(bytes, size, req.watermark, `The image from ${who}`);
     } catch (err) {
       const gaveUp = req.signal.aborted || (err instanceof EditError && err.code === UpstreamCodes.timeout);

@@ -3,9 +3,9 @@
  * `POST {baseUrl}/v1/images/edits` (one image part per input, prompt, n, size, response_format,
  * model, seed, negative_prompt and the route's pass-through fields).
  *
- * n: the worker calls `edit` once per output index. With `maxN` 1 (the default) every call is
+ * n: the worker calls `edit` once per output index. With `max_n` 1 (the default) every call is
  * one request with n=1 and the call's seed (task seed + index), so outputs are reproducible one
- * by one. With `maxN` > 1 the first call of a task asks for min(maxN, remaining) images at once
+ * by one. With `maxN` > 1 the first call of a task asks for min(max_n, remaining) images at once
  * and the following calls of the same task run take theirs from that answer (the worker hands
  * the same `images` array to every call of one run, which keys the batch).
  *
@@ -24,6 +24,8 @@ import { errorFor, readImages, type ReplyImage } from './reply.js';
 
 const RETRIED = new Set([429, 502, 503, 504]);
 const MAX_RETRY_WAIT_MS = 30_000;
+/** Per upstream request, from when it gets its concurrency slot (includes downloading a `url` reply). */
+export const DEFAULT_TIMEOUT_MS = 300_000;
 
 interface Batch {
   readonly start: number;
@@ -44,12 +46,13 @@ export function pickSize(wanted: Size, sizes: readonly string[] | undefined): st
 
 export function createOpenAiEngine(input: OpenAiOptionsInput | OpenAiOptions, ctx: UpstreamContext): Engine {
   const options = openAiOptionsSchema.parse(input);
-  const base = options.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+  const base = options.base_url.replace(/\/+$/, '').replace(/\/v1$/, '');
   const endpoint = base + options.path;
   const who = `The upstream ${ctx.route ? `of route ${ctx.route} ` : ''}(${new URL(base).host})`;
-  const timeoutMs = ctx.timeoutMs ?? options.timeoutMs;
-  const maxBytes = Math.round(options.maxReplyMb * 1048576);
-  const slots = createSemaphore(ctx.concurrency ?? options.concurrency);
+  // The route's `timeout` and `concurrency` (0 or absent: the defaults).
+  const timeoutMs = ctx.timeoutMs || DEFAULT_TIMEOUT_MS;
+  const maxBytes = Math.round(options.max_reply_mb * 1048576);
+  const slots = createSemaphore(ctx.concurrency || 1);
   const batches = new WeakMap<readonly Buffer[], Batch>();
   const headers: Record<string, string> = { accept: 'application/json' };
   if (ctx.apiKey) headers.authorization = `Bearer ${ctx.apiKey}`;
@@ -58,15 +61,15 @@ export function createOpenAiEngine(input: OpenAiOptionsInput | OpenAiOptions, ct
     const body = new FormData();
     request.images.forEach((bytes, i) => {
       const { ext, mime } = sniffImage(bytes);
-      body.append(options.imageField, new Blob([new Uint8Array(bytes)], { type: mime }), `image-${i + 1}.${ext}`);
+      body.append(options.image_field, new Blob([new Uint8Array(bytes)], { type: mime }), `image-${i + 1}.${ext}`);
     });
     body.append('prompt', request.prompt);
     body.append('n', String(n));
     body.append('size', size);
-    if (options.responseFormat !== 'none') body.append('response_format', options.responseFormat);
+    if (options.response_format !== 'none') body.append('response_format', options.response_format);
     if (options.model) body.append('model', options.model);
-    if (options.sendSeed) body.append('seed', String(request.seed));
-    if (options.sendNegativePrompt && request.negativePrompt.trim() !== '') body.append('negative_prompt', request.negativePrompt);
+    if (options.send_seed) body.append('seed', String(request.seed));
+    if (options.send_negative_prompt && request.negativePrompt.trim() !== '') body.append('negative_prompt', request.negativePrompt);
     for (const [key, value] of Object.entries(options.extra)) body.append(key, String(value));
     return body;
   }
@@ -130,7 +133,7 @@ export function createOpenAiEngine(input: OpenAiOptionsInput | OpenAiOptions, ct
       const mine = got?.[req.index - known.start];
       if (mine) return mine;
     }
-    const batch: Batch = { start: req.index, images: request(req, Math.min(options.maxN, remaining), size) };
+    const batch: Batch = { start: req.index, images: request(req, Math.min(options.max_n, remaining), size) };
     batches.set(req.images, batch);
     const first = (await batch.images)[0];
     if (!first) throw upstreamError(UpstreamCodes.badResponse, `${who} returned no image.`);
@@ -142,7 +145,7 @@ export function createOpenAiEngine(input: OpenAiOptionsInput | OpenAiOptions, ct
     async edit(req: EditRequest): Promise<EditResult> {
       req.signal.throwIfAborted();
       const size = await wantedSize(req.size, req.images[0]!);
-      const out = options.maxN > 1 ? await fromBatch(req, size) : (await request(req, 1, size))[0]!;
+      const out = options.max_n > 1 ? await fromBatch(req, size) : (await request(req, 1, size))[0]!;
       req.signal.throwIfAborted();
       return req.promptExtend && out.revisedPrompt !== undefined ? { png: out.bytes, actualPrompt: out.revisedPrompt } : { png: out.bytes };
     },
