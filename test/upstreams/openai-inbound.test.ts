@@ -75,6 +75,12 @@ describe('bad requests get OpenAI-shaped errors', () => {
     expectOpenAiError(await post(form({ ...base, stream: 'true' })), 400, 'stream', 'unsupported_parameter');
   });
 
+  it('an unknown path or method under /v1', async () => {
+    const res = await fetch(`${server.url}/v1/images/edits`, { headers: { authorization: `Bearer ${TEST_KEY}` } });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { message: 'Invalid URL (GET /v1/images/edits).', type: 'invalid_request_error', param: null, code: 'unknown_url' } });
+  });
+
   it('an image that is too small for the protocol', async () => {
     const tiny = await testImage(100, 100);
     expectOpenAiError(await post(form({ prompt: 'x', image: tiny, model: 'retouch-test' })), 400, 'image', 'invalid_image_size');

@@ -127,6 +127,7 @@ export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps): 
   /** Resolves once the task is final; rejects when `signal` aborts or the task disappears. */
   function settled(id: string, workspaceId: string, signal: AbortSignal): Promise<TaskRecord> {
     return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
       let done = false;
       const finish = (fn: () => void) => {
         if (done) return;
@@ -191,8 +192,12 @@ export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps): 
     scope.addHook('onRequest', async (_request, reply) => {
       reply.header('content-security-policy', API_CSP);
     });
+    // Unknown paths and methods under /v1 answer in OpenAI's shape too.
+    scope.setNotFoundHandler((request, reply) =>
+      sendOpenAiError(reply, new OpenAiError(404, `Invalid URL (${request.method} ${request.url.split('?')[0]!.slice(0, 200)}).`, 'unknown_url')),
+    );
 
-    scope.post('/v1/images/edits', { preParsing: admit }, async (request, reply) => {
+    scope.post('/images/edits', { preParsing: admit }, async (request, reply) => {
       const caller = callers.get(request)!;
       if (deps.isDraining?.()) throw fromApiError(Errors.unavailable());
       const { body, responseFormat, user } = toCreateBody(await readForm(request));
@@ -223,5 +228,5 @@ export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps): 
       }
       return reply.type('application/json').send(await present(final, responseFormat));
     });
-  });
+  }, { prefix: '/v1' });
 }
