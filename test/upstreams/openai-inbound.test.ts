@@ -97,6 +97,24 @@ describe('extensions and waiting', () => {
     expect(b64(a)).not.toBe(b64(c));
   });
 
+  it('one failed image of several fails the answer (a success is all that was asked)', async () => {
+    const res = await post(form({ prompt: 'fail=1', image: png, model: 'retouch-test', n: '2' }));
+    expectOpenAiError(res, 500, null, 'InternalError.Algo');
+    expect(res.body.error!.message).toMatch(/Image 1 failed/);
+  });
+
+  it('a task cancelled through the DashScope API while the request waits is a 409', async () => {
+    const image = `data:image/png;base64,${png.toString('base64')}`;
+    const blocker = await createTask(server.url, TEST_KEY, createBody([image], 'sleep=1000', { n: 1 }));
+    await waitForStatus(server.url, TEST_KEY, blocker.body.output.task_id, ['RUNNING']);
+    const pending = post(form({ prompt: 'queued', image: png, model: 'retouch-test' }));
+    const queued = await pollUntil(() => listTasks(server.url, TEST_KEY, { status: 'PENDING' }), (r) => r.body.data.length === 1, 10_000, 'the task to queue');
+    const cancel = await fetch(`${server.url}/api/v1/tasks/${queued.body.data[0].task_id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${TEST_KEY}` } });
+    expect(cancel.status).toBe(200);
+    expectOpenAiError(await pending, 409, null, 'canceled');
+    await waitForStatus(server.url, TEST_KEY, blocker.body.output.task_id, ['SUCCEEDED']);
+  });
+
   it('a client that hangs up while its task waits in the queue cancels that task', async () => {
     const image = `data:image/png;base64,${png.toString('base64')}`;
     // Occupy the only worker slot.
