@@ -122,7 +122,10 @@ describe('running an edit', () => {
     const sent = [...comfy.prompts.values()];
     const names = ['11', '12', '13'].map((id) => sent[0]!.prompt[id]!.inputs.image as string);
     expect(names.map((n) => n.split('/')[0])).toEqual(['retouch', 'retouch', 'retouch']);
-    expect(names[2]).toMatch(/-3\.jpg$/);
+    expect(names[2]).toMatch(/^retouch\/[0-9a-f]{32}\.jpg$/);
+    // The second edit re-used the first image's file: one file per distinct input.
+    expect(sent[1]!.prompt['11']!.inputs.image).toBe(names[0]);
+    expect([...comfy.files.keys()].filter((k) => k.startsWith('input/retouch/'))).toHaveLength(3);
     expect(names.every((n) => comfy.files.has(`input/${n}`))).toBe(true);
     expect(sent[1]!.prompt['12']).toBeUndefined();
     expect(sent[0]!.client_id).toBe(sent[1]!.client_id);

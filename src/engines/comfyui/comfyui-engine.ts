@@ -11,7 +11,7 @@
  * nothing. /queue is read first, so even a ComfyUI older than the targeted /interrupt is only
  * interrupted while our prompt is the one running.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EditError, type EditRequest, type EditResult, type Engine } from '../engine.js';
 import type { UpstreamContext } from '../upstream-kit/context.js';
 import { upstreamError, UpstreamCodes } from '../upstream-kit/errors.js';
@@ -90,11 +90,14 @@ export function createComfyUiEngine(input: ComfyUiOptionsInput | ComfyUiOptions,
     const size = await wantedSize(req.size, req.images[0]!);
     const deadline = Date.now() + timeoutMs;
     const limits = { signal: req.signal, deadline };
-    const batch = randomUUID();
+    // Content-addressed names: the n outputs of a task (and tasks sharing an image) reuse one
+    // file in ComfyUI's input folder instead of piling up copies; identical bytes make the
+    // overwrite harmless.
     const names = await Promise.all(
-      req.images.map((bytes, i) => {
+      req.images.map((bytes) => {
         const { ext, mime } = sniffImage(bytes);
-        return client.upload(bytes, `${batch}-${i + 1}.${ext}`, mime, options.upload_subfolder, limits);
+        const name = `${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.${ext}`;
+        return client.upload(bytes, name, mime, options.upload_subfolder, limits);
       }),
     );
     const graph = workflow.fill({ prompt: req.prompt, negativePrompt: req.negativePrompt, seed: req.seed, width: size.width, height: size.height, images: names });
