@@ -136,3 +136,24 @@ describe('extensions and waiting', () => {
     await waitForStatus(server.url, TEST_KEY, blocker.body.output.task_id, ['SUCCEEDED']);
   });
 });
+
+describe('the body budget', () => {
+  it('a request waiting for its task holds no share of the in-flight body budget', async () => {
+    const small = await startTestServer({ RETOUCH_RATE_LIMIT_SUBMIT: '0', RETOUCH_MAX_INFLIGHT_BODY_MB: '1', RETOUCH_SHUTDOWN_GRACE: '0' });
+    try {
+      // Noise does not compress: each body is ~600 KB, two together exceed the 1 MB budget.
+      const noise = (await import('node:crypto')).randomBytes(512 * 400 * 3);
+      const big = await (await import('sharp')).default(noise, { raw: { width: 512, height: 400, channels: 3 } }).png().toBuffer();
+      expect(big.length).toBeGreaterThan(550_000);
+      const send = (prompt: string) =>
+        fetch(`${small.url}/v1/images/edits`, { method: 'POST', headers: { authorization: `Bearer ${TEST_KEY}` }, body: form({ prompt, image: big, model: 'retouch-test' }) });
+      const waiting = send('sleep=1500');
+      await pollUntil(() => listTasks(small.url, TEST_KEY, {}), (r) => r.body.data.length === 1, 10_000, 'the first task to be stored');
+      const second = await send('x');
+      expect(second.status).toBe(200);
+      expect((await waiting).status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -106,6 +106,8 @@ function paramOf(message: string): string | null {
 export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps): void {
   const budget = deps.maxInflightBodyBytes === undefined ? undefined : createBodyBudget(deps.maxInflightBodyBytes);
   const callers = new WeakMap<FastifyRequest, Caller>();
+  /** Body-budget reservations, given back once the task is stored: a request waiting for its task holds no body. */
+  const reservations = new WeakMap<FastifyRequest, () => void>();
 
   /** Auth and the workspace's submission rate, before any of the body is read. */
   async function admit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -121,6 +123,7 @@ export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps): 
     const limit = MAX_IMAGES * MAX_IMAGE_BYTES + 1024 * 1024;
     const release = budget.reserve(Number.isInteger(declared) && declared >= 0 && declared <= limit ? declared : limit);
     if (!release) throw Errors.busy();
+    reservations.set(request, release);
     reply.raw.once('close', release);
   }
 
@@ -213,6 +216,8 @@ export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps): 
         task = await deps.tasks.create(parsed, caller, { requestId: request.id, ossResolve: false, signal: gone.signal });
       } catch (err) {
         throw err instanceof ApiError ? fromApiError(err, 'image') : err;
+      } finally {
+        reservations.get(request)?.();
       }
       request.log.info({ taskId: task.id, model: task.model, n: task.n, user }, 'openai images edit queued');
       let final: TaskRecord;
