@@ -115,6 +115,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     limiter: backends.limiter,
     rateLimits: config.rateLimits,
     maxInflightBodyBytes: config.maxInflightBodyBytes,
+    taskEvents: store,
   });
   logger = app.log;
 

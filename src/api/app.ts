@@ -12,10 +12,12 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import type { UrlSigner } from '../blobs/url-signer.js';
 import type { EngineRegistry } from '../engines/registry.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { TaskEvents } from '../tasks/task-events.js';
 import { ApiError, Errors } from '../errors.js';
 import type { Clock, TaskService } from '../tasks/task-service.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerModelRoutes } from './routes/models.js';
+import { registerOpenAiImageRoutes } from './routes/openai-images.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 import { registerUploadRoutes } from './routes/uploads.js';
 import type { UploadService } from '../uploads/upload-service.js';
@@ -40,6 +42,8 @@ export interface AppDeps {
   readonly rateLimits?: { readonly submitPerSecond: number; readonly queryPerSecond: number };
   /** Bytes of submission bodies in flight at once (see limits/body-budget.ts); unlimited if absent. */
   readonly maxInflightBodyBytes?: number;
+  /** Task wake-ups (settled tasks), for requests that wait for a task; without them they poll. */
+  readonly taskEvents?: TaskEvents;
 }
 
 /** 3 images × 10 MB, base64-encoded (×4/3), plus room for the rest of the JSON. */
@@ -189,6 +193,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerTaskRoutes(app, deps);
   registerModelRoutes(app, { keys: deps.keys, engines: deps.engines, startedAt: deps.clock.now() });
+  registerOpenAiImageRoutes(app, deps);
   if (deps.uploads) registerUploadRoutes(app, { keys: deps.keys, engines: deps.engines, uploads: deps.uploads });
   if (deps.signer) {
     // Result keys are "<workspace>/results/<task id>/<index>.png" (worker/worker.ts).

@@ -21,6 +21,8 @@ export interface EditRequest {
   readonly negativePrompt: string;
   /** 0-based position of this output among the task's n outputs. */
   readonly index: number;
+  /** The task's n (how many outputs it has in all), for engines that can make several per upstream call. */
+  readonly count?: number;
   readonly seed: number;
   readonly size: Size | undefined;
   readonly promptExtend: boolean;

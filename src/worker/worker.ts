@@ -264,6 +264,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       prompt: task.prompt,
       negativePrompt: task.negativePrompt,
       index,
+      count: task.n,
       seed: task.seed + index,
       size: task.size,
       promptExtend: task.promptExtend,

@@ -37,6 +37,14 @@ function checkResponse(res: LightMyRequestResponse, what: string): void {
   expect(res.statusCode, context).toBeLessThan(500);
   expect(res.headers['content-type'], context).toMatch(/^application\/json/);
   const body = JSON.parse(res.body) as Record<string, unknown>;
+  if (res.statusCode >= 400 && /^\S+ \/v1(\/|\?|$)/.test(what)) {
+    // The OpenAI-compatible routes (/v1/…) answer in OpenAI's error shape.
+    expect(Object.keys(body), context).toEqual(['error']);
+    const error = body.error as Record<string, unknown>;
+    expect(Object.keys(error).sort(), context).toEqual(['code', 'message', 'param', 'type']);
+    expect(error.message, context).not.toMatch(LEAK);
+    return;
+  }
   if (res.statusCode >= 400) {
     expect(Object.keys(body).sort(), context).toEqual(['code', 'message', 'request_id']);
     expect(body.request_id, context).toBe(res.headers['x-request-id']);
