@@ -13,6 +13,7 @@ import type { UrlSigner } from '../blobs/url-signer.js';
 import type { EngineRegistry } from '../engines/registry.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import { ApiError, Errors } from '../errors.js';
+import type { TaskFeed } from '../tasks/task-feed.js';
 import type { Clock, TaskService } from '../tasks/task-service.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerTaskRoutes } from './routes/tasks.js';
@@ -39,6 +40,9 @@ export interface AppDeps {
   readonly rateLimits?: { readonly submitPerSecond: number; readonly queryPerSecond: number };
   /** Bytes of submission bodies in flight at once (see limits/body-budget.ts); unlimited if absent. */
   readonly maxInflightBodyBytes?: number;
+  /** Task changes for long-poll and SSE; without it, wait hints are ignored and SSE is not offered. */
+  readonly feed?: TaskFeed;
+  readonly push?: { readonly maxWaitMs: number; readonly heartbeatMs: number };
 }
 
 /** 3 images × 10 MB, base64-encoded (×4/3), plus room for the rest of the JSON. */
@@ -180,7 +184,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const known = [/^\/api\/v1\/services\/aigc\/[^/]+\/image-synthesis\/?$/, /^\/api\/v1\/tasks(\/[^/]+(\/cancel)?)?\/?$/, /^\/api\/v1\/uploads(\/oss)?\/?$/];
+    const known = [/^\/api\/v1\/services\/aigc\/[^/]+\/image-synthesis\/?$/, /^\/api\/v1\/tasks(\/[^/]+(\/cancel|\/events)?)?\/?$/, /^\/api\/v1\/uploads(\/oss)?\/?$/];
     if (known.some((re) => re.test(path))) return sendError(reply, Errors.methodNotSupported(request.method));
     return sendError(reply, Errors.notFound());
   });

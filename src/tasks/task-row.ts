@@ -29,6 +29,7 @@ export interface TaskRow {
   message: string | null;
   attempts: number;
   expires_at: number;
+  revision?: number;
 }
 
 const json = <T>(value: string | T): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
@@ -58,5 +59,6 @@ export function toTaskRecord(row: TaskRow): TaskRecord {
     message: row.message ?? undefined,
     attempts: row.attempts,
     expiresAt: row.expires_at,
+    revision: row.revision ?? 0,
   };
 }
