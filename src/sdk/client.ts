@@ -2,6 +2,7 @@
  * The client: task calls over fetch, waiting, one-call edits, downloads and uploads.
  * See docs/sdk.md for the reference and src/sdk/index.ts for the public surface.
  */
+import { randomUUID } from 'node:crypto';
 import { isTerminal } from '../protocol/states.js';
 import {
   MODEL_WAN25_I2I,
@@ -44,6 +45,21 @@ export interface ClientOptions {
    * plugs in here); without it, waiting polls.
    */
   readonly completionSignal?: CompletionSignal;
+  /**
+   * Long-poll while waiting (`Prefer: wait=N` on each read; retouch holds the answer until the
+   * task changes and says so with `Preference-Applied`). `'auto'` (default): on, except towards
+   * DashScope's own hosts (`*.aliyuncs.com`); a server that ignores the hint once is polled as
+   * before from then on. `false`: never.
+   */
+  readonly longPoll?: 'auto' | boolean;
+  /** Seconds one long-poll may last (default 30; the server caps it, retouch at 60). */
+  readonly longPollSeconds?: number;
+  /**
+   * Send an `Idempotency-Key` (a random UUID) with every create unless the call gives its own
+   * (default true). Once the server has shown that it honours keys (it echoes the key), a create
+   * that failed on the way (network error, 5xx) is retried with the same key: never two tasks.
+   */
+  readonly idempotencyKeys?: boolean;
   readonly userAgent?: string;
 }
 
@@ -51,6 +67,11 @@ export type CompletionSignal = (taskId: string, options: { timeoutMs: number; si
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
+}
+
+export interface CreateCallOptions extends CallOptions {
+  /** This create's Idempotency-Key (same key and body within 24 h → the same task); `false`: none. */
+  readonly idempotencyKey?: string | false;
 }
 
 /** A create request in SDK terms: images may be local files, Buffers or streams. */
@@ -102,6 +123,8 @@ export interface EditOptions extends TaskInput, WaitOptions {
   readonly download?: Omit<DownloadOptions, 'signal'>;
   /** Called once the task is submitted. */
   readonly onSubmitted?: (taskId: string) => void;
+  /** The create's Idempotency-Key (default: a fresh one, see `ClientOptions.idempotencyKeys`). */
+  readonly idempotencyKey?: string | false;
 }
 
 export interface EditResult {
@@ -140,6 +163,11 @@ export function createClient(options: ClientOptions = {}) {
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const userAgent = options.userAgent ?? `retouch-sdk/${SDK_VERSION}; node/${process.versions.node}`;
+  const longPollSeconds = Math.max(1, Math.floor(options.longPollSeconds ?? 30));
+  // What this server has shown it supports: 'unknown' until an answer tells.
+  let longPoll: 'unknown' | 'yes' | 'no' =
+    options.longPoll === false || (options.longPoll !== true && /(^|\.)aliyuncs\.com$/i.test(new URL(baseUrl).hostname)) ? 'no' : 'unknown';
+  let honoursKeys = false;
 
   function headers(extra: Record<string, string> = {}): Record<string, string> {
     if (!apiKey) {
@@ -169,12 +197,22 @@ export function createClient(options: ClientOptions = {}) {
     }
   }
 
-  async function call<T>(method: string, path: string, init: { body?: string; headers?: Record<string, string>; signal?: AbortSignal; retry?: RetryPolicy; shouldRetry?: (e: DashScopeError) => boolean } = {}): Promise<T> {
+  interface CallInit {
+    body?: string;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+    retry?: RetryPolicy;
+    shouldRetry?: (e: DashScopeError) => boolean;
+    onResponse?: (res: Response) => void;
+  }
+
+  async function call<T>(method: string, path: string, init: CallInit = {}): Promise<T> {
     const res = await send(`${baseUrl}${path}`, () => ({ method, headers: headers(init.headers), body: init.body }), {
       fetch: doFetch,
       retry: init.retry ?? retry,
       signal: init.signal,
       shouldRetry: init.shouldRetry,
+      onResponse: init.onResponse,
     });
     return json<T>(res);
   }
@@ -205,7 +243,9 @@ export function createClient(options: ClientOptions = {}) {
 
     /**
      * Submits a task and returns at once with its id (state PENDING). Throttling (429) and 503
-     * are retried; other 5xx are not, since the task may already exist (never submit twice).
+     * are retried. Other 5xx and network errors are retried only with an Idempotency-Key the
+     * server has shown it honours (retouch echoes it), since without one the task may already
+     * exist (never submit twice).
      *
      * @example
      * ```ts
@@ -213,7 +253,7 @@ export function createClient(options: ClientOptions = {}) {
      * console.log(output.task_id);
      * ```
      */
-    async createTask(input: TaskInput, call_: CallOptions = {}): Promise<CreateTaskResponse> {
+    async createTask(input: TaskInput, call_: CreateCallOptions = {}): Promise<CreateTaskResponse> {
       const model = input.model ?? MODEL_WAN25_I2I;
       const { images, ossResolve } = await prepareImages(input.images, model, input.localFiles ?? options.localFiles ?? 'auto', call_.signal);
       const parameters: CreateTaskParameters = { ...input.parameters };
@@ -224,21 +264,30 @@ export function createClient(options: ClientOptions = {}) {
       if (input.watermark !== undefined) parameters.watermark = input.watermark;
       const body: CreateTaskRequest = { model, input: { prompt: input.prompt, images }, parameters };
       if (input.negativePrompt !== undefined) body.input.negative_prompt = input.negativePrompt;
+      const key = call_.idempotencyKey ?? (options.idempotencyKeys === false ? false : randomUUID());
       return call<CreateTaskResponse>('POST', '/services/aigc/image2image/image-synthesis', {
         body: JSON.stringify(body),
         headers: {
           'Content-Type': 'application/json; charset=utf-8',
           'X-DashScope-Async': 'enable',
           ...(ossResolve ? { 'X-DashScope-OssResourceResolve': 'enable' } : {}),
+          ...(key === false ? {} : { 'Idempotency-Key': key }),
         },
         signal: call_.signal,
-        shouldRetry: (e) => e.status === 429 || e.status === 503,
+        onResponse: (res) => {
+          if (key !== false && res.headers.get('idempotency-key') === key) honoursKeys = true;
+        },
+        shouldRetry: (e) => e.status === 429 || e.status === 503 || (key !== false && honoursKeys && e.retryable),
       });
     },
 
-    /** One read of a task. Unknown, expired or foreign ids answer `task_status: "UNKNOWN"` (not an error). */
-    async getTask(taskId: string, call_: CallOptions & { retry?: RetryPolicy } = {}): Promise<GetTaskResponse> {
-      return call<GetTaskResponse>('GET', `/tasks/${encodeURIComponent(taskId)}`, { signal: call_.signal, retry: call_.retry });
+    /**
+     * One read of a task. Unknown, expired or foreign ids answer `task_status: "UNKNOWN"` (not an
+     * error). With `waitSeconds`, asks the server to hold the answer until the task changes
+     * (long-poll; servers without it answer at once).
+     */
+    async getTask(taskId: string, call_: CallOptions & { retry?: RetryPolicy; waitSeconds?: number } = {}): Promise<GetTaskResponse> {
+      return (await readTask(taskId, call_)).task;
     },
 
     /**
@@ -288,10 +337,13 @@ export function createClient(options: ClientOptions = {}) {
         let delay: number;
         try {
           // No transport-level retries: this loop is the retry loop, and it knows the deadline.
-          const task = await client.getTask(taskId, { signal: wait.signal, retry: { ...retry, maxRetries: 0 } });
+          const seconds = longPoll === 'no' ? 0 : Math.min(longPollSeconds, Math.floor((deadline - Date.now()) / 1000));
+          const { task, waited } = await readTask(taskId, { signal: wait.signal, retry: { ...retry, maxRetries: 0 }, waitSeconds: seconds });
           failures = 0;
           wait.onProgress?.(task);
           if (isTerminal(task.output.task_status)) return task;
+          // A long-poll answered because the task changed (or its wait ended): ask again at once.
+          if (waited) continue;
           delay = Math.round(interval * (0.75 + Math.random() * 0.5));
           interval = Math.min(maxInterval, interval * 1.5);
         } catch (err) {
@@ -315,7 +367,7 @@ export function createClient(options: ClientOptions = {}) {
      * ```
      */
     async edit(edit: EditOptions): Promise<EditResult> {
-      const created = await client.createTask(edit, { signal: edit.signal });
+      const created = await client.createTask(edit, { signal: edit.signal, idempotencyKey: edit.idempotencyKey });
       const taskId = created.output.task_id;
       edit.onSubmitted?.(taskId);
       const task = await client.waitForTask(taskId, edit);
@@ -352,6 +404,28 @@ export function createClient(options: ClientOptions = {}) {
       return postUpload(policy, loaded, { fetch: doFetch, retry, userAgent, signal: upload.signal });
     },
   };
+
+  /** A read of the task, long-polling when asked to and the server may support it. */
+  async function readTask(taskId: string, read: CallOptions & { retry?: RetryPolicy; waitSeconds?: number }) {
+    const hint = read.waitSeconds !== undefined && read.waitSeconds >= 1 && longPoll !== 'no' ? Math.floor(read.waitSeconds) : 0;
+    let waited = false;
+    const task = await call<GetTaskResponse>('GET', `/tasks/${encodeURIComponent(taskId)}`, {
+      signal: read.signal,
+      retry: read.retry,
+      ...(hint > 0 ? { headers: { Prefer: `wait=${hint}` } } : {}),
+      onResponse: (res) => {
+        if (hint === 0 || !res.ok) return;
+        waited = res.headers.has('preference-applied');
+        // A server that ignores the hint once (DashScope) never gets it again; one that honoured
+        // it before may still answer at once when busy, and keeps getting it.
+        if (waited) {
+          longPoll = 'yes';
+          honoursKeys = true;
+        } else if (longPoll === 'unknown') longPoll = 'no';
+      },
+    });
+    return { task, waited };
+  }
 
   /** Sleeps out a poll interval, or less when the server's completion signal fires. */
   async function pause(taskId: string, ms: number, signal?: AbortSignal): Promise<void> {
