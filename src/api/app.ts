@@ -15,6 +15,7 @@ import type { RateLimiter } from '../limits/rate-limiter.js';
 import { ApiError, Errors } from '../errors.js';
 import type { TaskFeed } from '../tasks/task-feed.js';
 import type { Clock, TaskService } from '../tasks/task-service.js';
+import { serializeRequest } from './log-redact.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 import { registerUploadRoutes } from './routes/uploads.js';
@@ -131,7 +132,7 @@ function closeKeptAliveConnectionsWhenDrained(app: FastifyInstance): void {
 
 export function createApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
-    logger: { level: deps.logLevel ?? 'info' },
+    logger: { level: deps.logLevel ?? 'info', serializers: { req: serializeRequest } },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
