@@ -3,7 +3,6 @@
  * See docs/sdk.md for the reference and src/sdk/index.ts for the public surface.
  */
 import { randomUUID } from 'node:crypto';
-import { isTerminal } from '../protocol/states.js';
 import {
   MODEL_WAN25_I2I,
   type CancelTaskResponse,
@@ -16,9 +15,11 @@ import {
 } from '../protocol/index.js';
 import { downloadTaskResults, type DownloadOptions, type DownloadReport } from './download.js';
 import { DashScopeError, SdkErrorCodes } from './errors.js';
-import { backoffDelay, DEFAULT_RETRY, send, sleep, type FetchLike, type RetryPolicy } from './http.js';
+import { createServerCapabilities } from './capabilities.js';
+import { DEFAULT_RETRY, send, sleep, type FetchLike, type RetryPolicy } from './http.js';
 import { DEFAULT_INLINE_MAX_BYTES, loadInput, toDataUri, type ImageInput, type LocalFilesMode } from './inputs.js';
 import { parsePolicy, postUpload, type UploadPolicy } from './upload.js';
+import { waitLoop, type WaitOptions } from './wait.js';
 
 export const DEFAULT_BASE_URL = 'https://dashscope.aliyuncs.com/api/v1';
 export const SDK_VERSION = '0.1.0';
@@ -93,18 +94,7 @@ export interface TaskInput {
   readonly localFiles?: LocalFilesMode;
 }
 
-export interface WaitOptions extends CallOptions {
-  /** Give up after this many ms (throws `WaitTaskTimeout`, status 408). */
-  readonly timeoutMs?: number;
-  /** Give up at this epoch-ms time; the earlier of this and `timeoutMs` wins. */
-  readonly deadline?: number;
-  /** First poll interval (default 1000 ms); grows ×1.5 per poll with ±25 % jitter. */
-  readonly initialIntervalMs?: number;
-  /** Longest poll interval (default 5000 ms). */
-  readonly maxIntervalMs?: number;
-  /** Called with every answer (state, metrics, results), e.g. to show progress. */
-  readonly onProgress?: (task: GetTaskResponse) => void;
-}
+export type { WaitOptions } from './wait.js';
 
 export interface ListTasksQuery {
   readonly taskId?: string;
@@ -164,10 +154,7 @@ export function createClient(options: ClientOptions = {}) {
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const userAgent = options.userAgent ?? `retouch-sdk/${SDK_VERSION}; node/${process.versions.node}`;
   const longPollSeconds = Math.max(1, Math.floor(options.longPollSeconds ?? 30));
-  // What this server has shown it supports: 'unknown' until an answer tells.
-  let longPoll: 'unknown' | 'yes' | 'no' =
-    options.longPoll === false || (options.longPoll !== true && /(^|\.)aliyuncs\.com$/i.test(new URL(baseUrl).hostname)) ? 'no' : 'unknown';
-  let honoursKeys = false;
+  const server = createServerCapabilities(baseUrl, options.longPoll);
 
   function headers(extra: Record<string, string> = {}): Record<string, string> {
     if (!apiKey) {
@@ -274,10 +261,8 @@ export function createClient(options: ClientOptions = {}) {
           ...(key === false ? {} : { 'Idempotency-Key': key }),
         },
         signal: call_.signal,
-        onResponse: (res) => {
-          if (key !== false && res.headers.get('idempotency-key') === key) honoursKeys = true;
-        },
-        shouldRetry: (e) => e.status === 429 || e.status === 503 || (key !== false && honoursKeys && e.retryable),
+        onResponse: (res) => server.sawCreate(res, key),
+        shouldRetry: (e) => e.status === 429 || e.status === 503 || (key !== false && server.honoursKeys && e.retryable),
       });
     },
 
@@ -315,9 +300,9 @@ export function createClient(options: ClientOptions = {}) {
     },
 
     /**
-     * Polls until the task is SUCCEEDED, FAILED, CANCELED or UNKNOWN and returns the last answer
-     * (check `output.task_status` and each result: SUCCEEDED may hold failed images).
-     * Intervals grow from `initialIntervalMs` ×1.5 up to `maxIntervalMs`, with jitter; a
+     * Waits until the task is SUCCEEDED, FAILED, CANCELED or UNKNOWN and returns the last answer
+     * (check `output.task_status` and each result: SUCCEEDED may hold failed images). Long-polls
+     * a server that holds reads (retouch), else polls: intervals grow from `initialIntervalMs` ×1.5 up to `maxIntervalMs`, with jitter; a
      * throttled or failed poll waits at least its `Retry-After`. Stops with the signal's reason
      * on abort, and with `WaitTaskTimeout` (408) at the deadline.
      *
@@ -327,33 +312,9 @@ export function createClient(options: ClientOptions = {}) {
      * ```
      */
     async waitForTask(taskId: string, wait: WaitOptions = {}): Promise<GetTaskResponse> {
-      const deadline = Math.min(wait.deadline ?? Infinity, wait.timeoutMs !== undefined ? Date.now() + wait.timeoutMs : Infinity);
-      const maxInterval = wait.maxIntervalMs ?? 5000;
-      let interval = wait.initialIntervalMs ?? 1000;
-      let failures = 0;
-      const timeout = () =>
-        new DashScopeError({ code: SdkErrorCodes.waitTimeout, message: `Task ${taskId} did not finish before the deadline.`, status: 408 });
-      for (;;) {
-        let delay: number;
-        try {
-          // No transport-level retries: this loop is the retry loop, and it knows the deadline.
-          const seconds = longPoll === 'no' ? 0 : Math.min(longPollSeconds, Math.floor((deadline - Date.now()) / 1000));
-          const { task, waited } = await readTask(taskId, { signal: wait.signal, retry: { ...retry, maxRetries: 0 }, waitSeconds: seconds });
-          failures = 0;
-          wait.onProgress?.(task);
-          if (isTerminal(task.output.task_status)) return task;
-          // A long-poll answered because the task changed (or its wait ended): ask again at once.
-          if (waited) continue;
-          delay = Math.round(interval * (0.75 + Math.random() * 0.5));
-          interval = Math.min(maxInterval, interval * 1.5);
-        } catch (err) {
-          if (!(err instanceof DashScopeError) || !err.retryable || ++failures > retry.maxRetries + 5) throw err;
-          delay = Math.max(err.retryAfterMs ?? 0, backoffDelay(failures - 1, { baseDelayMs: interval, maxDelayMs: retry.maxDelayMs }));
-        }
-        const left = deadline - Date.now();
-        if (left <= 0) throw timeout();
-        await pause(taskId, Math.min(delay, left), wait.signal);
-      }
+      // No transport-level retries: the loop is the retry loop, and it knows the deadline.
+      const read = (id: string, r: { signal?: AbortSignal; waitSeconds: number }) => readTask(id, { ...r, retry: { ...retry, maxRetries: 0 } });
+      return waitLoop({ read, longPollSeconds, retry, pause }, taskId, wait);
     },
 
     /**
@@ -407,22 +368,13 @@ export function createClient(options: ClientOptions = {}) {
 
   /** A read of the task, long-polling when asked to and the server may support it. */
   async function readTask(taskId: string, read: CallOptions & { retry?: RetryPolicy; waitSeconds?: number }) {
-    const hint = read.waitSeconds !== undefined && read.waitSeconds >= 1 && longPoll !== 'no' ? Math.floor(read.waitSeconds) : 0;
+    const hint = server.waitHint(read.waitSeconds ?? 0);
     let waited = false;
     const task = await call<GetTaskResponse>('GET', `/tasks/${encodeURIComponent(taskId)}`, {
       signal: read.signal,
       retry: read.retry,
       ...(hint > 0 ? { headers: { Prefer: `wait=${hint}` } } : {}),
-      onResponse: (res) => {
-        if (hint === 0 || !res.ok) return;
-        waited = res.headers.has('preference-applied');
-        // A server that ignores the hint once (DashScope) never gets it again; one that honoured
-        // it before may still answer at once when busy, and keeps getting it.
-        if (waited) {
-          longPoll = 'yes';
-          honoursKeys = true;
-        } else if (longPoll === 'unknown') longPoll = 'no';
-      },
+      onResponse: (res) => (waited = server.sawRead(res, hint)),
     });
     return { task, waited };
   }
