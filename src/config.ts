@@ -216,6 +216,9 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   // The API's request timeout is 120 s: a long-poll must end well before it.
   const maxWaitMs = duration(env, 'RETOUCH_LONG_POLL_MAX_WAIT', 60_000, 1000);
   if (maxWaitMs > 110_000) throw new ConfigError('RETOUCH_LONG_POLL_MAX_WAIT', `at most 110s (requests time out after 120 s), got "${env.RETOUCH_LONG_POLL_MAX_WAIT}"`);
+  // … and an idle socket is closed after 120 s: heartbeats must come well before.
+  const heartbeatMs = duration(env, 'RETOUCH_SSE_HEARTBEAT', 15_000, 100);
+  if (heartbeatMs > 60_000) throw new ConfigError('RETOUCH_SSE_HEARTBEAT', `at most 60s (idle connections close after 120 s), got "${env.RETOUCH_SSE_HEARTBEAT}"`);
   const config: Config = {
     role,
     databaseUrl,
@@ -261,7 +264,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       maxWaitMs,
       maxPerWorkspace: integer(env, 'RETOUCH_PUSH_MAX_PER_WORKSPACE', 256, 1, 1_000_000),
       maxTotal: integer(env, 'RETOUCH_PUSH_MAX_TOTAL', 4096, 1, 10_000_000),
-      heartbeatMs: duration(env, 'RETOUCH_SSE_HEARTBEAT', 15_000, 100),
+      heartbeatMs,
     },
     testEngineLog: env.RETOUCH_TEST_ENGINE_LOG || undefined,
     logLevel: oneOf(env, 'RETOUCH_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

@@ -18,5 +18,6 @@ describe('config: long-poll and SSE', () => {
     expect(() => loadConfig({ RETOUCH_LONG_POLL_MAX_WAIT: '500ms' })).toThrow(/RETOUCH_LONG_POLL_MAX_WAIT/);
     expect(() => loadConfig({ RETOUCH_PUSH_MAX_PER_WORKSPACE: '0' })).toThrow(/RETOUCH_PUSH_MAX_PER_WORKSPACE/);
     expect(() => loadConfig({ RETOUCH_SSE_HEARTBEAT: 'often' })).toThrow(/RETOUCH_SSE_HEARTBEAT/);
+    expect(() => loadConfig({ RETOUCH_SSE_HEARTBEAT: '2m' })).toThrow(/RETOUCH_SSE_HEARTBEAT/);
   });
 });
