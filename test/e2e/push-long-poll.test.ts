@@ -77,6 +77,25 @@ describe('long-poll', () => {
   });
 });
 
+describe('long-poll and the query rate limit', () => {
+  it('counts a long-poll once, however long it waits', async () => {
+    // A frozen clock: the limiter (2 queries per second, bursts of 2) never refills, so every
+    // admitted request shows in what is left.
+    const frozen = Date.now();
+    const s = await startSecServer({ RETOUCH_RATE_LIMIT_QUERY: '2', RETOUCH_RATE_LIMIT_SUBMIT: '0', RETOUCH_WORKER_CONCURRENCY: '0' }, { now: () => frozen });
+    try {
+      const image = await imageDataUri(400, 400);
+      const id = (await createTask(s.url, s.key, createBody([image], 'sleep=1', { n: 1 }))).body.output.task_id;
+      const waited = await call(`${s.url}/api/v1/tasks/${id}?wait=1`, { key: s.key });
+      expect(waited.headers.get('preference-applied')).toBe('wait=1');
+      expect((await call(`${s.url}/api/v1/tasks/${id}`, { key: s.key })).status).toBe(200);
+      expectError(await call(`${s.url}/api/v1/tasks/${id}`, { key: s.key }), 429, 'Throttling.RateQuota');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('long-poll with a worker', () => {
   it('follows a task to its end with one answer per change', async () => {
     const s = await startSecServer({ ...NO_RATE_LIMITS, RETOUCH_WORKER_CONCURRENCY: '1', RETOUCH_LONG_POLL_MAX_WAIT: '30s' });

@@ -94,6 +94,7 @@ describe('SSE: GET /api/v1/tasks/{id}/events', () => {
     expectError(await call(eventsUrl('x')), 401, 'InvalidApiKey');
     expectError(await call(`${eventsUrl('x')}?api_key=sk-wrong-key-000`), 401, 'InvalidApiKey');
     expectError(await call(`${s.url}/api/v1/tasks/events`, { key: 'sk-wrong-key-000' }), 401, 'InvalidApiKey');
+    expectError(await call(eventsUrl('x'), { method: 'POST', key: s.key }), 400, 'InvalidParameter', "Request method 'POST' is not supported.");
   });
 });
 
