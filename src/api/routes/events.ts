@@ -54,7 +54,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: AppDeps & { feed
     task !== undefined && task.workspaceId === workspaceId && task.expiresAt > deps.clock.now();
 
   /** Opens the stream (or refuses at capacity); deliveries run one at a time, in order. */
-  async function start(request: FastifyRequest, reply: FastifyReply, caller: Caller, stopWatching: () => void) {
+  function start(request: FastifyRequest, reply: FastifyReply, caller: Caller, stopWatching: () => void) {
     const release = feed.admit(caller.workspaceId);
     if (!release) {
       stopWatching();
@@ -93,7 +93,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: AppDeps & { feed
       stopWatching();
       return reply.code(204).send();
     }
-    const { stream, enqueue } = await start(request, reply, caller, stopWatching);
+    const { stream, enqueue } = start(request, reply, caller, stopWatching);
     deliver = (task) =>
       enqueue(async () => {
         if (!visible(task, caller.workspaceId)) {
@@ -118,7 +118,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: AppDeps & { feed
     let onTask: (task: TaskRecord) => void = () => undefined;
     let onResync: () => void = () => undefined;
     const stopWatching = feed.watchWorkspace(caller.workspaceId, { onTask: (t) => onTask(t), onResync: () => onResync() });
-    const { stream, enqueue } = await start(request, reply, caller, stopWatching);
+    const { stream, enqueue } = start(request, reply, caller, stopWatching);
     const send = async (task: TaskRecord) => {
       if (!visible(task, caller.workspaceId) || task.revision <= (sentRevision.get(task.id) ?? -1)) return;
       sentRevision.delete(task.id);
