@@ -76,6 +76,17 @@ export interface Config {
     readonly retentionMs: number;
     readonly policyTtlMs: number;
   };
+  /** Long-poll (`?wait=`, `Prefer: wait=`) and server-sent events; see docs/configuration.md. */
+  readonly push: {
+    /** Longest wait a long-poll may ask for; longer hints are capped to this. */
+    readonly maxWaitMs: number;
+    /** Long-poll waiters and SSE streams one process holds open for one workspace. */
+    readonly maxPerWorkspace: number;
+    /** … and for all workspaces together. */
+    readonly maxTotal: number;
+    /** Comment heartbeats on idle SSE streams. */
+    readonly heartbeatMs: number;
+  };
   /** Test engine only: a file that gets one line per edit started (crash tests count re-runs). */
   readonly testEngineLog: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -214,6 +225,12 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   if (databaseSchema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(databaseSchema)) {
     throw new ConfigError('RETOUCH_DATABASE_SCHEMA', 'expected an identifier: letters, digits and "_", at most 63');
   }
+  // The API's request timeout is 120 s: a long-poll must end well before it.
+  const maxWaitMs = duration(env, 'RETOUCH_LONG_POLL_MAX_WAIT', 60_000, 1000);
+  if (maxWaitMs > 110_000) throw new ConfigError('RETOUCH_LONG_POLL_MAX_WAIT', `at most 110s (requests time out after 120 s), got "${env.RETOUCH_LONG_POLL_MAX_WAIT}"`);
+  // … and an idle socket is closed after 120 s: heartbeats must come well before.
+  const heartbeatMs = duration(env, 'RETOUCH_SSE_HEARTBEAT', 15_000, 100);
+  if (heartbeatMs > 60_000) throw new ConfigError('RETOUCH_SSE_HEARTBEAT', `at most 60s (idle connections close after 120 s), got "${env.RETOUCH_SSE_HEARTBEAT}"`);
   const config: Config = {
     role,
     databaseUrl,
@@ -254,6 +271,12 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       capacityBytes: integer(env, 'RETOUCH_UPLOAD_CAPACITY_MB', 1024, 1, 1_000_000) * 1024 * 1024,
       retentionMs: duration(env, 'RETOUCH_UPLOAD_RETENTION', 48 * 3_600_000, 1000),
       policyTtlMs: duration(env, 'RETOUCH_UPLOAD_POLICY_TTL', 300_000, 1000),
+    },
+    push: {
+      maxWaitMs,
+      maxPerWorkspace: integer(env, 'RETOUCH_PUSH_MAX_PER_WORKSPACE', 256, 1, 1_000_000),
+      maxTotal: integer(env, 'RETOUCH_PUSH_MAX_TOTAL', 4096, 1, 10_000_000),
+      heartbeatMs,
     },
     testEngineLog: env.RETOUCH_TEST_ENGINE_LOG || undefined,
     logLevel: oneOf(env, 'RETOUCH_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

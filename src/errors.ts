@@ -46,5 +46,13 @@ export const Errors = {
   /** The process-wide budget for submission bodies in flight is used up (limits/body-budget.ts). */
   busy: () =>
     new ApiError(429, 'Throttling', 'Too many requests in route. Please try again later.', { headers: { 'retry-after': '1' } }),
+  /** Idempotency-Key reused with another body (status as in the IETF idempotency-key draft). */
+  idempotencyMismatch: () =>
+    new ApiError(422, 'IdempotencyKey.Mismatch', 'This Idempotency-Key was already used with a different request body; use a new key for a new request.'),
+  /** The process holds as many long-polls and event streams for the workspace as it may (RETOUCH_PUSH_MAX_*). */
+  tooManyStreams: () =>
+    new ApiError(429, 'Throttling.Streams', 'Too many open event streams for this workspace, please close some or try again later.', {
+      headers: { 'retry-after': '1' },
+    }),
   unavailable: () => new ApiError(503, 'ServiceUnavailable', 'The service is shutting down, please try again later.'),
 } as const;

@@ -20,6 +20,8 @@ import { createTestEngine, TEST_MODEL } from './engines/test-engine.js';
 import { createImageResolver } from './inputs/resolve-images.js';
 import { createPolicySigner } from './uploads/policy.js';
 import { createUploadService } from './uploads/upload-service.js';
+import { MODEL_WAN25_I2I } from './protocol/wire.js';
+import { createTaskFeed } from './tasks/task-feed.js';
 import { createTaskService, type Clock } from './tasks/task-service.js';
 import { createReaper } from './worker/reaper.js';
 import { createWorker } from './worker/worker.js';
@@ -88,6 +90,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     log: routingLog,
   });
 
+  // Long-poll and SSE: one fan-out of the store's change notifications per process.
+  const feed = serveApi
+    ? createTaskFeed({
+        events: store,
+        load: (id) => store.get(id),
+        maxPerWorkspace: config.push.maxPerWorkspace,
+        maxTotal: config.push.maxTotal,
+        onError: (err) => app.log.error({ err }, 'reading a changed task failed'),
+      })
+    : undefined;
+
   let draining = false;
   // A worker node builds the app too (never listening): its logger is the process's logger.
   const app = createApp({
@@ -116,6 +129,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     rateLimits: config.rateLimits,
     maxInflightBodyBytes: config.maxInflightBodyBytes,
     taskEvents: store,
+    feed,
+    push: config.push,
   });
   logger = app.log;
 
@@ -170,6 +185,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         draining = true;
         // API first (stop taking work, finish requests in flight), then let running edits end.
         await app.close();
+        feed?.close();
         unsubscribe();
         await worker?.stop(config.shutdownGraceMs);
         reaper.stop();

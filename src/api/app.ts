@@ -14,7 +14,9 @@ import type { EngineRegistry } from '../engines/registry.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { TaskEvents } from '../tasks/task-events.js';
 import { ApiError, Errors } from '../errors.js';
+import type { TaskFeed } from '../tasks/task-feed.js';
 import type { Clock, TaskService } from '../tasks/task-service.js';
+import { serializeRequest } from './log-redact.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerOpenAiImageRoutes } from './routes/openai-images.js';
@@ -44,6 +46,9 @@ export interface AppDeps {
   readonly maxInflightBodyBytes?: number;
   /** Task wake-ups (settled tasks), for requests that wait for a task; without them they poll. */
   readonly taskEvents?: TaskEvents;
+  /** Task changes for long-poll and SSE; without it, wait hints are ignored and SSE is not offered. */
+  readonly feed?: TaskFeed;
+  readonly push?: { readonly maxWaitMs: number; readonly heartbeatMs: number };
 }
 
 /** 3 images × 10 MB, base64-encoded (×4/3), plus room for the rest of the JSON. */
@@ -132,7 +137,7 @@ function closeKeptAliveConnectionsWhenDrained(app: FastifyInstance): void {
 
 export function createApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
-    logger: { level: deps.logLevel ?? 'info' },
+    logger: { level: deps.logLevel ?? 'info', serializers: { req: serializeRequest } },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
@@ -185,7 +190,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const known = [/^\/api\/v1\/services\/aigc\/[^/]+\/image-synthesis\/?$/, /^\/api\/v1\/tasks(\/[^/]+(\/cancel)?)?\/?$/, /^\/api\/v1\/uploads(\/oss)?\/?$/, /^\/(api\/)?v1\/models\/?$/];
+    const known = [/^\/api\/v1\/services\/aigc\/[^/]+\/image-synthesis\/?$/, /^\/api\/v1\/tasks(\/[^/]+(\/cancel|\/events)?)?\/?$/, /^\/api\/v1\/uploads(\/oss)?\/?$/, /^\/(api\/)?v1\/models\/?$/];
     if (known.some((re) => re.test(path))) return sendError(reply, Errors.methodNotSupported(request.method));
     return sendError(reply, Errors.notFound());
   });

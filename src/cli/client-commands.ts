@@ -1,5 +1,7 @@
 /**
  * Client commands, built on the SDK: `retouch edit` and `retouch tasks list|get|wait|cancel`.
+ * Waiting long-polls where the server supports it, and creates carry an Idempotency-Key (see
+ * docs/sdk.md), both through the SDK.
  * Server and key: `--server`/`--key`, else RETOUCH_SERVER or DASHSCOPE_HTTP_BASE_URL, and
  * DASHSCOPE_API_KEY. Exit codes: see exit.ts.
  */
@@ -88,6 +90,7 @@ interface EditFlags extends ConnectionOptions {
   model: string;
   local?: boolean;
   timeout?: number;
+  idempotencyKey?: string;
 }
 
 async function editCommand(images: string[], flags: EditFlags): Promise<number> {
@@ -132,6 +135,7 @@ async function editCommand(images: string[], flags: EditFlags): Promise<number> 
       parameters: parameters as CreateTaskParameters,
       signal,
       timeoutMs: flags.timeout !== undefined ? flags.timeout * 1000 : undefined,
+      idempotencyKey: flags.idempotencyKey,
       onSubmitted: (id) => progress.submitted(id),
       onProgress: (task) => progress.status(task),
       outputDir,
@@ -194,6 +198,7 @@ export function registerClientCommands(program: Command): void {
       .option('-o, --output <dir>', 'where to save results', '.')
       .option('--model <name>', 'model', MODEL_WAN25_I2I)
       .option('--timeout <seconds>', 'stop waiting after this long (exit 1)', integer('--timeout'))
+      .option('--idempotency-key <key>', 'reuse a key to resubmit safely: the same key and request within 24 h give the same task (default: a fresh key)')
       .option('--local', 'run the built-in engine in this process, without a server'),
   )
     .addHelpText(

@@ -2,7 +2,7 @@
  * The client: task calls over fetch, waiting, one-call edits, downloads and uploads.
  * See docs/sdk.md for the reference and src/sdk/index.ts for the public surface.
  */
-import { isTerminal } from '../protocol/states.js';
+import { randomUUID } from 'node:crypto';
 import {
   MODEL_WAN25_I2I,
   type CancelTaskResponse,
@@ -15,9 +15,11 @@ import {
 } from '../protocol/index.js';
 import { downloadTaskResults, type DownloadOptions, type DownloadReport } from './download.js';
 import { DashScopeError, SdkErrorCodes } from './errors.js';
-import { backoffDelay, DEFAULT_RETRY, send, sleep, type FetchLike, type RetryPolicy } from './http.js';
+import { createServerCapabilities } from './capabilities.js';
+import { DEFAULT_RETRY, send, sleep, type FetchLike, type RetryPolicy } from './http.js';
 import { DEFAULT_INLINE_MAX_BYTES, loadInput, toDataUri, type ImageInput, type LocalFilesMode } from './inputs.js';
 import { parsePolicy, postUpload, type UploadPolicy } from './upload.js';
+import { waitLoop, type WaitOptions } from './wait.js';
 
 export const DEFAULT_BASE_URL = 'https://dashscope.aliyuncs.com/api/v1';
 export const SDK_VERSION = '0.1.0';
@@ -44,6 +46,21 @@ export interface ClientOptions {
    * plugs in here); without it, waiting polls.
    */
   readonly completionSignal?: CompletionSignal;
+  /**
+   * Long-poll while waiting (`Prefer: wait=N` on each read; retouch holds the answer until the
+   * task changes and says so with `Preference-Applied`). `'auto'` (default): on, except towards
+   * DashScope's own hosts (`*.aliyuncs.com`); a server that ignores the hint once is polled as
+   * before from then on. `false`: never.
+   */
+  readonly longPoll?: 'auto' | boolean;
+  /** Seconds one long-poll may last (default 30; the server caps it, retouch at 60). */
+  readonly longPollSeconds?: number;
+  /**
+   * Send an `Idempotency-Key` (a random UUID) with every create unless the call gives its own
+   * (default true). Once the server has shown that it honours keys (it echoes the key), a create
+   * that failed on the way (network error, 5xx) is retried with the same key: never two tasks.
+   */
+  readonly idempotencyKeys?: boolean;
   readonly userAgent?: string;
 }
 
@@ -51,6 +68,11 @@ export type CompletionSignal = (taskId: string, options: { timeoutMs: number; si
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
+}
+
+export interface CreateCallOptions extends CallOptions {
+  /** This create's Idempotency-Key (same key and body within 24 h → the same task); `false`: none. */
+  readonly idempotencyKey?: string | false;
 }
 
 /** A create request in SDK terms: images may be local files, Buffers or streams. */
@@ -72,18 +94,7 @@ export interface TaskInput {
   readonly localFiles?: LocalFilesMode;
 }
 
-export interface WaitOptions extends CallOptions {
-  /** Give up after this many ms (throws `WaitTaskTimeout`, status 408). */
-  readonly timeoutMs?: number;
-  /** Give up at this epoch-ms time; the earlier of this and `timeoutMs` wins. */
-  readonly deadline?: number;
-  /** First poll interval (default 1000 ms); grows ×1.5 per poll with ±25 % jitter. */
-  readonly initialIntervalMs?: number;
-  /** Longest poll interval (default 5000 ms). */
-  readonly maxIntervalMs?: number;
-  /** Called with every answer (state, metrics, results), e.g. to show progress. */
-  readonly onProgress?: (task: GetTaskResponse) => void;
-}
+export type { WaitOptions } from './wait.js';
 
 export interface ListTasksQuery {
   readonly taskId?: string;
@@ -102,6 +113,8 @@ export interface EditOptions extends TaskInput, WaitOptions {
   readonly download?: Omit<DownloadOptions, 'signal'>;
   /** Called once the task is submitted. */
   readonly onSubmitted?: (taskId: string) => void;
+  /** The create's Idempotency-Key (default: a fresh one, see `ClientOptions.idempotencyKeys`). */
+  readonly idempotencyKey?: string | false;
 }
 
 export interface EditResult {
@@ -140,6 +153,8 @@ export function createClient(options: ClientOptions = {}) {
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const userAgent = options.userAgent ?? `retouch-sdk/${SDK_VERSION}; node/${process.versions.node}`;
+  const longPollSeconds = Math.max(1, Math.floor(options.longPollSeconds ?? 30));
+  const server = createServerCapabilities(baseUrl, options.longPoll);
 
   function headers(extra: Record<string, string> = {}): Record<string, string> {
     if (!apiKey) {
@@ -169,12 +184,22 @@ export function createClient(options: ClientOptions = {}) {
     }
   }
 
-  async function call<T>(method: string, path: string, init: { body?: string; headers?: Record<string, string>; signal?: AbortSignal; retry?: RetryPolicy; shouldRetry?: (e: DashScopeError) => boolean } = {}): Promise<T> {
+  interface CallInit {
+    body?: string;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+    retry?: RetryPolicy;
+    shouldRetry?: (e: DashScopeError) => boolean;
+    onResponse?: (res: Response) => void;
+  }
+
+  async function call<T>(method: string, path: string, init: CallInit = {}): Promise<T> {
     const res = await send(`${baseUrl}${path}`, () => ({ method, headers: headers(init.headers), body: init.body }), {
       fetch: doFetch,
       retry: init.retry ?? retry,
       signal: init.signal,
       shouldRetry: init.shouldRetry,
+      onResponse: init.onResponse,
     });
     return json<T>(res);
   }
@@ -205,7 +230,9 @@ export function createClient(options: ClientOptions = {}) {
 
     /**
      * Submits a task and returns at once with its id (state PENDING). Throttling (429) and 503
-     * are retried; other 5xx are not, since the task may already exist (never submit twice).
+     * are retried. Other 5xx and network errors are retried only with an Idempotency-Key the
+     * server has shown it honours (retouch echoes it), since without one the task may already
+     * exist (never submit twice).
      *
      * @example
      * ```ts
@@ -213,7 +240,7 @@ export function createClient(options: ClientOptions = {}) {
      * console.log(output.task_id);
      * ```
      */
-    async createTask(input: TaskInput, call_: CallOptions = {}): Promise<CreateTaskResponse> {
+    async createTask(input: TaskInput, call_: CreateCallOptions = {}): Promise<CreateTaskResponse> {
       const model = input.model ?? MODEL_WAN25_I2I;
       const { images, ossResolve } = await prepareImages(input.images, model, input.localFiles ?? options.localFiles ?? 'auto', call_.signal);
       const parameters: CreateTaskParameters = { ...input.parameters };
@@ -224,21 +251,28 @@ export function createClient(options: ClientOptions = {}) {
       if (input.watermark !== undefined) parameters.watermark = input.watermark;
       const body: CreateTaskRequest = { model, input: { prompt: input.prompt, images }, parameters };
       if (input.negativePrompt !== undefined) body.input.negative_prompt = input.negativePrompt;
+      const key = call_.idempotencyKey ?? (options.idempotencyKeys === false ? false : randomUUID());
       return call<CreateTaskResponse>('POST', '/services/aigc/image2image/image-synthesis', {
         body: JSON.stringify(body),
         headers: {
           'Content-Type': 'application/json; charset=utf-8',
           'X-DashScope-Async': 'enable',
           ...(ossResolve ? { 'X-DashScope-OssResourceResolve': 'enable' } : {}),
+          ...(key === false ? {} : { 'Idempotency-Key': key }),
         },
         signal: call_.signal,
-        shouldRetry: (e) => e.status === 429 || e.status === 503,
+        onResponse: (res) => server.sawCreate(res, key),
+        shouldRetry: (e) => e.status === 429 || e.status === 503 || (key !== false && server.honoursKeys && e.retryable),
       });
     },
 
-    /** One read of a task. Unknown, expired or foreign ids answer `task_status: "UNKNOWN"` (not an error). */
-    async getTask(taskId: string, call_: CallOptions & { retry?: RetryPolicy } = {}): Promise<GetTaskResponse> {
-      return call<GetTaskResponse>('GET', `/tasks/${encodeURIComponent(taskId)}`, { signal: call_.signal, retry: call_.retry });
+    /**
+     * One read of a task. Unknown, expired or foreign ids answer `task_status: "UNKNOWN"` (not an
+     * error). With `waitSeconds`, asks the server to hold the answer until the task changes
+     * (long-poll; servers without it answer at once).
+     */
+    async getTask(taskId: string, call_: CallOptions & { retry?: RetryPolicy; waitSeconds?: number } = {}): Promise<GetTaskResponse> {
+      return (await readTask(taskId, call_)).task;
     },
 
     /**
@@ -266,9 +300,9 @@ export function createClient(options: ClientOptions = {}) {
     },
 
     /**
-     * Polls until the task is SUCCEEDED, FAILED, CANCELED or UNKNOWN and returns the last answer
-     * (check `output.task_status` and each result: SUCCEEDED may hold failed images).
-     * Intervals grow from `initialIntervalMs` ×1.5 up to `maxIntervalMs`, with jitter; a
+     * Waits until the task is SUCCEEDED, FAILED, CANCELED or UNKNOWN and returns the last answer
+     * (check `output.task_status` and each result: SUCCEEDED may hold failed images). Long-polls
+     * a server that holds reads (retouch), else polls: intervals grow from `initialIntervalMs` ×1.5 up to `maxIntervalMs`, with jitter; a
      * throttled or failed poll waits at least its `Retry-After`. Stops with the signal's reason
      * on abort, and with `WaitTaskTimeout` (408) at the deadline.
      *
@@ -278,30 +312,9 @@ export function createClient(options: ClientOptions = {}) {
      * ```
      */
     async waitForTask(taskId: string, wait: WaitOptions = {}): Promise<GetTaskResponse> {
-      const deadline = Math.min(wait.deadline ?? Infinity, wait.timeoutMs !== undefined ? Date.now() + wait.timeoutMs : Infinity);
-      const maxInterval = wait.maxIntervalMs ?? 5000;
-      let interval = wait.initialIntervalMs ?? 1000;
-      let failures = 0;
-      const timeout = () =>
-        new DashScopeError({ code: SdkErrorCodes.waitTimeout, message: `Task ${taskId} did not finish before the deadline.`, status: 408 });
-      for (;;) {
-        let delay: number;
-        try {
-          // No transport-level retries: this loop is the retry loop, and it knows the deadline.
-          const task = await client.getTask(taskId, { signal: wait.signal, retry: { ...retry, maxRetries: 0 } });
-          failures = 0;
-          wait.onProgress?.(task);
-          if (isTerminal(task.output.task_status)) return task;
-          delay = Math.round(interval * (0.75 + Math.random() * 0.5));
-          interval = Math.min(maxInterval, interval * 1.5);
-        } catch (err) {
-          if (!(err instanceof DashScopeError) || !err.retryable || ++failures > retry.maxRetries + 5) throw err;
-          delay = Math.max(err.retryAfterMs ?? 0, backoffDelay(failures - 1, { baseDelayMs: interval, maxDelayMs: retry.maxDelayMs }));
-        }
-        const left = deadline - Date.now();
-        if (left <= 0) throw timeout();
-        await pause(taskId, Math.min(delay, left), wait.signal);
-      }
+      // No transport-level retries: the loop is the retry loop, and it knows the deadline.
+      const read = (id: string, r: { signal?: AbortSignal; waitSeconds: number }) => readTask(id, { ...r, retry: { ...retry, maxRetries: 0 } });
+      return waitLoop({ read, longPollSeconds, retry, pause }, taskId, wait);
     },
 
     /**
@@ -315,7 +328,7 @@ export function createClient(options: ClientOptions = {}) {
      * ```
      */
     async edit(edit: EditOptions): Promise<EditResult> {
-      const created = await client.createTask(edit, { signal: edit.signal });
+      const created = await client.createTask(edit, { signal: edit.signal, idempotencyKey: edit.idempotencyKey });
       const taskId = created.output.task_id;
       edit.onSubmitted?.(taskId);
       const task = await client.waitForTask(taskId, edit);
@@ -352,6 +365,19 @@ export function createClient(options: ClientOptions = {}) {
       return postUpload(policy, loaded, { fetch: doFetch, retry, userAgent, signal: upload.signal });
     },
   };
+
+  /** A read of the task, long-polling when asked to and the server may support it. */
+  async function readTask(taskId: string, read: CallOptions & { retry?: RetryPolicy; waitSeconds?: number }) {
+    const hint = server.waitHint(read.waitSeconds ?? 0);
+    let waited = false;
+    const task = await call<GetTaskResponse>('GET', `/tasks/${encodeURIComponent(taskId)}`, {
+      signal: read.signal,
+      retry: read.retry,
+      ...(hint > 0 ? { headers: { Prefer: `wait=${hint}` } } : {}),
+      onResponse: (res) => (waited = server.sawRead(res, hint)),
+    });
+    return { task, waited };
+  }
 
   /** Sleeps out a poll interval, or less when the server's completion signal fires. */
   async function pause(taskId: string, ms: number, signal?: AbortSignal): Promise<void> {

@@ -89,6 +89,8 @@ export interface SendOptions {
    * creation narrows this so that a task is never submitted twice.
    */
   readonly shouldRetry?: (error: DashScopeError) => boolean;
+  /** Sees every HTTP answer (2xx or not) before it is read, e.g. to learn what the server supports. */
+  readonly onResponse?: (res: Response) => void;
   /** Called before each retry sleep (for logging or progress). */
   readonly onRetry?: (error: DashScopeError, delayMs: number, attempt: number) => void;
 }
@@ -104,6 +106,7 @@ export async function send(url: string, makeInit: () => RequestInit, options: Se
     let error: DashScopeError;
     try {
       const res = await options.fetch(url, { ...makeInit(), signal: options.signal });
+      options.onResponse?.(res);
       if (res.ok) return res;
       error = await errorFromResponse(res);
     } catch (err) {

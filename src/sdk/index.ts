@@ -19,6 +19,7 @@ export {
   type ClientOptions,
   type CallOptions,
   type CompletionSignal,
+  type CreateCallOptions,
   type EditOptions,
   type EditResult,
   type ListTasksQuery,

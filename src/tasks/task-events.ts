@@ -6,25 +6,32 @@
  *   for their next poll. A hint, not a guarantee: listeners must tolerate spurious and missed
  *   calls (workers still poll on a timer).
  * - `onTaskSettled`: a task reached a final state, SUCCEEDED, FAILED or CANCELED (on any node
- *   sharing the store); for waiters such as long-polling clients.
+ *   sharing the store).
+ * - `onTaskChanged`: a task was created, or its state or one of its results changed (anything
+ *   that bumps its revision); for long-poll and SSE (task-feed.ts). Also a hint: the listener
+ *   re-reads the task, and several changes may arrive as one call. `undefined` means "any task
+ *   may have changed" (PostgreSQL after the listening connection was re-established).
  *
- * Both return an unsubscribe function. SQLite delivers them in-process; PostgreSQL through
- * LISTEN/NOTIFY, so API nodes hear about completions that happened on worker nodes.
+ * All return an unsubscribe function. SQLite delivers them in-process; PostgreSQL through
+ * LISTEN/NOTIFY, so API nodes hear about progress made on worker nodes.
  */
 export interface TaskEvents {
   onTaskAvailable(listener: () => void): () => void;
   onTaskSettled(listener: (taskId: string) => void): () => void;
+  onTaskChanged(listener: (taskId: string | undefined) => void): () => void;
 }
 
 /** The emitting side, for adapters. */
 export interface TaskEventHub extends TaskEvents {
   available(): void;
   settled(taskId: string): void;
+  changed(taskId: string | undefined): void;
 }
 
 export function createTaskEventHub(): TaskEventHub {
   const availableListeners = new Set<() => void>();
   const settledListeners = new Set<(taskId: string) => void>();
+  const changedListeners = new Set<(taskId: string | undefined) => void>();
   const subscribe = <T>(set: Set<T>, listener: T) => {
     set.add(listener);
     return () => void set.delete(listener);
@@ -32,11 +39,15 @@ export function createTaskEventHub(): TaskEventHub {
   return {
     onTaskAvailable: (listener) => subscribe(availableListeners, listener),
     onTaskSettled: (listener) => subscribe(settledListeners, listener),
+    onTaskChanged: (listener) => subscribe(changedListeners, listener),
     available() {
       for (const listener of availableListeners) listener();
     },
     settled(taskId) {
       for (const listener of settledListeners) listener(taskId);
+    },
+    changed(taskId) {
+      for (const listener of changedListeners) listener(taskId);
     },
   };
 }

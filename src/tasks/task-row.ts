@@ -31,6 +31,7 @@ export interface TaskRow {
   expires_at: number;
   engine: string | null;
   upstream: string | UpstreamRef | null;
+  revision?: number;
 }
 
 const json = <T>(value: string | T): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
@@ -62,5 +63,6 @@ export function toTaskRecord(row: TaskRow): TaskRecord {
     expiresAt: row.expires_at,
     engine: row.engine ?? undefined,
     upstream: row.upstream === null ? undefined : json<UpstreamRef>(row.upstream),
+    revision: row.revision ?? 0,
   };
 }

@@ -8,7 +8,7 @@ import { MAX_SEED } from '../protocol/create-request.js';
 import type { TaskStatus } from '../protocol/states.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { ImageResolver } from '../inputs/resolve-images.js';
-import type { TaskRecord, TaskStore } from './task-store.js';
+import type { NewTask, TaskRecord, TaskStore } from './task-store.js';
 
 export interface Caller {
   readonly workspaceId: string;
@@ -45,8 +45,35 @@ export interface ListTasksQuery {
   readonly pageSize: number;
 }
 
+export interface CreateOptions {
+  readonly requestId: string;
+  readonly ossResolve: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** An Idempotency-Key and the canonical hash of the body it came with. */
+export interface IdempotencyInput {
+  readonly key: string;
+  readonly fingerprint: string;
+  /** How long the key keeps answering with its task (24 h). */
+  readonly ttlMs: number;
+}
+
+export type IdempotentOutcome =
+  | { readonly kind: 'created' | 'replayed'; readonly taskId: string }
+  /** The key is already bound to a request with another body. */
+  | { readonly kind: 'mismatch' };
+
 export interface TaskService {
-  create(request: NormalizedCreateRequest, caller: Caller, options: { requestId: string; ossResolve: boolean; signal?: AbortSignal }): Promise<TaskRecord>;
+  create(request: NormalizedCreateRequest, caller: Caller, options: CreateOptions): Promise<TaskRecord>;
+  /**
+   * Creates at most one task per (workspace, key) within the key's lifetime: a repeat with the
+   * same body gets the first task's id (also when twins race, on any node), another body gets
+   * 'mismatch'. Expired keys are ignored (and reaped).
+   */
+  createIdempotent(request: NormalizedCreateRequest, caller: Caller, options: CreateOptions, idempotency: IdempotencyInput): Promise<IdempotentOutcome>;
+  /** Unexpired tasks of the workspace changed after `afterRevision` (SSE resume), oldest first. */
+  changedSince(workspaceId: string, afterRevision: number, limit: number): Promise<TaskRecord[]>;
   /** The task if it exists, belongs to the workspace and has not expired. */
   get(id: string, workspaceId: string): Promise<TaskRecord | undefined>;
   list(workspaceId: string, query: ListTasksQuery): Promise<{ total: number; items: TaskRecord[] }>;
@@ -60,43 +87,81 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   const visible = (task: TaskRecord | undefined, workspaceId: string): TaskRecord | undefined =>
     task && task.workspaceId === workspaceId && task.expiresAt > clock.now() ? task : undefined;
 
+  /** Resolves and stores the input images; the task row is the caller's to insert. */
+  async function prepare(request: NormalizedCreateRequest, caller: Caller, options: CreateOptions): Promise<NewTask> {
+    const images = await deps.images.resolve(request.images, {
+      workspaceId: caller.workspaceId,
+      model: request.model,
+      ossResolve: options.ossResolve,
+      signal: options.signal,
+    });
+    const id = deps.newId();
+    const inputKeys = images.map((image, i) => `${caller.workspaceId}/inputs/${id}/${i}.${EXTENSIONS[image.format]}`);
+    await Promise.all(images.map((image, i) => blobs.put(inputKeys[i]!, image.bytes, `image/${image.format}`)));
+    const now = clock.now();
+    return {
+      id,
+      workspaceId: caller.workspaceId,
+      apiKeyId: caller.apiKeyId,
+      requestId: options.requestId,
+      model: request.model,
+      prompt: request.prompt,
+      negativePrompt: request.negativePrompt,
+      n: request.n,
+      size: request.size,
+      // Leave room for seed+i (i ≤ 3) when we draw the seed ourselves.
+      seed: request.seed ?? randomInt(0, MAX_SEED - 3),
+      promptExtend: request.promptExtend,
+      watermark: request.watermark,
+      inputKeys,
+      submitTime: now,
+      expiresAt: now + deps.retentionMs,
+    };
+  }
+
   return {
     async create(request, caller, options) {
-      const images = await deps.images.resolve(request.images, {
-        workspaceId: caller.workspaceId,
-        model: request.model,
-        ossResolve: options.ossResolve,
-        signal: options.signal,
-      });
-      const id = deps.newId();
-      const inputKeys = images.map((image, i) => `${caller.workspaceId}/inputs/${id}/${i}.${EXTENSIONS[image.format]}`);
-      await Promise.all(images.map((image, i) => blobs.put(inputKeys[i]!, image.bytes, `image/${image.format}`)));
-      const now = clock.now();
+      const task = await prepare(request, caller, options);
       try {
-        await store.insert({
-          id,
-          workspaceId: caller.workspaceId,
-          apiKeyId: caller.apiKeyId,
-          requestId: options.requestId,
-          model: request.model,
-          prompt: request.prompt,
-          negativePrompt: request.negativePrompt,
-          n: request.n,
-          size: request.size,
-          // Leave room for seed+i (i ≤ 3) when we draw the seed ourselves.
-          seed: request.seed ?? randomInt(0, MAX_SEED - 3),
-          promptExtend: request.promptExtend,
-          watermark: request.watermark,
-          inputKeys,
-          submitTime: now,
-          expiresAt: now + deps.retentionMs,
-        });
+        await store.insert(task);
       } catch (err) {
-        await blobs.delete(inputKeys).catch(() => undefined);
+        await blobs.delete(task.inputKeys).catch(() => undefined);
         throw err;
       }
-      deps.onCreated?.(id);
-      return (await store.get(id))!;
+      deps.onCreated?.(task.id);
+      return (await store.get(task.id))!;
+    },
+
+    async createIdempotent(request, caller, options, idempotency) {
+      const verdict = (found: { taskId: string; fingerprint: string }): IdempotentOutcome =>
+        found.fingerprint === idempotency.fingerprint ? { kind: 'replayed', taskId: found.taskId } : { kind: 'mismatch' };
+      // Most repeats are sequential (a client retrying): answer them before fetching any image.
+      const known = await store.findIdempotencyKey(caller.workspaceId, idempotency.key, clock.now());
+      if (known) return verdict(known);
+      const task = await prepare(request, caller, options);
+      let outcome: Awaited<ReturnType<TaskStore['insertIdempotent']>>;
+      try {
+        outcome = await store.insertIdempotent(task, {
+          key: idempotency.key,
+          fingerprint: idempotency.fingerprint,
+          createdAt: task.submitTime,
+          expiresAt: task.submitTime + idempotency.ttlMs,
+        });
+      } catch (err) {
+        await blobs.delete(task.inputKeys).catch(() => undefined);
+        throw err;
+      }
+      if (!outcome.created) {
+        // A twin won the race: our copy of the inputs is not needed.
+        await blobs.delete(task.inputKeys).catch(() => undefined);
+        return verdict(outcome);
+      }
+      deps.onCreated?.(task.id);
+      return { kind: 'created', taskId: task.id };
+    },
+
+    async changedSince(workspaceId, afterRevision, limit) {
+      return store.changedSince(workspaceId, afterRevision, clock.now(), limit);
     },
 
     async get(id, workspaceId) {

@@ -74,6 +74,25 @@ export interface TaskRecord extends NewTask {
   /** The engine that ran (or runs) it: local, dashscope, …; undefined until a worker chose. */
   readonly engine: string | undefined;
   readonly upstream: UpstreamRef | undefined;
+  /**
+   * Store-wide change counter, stamped whenever the status or a result changes (and on insert):
+   * a later change of any task gets a higher number. SSE event ids (see task-feed.ts).
+   */
+  readonly revision: number;
+}
+
+/** An Idempotency-Key on create, stored with the task it produced. */
+export interface IdempotencyClaim {
+  readonly key: string;
+  /** Canonical hash of the request body: the same key with another body is refused. */
+  readonly fingerprint: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+export interface IdempotencyRecord {
+  readonly taskId: string;
+  readonly fingerprint: string;
 }
 
 export interface ListQuery {
@@ -134,5 +153,16 @@ export interface TaskStore {
   recoverExpired(now: number, maxAttempts: number, failure: { code: string; message: string; expiresAt: number }): Promise<RecoveryReport>;
   /** Deletes up to `limit` tasks with expiresAt <= now and returns them, for their files to go too. */
   deleteExpired(now: number, limit: number): Promise<TaskRecord[]>;
+  /**
+   * Inserts the task together with its Idempotency-Key, atomically: when the workspace already
+   * holds an unexpired row for the key (possibly committed a moment ago by a twin request on
+   * another node), nothing is inserted and that row is returned instead.
+   */
+  insertIdempotent(task: NewTask, claim: IdempotencyClaim): Promise<{ created: true } | ({ created: false } & IdempotencyRecord)>;
+  findIdempotencyKey(workspaceId: string, key: string, now: number): Promise<IdempotencyRecord | undefined>;
+  /** Deletes up to `limit` keys with expiresAt <= now; returns how many went. */
+  deleteExpiredIdempotencyKeys(now: number, limit: number): Promise<number>;
+  /** Unexpired tasks of a workspace with revision > `afterRevision`, oldest change first. */
+  changedSince(workspaceId: string, afterRevision: number, now: number, limit: number): Promise<TaskRecord[]>;
   close(): Promise<void>;
 }

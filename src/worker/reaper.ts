@@ -61,8 +61,11 @@ export function createReaper(deps: ReaperDeps): Reaper {
       ]);
       await deps.blobs.delete(keys);
       total += expired.length;
-      if (expired.length < BATCH) return total;
+      if (expired.length < BATCH) break;
     }
+    // Idempotency keys live 24 h (routes/tasks.ts); an expired one is already ignored by lookups.
+    while ((await deps.store.deleteExpiredIdempotencyKeys(deps.clock.now(), BATCH)) === BATCH);
+    return total;
   }
 
   const guarded = (what: string, fn: () => Promise<unknown>) => () => {

@@ -132,6 +132,16 @@ describe('retouch edit / tasks against a server', () => {
     expect(cancel.code).toBe(1);
     expect(cancel.stderr).toContain('UnsupportedOperation');
   });
+
+  it('resubmits safely with --idempotency-key: the same task, not a second one', async () => {
+    const args = ['edit', image, '-p', 'sleep=1 idem', '-n', '1', '--model', 'retouch-test', '--idempotency-key', 'cli-key-1', '--json', ...conn];
+    const first = await cli([...args, '-o', join(dir, 'i1')]);
+    const again = await cli([...args, '-o', join(dir, 'i2')]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).task_id).toBe(JSON.parse(first.stdout).task_id);
+    expect(readdirSync(join(dir, 'i2'))).toEqual(readdirSync(join(dir, 'i1')));
+  });
 });
 
 describe('retouch edit --local', () => {

@@ -174,5 +174,49 @@ export function describeTaskStoreContract(name: string, harness: StoreHarness): 
       expect(await store.get(old.id)).toBeUndefined();
       expect(await store.get(fresh.id)).toBeDefined();
     });
+
+    it('stamps a higher revision on every change of state or result, and none on a heartbeat', async () => {
+      const task = newTask();
+      await store.insert(task);
+      const revisions = [(await store.get(task.id))!.revision];
+      await store.claim('w1', T0, T0 + 100, 10);
+      revisions.push((await store.get(task.id))!.revision);
+      await store.heartbeat(task.id, 'w1', T0 + 200);
+      expect((await store.get(task.id))!.revision).toBe(revisions.at(-1));
+      await store.recordResult(task.id, 'w1', 0, { ok: true, blobKey: 'k0' });
+      revisions.push((await store.get(task.id))!.revision);
+      await store.settle(task.id, 'w1', { status: 'SUCCEEDED', endTime: T0 + 300, expiresAt: T0 + 5000 });
+      revisions.push((await store.get(task.id))!.revision);
+      expect(revisions[0]).toBeGreaterThan(0);
+      for (let i = 1; i < revisions.length; i++) expect(revisions[i]).toBeGreaterThan(revisions[i - 1]!);
+      // Another task's change is later still: ids across a workspace grow too.
+      const other = newTask();
+      await store.insert(other);
+      expect((await store.get(other.id))!.revision).toBeGreaterThan(revisions.at(-1)!);
+      const since = await store.changedSince('ws-a', revisions[1]!, T0, 10);
+      expect(since.map((t) => t.id)).toEqual([task.id, other.id]);
+      expect(await store.changedSince('ws-b', 0, T0, 10)).toEqual([]);
+    });
+
+    it('binds an idempotency key to one task: twins get the first, expired keys are replaced and reaped', async () => {
+      const claim = { key: 'k1', fingerprint: 'f1', createdAt: T0, expiresAt: T0 + 1000 };
+      const first = newTask();
+      expect(await store.insertIdempotent(first, claim)).toEqual({ created: true });
+      const twins = await Promise.all(Array.from({ length: 10 }, () => store.insertIdempotent(newTask(), { ...claim, fingerprint: 'f2' })));
+      expect(twins).toEqual(Array(10).fill({ created: false, taskId: first.id, fingerprint: 'f1' }));
+      expect((await store.list({ workspaceId: 'ws-a', from: 0, to: T0 + 1, now: T0, offset: 0, limit: 50 })).total).toBe(1);
+      expect(await store.findIdempotencyKey('ws-a', 'k1', T0 + 999)).toEqual({ taskId: first.id, fingerprint: 'f1' });
+      expect(await store.findIdempotencyKey('ws-a', 'k1', T0 + 1000)).toBeUndefined();
+      expect(await store.findIdempotencyKey('ws-b', 'k1', T0)).toBeUndefined();
+      // Another workspace may use the same key.
+      expect(await store.insertIdempotent(newTask({ workspaceId: 'ws-b' }), claim)).toEqual({ created: true });
+      // Once expired, the key makes a new task.
+      const later = newTask();
+      expect(await store.insertIdempotent(later, { ...claim, createdAt: T0 + 1000, expiresAt: T0 + 2000 })).toEqual({ created: true });
+      expect(await store.findIdempotencyKey('ws-a', 'k1', T0 + 1500)).toEqual({ taskId: later.id, fingerprint: 'f1' });
+      expect(await store.deleteExpiredIdempotencyKeys(T0 + 1000, 100)).toBe(1);
+      expect(await store.deleteExpiredIdempotencyKeys(T0 + 2000, 100)).toBe(1);
+      expect(await store.findIdempotencyKey('ws-a', 'k1', T0)).toBeUndefined();
+    });
   });
 }

@@ -10,6 +10,9 @@ import type { AppDeps } from '../app.js';
 import { createBodyBudget } from '../../limits/body-budget.js';
 import { authenticate } from '../auth.js';
 import { presentListItem, presentTask, unknownTask } from '../present.js';
+import { waitForChange, waitHint } from '../long-poll.js';
+import { fingerprint, idempotencyKey, IDEMPOTENCY_TTL_MS } from '../idempotency.js';
+import { registerEventRoutes } from './events.js';
 
 const DAY_MS = 24 * 3_600_000;
 const MAX_PAGE_SIZE = 100;
@@ -86,10 +89,10 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
   // in preParsing, before the (up to 42 MB) body is read: an unauthenticated or throttled client
   // never gets its body buffered. The handler then reuses the caller found there.
   const callers = new WeakMap<FastifyRequest, Caller>();
-  const admit = async (request: FastifyRequest, kind: 'submit' | 'query'): Promise<Caller> => {
+  const admit = async (request: FastifyRequest, kind: 'submit' | 'query', options: { allowQueryKey?: boolean } = {}): Promise<Caller> => {
     const known = callers.get(request);
     if (known) return known;
-    const caller = await authenticate(request, deps.keys);
+    const caller = await authenticate(request, deps.keys, options);
     const perSecond = kind === 'submit' ? deps.rateLimits?.submitPerSecond : deps.rateLimits?.queryPerSecond;
     if (deps.limiter && perSecond) {
       const decision = await deps.limiter.take(`${kind}:${caller.workspaceId}`, perSecond, 1000, deps.clock.now());
@@ -117,17 +120,28 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
     const caller = await admit(request, 'submit');
     if (!isAsync(request)) throw Errors.syncNotSupported();
     refuseWhileDraining();
-    const parsed = validateCreateRequest(parseBody(request.body));
+    // Echoed on every answer about a keyed request (errors too): tells clients the server honours
+    // keys, so that they may retry a create that failed on the way.
+    const key = idempotencyKey(request);
+    if (key !== undefined) reply.header('idempotency-key', key);
+    const body = parseBody(request.body);
+    const parsed = validateCreateRequest(body);
     if (isRequestProblem(parsed)) throw new ApiError(400, parsed.code, parsed.message);
     if (!deps.engines.has(parsed.model)) throw Errors.modelNotExist();
     const abort = new AbortController();
     request.raw.once('close', () => request.raw.destroyed && abort.abort());
-    const task = await deps.tasks.create(parsed, caller, {
-      requestId: request.id,
-      ossResolve: ossResolve(request),
-      signal: abort.signal,
+    const options = { requestId: request.id, ossResolve: ossResolve(request), signal: abort.signal };
+    const answer = (taskId: string) => ({ output: { task_status: 'PENDING' as const, task_id: taskId }, request_id: request.id });
+    if (key === undefined) return reply.send(answer((await deps.tasks.create(parsed, caller, options)).id));
+    const outcome = await deps.tasks.createIdempotent(parsed, caller, options, {
+      key,
+      fingerprint: fingerprint(body, options.ossResolve),
+      ttlMs: IDEMPOTENCY_TTL_MS,
     });
-    return reply.send({ output: { task_status: 'PENDING', task_id: task.id }, request_id: request.id });
+    if (outcome.kind === 'mismatch') throw Errors.idempotencyMismatch();
+    // A replay answers as the original create did: same task id, same shape, HTTP 200.
+    if (outcome.kind === 'replayed') reply.header('idempotent-replayed', 'true');
+    return reply.send(answer(outcome.taskId));
   });
 
   // The text-to-image path: DashScope answers "url error" when an image-edit model is sent here.
@@ -144,11 +158,38 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
     throw Errors.modelNotExist();
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/tasks/:id', async (request) => {
+  // preClose: waiting long-polls answer at once, so that app.close() does not wait them out.
+  const closing = new AbortController();
+  app.addHook('preClose', (done) => {
+    closing.abort();
+    done();
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/tasks/:id', async (request, reply) => {
     const caller = await admit(request, 'query');
-    const task = await deps.tasks.get(request.params.id, caller.workspaceId);
-    if (!task) return unknownTask(request.id, request.params.id);
-    return presentTask(task, request.id, (key, expiresAt) => deps.blobs.urlFor(key, expiresAt), deps.resultUrlTtlMs);
+    const present = (task: Awaited<ReturnType<typeof deps.tasks.get>>) =>
+      task
+        ? presentTask(task, request.id, (key, expiresAt) => deps.blobs.urlFor(key, expiresAt), deps.resultUrlTtlMs)
+        : unknownTask(request.id, request.params.id);
+    // Without a wait hint (every DashScope client): one read, as always.
+    const hint = waitHint(request);
+    const seconds = hint === undefined || !deps.feed || !deps.push ? 0 : Math.min(hint, Math.floor(deps.push.maxWaitMs / 1000));
+    const release = seconds > 0 ? deps.feed!.admit(caller.workspaceId) : undefined;
+    if (!release) return present(await deps.tasks.get(request.params.id, caller.workspaceId));
+    const gone = new AbortController();
+    const onGone = () => gone.abort();
+    reply.raw.once('close', onGone);
+    closing.signal.addEventListener('abort', onGone, { once: true });
+    try {
+      if (closing.signal.aborted) gone.abort();
+      const task = await waitForChange(deps.feed!, deps.tasks, request.params.id, caller.workspaceId, seconds * 1000, gone.signal);
+      reply.header('preference-applied', `wait=${seconds}`);
+      return await present(task);
+    } finally {
+      release();
+      reply.raw.off('close', onGone);
+      closing.signal.removeEventListener('abort', onGone);
+    }
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/api/v1/tasks', async (request): Promise<ListTasksResponse> => {
@@ -171,4 +212,5 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
     return { request_id: request.id };
   });
 
+  if (deps.feed) registerEventRoutes(app, { ...deps, feed: deps.feed }, admit);
 }

@@ -38,14 +38,19 @@ export async function openPostgresBackend(options: PgOptions): Promise<PostgresB
     (payload) => {
       if (payload === 'available') hub.available();
       else if (payload.startsWith('settled:')) hub.settled(payload.slice('settled:'.length));
+      else if (payload.startsWith('changed:')) hub.changed(payload.slice('changed:'.length));
     },
-    // Notifications sent while the connection was down are lost: let workers look anyway.
-    () => hub.available(),
+    // Notifications sent while the connection was down are lost: let workers look anyway, and
+    // let push clients re-read what they watch.
+    () => {
+      hub.available();
+      hub.changed(undefined);
+    },
   );
   const store = createPostgresTaskStore(pool);
   return {
     pool,
-    store: { ...store, onTaskAvailable: hub.onTaskAvailable, onTaskSettled: hub.onTaskSettled },
+    store: { ...store, onTaskAvailable: hub.onTaskAvailable, onTaskSettled: hub.onTaskSettled, onTaskChanged: hub.onTaskChanged },
     keys: createPostgresKeyStore(pool),
     limiter: createPostgresRateLimiter(pool),
     uploads: (blobs) => createPostgresUploadStore(pool, blobs),

@@ -15,7 +15,7 @@
  * Wake-ups come from triggers (migrations.ts) through LISTEN/NOTIFY, see ./index.ts.
  */
 import type pg from 'pg';
-import type { ListQuery, NewTask, Settlement, TaskStore } from '../task-store.js';
+import type { IdempotencyRecord, ListQuery, NewTask, Settlement, TaskStore } from '../task-store.js';
 import { LOCK_SPACE, transaction, type PgPool } from './database.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
 
@@ -27,6 +27,18 @@ const PICK = `SELECT p.id, p.workspace_id FROM tasks p
 
 /** A claim whose workspace filled up while it waited for the lock looks again, a few times. */
 const CLAIM_TRIES = 5;
+
+const INSERT_TASK = `INSERT INTO tasks (id, workspace_id, api_key_id, request_id, model, status, prompt, negative_prompt, n, size, seed,
+    prompt_extend, watermark, input_keys, submit_time, results, expires_at)
+  VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`;
+
+const insertParams = (task: NewTask): unknown[] => [
+  task.id, task.workspaceId, task.apiKeyId, task.requestId, task.model, task.prompt, task.negativePrompt, task.n,
+  task.size ? `${task.size.width}*${task.size.height}` : null, task.seed, task.promptExtend, task.watermark,
+  JSON.stringify(task.inputKeys), task.submitTime, JSON.stringify(Array.from({ length: task.n }, () => null)), task.expiresAt,
+];
+
+const FIND_KEY = `SELECT task_id AS "taskId", fingerprint FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND expires_at > $3`;
 
 export function createPostgresTaskStore(pool: PgPool): TaskStore {
   const changed = (result: pg.QueryResult) => result.rowCount === 1;
@@ -55,16 +67,48 @@ export function createPostgresTaskStore(pool: PgPool): TaskStore {
 
   return {
     async insert(task: NewTask) {
-      await pool.query(
-        `INSERT INTO tasks (id, workspace_id, api_key_id, request_id, model, status, prompt, negative_prompt, n, size, seed,
-           prompt_extend, watermark, input_keys, submit_time, results, expires_at)
-         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-        [
-          task.id, task.workspaceId, task.apiKeyId, task.requestId, task.model, task.prompt, task.negativePrompt, task.n,
-          task.size ? `${task.size.width}*${task.size.height}` : null, task.seed, task.promptExtend, task.watermark,
-          JSON.stringify(task.inputKeys), task.submitTime, JSON.stringify(Array.from({ length: task.n }, () => null)), task.expiresAt,
-        ],
+      await pool.query(INSERT_TASK, insertParams(task));
+    },
+    async insertIdempotent(task, claim) {
+      return transaction(pool, async (client) => {
+        await client.query('DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND expires_at <= $3', [
+          task.workspaceId, claim.key, claim.createdAt,
+        ]);
+        // A twin inserting the same key makes this wait for its commit, then do nothing: the
+        // next statement (a new snapshot under READ COMMITTED) sees the twin's row.
+        const claimed = await client.query(
+          `INSERT INTO idempotency_keys (workspace_id, key, fingerprint, task_id, created_at, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+          [task.workspaceId, claim.key, claim.fingerprint, task.id, claim.createdAt, claim.expiresAt],
+        );
+        if (claimed.rowCount === 0) {
+          const { rows } = await client.query<IdempotencyRecord>(FIND_KEY, [task.workspaceId, claim.key, claim.createdAt]);
+          // Gone again only if it expired in between: vanishingly rare, and a retry then succeeds.
+          if (!rows[0]) throw new Error('idempotency key vanished while being claimed');
+          return { created: false as const, ...rows[0] };
+        }
+        await client.query(INSERT_TASK, insertParams(task));
+        return { created: true as const };
+      });
+    },
+    async findIdempotencyKey(workspaceId, key, now) {
+      const { rows } = await pool.query<IdempotencyRecord>(FIND_KEY, [workspaceId, key, now]);
+      return rows[0];
+    },
+    async deleteExpiredIdempotencyKeys(now, limit) {
+      const result = await pool.query(
+        `DELETE FROM idempotency_keys WHERE (workspace_id, key) IN (
+           SELECT workspace_id, key FROM idempotency_keys WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [now, limit],
       );
+      return result.rowCount ?? 0;
+    },
+    async changedSince(workspaceId, afterRevision, now, limit) {
+      const { rows } = await pool.query<TaskRow>(
+        'SELECT * FROM tasks WHERE workspace_id = $1 AND revision > $2 AND expires_at > $3 ORDER BY revision LIMIT $4',
+        [workspaceId, afterRevision, now, limit],
+      );
+      return rows.map(toTaskRecord);
     },
     async get(id) {
       const { rows } = await pool.query<TaskRow>('SELECT * FROM tasks WHERE id = $1', [id]);

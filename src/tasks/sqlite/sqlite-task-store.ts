@@ -2,7 +2,7 @@
  * TaskStore on embedded SQLite. better-sqlite3 is synchronous; each method is one short
  * statement or an IMMEDIATE transaction, so the event loop is held for microseconds.
  */
-import type { ListQuery, NewTask, RecoveryReport, Settlement, TaskStore } from '../task-store.js';
+import type { IdempotencyRecord, ListQuery, NewTask, RecoveryReport, Settlement, TaskStore } from '../task-store.js';
 import { createTaskEventHub, type TaskEvents } from '../task-events.js';
 import type { SqliteDatabase } from './database.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
@@ -67,6 +67,20 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     'SELECT * FROM tasks WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
   );
   const deleteOne = db.prepare('DELETE FROM tasks WHERE id = ?');
+  const changedSince = db.prepare<[string, number, number, number], TaskRow>(
+    'SELECT * FROM tasks WHERE workspace_id = ? AND revision > ? AND expires_at > ? ORDER BY revision LIMIT ?',
+  );
+  const findKey = db.prepare<[string, string, number], IdempotencyRecord>(
+    `SELECT task_id AS taskId, fingerprint FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND expires_at > ?`,
+  );
+  const dropExpiredKey = db.prepare('DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND expires_at <= ?');
+  const claimKey = db.prepare(
+    `INSERT INTO idempotency_keys (workspace_id, key, fingerprint, task_id, created_at, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  const deleteExpiredKeys = db.prepare(
+    'DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)',
+  );
 
   const claimTx = db.transaction((workerId: string, now: number, leaseUntil: number, maxRunning: number) =>
     claim.get(workerId, leaseUntil, now, maxRunning),
@@ -84,19 +98,52 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     return rows.map(toTaskRecord);
   });
 
+  const insertRow = (task: NewTask) =>
+    insert.run({
+      ...task,
+      size: task.size ? `${task.size.width}*${task.size.height}` : null,
+      promptExtend: task.promptExtend ? 1 : 0,
+      watermark: task.watermark ? 1 : 0,
+      inputKeys: JSON.stringify(task.inputKeys),
+      results: JSON.stringify(Array.from({ length: task.n }, () => null)),
+    });
+
+  // The key row and the task row commit together; an unexpired twin wins and nothing is inserted.
+  const insertIdempotentTx = db.transaction(
+    (task: NewTask, key: string, fingerprint: string, createdAt: number, expiresAt: number): IdempotencyRecord | undefined => {
+      dropExpiredKey.run(task.workspaceId, key, createdAt);
+      if (claimKey.run(task.workspaceId, key, fingerprint, task.id, createdAt, expiresAt).changes === 0) {
+        return findKey.get(task.workspaceId, key, createdAt);
+      }
+      insertRow(task);
+      return undefined;
+    },
+  );
+
   return {
     onTaskAvailable: events.onTaskAvailable,
     onTaskSettled: events.onTaskSettled,
+    onTaskChanged: events.onTaskChanged,
     async insert(task: NewTask) {
-      insert.run({
-        ...task,
-        size: task.size ? `${task.size.width}*${task.size.height}` : null,
-        promptExtend: task.promptExtend ? 1 : 0,
-        watermark: task.watermark ? 1 : 0,
-        inputKeys: JSON.stringify(task.inputKeys),
-        results: JSON.stringify(Array.from({ length: task.n }, () => null)),
-      });
+      insertRow(task);
       events.available();
+      events.changed(task.id);
+    },
+    async insertIdempotent(task, claim) {
+      const existing = insertIdempotentTx.immediate(task, claim.key, claim.fingerprint, claim.createdAt, claim.expiresAt);
+      if (existing) return { created: false, ...existing };
+      events.available();
+      events.changed(task.id);
+      return { created: true };
+    },
+    async findIdempotencyKey(workspaceId, key, now) {
+      return findKey.get(workspaceId, key, now);
+    },
+    async deleteExpiredIdempotencyKeys(now, limit) {
+      return deleteExpiredKeys.run(now, limit).changes;
+    },
+    async changedSince(workspaceId, afterRevision, now, limit) {
+      return changedSince.all(workspaceId, afterRevision, now, limit).map(toTaskRecord);
     },
     async get(id) {
       const row = get.get(id);
@@ -119,12 +166,18 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     },
     async cancel(id, workspaceId, now) {
       const canceled = cancel.run(now, id, workspaceId).changes === 1;
-      if (canceled) events.settled(id);
+      if (canceled) {
+        events.settled(id);
+        events.changed(id);
+      }
       return canceled;
     },
     async claim(workerId, now, leaseUntil, maxRunningPerWorkspace) {
       const row = claimTx.immediate(workerId, now, leaseUntil, maxRunningPerWorkspace);
-      return row ? toTaskRecord(row) : undefined;
+      if (!row) return undefined;
+      events.changed(row.id);
+      // RETURNING shows the row before the revision trigger ran.
+      return toTaskRecord(get.get(row.id) ?? row);
     },
     async heartbeat(id, workerId, leaseUntil) {
       return heartbeat.run(leaseUntil, id, workerId).changes === 1;
@@ -144,22 +197,31 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     },
     async recordResult(id, workerId, index, result) {
       if (!Number.isInteger(index) || index < 0) return false;
-      return recordResult.run(`$[${index}]`, JSON.stringify(result), id, workerId).changes === 1;
+      const recorded = recordResult.run(`$[${index}]`, JSON.stringify(result), id, workerId).changes === 1;
+      if (recorded) events.changed(id);
+      return recorded;
     },
     async settle(id, workerId, s: Settlement) {
       const settled = settle.run(s.status, s.code ?? null, s.message ?? null, s.endTime, s.expiresAt, id, workerId).changes === 1;
-      if (settled) events.settled(id);
+      if (settled) {
+        events.settled(id);
+        events.changed(id);
+      }
       return settled;
     },
     async release(id, workerId) {
       const released = release.run(id, workerId).changes === 1;
-      if (released) events.available();
+      if (released) {
+        events.available();
+        events.changed(id);
+      }
       return released;
     },
     async recoverExpired(now, maxAttempts, failure) {
       const report = recoverTx.immediate(now, maxAttempts, failure);
       if (report.requeued.length > 0) events.available();
       for (const id of report.failed) events.settled(id);
+      for (const id of [...report.requeued, ...report.failed]) events.changed(id);
       return report;
     },
     async deleteExpired(now, limit) {
