@@ -192,7 +192,10 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     },
     async cancelUpstreamPending(id, workspaceId, now) {
       const canceled = cancelUpstreamPending.run(now, id, workspaceId).changes === 1;
-      if (canceled) events.settled(id);
+      if (canceled) {
+        events.settled(id);
+        events.changed(id);
+      }
       return canceled;
     },
     async recordResult(id, workerId, index, result) {
