@@ -101,5 +101,7 @@ export interface TaskStore {
   recoverExpired(now: number, maxAttempts: number, failure: { code: string; message: string; expiresAt: number }): Promise<RecoveryReport>;
   /** Deletes up to `limit` tasks with expiresAt <= now and returns them, for their files to go too. */
   deleteExpired(now: number, limit: number): Promise<TaskRecord[]>;
+  /** Live tasks (expiresAt > now) by state: queue depth for /metrics, and the /readyz probe. */
+  countByStatus(now: number): Promise<Partial<Record<StoredTaskStatus, number>>>;
   close(): Promise<void>;
 }

@@ -2,6 +2,8 @@
  * PostgreSQL schema, one entry per version (applied in order, never edited once released:
  * add a new entry instead). The tables mirror SQLite's (src/tasks/sqlite/database.ts).
  */
+import { POSTGRES_WEBHOOK_MIGRATION } from '../../webhooks/migrations.js';
+
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE tasks (
      id TEXT PRIMARY KEY,
@@ -93,4 +95,6 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX uploads_expiry ON uploads (expires_at);
    CREATE INDEX uploads_workspace ON uploads (workspace_id, expires_at);`,
+  // 3: webhook endpoints, callbacks and the delivery outbox (src/webhooks/migrations.ts).
+  POSTGRES_WEBHOOK_MIGRATION,
 ];

@@ -6,6 +6,7 @@
  * power failure; FULL also survives power loss at the cost of an fsync per commit.
  */
 import Database from 'better-sqlite3';
+import { SQLITE_WEBHOOK_MIGRATION } from '../../webhooks/migrations.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -63,6 +64,8 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX uploads_expiry ON uploads (expires_at);
    CREATE INDEX uploads_workspace ON uploads (workspace_id, expires_at);`,
+  // 3: webhook endpoints, callbacks and the delivery outbox (src/webhooks/migrations.ts).
+  SQLITE_WEBHOOK_MIGRATION,
 ];
 
 export function openSqlite(path: string, synchronous: 'OFF' | 'NORMAL' | 'FULL' = 'NORMAL'): SqliteDatabase {

@@ -2,6 +2,7 @@
  * TaskStore on embedded SQLite. better-sqlite3 is synchronous; each method is one short
  * statement or an IMMEDIATE transaction, so the event loop is held for microseconds.
  */
+import type { StoredTaskStatus } from '../../protocol/states.js';
 import type { ListQuery, NewTask, RecoveryReport, Settlement, TaskStore } from '../task-store.js';
 import { createTaskEventHub, type TaskEvents } from '../task-events.js';
 import type { SqliteDatabase } from './database.js';
@@ -60,6 +61,9 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     'SELECT * FROM tasks WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
   );
   const deleteOne = db.prepare('DELETE FROM tasks WHERE id = ?');
+  const countByStatus = db.prepare<[number], { status: StoredTaskStatus; c: number }>(
+    'SELECT status, count(*) AS c FROM tasks WHERE expires_at > ? GROUP BY status',
+  );
 
   const claimTx = db.transaction((workerId: string, now: number, leaseUntil: number, maxRunning: number) =>
     claim.get(workerId, leaseUntil, now, maxRunning),
@@ -144,6 +148,9 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     },
     async deleteExpired(now, limit) {
       return deleteTx.immediate(now, limit);
+    },
+    async countByStatus(now) {
+      return Object.fromEntries(countByStatus.all(now).map((r) => [r.status, r.c]));
     },
     async close() {
       // The database handle is owned by the composition root, which closes it once.
