@@ -24,6 +24,12 @@ import { MODEL_WAN25_I2I } from './protocol/wire.js';
 import { createTaskService, type Clock } from './tasks/task-service.js';
 import { createReaper } from './worker/reaper.js';
 import { createWorker } from './worker/worker.js';
+import { instrumentEngines } from './metrics/instrument-engines.js';
+import { createMetrics } from './metrics/registry.js';
+import { createDispatcher } from './webhooks/dispatcher.js';
+import { createPayloadRenderer } from './webhooks/payload.js';
+import { postWebhook } from './webhooks/sender.js';
+import { createWebhookService } from './webhooks/webhook-service.js';
 
 export interface RunningServer {
   /** The API's address; empty on a worker node, which has no HTTP port. */
@@ -76,7 +82,29 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const byModel: Record<string, Engine> = { [MODEL_WAN25_I2I]: createLocalEngine({ mlIdleTimeoutMs: config.mlIdleTimeoutMs, isnet: config.isnet }) };
   if (config.enableTestEngine) byModel[TEST_MODEL] = createTestEngine({ runLog: config.testEngineLog });
-  const engines = createEngineRegistry(byModel);
+  const metrics = createMetrics();
+  metrics.setSources({ taskCounts: () => store.countByStatus(clock.now()), pendingDeliveries: () => backends.webhooks.countPending() });
+  const engines = instrumentEngines(createEngineRegistry(byModel), metrics);
+  const nodeId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+  // Webhooks: every node runs a dispatcher; they split the shared outbox (see webhooks/).
+  const dispatcher = createDispatcher({
+    store: backends.webhooks,
+    render: createPayloadRenderer({ getTask: (id) => store.get(id), urlFor: (key, at) => blobs.urlFor(key, at), resultUrlTtlMs: config.resultUrlTtlMs }),
+    send: (url, body, headers) => postWebhook(url, body, headers, { allow: config.webhooks.allow, timeoutMs: config.webhooks.timeoutMs }),
+    clock,
+    dispatcherId: nodeId,
+    settings: { ...config.webhooks, schedule: config.webhooks.retrySchedule },
+    metrics: {
+      attempt: (result, seconds) => {
+        metrics.webhookAttempts.inc({ result });
+        metrics.webhookAttemptDuration.observe(seconds);
+      },
+      finished: (state) => metrics.webhookDeliveries.inc({ outcome: state }),
+    },
+    log: { warn: (obj, msg) => app.log.warn(obj, msg), error: (obj, msg) => app.log.error(obj, msg) },
+  });
+  const webhooks = createWebhookService({ store: backends.webhooks, clock, allow: config.webhooks.allow, onEnqueued: () => dispatcher.wake() });
 
   let draining = false;
   // A worker node builds the app too (never listening): its logger is the process's logger.
@@ -88,6 +116,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clock,
       newId: randomUUID,
       retentionMs: config.retentionMs,
+      callbacks: { register: (taskId, workspaceId, url) => webhooks.registerCallback(taskId, workspaceId, url) },
     }),
     keys,
     engines,
@@ -101,7 +130,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     limiter: backends.limiter,
     rateLimits: config.rateLimits,
     maxInflightBodyBytes: config.maxInflightBodyBytes,
+    webhooks,
+    metrics,
+    metricsToken: config.metricsToken,
+    readiness: [
+      { name: 'store', check: async () => void (await store.countByStatus(clock.now())) },
+      { name: 'blobs', check: async () => void (await blobs.get('retouch-readyz-probe')) },
+      { name: 'workers', check: async () => (runWorker && !workerRunning ? 'workers are not running' : undefined) },
+      { name: 'webhooks', check: async () => (dispatcherRunning ? undefined : 'the webhook dispatcher is not running') },
+    ],
   });
+  let workerRunning = false;
+  let dispatcherRunning = false;
 
   const worker = runWorker
     ? createWorker({
@@ -109,17 +149,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         blobs,
         engines,
         clock,
-        workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        workerId: nodeId,
         concurrency: config.workerConcurrency,
         maxRunningPerWorkspace: config.maxRunningPerWorkspace,
         leaseMs: config.leaseMs,
         taskTimeoutMs: config.taskTimeoutMs,
         retentionMs: config.retentionMs,
         log: app.log,
+        onSettled: (taskId) => {
+          void store.get(taskId).then((task) => task && metrics.observeSettled(task), () => undefined);
+        },
       })
     : undefined;
   // Created, handed back or requeued here or on any node sharing the store.
   const unsubscribe = worker ? store.onTaskAvailable(() => worker.wake()) : () => undefined;
+  // A settle enqueues deliveries (the outbox trigger); running events wait for the next poll.
+  const unsubscribeDispatcher = store.onTaskSettled(() => dispatcher.wake());
   const reaper = createReaper({
     store,
     blobs,
@@ -142,6 +187,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     baseUrl = config.publicBaseUrl ?? url;
   }
   worker?.start();
+  workerRunning = worker !== undefined;
+  dispatcher.start();
+  dispatcherRunning = true;
   reaper.start();
   const uploadSweeper = uploads.startSweeper(config.reaperIntervalMs, app.log);
 
@@ -156,6 +204,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await app.close();
         unsubscribe();
         await worker?.stop(config.shutdownGraceMs);
+        workerRunning = false;
+        unsubscribeDispatcher();
+        dispatcherRunning = false;
+        await dispatcher.stop();
         reaper.stop();
         uploadSweeper.stop();
         await engines.close();

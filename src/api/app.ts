@@ -14,7 +14,12 @@ import type { EngineRegistry } from '../engines/registry.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import { ApiError, Errors } from '../errors.js';
 import type { Clock, TaskService } from '../tasks/task-service.js';
+import type { Metrics } from '../metrics/registry.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
+import { openApiDocument } from './openapi-descriptions.js';
 import { registerFileRoutes } from './routes/files.js';
+import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 import { registerUploadRoutes } from './routes/uploads.js';
 import type { UploadService } from '../uploads/upload-service.js';
@@ -39,6 +44,13 @@ export interface AppDeps {
   readonly rateLimits?: { readonly submitPerSecond: number; readonly queryPerSecond: number };
   /** Bytes of submission bodies in flight at once (see limits/body-budget.ts); unlimited if absent. */
   readonly maxInflightBodyBytes?: number;
+  /** Webhook endpoints and task callbacks; absent = routes and callback header not offered. */
+  readonly webhooks?: WebhookService;
+  /** Prometheus metrics: HTTP counters here, GET /metrics (token-protected when metricsToken is set). */
+  readonly metrics?: Metrics;
+  readonly metricsToken?: string;
+  /** What GET /readyz checks (the draining flag is always one). */
+  readonly readiness?: readonly ReadinessCheck[];
 }
 
 /** 3 images × 10 MB, base64-encoded (×4/3), plus room for the rest of the JSON. */
@@ -130,6 +142,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     logger: { level: deps.logLevel ?? 'info' },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // Log lines carry the same name as the bodies and the webhook payloads.
+    requestIdLogLabel: 'request_id',
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Slow or stalled clients must not hold sockets forever.
@@ -167,7 +181,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     reply.header('x-frame-options', 'DENY');
     // API and file responses are data, never documents: nothing may load from or frame them.
     // Kept off other paths so that a browser console served later can load its own page.
-    if (/^\/(api|files)\/|^\/healthz(\?|$)/.test(request.url)) {
+    if (/^\/(api|files)\/|^\/(healthz|readyz|metrics|openapi\.json)(\?|$)/.test(request.url)) {
       reply.header('content-security-policy', API_CSP);
     }
   });
@@ -185,8 +199,25 @@ export function createApp(deps: AppDeps): FastifyInstance {
     return sendError(reply, Errors.notFound());
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+      metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    });
+  }
+  registerHealthRoutes(app, {
+    checks: [
+      { name: 'accepting', check: async () => (deps.isDraining?.() ? 'draining (shutting down)' : undefined) },
+      ...(deps.readiness ?? []),
+    ],
+    metrics,
+    metricsToken: deps.metricsToken,
+    openApi: openApiDocument,
+  });
   registerTaskRoutes(app, deps);
+  if (deps.webhooks) registerWebhookRoutes(app, { keys: deps.keys, webhooks: deps.webhooks });
   if (deps.uploads) registerUploadRoutes(app, { keys: deps.keys, engines: deps.engines, uploads: deps.uploads });
   if (deps.signer) {
     // Result keys are "<workspace>/results/<task id>/<index>.png" (worker/worker.ts).

@@ -28,6 +28,8 @@ export interface TaskServiceDeps {
   readonly retentionMs: number;
   /** Called after a task is stored, to wake idle workers. */
   readonly onCreated?: (taskId: string) => void;
+  /** Records a task's callback URL (webhooks/); called before the task row exists, see create. */
+  readonly callbacks?: { register(taskId: string, workspaceId: string, url: string): Promise<void> };
 }
 
 export interface ListTasksQuery {
@@ -41,7 +43,11 @@ export interface ListTasksQuery {
 }
 
 export interface TaskService {
-  create(request: NormalizedCreateRequest, caller: Caller, options: { requestId: string; ossResolve: boolean; signal?: AbortSignal }): Promise<TaskRecord>;
+  create(
+    request: NormalizedCreateRequest,
+    caller: Caller,
+    options: { requestId: string; ossResolve: boolean; signal?: AbortSignal; callbackUrl?: string },
+  ): Promise<TaskRecord>;
   /** The task if it exists, belongs to the workspace and has not expired. */
   get(id: string, workspaceId: string): Promise<TaskRecord | undefined>;
   list(workspaceId: string, query: ListTasksQuery): Promise<{ total: number; items: TaskRecord[] }>;
@@ -66,6 +72,13 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       const id = deps.newId();
       const inputKeys = images.map((image, i) => `${caller.workspaceId}/inputs/${id}/${i}.${EXTENSIONS[image.format]}`);
       await Promise.all(images.map((image, i) => blobs.put(inputKeys[i]!, image.bytes, `image/${image.format}`)));
+      // The callback is stored before the task: once the task row exists a worker may settle it
+      // at any moment, and the outbox trigger must find the callback then (a crash in between
+      // leaves only a callback row without a task, which the webhook sweeper removes).
+      if (options.callbackUrl !== undefined) {
+        if (!deps.callbacks) throw new Error('task callbacks are not configured');
+        await deps.callbacks.register(id, caller.workspaceId, options.callbackUrl);
+      }
       const now = clock.now();
       try {
         await store.insert({

@@ -29,8 +29,15 @@ export interface WorkerDeps {
   readonly retentionMs: number;
   /** How long an idle slot sleeps before looking for work again without being woken. */
   readonly idlePollMs?: number;
-  readonly log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  readonly log: WorkerLog;
   readonly onSettled?: (taskId: string) => void;
+}
+
+export interface WorkerLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+  /** pino's child loggers: every line about a task carries its task_id. */
+  child?(bindings: Record<string, unknown>): WorkerLog;
 }
 
 export interface Worker {
@@ -57,6 +64,7 @@ const TIMEOUT = {
 export function createWorker(deps: WorkerDeps): Worker {
   const { store, blobs, clock, workerId } = deps;
   const idlePollMs = deps.idlePollMs ?? 1000;
+  const logFor = (task: TaskRecord): WorkerLog => deps.log.child?.({ task_id: task.id }) ?? deps.log;
   const running = new Map<string, AbortController>();
   const slots: Promise<void>[] = [];
   let stopping = false;
@@ -100,7 +108,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         await idle();
         continue;
       }
-      await run(task).catch((err) => deps.log.error({ err, taskId: task.id }, 'running a task failed'));
+      await run(task).catch((err) => logFor(task).error({ err }, 'running a task failed'));
     }
   }
 
@@ -110,7 +118,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const beat = setInterval(() => {
       store.heartbeat(task.id, workerId, clock.now() + deps.leaseMs).then(
         (held) => held || controller.abort(new LeaseLost()),
-        (err) => deps.log.warn({ err, taskId: task.id }, 'heartbeat failed'),
+        (err) => logFor(task).warn({ err }, 'heartbeat failed'),
       );
     }, Math.max(100, Math.floor(deps.leaseMs / 3)));
     const deadline = setTimeout(() => controller.abort(new TaskTimeout()), deps.taskTimeoutMs);
@@ -148,7 +156,7 @@ export function createWorker(deps: WorkerDeps): Worker {
           if (reason instanceof TaskTimeout) result = { ok: false, ...TIMEOUT };
           else if (err instanceof EditError) result = { ok: false, code: err.code, message: err.message };
           else {
-            deps.log.error({ err, taskId: task.id, index }, 'engine failed');
+            logFor(task).error({ err, index }, 'engine failed');
             result = { ok: false, ...INTERNAL };
           }
         }

@@ -77,6 +77,14 @@ function parseListQuery(query: Record<string, unknown>, now: number): ListTasksQ
   };
 }
 
+/** `X-Retouch-Callback-Url` (webhooks/): checked against the outbound address policy now. */
+async function callbackUrlOf(request: FastifyRequest, deps: AppDeps): Promise<string | undefined> {
+  const header = request.headers['x-retouch-callback-url'];
+  if (header === undefined) return undefined;
+  if (!deps.webhooks) throw invalidParameter('Task callbacks are not enabled on this server.');
+  return deps.webhooks.checkCallbackUrl(header);
+}
+
 export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
   const refuseWhileDraining = () => {
     if (deps.isDraining?.()) throw Errors.unavailable();
@@ -120,13 +128,16 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
     const parsed = validateCreateRequest(parseBody(request.body));
     if (isRequestProblem(parsed)) throw new ApiError(400, parsed.code, parsed.message);
     if (!deps.engines.forModel(parsed.model)) throw Errors.modelNotExist();
+    const callbackUrl = await callbackUrlOf(request, deps);
     const abort = new AbortController();
     request.raw.once('close', () => request.raw.destroyed && abort.abort());
     const task = await deps.tasks.create(parsed, caller, {
       requestId: request.id,
       ossResolve: ossResolve(request),
       signal: abort.signal,
+      ...(callbackUrl === undefined ? {} : { callbackUrl }),
     });
+    request.log.info({ task_id: task.id }, 'task created');
     return reply.send({ output: { task_status: 'PENDING', task_id: task.id }, request_id: request.id });
   });
 
