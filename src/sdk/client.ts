@@ -18,6 +18,7 @@ import { DashScopeError, SdkErrorCodes } from './errors.js';
 import { backoffDelay, DEFAULT_RETRY, send, sleep, type FetchLike, type RetryPolicy } from './http.js';
 import { DEFAULT_INLINE_MAX_BYTES, loadInput, toDataUri, type ImageInput, type LocalFilesMode } from './inputs.js';
 import { parsePolicy, postUpload, type UploadPolicy } from './upload.js';
+import { createWebhookMethods } from './webhooks.js';
 
 export const DEFAULT_BASE_URL = 'https://dashscope.aliyuncs.com/api/v1';
 export const SDK_VERSION = '0.1.0';
@@ -70,6 +71,8 @@ export interface TaskInput {
   /** Extra parameters forwarded as they are. */
   readonly parameters?: CreateTaskParameters;
   readonly localFiles?: LocalFilesMode;
+  /** retouch only: a URL that gets the task's final state as a signed webhook (`X-Retouch-Callback-Url`). */
+  readonly callbackUrl?: string;
 }
 
 export interface WaitOptions extends CallOptions {
@@ -203,6 +206,9 @@ export function createClient(options: ClientOptions = {}) {
   const client = {
     baseUrl,
 
+    /** retouch's webhook API: endpoints, test events, the delivery log (src/sdk/webhooks.ts). */
+    webhooks: createWebhookMethods(call),
+
     /**
      * Submits a task and returns at once with its id (state PENDING). Throttling (429) and 503
      * are retried; other 5xx are not, since the task may already exist (never submit twice).
@@ -230,6 +236,7 @@ export function createClient(options: ClientOptions = {}) {
           'Content-Type': 'application/json; charset=utf-8',
           'X-DashScope-Async': 'enable',
           ...(ossResolve ? { 'X-DashScope-OssResourceResolve': 'enable' } : {}),
+          ...(input.callbackUrl ? { 'X-Retouch-Callback-Url': input.callbackUrl } : {}),
         },
         signal: call_.signal,
         shouldRetry: (e) => e.status === 429 || e.status === 503,

@@ -2,8 +2,10 @@
  * Webhook event types and the envelope (Standard Webhooks: `{type, timestamp, data}`).
  * `data` of a task event is exactly the body of GET /api/v1/tasks/{id}; see docs/webhooks.md.
  */
-export const TASK_EVENTS = ['task.running', 'task.succeeded', 'task.failed', 'task.canceled'] as const;
-export type TaskEvent = (typeof TASK_EVENTS)[number];
+import { WEBHOOK_TASK_EVENTS, type WebhookTaskEvent } from '../protocol/webhooks.js';
+
+export const TASK_EVENTS = WEBHOOK_TASK_EVENTS;
+export type TaskEvent = WebhookTaskEvent;
 /** Sent by POST /api/v1/webhooks/{id}/test, whatever the endpoint's filter. */
 export const TEST_EVENT = 'webhook.test';
 /** What a task callback (`X-Retouch-Callback-Url`) receives: the final state. */
