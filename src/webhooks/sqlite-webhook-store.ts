@@ -38,8 +38,8 @@ export function createSqliteWebhookStore(db: SqliteDatabase): WebhookStore {
      RETURNING *`,
   );
   const secretOf = db.prepare<[string | null, string], { secret: string }>(
-    `SELECT coalesce((SELECT secret FROM webhook_endpoints WHERE id = ?1),
-                     (SELECT secret FROM webhook_secrets WHERE workspace_id = ?2)) AS secret`,
+    `SELECT coalesce((SELECT secret FROM webhook_endpoints WHERE id = ?),
+                     (SELECT secret FROM webhook_secrets WHERE workspace_id = ?)) AS secret`,
   );
   const finish = db.prepare(
     `UPDATE webhook_deliveries SET state = @state, attempts = attempts + 1, next_attempt_at = @nextAttemptAt, payload = @payload,
