@@ -194,7 +194,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const known = [/^\/api\/v1\/services\/aigc\/[^/]+\/image-synthesis\/?$/, /^\/api\/v1\/tasks(\/[^/]+(\/cancel)?)?\/?$/, /^\/api\/v1\/uploads(\/oss)?\/?$/];
+    const known = [/^\/api\/v1\/services\/aigc\/[^/]+\/image-synthesis\/?$/, /^\/api\/v1\/tasks(\/[^/]+(\/cancel)?)?\/?$/, /^\/api\/v1\/uploads(\/oss)?\/?$/, /^\/api\/v1\/webhooks(\/[^/]+(\/(test|deliveries))?)?\/?$/];
     if (known.some((re) => re.test(path))) return sendError(reply, Errors.methodNotSupported(request.method));
     return sendError(reply, Errors.notFound());
   });

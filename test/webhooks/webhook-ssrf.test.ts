@@ -86,3 +86,19 @@ describe('webhook SSRF policy', () => {
     expect(receiver.received).toHaveLength(0);
   });
 });
+
+describe('webhook API errors', () => {
+  it('answers in the DashScope shape', async () => {
+    const put = await call(`${server.url}/api/v1/webhooks`, { key: server.key, method: 'PUT', body: {} });
+    expect(put.status).toBe(400);
+    expect(put.body.message).toBe("Request method 'PUT' is not supported.");
+    const noKey = await call(`${server.url}/api/v1/webhooks`);
+    expect(noKey.status).toBe(401);
+    expect(noKey.body.code).toBe('InvalidApiKey');
+    const notJson = await call(`${server.url}/api/v1/webhooks`, { key: server.key, body: 'nope' });
+    expect(notJson.body.code).toBe('InvalidParameter');
+    const badEvents = await call(`${server.url}/api/v1/webhooks`, { key: server.key, body: { url: 'https://example.com/', events: 'task.failed' } });
+    expect(badEvents.status).toBe(400);
+    expect(badEvents.body.message).toMatch(/^Parameter events is invalid/);
+  });
+});
