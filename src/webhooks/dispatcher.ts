@@ -57,8 +57,12 @@ export interface Dispatcher {
   stop(): Promise<void>;
 }
 
-/** Lock = attempt timeout + this, so a live dispatcher always finishes before its lock expires. */
-const LOCK_MARGIN_MS = 30_000;
+/**
+ * Lock = attempt timeout + margin, so a live dispatcher always records its attempt before its
+ * lock expires (the attempt is cut at the timeout; recording takes a query). A dead one's
+ * deliveries are resent that long after it died.
+ */
+const lockMarginMs = (timeoutMs: number) => Math.max(5000, timeoutMs);
 const SWEEP_EVERY_MS = 10 * 60_000;
 
 export function nextDelay(schedule: readonly number[], failedAttempts: number, jitter: number, random: () => number): number | undefined {
@@ -147,7 +151,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         try {
           const now = clock.now();
           await sweep(now);
-          claimed = await store.claimDue(deps.dispatcherId, now, now + settings.timeoutMs + LOCK_MARGIN_MS, free);
+          claimed = await store.claimDue(deps.dispatcherId, now, now + settings.timeoutMs + lockMarginMs(settings.timeoutMs), free);
         } catch (err) {
           deps.log.error({ err }, 'claiming webhook deliveries failed');
         }

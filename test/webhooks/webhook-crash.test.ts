@@ -70,4 +70,30 @@ describe('webhook deliveries across a SIGKILL', () => {
       await receiver.stop();
     }
   });
+
+  it('resends, under the same id, a delivery whose attempt was cut by the crash', async () => {
+    const own = tempDataDir();
+    const receiver = await startReceiver();
+    // The first request is held open: the server dies while waiting for the answer.
+    receiver.answer = (_r, i) => ({ status: 200, delayMs: i === 0 ? 2000 : 0 });
+    try {
+      server = await spawnServer(own, ENV);
+      const endpoint = (await call(`${server.url}/api/v1/webhooks`, { key: TEST_KEY, body: { url: receiver.url, events: ['task.succeeded'] } })).body;
+      const task = (await createTask(server.url, TEST_KEY, createBody([await imageDataUri()], 'ok', { n: 1 }))).body.output.task_id;
+      await receiver.until((r) => r.length >= 1);
+      server.child.kill('SIGKILL');
+      await server.exited;
+      server = await spawnServer(own, ENV);
+      // After the dead node's lock expired (timeout + 5 s), the new process sends it again.
+      await receiver.until((r) => r.length >= 2, 30_000);
+      const [first, second] = receiver.received;
+      expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
+      expect(verify(endpoint.secret, second!).data.output.task_id).toBe(task);
+      server.child.kill('SIGTERM');
+      await server.exited;
+    } finally {
+      await receiver.stop();
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
 });
