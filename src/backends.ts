@@ -19,6 +19,8 @@ import type { TaskEvents } from './tasks/task-events.js';
 import type { Clock } from './tasks/task-service.js';
 import type { TaskStore } from './tasks/task-store.js';
 import { createSqliteUploadStore, type UploadStore } from './uploads/upload-store.js';
+import { createSqliteWebhookStore } from './webhooks/sqlite-webhook-store.js';
+import type { WebhookStore } from './webhooks/webhook-store.js';
 
 export interface Backends {
   readonly store: TaskStore & TaskEvents;
@@ -29,6 +31,8 @@ export interface Backends {
   readonly signer: UrlSigner | undefined;
   readonly signingKeys: readonly SigningKey[];
   readonly uploads: UploadStore;
+  /** Webhook endpoints and the delivery outbox, in the task store's database. */
+  readonly webhooks: WebhookStore;
   close(): Promise<void>;
 }
 
@@ -47,6 +51,7 @@ interface StateBackend {
   readonly limiter: RateLimiter;
   readonly signingKeys: readonly SigningKey[];
   uploads(blobs: BlobStore): UploadStore;
+  readonly webhooks: WebhookStore;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,7 @@ async function openState(config: Config, clock: Clock): Promise<StateBackend> {
     limiter: createMemoryRateLimiter(),
     signingKeys: loadSigningKeys(signingKeysPath(config), clock.now()),
     uploads: (blobs) => createSqliteUploadStore(db, blobs),
+    webhooks: createSqliteWebhookStore(db),
     async close() {
       db.close();
     },

@@ -92,6 +92,26 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Model → engine routes (--config / RETOUCH_CONFIG, docs/upstreams.md); default: the built-in engine. */
   readonly routes: RoutingTable;
+  /** Webhooks and task callbacks (src/webhooks, docs/webhooks.md). */
+  readonly webhooks: WebhookConfig;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined;
+}
+
+export interface WebhookConfig {
+  /** Hosts/CIDRs webhooks may reach although private (same syntax as RETOUCH_FETCH_ALLOW). */
+  readonly allow: readonly string[];
+  /** One attempt: connect, send, response headers. */
+  readonly timeoutMs: number;
+  /** Delay before retry k (k = 1…); after the last one the delivery fails. */
+  readonly retrySchedule: readonly number[];
+  /** ± this fraction of each delay, at random. */
+  readonly jitter: number;
+  readonly pollMs: number;
+  /** Attempts in flight at once per node. */
+  readonly concurrency: number;
+  /** Finished deliveries stay in the delivery log this long. */
+  readonly logRetentionMs: number;
 }
 
 export class ConfigError extends Error {
@@ -193,6 +213,33 @@ function routingTable(env: Env, overrides: ConfigOverrides): RoutingTable {
   }
 }
 
+function allowList(env: Env, name: string): string[] {
+  const entries = (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  try {
+    compileAllowList(entries);
+  } catch (err) {
+    throw new ConfigError(name, (err as Error).message);
+  }
+  return entries;
+}
+
+function webhookConfig(env: Env): WebhookConfig {
+  const rawSchedule = env.RETOUCH_WEBHOOK_RETRY_SCHEDULE || '5s,30s,2m,10m,30m,1h';
+  const retrySchedule = rawSchedule.split(',').map((part) => parseDuration(part));
+  if (retrySchedule.some((ms) => ms === undefined) || retrySchedule.length > 50) {
+    throw new ConfigError('RETOUCH_WEBHOOK_RETRY_SCHEDULE', `expected up to 50 comma-separated durations like "5s,30s,2m", got "${rawSchedule}"`);
+  }
+  return {
+    allow: allowList(env, 'RETOUCH_WEBHOOK_ALLOW'),
+    timeoutMs: duration(env, 'RETOUCH_WEBHOOK_TIMEOUT', 10_000, 10),
+    retrySchedule: retrySchedule as number[],
+    jitter: 0.2,
+    pollMs: duration(env, 'RETOUCH_WEBHOOK_POLL_INTERVAL', 1000, 10),
+    concurrency: integer(env, 'RETOUCH_WEBHOOK_CONCURRENCY', 16, 1, 1000),
+    logRetentionMs: duration(env, 'RETOUCH_WEBHOOK_LOG_RETENTION', 72 * 3_600_000, 1000),
+  };
+}
+
 export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}): Config {
   const port = integer({ ...env, RETOUCH_PORT: overrides.port ?? env.RETOUCH_PORT }, 'RETOUCH_PORT', 8080, 0, 65535);
   const publicBaseUrl = env.RETOUCH_PUBLIC_BASE_URL?.replace(/\/+$/, '') || undefined;
@@ -281,6 +328,8 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     testEngineLog: env.RETOUCH_TEST_ENGINE_LOG || undefined,
     logLevel: oneOf(env, 'RETOUCH_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     routes: routingTable(env, overrides),
+    webhooks: webhookConfig(env),
+    metricsToken: env.RETOUCH_METRICS_TOKEN || undefined,
   };
   return Object.freeze(config);
 }

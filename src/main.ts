@@ -25,6 +25,12 @@ import { createTaskFeed } from './tasks/task-feed.js';
 import { createTaskService, type Clock } from './tasks/task-service.js';
 import { createReaper } from './worker/reaper.js';
 import { createWorker } from './worker/worker.js';
+import { instrumentEngines } from './metrics/instrument-engines.js';
+import { createMetrics } from './metrics/registry.js';
+import { createDispatcher } from './webhooks/dispatcher.js';
+import { createPayloadRenderer } from './webhooks/payload.js';
+import { postWebhook } from './webhooks/sender.js';
+import { createWebhookService } from './webhooks/webhook-service.js';
 
 export interface RunningServer {
   /** The API's address; empty on a worker node, which has no HTTP port. */
@@ -81,14 +87,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     info: (obj: object, msg: string) => logger?.info(obj, msg),
     warn: (obj: object, msg: string) => logger?.warn(obj, msg),
   };
+  const metrics = createMetrics();
+  metrics.setSources({ taskCounts: () => store.countByStatus(clock.now()), pendingDeliveries: () => backends.webhooks.countPending() });
   // One built-in engine per process, created on first use, shared by every local/auto route.
   let localEngine: Engine | undefined;
-  const engines = createEngineRegistry({
-    table: config.routes,
-    localEngine: () => (localEngine ??= createLocalEngine({ mlIdleTimeoutMs: config.mlIdleTimeoutMs, isnet: config.isnet })),
-    extra: config.enableTestEngine ? { [TEST_MODEL]: { engine: createTestEngine({ runLog: config.testEngineLog }), engineName: 'test' } } : {},
-    log: routingLog,
-  });
+  const engines = instrumentEngines(
+    createEngineRegistry({
+      table: config.routes,
+      localEngine: () => (localEngine ??= createLocalEngine({ mlIdleTimeoutMs: config.mlIdleTimeoutMs, isnet: config.isnet })),
+      extra: config.enableTestEngine ? { [TEST_MODEL]: { engine: createTestEngine({ runLog: config.testEngineLog }), engineName: 'test' } } : {},
+      log: routingLog,
+    }),
+    metrics,
+  );
+  const nodeId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   // Long-poll and SSE: one fan-out of the store's change notifications per process.
   const feed = serveApi
@@ -100,6 +112,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         onError: (err) => app.log.error({ err }, 'reading a changed task failed'),
       })
     : undefined;
+
+  // Webhooks: every node runs a dispatcher; they split the shared outbox (see webhooks/).
+  const dispatcher = createDispatcher({
+    store: backends.webhooks,
+    render: createPayloadRenderer({ getTask: (id) => store.get(id), urlFor: (key, at) => blobs.urlFor(key, at), resultUrlTtlMs: config.resultUrlTtlMs }),
+    send: (url, body, headers) => postWebhook(url, body, headers, { allow: config.webhooks.allow, timeoutMs: config.webhooks.timeoutMs }),
+    clock,
+    dispatcherId: nodeId,
+    settings: { ...config.webhooks, schedule: config.webhooks.retrySchedule },
+    metrics: {
+      attempt: (result, seconds) => {
+        metrics.webhookAttempts.inc({ result });
+        metrics.webhookAttemptDuration.observe(seconds);
+      },
+      finished: (state) => metrics.webhookDeliveries.inc({ outcome: state }),
+    },
+    log: { warn: (obj, msg) => app.log.warn(obj, msg), error: (obj, msg) => app.log.error(obj, msg) },
+  });
+  const webhooks = createWebhookService({ store: backends.webhooks, clock, allow: config.webhooks.allow, onEnqueued: () => dispatcher.wake() });
 
   let draining = false;
   // A worker node builds the app too (never listening): its logger is the process's logger.
@@ -115,6 +146,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const upstream = task.upstream && engines.upstream(task.upstream.route);
         return upstream ? upstream.cancel(task.upstream!.id).catch(() => false) : false;
       },
+      callbacks: { register: (taskId, workspaceId, url) => webhooks.registerCallback(taskId, workspaceId, url) },
     }),
     keys,
     engines,
@@ -131,8 +163,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     taskEvents: store,
     feed,
     push: config.push,
+    webhooks,
+    metrics,
+    metricsToken: config.metricsToken,
+    readiness: [
+      { name: 'store', check: async () => void (await store.countByStatus(clock.now())) },
+      { name: 'blobs', check: async () => void (await blobs.get('retouch-readyz-probe')) },
+      { name: 'workers', check: async () => (runWorker && !workerRunning ? 'workers are not running' : undefined) },
+      { name: 'webhooks', check: async () => (dispatcherRunning ? undefined : 'the webhook dispatcher is not running') },
+    ],
   });
   logger = app.log;
+  let workerRunning = false;
+  let dispatcherRunning = false;
 
   const worker = runWorker
     ? createWorker({
@@ -140,17 +183,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         blobs,
         engines,
         clock,
-        workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        workerId: nodeId,
         concurrency: config.workerConcurrency,
         maxRunningPerWorkspace: config.maxRunningPerWorkspace,
         leaseMs: config.leaseMs,
         taskTimeoutMs: config.taskTimeoutMs,
         retentionMs: config.retentionMs,
         log: app.log,
+        onSettled: (taskId) => {
+          void store.get(taskId).then((task) => task && metrics.observeSettled(task), () => undefined);
+        },
       })
     : undefined;
   // Created, handed back or requeued here or on any node sharing the store.
   const unsubscribe = worker ? store.onTaskAvailable(() => worker.wake()) : () => undefined;
+  // A settle enqueues deliveries (the outbox trigger); running events wait for the next poll.
+  const unsubscribeDispatcher = store.onTaskSettled(() => dispatcher.wake());
   const reaper = createReaper({
     store,
     blobs,
@@ -173,6 +221,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     baseUrl = config.publicBaseUrl ?? url;
   }
   worker?.start();
+  workerRunning = worker !== undefined;
+  dispatcher.start();
+  dispatcherRunning = true;
   reaper.start();
   const uploadSweeper = uploads.startSweeper(config.reaperIntervalMs, app.log);
 
@@ -188,6 +239,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         feed?.close();
         unsubscribe();
         await worker?.stop(config.shutdownGraceMs);
+        workerRunning = false;
+        unsubscribeDispatcher();
+        dispatcherRunning = false;
+        await dispatcher.stop();
         reaper.stop();
         uploadSweeper.stop();
         await engines.close();

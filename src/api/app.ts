@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { KeyStore } from '../auth/key-store.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { UrlSigner } from '../blobs/url-signer.js';
@@ -16,10 +16,15 @@ import type { TaskEvents } from '../tasks/task-events.js';
 import { ApiError, Errors } from '../errors.js';
 import type { TaskFeed } from '../tasks/task-feed.js';
 import type { Clock, TaskService } from '../tasks/task-service.js';
+import type { Metrics } from '../metrics/registry.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
 import { serializeRequest } from './log-redact.js';
+import { openApiDocument } from './openapi-descriptions.js';
 import { registerFileRoutes } from './routes/files.js';
+import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerOpenAiImageRoutes } from './routes/openai-images.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 import { registerUploadRoutes } from './routes/uploads.js';
 import type { UploadService } from '../uploads/upload-service.js';
@@ -49,6 +54,13 @@ export interface AppDeps {
   /** Task changes for long-poll and SSE; without it, wait hints are ignored and SSE is not offered. */
   readonly feed?: TaskFeed;
   readonly push?: { readonly maxWaitMs: number; readonly heartbeatMs: number };
+  /** Webhook endpoints and task callbacks; absent = routes and callback header not offered. */
+  readonly webhooks?: WebhookService;
+  /** Prometheus metrics: HTTP counters here, GET /metrics (token-protected when metricsToken is set). */
+  readonly metrics?: Metrics;
+  readonly metricsToken?: string;
+  /** What GET /readyz checks (the draining flag is always one). */
+  readonly readiness?: readonly ReadinessCheck[];
 }
 
 /** 3 images × 10 MB, base64-encoded (×4/3), plus room for the rest of the JSON. */
@@ -140,6 +152,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     logger: { level: deps.logLevel ?? 'info', serializers: { req: serializeRequest } },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // Log lines carry the same name as the bodies and the webhook payloads.
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Slow or stalled clients must not hold sockets forever.
@@ -177,7 +191,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     reply.header('x-frame-options', 'DENY');
     // API and file responses are data, never documents: nothing may load from or frame them.
     // Kept off other paths so that a browser console served later can load its own page.
-    if (/^\/(api|files)\/|^\/healthz(\?|$)/.test(request.url)) {
+    if (/^\/(api|files)\/|^\/(healthz|readyz|metrics|openapi\.json)(\?|$)/.test(request.url)) {
       reply.header('content-security-policy', API_CSP);
     }
   });
@@ -190,15 +204,32 @@ export function createApp(deps: AppDeps): FastifyInstance {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const known = [/^\/api\/v1\/services\/aigc\/[^/]+\/image-synthesis\/?$/, /^\/api\/v1\/tasks(\/[^/]+(\/cancel|\/events)?)?\/?$/, /^\/api\/v1\/uploads(\/oss)?\/?$/, /^\/(api\/)?v1\/models\/?$/];
+    const known = [/^\/api\/v1\/services\/aigc\/[^/]+\/image-synthesis\/?$/, /^\/api\/v1\/tasks(\/[^/]+(\/cancel|\/events)?)?\/?$/, /^\/api\/v1\/uploads(\/oss)?\/?$/, /^\/(api\/)?v1\/models\/?$/, /^\/api\/v1\/webhooks(\/[^/]+(\/(test|deliveries))?)?\/?$/];
     if (known.some((re) => re.test(path))) return sendError(reply, Errors.methodNotSupported(request.method));
     return sendError(reply, Errors.notFound());
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+      metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    });
+  }
+  registerHealthRoutes(app, {
+    checks: [
+      { name: 'accepting', check: async () => (deps.isDraining?.() ? 'draining (shutting down)' : undefined) },
+      ...(deps.readiness ?? []),
+    ],
+    metrics,
+    metricsToken: deps.metricsToken,
+    openApi: openApiDocument,
+  });
   registerTaskRoutes(app, deps);
   registerModelRoutes(app, { keys: deps.keys, engines: deps.engines, startedAt: deps.clock.now() });
   registerOpenAiImageRoutes(app, deps);
+  if (deps.webhooks) registerWebhookRoutes(app, { keys: deps.keys, webhooks: deps.webhooks });
   if (deps.uploads) registerUploadRoutes(app, { keys: deps.keys, engines: deps.engines, uploads: deps.uploads });
   if (deps.signer) {
     // Result keys are "<workspace>/results/<task id>/<index>.png" (worker/worker.ts).

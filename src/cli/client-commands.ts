@@ -18,14 +18,14 @@ import { createProgress, type ProgressMode } from './progress.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
-interface ConnectionOptions {
+export interface ConnectionOptions {
   server?: string;
   key?: string;
   workspace?: string;
   json?: boolean;
 }
 
-function connect(options: ConnectionOptions): RetouchClient {
+export function connect(options: ConnectionOptions): RetouchClient {
   const server = options.server ?? process.env.RETOUCH_SERVER ?? process.env.DASHSCOPE_HTTP_BASE_URL ?? DEFAULT_SERVER;
   const apiKey = options.key ?? process.env.DASHSCOPE_API_KEY;
   if (!apiKey) throw new UsageError('no API key: pass --key or set DASHSCOPE_API_KEY');
@@ -36,7 +36,7 @@ function connect(options: ConnectionOptions): RetouchClient {
   }
 }
 
-const withConnection = (cmd: Command) =>
+export const withConnection = (cmd: Command) =>
   cmd
     .option('--server <url>', `retouch or DashScope base URL (RETOUCH_SERVER, DASHSCOPE_HTTP_BASE_URL; default ${DEFAULT_SERVER})`)
     .option('--key <key>', 'API key (DASHSCOPE_API_KEY)')

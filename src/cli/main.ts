@@ -12,6 +12,7 @@ import { registerClientCommands } from './client-commands.js';
 import { ExitCode, UsageError } from './exit.js';
 import { registerKeyCommands } from './keys.js';
 import { registerServeCommand } from './serve.js';
+import { registerWebhookCommands } from './webhooks.js';
 
 export interface GlobalOptions extends ConfigOverrides {}
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerKeyCommands(program);
   registerClientCommands(program);
+  registerWebhookCommands(program);
   return program;
 }
 

@@ -80,7 +80,7 @@ export const FetchErrors = {
 } as const;
 
 /** Internal marker errors; mapped to ApiError in one place (toApiError). */
-class Refusal extends Error {
+export class Refusal extends Error {
   constructor(
     readonly kind: 'forbidden' | 'timeout' | 'tooLarge',
     detail: string,
@@ -93,7 +93,7 @@ class Refusal extends Error {
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 const allowListCache = new WeakMap<readonly string[], AllowList>();
-function allowListFor(entries: readonly string[]): AllowList {
+export function allowListFor(entries: readonly string[]): AllowList {
   let compiled = allowListCache.get(entries);
   if (compiled === undefined) {
     compiled = compileAllowList(entries);
@@ -102,10 +102,10 @@ function allowListFor(entries: readonly string[]): AllowList {
   return compiled;
 }
 
-type Target = { url: URL; host: string; port: number; https: boolean; hostAllowed: boolean };
+export type Target = { url: URL; host: string; port: number; https: boolean; hostAllowed: boolean };
 
-/** Scheme, credentials and (for literals and localhost names) address checks, before any I/O. */
-function checkTarget(raw: string | URL, allow: AllowList): Target {
+/** Scheme, credentials and (for literals and localhost names) address checks, before any I/O. Also used by webhooks/sender.ts. */
+export function checkTarget(raw: string | URL, allow: AllowList): Target {
   let url: URL;
   try {
     url = typeof raw === 'string' ? new URL(raw) : raw;
@@ -129,7 +129,7 @@ function checkTarget(raw: string | URL, allow: AllowList): Target {
 }
 
 /** A `lookup` that hands net only addresses the policy allows; one forbidden address fails the whole answer. */
-function guardedLookup(base: net.LookupFunction, target: Target, allow: AllowList): net.LookupFunction {
+export function guardedLookup(base: net.LookupFunction, target: Target, allow: AllowList): net.LookupFunction {
   return (hostname, options, callback) => {
     base(hostname, { ...options, all: true }, (err, result) => {
       if (err) return callback(err, '', 0);

@@ -20,6 +20,7 @@ import { DEFAULT_RETRY, send, sleep, type FetchLike, type RetryPolicy } from './
 import { DEFAULT_INLINE_MAX_BYTES, loadInput, toDataUri, type ImageInput, type LocalFilesMode } from './inputs.js';
 import { parsePolicy, postUpload, type UploadPolicy } from './upload.js';
 import { waitLoop, type WaitOptions } from './wait.js';
+import { createWebhookMethods } from './webhooks.js';
 
 export const DEFAULT_BASE_URL = 'https://dashscope.aliyuncs.com/api/v1';
 export const SDK_VERSION = '0.1.0';
@@ -92,6 +93,8 @@ export interface TaskInput {
   /** Extra parameters forwarded as they are. */
   readonly parameters?: CreateTaskParameters;
   readonly localFiles?: LocalFilesMode;
+  /** retouch only: a URL that gets the task's final state as a signed webhook (`X-Retouch-Callback-Url`). */
+  readonly callbackUrl?: string;
 }
 
 export type { WaitOptions } from './wait.js';
@@ -228,6 +231,9 @@ export function createClient(options: ClientOptions = {}) {
   const client = {
     baseUrl,
 
+    /** retouch's webhook API: endpoints, test events, the delivery log (src/sdk/webhooks.ts). */
+    webhooks: createWebhookMethods(call),
+
     /**
      * Submits a task and returns at once with its id (state PENDING). Throttling (429) and 503
      * are retried. Other 5xx and network errors are retried only with an Idempotency-Key the
@@ -259,6 +265,7 @@ export function createClient(options: ClientOptions = {}) {
           'X-DashScope-Async': 'enable',
           ...(ossResolve ? { 'X-DashScope-OssResourceResolve': 'enable' } : {}),
           ...(key === false ? {} : { 'Idempotency-Key': key }),
+          ...(input.callbackUrl ? { 'X-Retouch-Callback-Url': input.callbackUrl } : {}),
         },
         signal: call_.signal,
         onResponse: (res) => server.sawCreate(res, key),

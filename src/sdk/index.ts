@@ -31,6 +31,8 @@ export { DEFAULT_RETRY, parseRetryAfter, backoffDelay, type FetchLike, type Retr
 export { imageMimeType, toDataUri, DEFAULT_INLINE_MAX_BYTES, MAX_IMAGE_BYTES, type ImageInput, type LocalFilesMode } from './inputs.js';
 export type { DownloadOptions, DownloadReport, ImageOutcome } from './download.js';
 export type { UploadPolicy } from './upload.js';
+export type { WebhookMethods, WebhookCallOptions } from './webhooks.js';
+export type { CreatedWebhookEndpoint, CreateWebhookRequest, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEnvelope, WebhookEventFilter, WebhookTaskEvent } from '../protocol/webhooks.js';
 export type {
   CreateTaskRequest,
   CreateTaskResponse,

@@ -33,6 +33,8 @@ export interface TaskServiceDeps {
   readonly forwardCancel?: (task: TaskRecord) => Promise<boolean>;
   /** Called after a task is stored, to wake idle workers. */
   readonly onCreated?: (taskId: string) => void;
+  /** Records a task's callback URL (webhooks/); called before the task row exists, see create. */
+  readonly callbacks?: { register(taskId: string, workspaceId: string, url: string): Promise<void> };
 }
 
 export interface ListTasksQuery {
@@ -49,6 +51,8 @@ export interface CreateOptions {
   readonly requestId: string;
   readonly ossResolve: boolean;
   readonly signal?: AbortSignal;
+  /** A per-task webhook (X-Retouch-Callback-Url), already checked against the outbound policy. */
+  readonly callbackUrl?: string;
 }
 
 /** An Idempotency-Key and the canonical hash of the body it came with. */
@@ -98,6 +102,14 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     const id = deps.newId();
     const inputKeys = images.map((image, i) => `${caller.workspaceId}/inputs/${id}/${i}.${EXTENSIONS[image.format]}`);
     await Promise.all(images.map((image, i) => blobs.put(inputKeys[i]!, image.bytes, `image/${image.format}`)));
+    // The callback is stored before the task: once the task row exists a worker may settle it
+    // at any moment, and the outbox trigger must find the callback then (a crash in between, or
+    // an idempotent replay that inserts no task, leaves only a callback row without a task,
+    // which the webhook sweeper removes).
+    if (options.callbackUrl !== undefined) {
+      if (!deps.callbacks) throw new Error('task callbacks are not configured');
+      await deps.callbacks.register(id, caller.workspaceId, options.callbackUrl);
+    }
     const now = clock.now();
     return {
       id,

@@ -164,5 +164,7 @@ export interface TaskStore {
   deleteExpiredIdempotencyKeys(now: number, limit: number): Promise<number>;
   /** Unexpired tasks of a workspace with revision > `afterRevision`, oldest change first. */
   changedSince(workspaceId: string, afterRevision: number, now: number, limit: number): Promise<TaskRecord[]>;
+  /** Live tasks (expiresAt > now) by state: queue depth for /metrics, and the /readyz probe. */
+  countByStatus(now: number): Promise<Partial<Record<StoredTaskStatus, number>>>;
   close(): Promise<void>;
 }

@@ -36,10 +36,18 @@ export interface WorkerDeps {
   readonly retentionMs: number;
   /** How long an idle slot sleeps before looking for work again without being woken. */
   readonly idlePollMs?: number;
-  readonly log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  readonly log: WorkerLog;
   readonly onSettled?: (taskId: string) => void;
   /** Upstream scheduler tick (tests and benches); default 50 ms. */
   readonly upstreamTickMs?: number;
+}
+
+export interface WorkerLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+  /** pino's child loggers: every line about a task carries its task_id. */
+  child?(bindings: Record<string, unknown>): WorkerLog;
 }
 
 export interface Worker {
@@ -66,6 +74,7 @@ const ROUTE_GONE = {
 export function createWorker(deps: WorkerDeps): Worker {
   const { store, blobs, clock, workerId } = deps;
   const idlePollMs = deps.idlePollMs ?? 1000;
+  const logFor = (task: TaskRecord): WorkerLog => deps.log.child?.({ task_id: task.id }) ?? deps.log;
   const running = new Map<string, AbortController>();
   const slots: Promise<void>[] = [];
   let stopping = false;
@@ -121,7 +130,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         await idle();
         continue;
       }
-      await run(task).catch((err) => deps.log.error({ err, taskId: task.id }, 'running a task failed'));
+      await run(task).catch((err) => logFor(task).error({ err }, 'running a task failed'));
     }
   }
 
@@ -138,7 +147,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const beat = setInterval(() => {
       store.heartbeat(task.id, workerId, clock.now() + deps.leaseMs).then(
         (held) => held || controller.abort(new LeaseLost()),
-        (err) => deps.log.warn({ err, taskId: task.id }, 'heartbeat failed'),
+        (err) => logFor(task).warn({ err }, 'heartbeat failed'),
       );
     }, Math.max(100, Math.floor(deps.leaseMs / 3)));
     const timeoutMs = (decision?.kind !== 'fail' && decision?.timeoutMs) || deps.taskTimeoutMs;
@@ -241,7 +250,7 @@ export function createWorker(deps: WorkerDeps): Worker {
           if (reason instanceof TaskTimeout) result = TIMEOUT;
           else if (err instanceof EditError) result = { ok: false, code: err.code, message: err.message };
           else {
-            deps.log.error({ err, taskId: task.id, index }, 'engine failed');
+            logFor(task).error({ err, index }, 'engine failed');
             result = INTERNAL;
           }
         }

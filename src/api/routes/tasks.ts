@@ -80,6 +80,14 @@ function parseListQuery(query: Record<string, unknown>, now: number): ListTasksQ
   };
 }
 
+/** `X-Retouch-Callback-Url` (webhooks/): checked against the outbound address policy now. */
+async function callbackUrlOf(request: FastifyRequest, deps: AppDeps): Promise<string | undefined> {
+  const header = request.headers['x-retouch-callback-url'];
+  if (header === undefined) return undefined;
+  if (!deps.webhooks) throw invalidParameter('Task callbacks are not enabled on this server.');
+  return deps.webhooks.checkCallbackUrl(header);
+}
+
 export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
   const refuseWhileDraining = () => {
     if (deps.isDraining?.()) throw Errors.unavailable();
@@ -128,11 +136,21 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
     const parsed = validateCreateRequest(body);
     if (isRequestProblem(parsed)) throw new ApiError(400, parsed.code, parsed.message);
     if (!deps.engines.has(parsed.model)) throw Errors.modelNotExist();
+    const callbackUrl = await callbackUrlOf(request, deps);
     const abort = new AbortController();
     request.raw.once('close', () => request.raw.destroyed && abort.abort());
-    const options = { requestId: request.id, ossResolve: ossResolve(request), signal: abort.signal };
+    const options = {
+      requestId: request.id,
+      ossResolve: ossResolve(request),
+      signal: abort.signal,
+      ...(callbackUrl === undefined ? {} : { callbackUrl }),
+    };
     const answer = (taskId: string) => ({ output: { task_status: 'PENDING' as const, task_id: taskId }, request_id: request.id });
-    if (key === undefined) return reply.send(answer((await deps.tasks.create(parsed, caller, options)).id));
+    if (key === undefined) {
+      const task = await deps.tasks.create(parsed, caller, options);
+      request.log.info({ task_id: task.id }, 'task created');
+      return reply.send(answer(task.id));
+    }
     const outcome = await deps.tasks.createIdempotent(parsed, caller, options, {
       key,
       fingerprint: fingerprint(body, options.ossResolve),
@@ -141,6 +159,7 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
     if (outcome.kind === 'mismatch') throw Errors.idempotencyMismatch();
     // A replay answers as the original create did: same task id, same shape, HTTP 200.
     if (outcome.kind === 'replayed') reply.header('idempotent-replayed', 'true');
+    else request.log.info({ task_id: outcome.taskId }, 'task created');
     return reply.send(answer(outcome.taskId));
   });
 

@@ -15,6 +15,8 @@ import { createTaskEventHub, type TaskEvents } from '../task-events.js';
 import type { TaskStore } from '../task-store.js';
 import { channelOf, listen, LOCK_SPACE, openPostgres, transaction, type PgOptions, type PgPool } from './database.js';
 import { createPostgresTaskStore } from './pg-task-store.js';
+import { createPostgresWebhookStore } from '../../webhooks/postgres-webhook-store.js';
+import type { WebhookStore } from '../../webhooks/webhook-store.js';
 
 export interface PostgresBackend {
   readonly pool: PgPool;
@@ -22,6 +24,7 @@ export interface PostgresBackend {
   readonly keys: KeyStore;
   readonly limiter: RateLimiter;
   uploads(blobs: BlobStore): UploadStore;
+  readonly webhooks: WebhookStore;
   /** The shared signing keys, creating the first one if there is none yet. */
   signingKeys(now: number): Promise<SigningKey[]>;
   /** Adds a signing key and drops those older than `keepMs` (no live link can carry them). */
@@ -54,6 +57,7 @@ export async function openPostgresBackend(options: PgOptions): Promise<PostgresB
     keys: createPostgresKeyStore(pool),
     limiter: createPostgresRateLimiter(pool),
     uploads: (blobs) => createPostgresUploadStore(pool, blobs),
+    webhooks: createPostgresWebhookStore(pool),
     signingKeys: (now) => loadSigningKeys(pool, now),
     async rotateSigningKeys(now, keepMs) {
       const key = newSigningKey(now);

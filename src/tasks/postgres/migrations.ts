@@ -2,6 +2,8 @@
  * PostgreSQL schema, one entry per version (applied in order, never edited once released:
  * add a new entry instead). The tables mirror SQLite's (src/tasks/sqlite/database.ts).
  */
+import { POSTGRES_WEBHOOK_MIGRATION } from '../../webhooks/migrations.js';
+
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE tasks (
      id TEXT PRIMARY KEY,
@@ -136,4 +138,6 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (workspace_id, key)
    );
    CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);`,
+  // 5: webhook endpoints, callbacks and the delivery outbox (src/webhooks/migrations.ts).
+  POSTGRES_WEBHOOK_MIGRATION,
 ];

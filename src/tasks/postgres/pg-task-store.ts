@@ -233,6 +233,13 @@ export function createPostgresTaskStore(pool: PgPool): TaskStore {
       );
       return rows.map(toTaskRecord);
     },
+    async countByStatus(now) {
+      const { rows } = await pool.query<{ status: string; c: number }>(
+        'SELECT status, count(*)::int AS c FROM tasks WHERE expires_at > $1 GROUP BY status',
+        [now],
+      );
+      return Object.fromEntries(rows.map((r) => [r.status, r.c]));
+    },
     async close() {
       // The pool is owned by whoever opened it (./index.ts), which ends it once.
     },

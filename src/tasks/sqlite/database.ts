@@ -6,6 +6,7 @@
  * power failure; FULL also survives power loss at the cost of an fsync per commit.
  */
 import Database from 'better-sqlite3';
+import { SQLITE_WEBHOOK_MIGRATION } from '../../webhooks/migrations.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -95,6 +96,8 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (workspace_id, key)
    ) STRICT;
    CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);`,
+  // 5: webhook endpoints, callbacks and the delivery outbox (src/webhooks/migrations.ts).
+  SQLITE_WEBHOOK_MIGRATION,
 ];
 
 export function openSqlite(path: string, synchronous: 'OFF' | 'NORMAL' | 'FULL' = 'NORMAL'): SqliteDatabase {

@@ -2,6 +2,7 @@
  * TaskStore on embedded SQLite. better-sqlite3 is synchronous; each method is one short
  * statement or an IMMEDIATE transaction, so the event loop is held for microseconds.
  */
+import type { StoredTaskStatus } from '../../protocol/states.js';
 import type { IdempotencyRecord, ListQuery, NewTask, RecoveryReport, Settlement, TaskStore } from '../task-store.js';
 import { createTaskEventHub, type TaskEvents } from '../task-events.js';
 import type { SqliteDatabase } from './database.js';
@@ -80,6 +81,9 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
   );
   const deleteExpiredKeys = db.prepare(
     'DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)',
+  );
+  const countByStatus = db.prepare<[number], { status: StoredTaskStatus; c: number }>(
+    'SELECT status, count(*) AS c FROM tasks WHERE expires_at > ? GROUP BY status',
   );
 
   const claimTx = db.transaction((workerId: string, now: number, leaseUntil: number, maxRunning: number) =>
@@ -229,6 +233,9 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     },
     async deleteExpired(now, limit) {
       return deleteTx.immediate(now, limit);
+    },
+    async countByStatus(now) {
+      return Object.fromEntries(countByStatus.all(now).map((r) => [r.status, r.c]));
     },
     async close() {
       // The database handle is owned by the composition root, which closes it once.
