@@ -8,6 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig, type ConfigOverrides } from '../config.js';
 import { DashScopeError } from '../sdk/errors.js';
+import { registerBackupCommands } from './backup.js';
 import { registerClientCommands } from './client-commands.js';
 import { ExitCode, UsageError } from './exit.js';
 import { registerKeyCommands } from './keys.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerKeyCommands(program);
   registerClientCommands(program);
+  registerBackupCommands(program);
   return program;
 }
 
