@@ -13,7 +13,7 @@
  * first Node 22 run on a machine compiles. docs/deployment.md has the figures.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -58,10 +58,14 @@ function prebuildName(abi: string): string {
   return `better-sqlite3-v${sqliteVersion}-node-v${abi}-${process.platform}-${process.arch}.tar.gz`;
 }
 
-/** Keeps a compiled better_sqlite3.node for the next run, in the layout prebuild-install unpacks. */
-async function keepPrebuild(packageDir: string, abi: string): Promise<void> {
-  const target = join(prebuilds, prebuildName(abi));
+/**
+ * Keeps a compiled better_sqlite3.node for the next run, in the layout prebuild-install unpacks,
+ * once `node` has loaded it (never a binary built for another ABI under this ABI's name).
+ */
+async function keepPrebuild(packageDir: string, node: NodeBin): Promise<void> {
+  const target = join(prebuilds, prebuildName(node.abi));
   if (existsSync(target) || !existsSync(join(packageDir, 'build/Release/better_sqlite3.node'))) return;
+  await run(node.execPath, ['-e', `new (require(${JSON.stringify(packageDir)}))(':memory:').close()`]);
   mkdirSync(prebuilds, { recursive: true });
   await run('tar', ['-czf', target, '-C', packageDir, 'build/Release/better_sqlite3.node']);
 }
@@ -75,7 +79,7 @@ async function install(node: NodeBin, name: string): Promise<{ dir: string; outp
     env: cleanEnv(node),
     maxBuffer: 16 * 1024 * 1024,
   });
-  await keepPrebuild(join(dir, 'node_modules/better-sqlite3'), node.abi);
+  await keepPrebuild(join(dir, 'node_modules/better-sqlite3'), node);
   return { dir, output: stdout + stderr };
 }
 
@@ -158,7 +162,7 @@ beforeAll(async () => {
   tarball = join(work, info!.filename);
   // Node 20: reuse the addon this checkout compiled at `npm ci`.
   const here = await nodeBin(process.execPath);
-  await keepPrebuild(join(REPO_ROOT, 'node_modules/better-sqlite3'), here.abi);
+  await keepPrebuild(join(REPO_ROOT, 'node_modules/better-sqlite3'), here);
 }, 120_000);
 
 afterAll(() => {
@@ -196,6 +200,29 @@ async function checkVersion(node: NodeBin, name: string) {
   expect(drawn).toBeGreaterThan(0.003);
   const removed = await walkThrough(server.url, server.key, 'add text "HELLO 2026" at the top in white, large, then remove the text');
   expect(await whiteShare(removed.png)).toBeLessThan(drawn / 10);
+
+  // `retouch doctor` from the installed package: all well; then a planted fault, a missing font.
+  const healthy = await doctor(node, dir);
+  expect(healthy.code, JSON.stringify(healthy.report)).toBe(0);
+  const fonts = healthy.report.findings.filter((f) => f.check === 'fonts');
+  expect(fonts.length).toBe(4);
+  for (const f of fonts) expect(f.summary).toContain(join(dir, 'node_modules'));
+  const font = join(dir, 'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+  renameSync(font, `${font}.moved`);
+  const broken = await doctor(node, dir);
+  renameSync(`${font}.moved`, font);
+  expect(broken.code).toBe(1);
+  expect(broken.report.findings.filter((f) => f.status === 'fail')).toEqual([
+    { check: 'fonts', status: 'fail', summary: `DejaVu Sans (latin) is missing: ${font}`, fix: expect.stringContaining('reinstall retouch') },
+  ]);
+}
+
+async function doctor(node: NodeBin, dir: string) {
+  const result = await run(node.execPath, [join(dir, 'node_modules/retouch/bin/retouch.js'), 'doctor', '--json'], { cwd: dir, env: cleanEnv(node) }).then(
+    (r) => ({ code: 0, stdout: r.stdout }),
+    (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
+  );
+  return { code: result.code, report: JSON.parse(result.stdout) as { ok: boolean; findings: { check: string; status: string; summary: string; fix?: string }[] } };
 }
 
 /** Share of near-white pixels (the background is #3a7bd5, the caption white). */
