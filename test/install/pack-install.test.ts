@@ -13,7 +13,7 @@
  * first Node 22 run on a machine compiles. docs/deployment.md has the figures.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -156,14 +156,26 @@ function installScripts(dir: string): Map<string, string> {
 }
 
 beforeAll(async () => {
-  // prepare (tsc) runs as part of pack: the tarball's dist/ is built from this checkout.
-  const { stdout } = await run('npm', ['pack', '--pack-destination', work, '--json'], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
+  // Packed from a copy: what `files` lists, with dist/ compiled afresh into the copy (this
+  // checkout's own dist/ is in use by other suites running meanwhile, so it is not rebuilt).
+  const stage = join(work, 'stage');
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { files: string[] };
+  mkdirSync(stage);
+  for (const entry of ['package.json', ...pkg.files]) {
+    const name = entry.replace(/\/$/, '');
+    if (name !== 'dist' && existsSync(join(REPO_ROOT, name))) cpSync(join(REPO_ROOT, name), join(stage, name), { recursive: true });
+  }
+  await run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')]);
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json'], { cwd: stage, maxBuffer: 16 * 1024 * 1024 });
   const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   tarball = join(work, info!.filename);
+  const packed = info!.files.map((f) => f.path);
+  for (const needed of ['bin/retouch.js', 'dist/cli/main.js', 'vendor/models/selfie/selfie.json', 'deploy/retouch.service']) expect(packed).toContain(needed);
+  expect(packed.some((p) => p.startsWith('src/') || p.startsWith('test/') || p.startsWith('node_modules/'))).toBe(false);
   // Node 20: reuse the addon this checkout compiled at `npm ci`.
   const here = await nodeBin(process.execPath);
   await keepPrebuild(join(REPO_ROOT, 'node_modules/better-sqlite3'), here);
-}, 120_000);
+}, 180_000);
 
 afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
