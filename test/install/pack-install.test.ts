@@ -6,11 +6,12 @@
  *
  * Time: npm resolves every package from its cache (`--prefer-offline`; `npm ci` filled it). The
  * one native addon built at install time, better-sqlite3, tries a GitHub download first (refused
- * here) and then compiles with node-gyp: about 2-3 minutes on two cores. The test keeps the
- * compiled addon per Node ABI in `~/.cache/retouch-tests/prebuilds` (better-sqlite3's installer
- * looks there before anything else: `npm_config_better_sqlite3_local_prebuilds`), seeded for
- * Node 20 from this checkout's own compile, so repeated runs take about 40 s per Node version; the
- * first Node 22 run on a machine compiles. docs/deployment.md has the figures.
+ * here) and then compiles with node-gyp: minutes on two loaded cores. The test keeps the compiled
+ * addon per Node ABI in `~/.cache/retouch-tests/prebuilds` (better-sqlite3's installer looks
+ * there before anything else: `npm_config_better_sqlite3_local_prebuilds`), seeded for Node 20
+ * from this checkout's own compile and kept for Node 22 once it has loaded. Measured with eight
+ * other jobs on the machine: Node 20 85 s, Node 22 110 s (install, serve, walk-through, doctor);
+ * the first Node 22 run on a machine compiles: 489 s. docs/deployment.md has the figures.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
