@@ -10,12 +10,13 @@
  * can only be gone by the time it is copied if it was deleted since: its task reached the end of
  * its retention (or its upload expired) after the snapshot. Those are counted as `missing`; the
  * restored server's reaper removes those rows at its first sweep, as the live one just did.
+ * Tasks RUNNING in the copy get their leases expired on restore, so they are requeued at once.
  *
  * A backup is a directory (or the same directory as a .tar/.tar.gz file): manifest.json,
  * retouch.db, signing-keys.json and blobs/.
  */
 import Database from 'better-sqlite3';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as tar from 'tar';
@@ -120,7 +121,18 @@ export async function restoreDataDir(source: string, dataDir: string): Promise<B
     await copyTree(join(from, 'blobs'), join(dataDir, 'blobs'));
     if (existsSync(join(from, 'signing-keys.json'))) await copyFile(join(from, 'signing-keys.json'), join(dataDir, 'signing-keys.json'));
     // The database last: a data dir with a database is a data dir retouch will serve.
-    await copyFile(join(from, 'retouch.db'), join(dataDir, 'retouch.db'));
+    const dbFile = join(dataDir, 'retouch.db');
+    await copyFile(join(from, 'retouch.db'), `${dbFile}.restoring`);
+    // The workers that held leases in the copy are not part of the restored deployment: expire
+    // those leases, so the restored server requeues their tasks at once rather than after
+    // RETOUCH_LEASE.
+    const db = new Database(`${dbFile}.restoring`);
+    try {
+      db.prepare("UPDATE tasks SET lease_until = 0 WHERE status = 'RUNNING'").run();
+    } finally {
+      db.close();
+    }
+    await rename(`${dbFile}.restoring`, dbFile);
     return manifest;
   } finally {
     if (archive) await rm(from, { recursive: true, force: true });

@@ -5,11 +5,13 @@
  * backup was taken run to the end on the restored server.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/tasks/sqlite/database.js';
 import { createBody, createTask, getTask, imageDataUri, listTasks, waitForStatus } from '../helpers/http.js';
 import { REPO_ROOT, startTestServer, TEST_KEY, testEnv, type TestServer } from '../helpers/server.js';
 
@@ -53,7 +55,7 @@ describe('backup while tasks run, restore into a fresh data dir', () => {
         earlyLinks.set(id, done.body.output.results.map((r: { url: string }) => r.url));
       }
       // Busy while the backup runs: slow tasks running, more queued, more submitted meanwhile.
-      const slow = await Promise.all([1, 2, 3, 4].map(() => submit('sleep=400')));
+      const slow = await Promise.all([1, 2, 3, 4].map(() => submit('sleep=1500')));
       await waitForStatus(live.url, live.key, slow[0]!, ['RUNNING']);
       const backupPath = join(work, target);
       const [backup, during] = await Promise.all([
@@ -63,6 +65,13 @@ describe('backup while tasks run, restore into a fresh data dir', () => {
       const manifest = JSON.parse(backup.stdout) as { tasks: number; blobs: number; missing: number; schemaVersion: number };
       expect(manifest.missing).toBe(0);
       expect(manifest.tasks).toBeGreaterThanOrEqual(early.length + slow.length);
+      if (target === 'backup-dir') {
+        // The copy was taken mid-work: it holds unfinished tasks (the restored server runs them).
+        const copy = new Database(join(backupPath, 'retouch.db'), { readonly: true });
+        const unfinished = copy.prepare("SELECT count(*) AS n FROM tasks WHERE status IN ('PENDING', 'RUNNING')").get() as { n: number };
+        copy.close();
+        expect(unfinished.n).toBeGreaterThan(0);
+      }
       const succeededAtBackup = (await allTasks(live)).filter((t) => t.status === 'SUCCEEDED').map((t) => t.task_id);
       await live.close();
       liveOpen = false;
@@ -71,8 +80,9 @@ describe('backup while tasks run, restore into a fresh data dir', () => {
       const restored = await retouch(['restore', backupPath], restoredDir);
       expect(restored.stdout).toContain(`into ${restoredDir}`);
       expect(existsSync(join(restoredDir, 'retouch.db'))).toBe(true);
-      // A short lease: tasks that were RUNNING in the snapshot are recovered at once.
-      const server = await startTestServer({ RETOUCH_DATA_DIR: restoredDir, RETOUCH_LEASE: '1s', RETOUCH_RATE_LIMIT_QUERY: '0' });
+      // Default lease (30 s): tasks RUNNING in the snapshot must still be requeued at once, since
+      // restore expires the copy's leases (their workers are not part of this deployment).
+      const server = await startTestServer({ RETOUCH_DATA_DIR: restoredDir, RETOUCH_RATE_LIMIT_QUERY: '0' });
       cleanups.push(() => server.close());
 
       const tasks = await allTasks(server);
@@ -80,7 +90,7 @@ describe('backup while tasks run, restore into a fresh data dir', () => {
       for (const id of [...early, ...slow]) expect(ids.has(id), `task ${id} in the backup`).toBe(true);
       // Every task finishes on the restored server; each SUCCEEDED one has working links.
       for (const t of tasks) {
-        const done = await waitForStatus(server.url, server.key, t.task_id);
+        const done = await waitForStatus(server.url, server.key, t.task_id, undefined, 20_000);
         expect(done.body.output.task_status).toBe('SUCCEEDED');
         for (const r of done.body.output.results as { url: string }[]) {
           const res = await fetch(r.url);
@@ -115,5 +125,27 @@ describe('backup while tasks run, restore into a fresh data dir', () => {
     const over = await retouch(['restore', join(work, 'b.tar.gz')], live.dataDir).catch((e: { code: number; stderr: string }) => e);
     expect(over).toMatchObject({ code: 1 });
     expect((over as { stderr: string }).stderr).toContain('is not empty: restore into a new data directory');
+
+    // A backup from a newer schema is refused before anything is written.
+    const dir = join(work, 'newer');
+    await retouch(['backup', dir], live.dataDir);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { schemaVersion: number };
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, schemaVersion: MIGRATIONS.length + 1 }));
+    const target = join(work, 'fresh');
+    const newer = await retouch(['restore', dir], target).catch((e: { code: number; stderr: string }) => e);
+    expect(newer).toMatchObject({ code: 1 });
+    expect((newer as { stderr: string }).stderr).toContain(`has schema version ${MIGRATIONS.length + 1}, but this retouch knows versions up to ${MIGRATIONS.length}`);
+    expect(existsSync(join(target, 'retouch.db'))).toBe(false);
+  });
+
+  it('a shared store (PostgreSQL or S3) is not backed up by `retouch backup`: it says what to use', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'retouch-backup-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const refused = await run(process.execPath, [join(REPO_ROOT, 'bin/retouch.js'), 'backup', join(dataDir, 'b.tar.gz')], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...testEnv(dataDir), RETOUCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(refused).toMatchObject({ code: 2 });
+    expect((refused as { stderr: string }).stderr).toMatch(/With RETOUCH_DATABASE_URL use pg_dump/);
   });
 });
