@@ -8,7 +8,9 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig, type ConfigOverrides } from '../config.js';
 import { DashScopeError } from '../sdk/errors.js';
+import { registerBackupCommands } from './backup.js';
 import { registerClientCommands } from './client-commands.js';
+import { registerDoctorCommand } from './doctor.js';
 import { ExitCode, UsageError } from './exit.js';
 import { registerKeyCommands } from './keys.js';
 import { registerServeCommand } from './serve.js';
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerClientCommands(program);
   registerWebhookCommands(program);
+  registerBackupCommands(program);
+  registerDoctorCommand(program);
   return program;
 }
 

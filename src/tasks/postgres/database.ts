@@ -11,6 +11,7 @@
  * numbers (per pool, not globally, so that other users of `pg` in the process are unaffected).
  */
 import pg from 'pg';
+import { assertSchemaNotNewer } from '../schema-version.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type PgPool = pg.Pool;
@@ -64,7 +65,10 @@ async function migrate(pool: PgPool, schema: string | undefined): Promise<void> 
     if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     await client.query('CREATE TABLE IF NOT EXISTS retouch_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
     const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM retouch_migrations');
-    for (let version = rows[0]?.v ?? 0; version < MIGRATIONS.length; version++) {
+    const current = rows[0]?.v ?? 0;
+    // A schema written by a newer retouch: refuse (the ROLLBACK below leaves it untouched).
+    assertSchemaNotNewer(`The PostgreSQL schema ${schema ? `"${schema}"` : '(search_path)'}`, current, MIGRATIONS.length);
+    for (let version = current; version < MIGRATIONS.length; version++) {
       await client.query(MIGRATIONS[version]!);
       await client.query('INSERT INTO retouch_migrations (version) VALUES ($1)', [version + 1]);
     }

@@ -7,10 +7,12 @@
  */
 import Database from 'better-sqlite3';
 import { SQLITE_WEBHOOK_MIGRATION } from '../../webhooks/migrations.js';
+import { assertSchemaNotNewer } from '../schema-version.js';
 
 export type SqliteDatabase = Database.Database;
 
-const MIGRATIONS: readonly string[] = [
+/** One entry per schema version, applied in order; append only (the version is the length). */
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE tasks (
      id TEXT PRIMARY KEY,
      workspace_id TEXT NOT NULL,
@@ -102,6 +104,13 @@ const MIGRATIONS: readonly string[] = [
 
 export function openSqlite(path: string, synchronous: 'OFF' | 'NORMAL' | 'FULL' = 'NORMAL'): SqliteDatabase {
   const db = new Database(path);
+  try {
+    // Before WAL or any write: a newer data dir is refused untouched.
+    assertSchemaNotNewer(`The database ${path}`, schemaVersion(db), MIGRATIONS.length);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
   // Several processes (serve + a CLI `keys` command) may write; wait instead of failing at once.
@@ -111,11 +120,18 @@ export function openSqlite(path: string, synchronous: 'OFF' | 'NORMAL' | 'FULL' 
   return db;
 }
 
+/** The schema version stored in the file (SQLite's user_version; 0 for a new file). */
+export function schemaVersion(db: SqliteDatabase): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
 function migrate(db: SqliteDatabase): void {
   // BEGIN IMMEDIATE takes the write lock first, so two processes starting together cannot both
   // apply the same migration.
   db.transaction(() => {
-    const current = db.pragma('user_version', { simple: true }) as number;
+    const current = schemaVersion(db);
+    // Checked again under the lock: another process may have upgraded the file meanwhile.
+    assertSchemaNotNewer(`The database ${db.name}`, current, MIGRATIONS.length);
     for (let version = current; version < MIGRATIONS.length; version++) {
       db.exec(MIGRATIONS[version]!);
     }

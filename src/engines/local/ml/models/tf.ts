@@ -1,12 +1,12 @@
 /**
  * TensorFlow.js on the wasm backend (SIMD, single thread in Node), shared by every tfjs model in
- * the worker. `@tensorflow/tfjs-node` cannot be installed offline (it downloads libtensorflow), so
- * the project depends on vendor/tfjs-node-shim under that name: it re-exports @tensorflow/tfjs and
- * registers a file:// model loader, which Human and upscaler/node rely on.
+ * the worker. `@tensorflow/tfjs-node` is not used (it downloads libtensorflow at install time):
+ * the pure-JS @tensorflow/tfjs plus our file:// loader (tf-file-loader.ts) do what we need.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TfType from '@tensorflow/tfjs';
+import { registerFileLoader } from './tf-file-loader.js';
 
 export type Tf = typeof TfType;
 
@@ -19,8 +19,8 @@ export function wasmDir(): string {
 
 export function getTf(): Promise<Tf> {
   ready ??= (async () => {
-    require('@tensorflow/tfjs-node'); // the shim: file:// loader (side effect)
     const tf = require('@tensorflow/tfjs') as Tf;
+    registerFileLoader(tf);
     const wasm = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(prefix: string): void };
     wasm.setWasmPaths(wasmDir());
     if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to initialise');

@@ -1,10 +1,13 @@
 /**
  * 2x / 4x super-resolution: UpscalerJS with ESRGAN-slim (MIT code and weights) on tfjs-wasm.
- * `upscaler/node` requires '@tensorflow/tfjs-node', which resolves to vendor/tfjs-node-shim.
+ * `upscaler/node` is UpscalerJS's shared core bound to '@tensorflow/tfjs-node', which we do not
+ * install (it downloads libtensorflow): `createNodeUpscaler` binds the same Node pieces (file://
+ * model paths, tensor inputs) to our tfjs instead.
  * Inputs are capped at MAX_INPUT pixels per side; above PATCH_ABOVE pixels the image is processed
  * in 256px patches so peak memory stays around 2 GB. Alpha is resized separately (bicubic).
  */
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type * as TfType from '@tensorflow/tfjs';
 import { EditError } from '../../../engine.js';
 import type { WireImage } from '../protocol.js';
@@ -22,15 +25,37 @@ interface UpscalerInstance {
 }
 type UpscalerCtor = new (opts: { model: unknown }) => UpscalerInstance;
 
+interface UpscalerPieces {
+  getUpscaler(deps: Record<string, unknown>): UpscalerCtor;
+}
+
+/**
+ * What upscaler/node's index.js does (pinned upscaler 1.0.0), with `tf` being ours: its package
+ * "exports" expose only that index, so the sibling modules are required by path.
+ */
+function createNodeUpscaler(tf: unknown): UpscalerCtor {
+  const nodeDir = path.dirname(path.dirname(require.resolve('upscaler/node'))); // …/src/node/cjs → …/src/node
+  const shared = require(path.join(nodeDir, '..', 'shared')) as UpscalerPieces;
+  const args = require(path.join(nodeDir, 'args.node.js')) as Record<string, unknown>;
+  const loadModel = require(path.join(nodeDir, 'loadModel.node.js')) as Record<string, unknown>;
+  const image = require(path.join(nodeDir, 'image.node.js')) as Record<string, unknown>;
+  return shared.getUpscaler({
+    tf,
+    getUpscaleOptions: args.getUpscaleOptions,
+    loadModel: loadModel.loadModel,
+    getImageAsTensor: image.getImageAsTensor,
+    tensorAsBase64: image.tensorAsBase64,
+    checkValidEnvironment: image.checkValidEnvironment,
+  });
+}
+
 const models = new Map<2 | 4, Promise<UpscalerInstance>>();
 
 function load(factor: 2 | 4): Promise<UpscalerInstance> {
   let p = models.get(factor);
   if (!p) {
     p = (async () => {
-      await getTf();
-      const mod = require('upscaler/node') as UpscalerCtor | { default: UpscalerCtor };
-      const Upscaler = typeof mod === 'function' ? mod : mod.default;
+      const Upscaler = createNodeUpscaler(await getTf());
       const m = require(factor === 2 ? '@upscalerjs/esrgan-slim/2x' : '@upscalerjs/esrgan-slim/4x') as { default?: unknown };
       const up = new Upscaler({ model: m.default ?? m });
       await up.getModel();
