@@ -14,6 +14,8 @@ import type { EngineRegistry } from '../engines/registry.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import { ApiError, Errors } from '../errors.js';
 import type { Clock, TaskService } from '../tasks/task-service.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerConsoleRoutes } from './routes/console.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 import { registerUploadRoutes } from './routes/uploads.js';
@@ -187,6 +189,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerTaskRoutes(app, deps);
+  registerAdminRoutes(app, deps);
+  registerConsoleRoutes(app);
   if (deps.uploads) registerUploadRoutes(app, { keys: deps.keys, engines: deps.engines, uploads: deps.uploads });
   if (deps.signer) {
     // Result keys are "<workspace>/results/<task id>/<index>.png" (worker/worker.ts).

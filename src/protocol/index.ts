@@ -3,3 +3,4 @@ export * from './time.js';
 export * from './size.js';
 export * from './wire.js';
 export * from './create-request.js';
+export * from './image-limits.js';

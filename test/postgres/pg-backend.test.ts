@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgresBackend, type PostgresBackend } from '../../src/tasks/postgres/index.js';
+import { MIGRATIONS } from '../../src/tasks/postgres/migrations.js';
 import { newTask } from '../contracts/task-store.contract.js';
 import { dropSchema, newSchemaName, TEST_DATABASE_URL } from '../helpers/postgres.js';
 
@@ -29,7 +30,7 @@ describe('PostgreSQL backend across nodes', () => {
   it('applies migrations once when nodes start together', async () => {
     const [a] = await openNodes(5);
     const { rows } = await a!.pool.query('SELECT version FROM retouch_migrations');
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(rows).toEqual(MIGRATIONS.map((_, i) => ({ version: i + 1 })));
   });
 
   it('keeps each workspace under its running cap with claims racing from several nodes', async () => {

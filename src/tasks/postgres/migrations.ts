@@ -93,4 +93,9 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX uploads_expiry ON uploads (expires_at);
    CREATE INDEX uploads_workspace ON uploads (workspace_id, expires_at);`,
+  // 3: the admin role (src/api/routes/admin.ts). The oldest key is the one the server made (or
+  // was configured with) at first start, which is an admin key from now on.
+  `ALTER TABLE api_keys ADD COLUMN admin BOOLEAN NOT NULL DEFAULT false;
+   UPDATE api_keys SET admin = true WHERE id = (SELECT id FROM api_keys ORDER BY created_at, id LIMIT 1);
+   CREATE INDEX tasks_usage ON tasks (submit_time);`,
 ];

@@ -63,6 +63,11 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX uploads_expiry ON uploads (expires_at);
    CREATE INDEX uploads_workspace ON uploads (workspace_id, expires_at);`,
+  // 3: the admin role (src/api/routes/admin.ts). The oldest key is the one the server made (or
+  // was configured with) at first start, which is an admin key from now on.
+  `ALTER TABLE api_keys ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+   UPDATE api_keys SET admin = 1 WHERE id = (SELECT id FROM api_keys ORDER BY created_at, id LIMIT 1);
+   CREATE INDEX tasks_usage ON tasks (submit_time);`,
 ];
 
 export function openSqlite(path: string, synchronous: 'OFF' | 'NORMAL' | 'FULL' = 'NORMAL'): SqliteDatabase {
