@@ -50,15 +50,18 @@ const systemClock: Clock = { now: () => Date.now() };
 
 export { openDatabase, signingKeysPath } from './backends.js';
 
-/** RETOUCH_API_KEY is accepted for the default workspace; with none at all, one is created. */
+/**
+ * RETOUCH_API_KEY is accepted for the default workspace; with none at all, one is created. Either
+ * is an admin key (the operator's own), so the admin API and console work from the first start.
+ */
 async function ensureApiKey(keys: KeyStore, config: Config, clock: Clock, onKeyCreated?: (secret: string) => void) {
   if (config.apiKey) {
-    await keys.create({ workspaceId: DEFAULT_WORKSPACE, name: 'RETOUCH_API_KEY', secret: config.apiKey, now: clock.now() });
+    await keys.create({ workspaceId: DEFAULT_WORKSPACE, name: 'RETOUCH_API_KEY', secret: config.apiKey, admin: true, now: clock.now() });
     return;
   }
   const active = (await keys.list()).filter((k) => k.revokedAt === undefined);
   if (active.length === 0) {
-    const { secret } = await keys.create({ workspaceId: DEFAULT_WORKSPACE, name: 'first start', now: clock.now() });
+    const { secret } = await keys.create({ workspaceId: DEFAULT_WORKSPACE, name: 'first start', admin: true, now: clock.now() });
     onKeyCreated?.(secret);
   }
 }

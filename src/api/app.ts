@@ -20,6 +20,8 @@ import type { Metrics } from '../metrics/registry.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import { serializeRequest } from './log-redact.js';
 import { openApiDocument } from './openapi-descriptions.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerConsoleRoutes } from './routes/console.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
 import { registerModelRoutes } from './routes/models.js';
@@ -230,6 +232,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
   registerModelRoutes(app, { keys: deps.keys, engines: deps.engines, startedAt: deps.clock.now() });
   registerOpenAiImageRoutes(app, deps);
   if (deps.webhooks) registerWebhookRoutes(app, { keys: deps.keys, webhooks: deps.webhooks });
+  registerAdminRoutes(app, deps);
+  registerConsoleRoutes(app);
   if (deps.uploads) registerUploadRoutes(app, { keys: deps.keys, engines: deps.engines, uploads: deps.uploads });
   if (deps.signer) {
     // Result keys are "<workspace>/results/<task id>/<index>.png" (worker/worker.ts).

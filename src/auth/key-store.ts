@@ -15,11 +15,13 @@ export interface ApiKeyInfo {
   readonly hint: string;
   readonly createdAt: number;
   readonly revokedAt: number | undefined;
+  /** Admin keys may also call the admin API (`/api/v1/admin/…`): every workspace's keys and usage. */
+  readonly admin: boolean;
 }
 
 export interface KeyStore {
   /** Stores a key (a new random one unless `secret` is given) and returns it with its info. */
-  create(options: { workspaceId: string; name?: string; secret?: string; now: number }): Promise<{ secret: string; info: ApiKeyInfo }>;
+  create(options: { workspaceId: string; name?: string; secret?: string; admin?: boolean; now: number }): Promise<{ secret: string; info: ApiKeyInfo }>;
   /** The active key matching this secret, if any. */
   authenticate(secret: string): Promise<ApiKeyInfo | undefined>;
   list(): Promise<ApiKeyInfo[]>;
@@ -54,6 +56,8 @@ export interface ApiKeyRow {
   hint: string;
   created_at: number;
   revoked_at: number | null;
+  /** 0/1 in SQLite, a boolean in PostgreSQL. */
+  admin: number | boolean;
 }
 
 export const toApiKeyInfo = (row: ApiKeyRow): ApiKeyInfo => ({
@@ -63,4 +67,5 @@ export const toApiKeyInfo = (row: ApiKeyRow): ApiKeyInfo => ({
   hint: row.hint,
   createdAt: row.created_at,
   revokedAt: row.revoked_at ?? undefined,
+  admin: Boolean(row.admin),
 });

@@ -7,14 +7,15 @@ export function createPostgresKeyStore(pool: PgPool): KeyStore {
   const byHash = async (hash: string) => (await pool.query<ApiKeyRow>('SELECT * FROM api_keys WHERE hash = $1', [hash])).rows[0];
 
   return {
-    async create({ workspaceId, name, secret, now }) {
+    async create({ workspaceId, name, secret, admin, now }) {
       const key = secret ?? newApiKeySecret();
       const hash = hashApiKey(key);
       // ON CONFLICT: the same secret configured again (RETOUCH_API_KEY on every node's start)
-      // keeps its row, even when several nodes start at once.
+      // keeps its row, even when several nodes start at once; asked for as an admin key, it becomes one.
       await pool.query(
-        'INSERT INTO api_keys (id, workspace_id, name, hash, hint, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING',
-        [`key-${randomUUID().slice(0, 8)}`, workspaceId, name ?? '', hash, keyHint(key), now],
+        'INSERT INTO api_keys (id, workspace_id, name, hash, hint, created_at, admin) VALUES ($1, $2, $3, $4, $5, $6, $7)' +
+          ' ON CONFLICT (hash) DO UPDATE SET admin = api_keys.admin OR excluded.admin',
+        [`key-${randomUUID().slice(0, 8)}`, workspaceId, name ?? '', hash, keyHint(key), now, admin === true],
       );
       return { secret: key, info: toApiKeyInfo((await byHash(hash))!) };
     },

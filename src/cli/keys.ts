@@ -35,15 +35,16 @@ export function registerKeyCommands(program: Command): void {
     .description('Create an API key (printed once; only its hash is stored).')
     .option('--workspace <id>', 'workspace the key belongs to', DEFAULT_WORKSPACE)
     .option('--name <name>', 'a label for listings', '')
+    .option('--admin', 'an admin key: may also use the admin API and the console admin pages')
     .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
     .option('--json', 'print JSON')
-    .action(async (options: DataDirOption & { workspace: string; name: string; json?: boolean }) => {
+    .action(async (options: DataDirOption & { workspace: string; name: string; admin?: boolean; json?: boolean }) => {
       if (!/^[A-Za-z0-9_-]{1,64}$/.test(options.workspace)) throw new Error('workspace ids are 1-64 letters, digits, "_" or "-"');
       const { secret, info } = await withKeys(options, (store) =>
-        store.create({ workspaceId: options.workspace, name: options.name, now: Date.now() }),
+        store.create({ workspaceId: options.workspace, name: options.name, admin: options.admin === true, now: Date.now() }),
       );
       if (options.json) process.stdout.write(`${JSON.stringify({ ...info, secret })}\n`);
-      else process.stdout.write(`${secret}\n(id ${info.id}, workspace ${info.workspaceId})\n`);
+      else process.stdout.write(`${secret}\n(id ${info.id}, workspace ${info.workspaceId}${info.admin ? ', admin' : ''})\n`);
     });
 
   keys
@@ -59,7 +60,7 @@ export function registerKeyCommands(program: Command): void {
       }
       for (const k of all) {
         const state = k.revokedAt === undefined ? 'active' : `revoked ${new Date(k.revokedAt).toISOString()}`;
-        process.stdout.write(`${k.id}\t${k.workspaceId}\t${k.hint}\t${new Date(k.createdAt).toISOString()}\t${state}\t${k.name}\n`);
+        process.stdout.write(`${k.id}\t${k.workspaceId}\t${k.hint}\t${new Date(k.createdAt).toISOString()}\t${state}\t${k.admin ? 'admin' : 'user'}\t${k.name}\n`);
       }
     });
 

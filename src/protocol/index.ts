@@ -4,3 +4,4 @@ export * from './size.js';
 export * from './wire.js';
 export * from './create-request.js';
 export * from './webhooks.js';
+export * from './image-limits.js';

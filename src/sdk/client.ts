@@ -155,7 +155,8 @@ export function createClient(options: ClientOptions = {}) {
   const apiKey = options.apiKey ?? env('DASHSCOPE_API_KEY');
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
-  const userAgent = options.userAgent ?? `retouch-sdk/${SDK_VERSION}; node/${process.versions.node}`;
+  // `process` is absent in browsers (the web console uses this client), which send their own User-Agent.
+  const userAgent = options.userAgent ?? `retouch-sdk/${SDK_VERSION}; ${typeof process !== 'undefined' && process.versions?.node ? `node/${process.versions.node}` : 'browser'}`;
   const longPollSeconds = Math.max(1, Math.floor(options.longPollSeconds ?? 30));
   const server = createServerCapabilities(baseUrl, options.longPoll);
 
@@ -386,11 +387,29 @@ export function createClient(options: ClientOptions = {}) {
     return { task, waited };
   }
 
+  /**
+   * Calls any other endpoint under the base URL (e.g. `GET /models`, the admin API) with the
+   * client's key, workspace, retries and error handling; answers parsed as JSON. Writes are
+   * retried only on 429 and 503 (refused before anything happened), so none is applied twice.
+   *
+   * @example
+   * ```ts
+   * const { data } = await client.request<{ data: { id: string }[] }>('GET', '/models');
+   * ```
+   */
+  async function request<T>(method: string, path: string, init: CallOptions & { body?: unknown } = {}): Promise<T> {
+    return call<T>(method, path.startsWith('/') ? path : `/${path}`, {
+      signal: init.signal,
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body), headers: { 'Content-Type': 'application/json; charset=utf-8' } }),
+      ...(method.toUpperCase() === 'GET' ? {} : { shouldRetry: (e: DashScopeError) => e.status === 429 || e.status === 503 }),
+    });
+  }
+
   /** Sleeps out a poll interval, or less when the server's completion signal fires. */
   async function pause(taskId: string, ms: number, signal?: AbortSignal): Promise<void> {
     if (!options.completionSignal) return sleep(ms, signal);
     await options.completionSignal(taskId, { timeoutMs: ms, signal }).catch(() => sleep(ms, signal));
   }
 
-  return client;
+  return Object.assign(client, { request });
 }

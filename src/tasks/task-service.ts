@@ -8,7 +8,7 @@ import { MAX_SEED } from '../protocol/create-request.js';
 import type { TaskStatus } from '../protocol/states.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { ImageResolver } from '../inputs/resolve-images.js';
-import type { NewTask, TaskRecord, TaskStore } from './task-store.js';
+import type { NewTask, TaskRecord, TaskStore, UsageQuery, UsageRow } from './task-store.js';
 
 export interface Caller {
   readonly workspaceId: string;
@@ -82,6 +82,8 @@ export interface TaskService {
   get(id: string, workspaceId: string): Promise<TaskRecord | undefined>;
   list(workspaceId: string, query: ListTasksQuery): Promise<{ total: number; items: TaskRecord[] }>;
   cancel(id: string, workspaceId: string): Promise<boolean>;
+  /** Every workspace's usage, for the admin API (callers check the admin role). */
+  usage(query: UsageQuery): Promise<UsageRow[]>;
 }
 
 const EXTENSIONS = { jpeg: 'jpg', png: 'png', webp: 'webp' } as const;
@@ -203,6 +205,10 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         return store.cancelUpstreamPending(id, workspaceId, clock.now());
       }
       return store.cancel(id, workspaceId, clock.now());
+    },
+
+    usage(query) {
+      return store.usage(query);
     },
   };
 }

@@ -123,6 +123,25 @@ export interface RecoveryReport {
   readonly failed: string[];
 }
 
+/** Usage for the admin API: tasks submitted in [from, to], grouped by workspace and UTC day. */
+export interface UsageQuery {
+  readonly from: number;
+  readonly to: number;
+  readonly workspaceId?: string;
+}
+
+export interface UsageRow {
+  readonly workspaceId: string;
+  /** `YYYY-MM-DD`, UTC. */
+  readonly day: string;
+  readonly tasks: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly canceled: number;
+  /** Output images that were made (successful result slots). */
+  readonly images: number;
+}
+
 export interface TaskStore {
   insert(task: NewTask): Promise<void>;
   get(id: string): Promise<TaskRecord | undefined>;
@@ -166,5 +185,7 @@ export interface TaskStore {
   changedSince(workspaceId: string, afterRevision: number, now: number, limit: number): Promise<TaskRecord[]>;
   /** Live tasks (expiresAt > now) by state: queue depth for /metrics, and the /readyz probe. */
   countByStatus(now: number): Promise<Partial<Record<StoredTaskStatus, number>>>;
+  /** Rows ordered by day, then workspace; tasks still stored (the retention window) only. */
+  usage(query: UsageQuery): Promise<UsageRow[]>;
   close(): Promise<void>;
 }

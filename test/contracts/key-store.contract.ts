@@ -48,5 +48,20 @@ export function describeKeyStoreContract(name: string, harness: KeyHarness): voi
       expect(await keys.authenticate(b.secret)).toMatchObject({ workspaceId: 'ws-b' });
       expect((await keys.list())[0]).toMatchObject({ id: a.info.id, revokedAt: T0 + 2 });
     });
+
+    it('stores the admin flag; a secret configured again as admin becomes an admin key', async () => {
+      const user = await keys.create({ workspaceId: 'ws-a', now: T0 });
+      const boss = await keys.create({ workspaceId: 'ws-a', admin: true, now: T0 + 1 });
+      expect(user.info.admin).toBe(false);
+      expect(boss.info.admin).toBe(true);
+      expect(await keys.authenticate(boss.secret)).toMatchObject({ admin: true });
+      const configured = await keys.create({ workspaceId: 'default', secret: 'sk-configured-0002', now: T0 + 2 });
+      expect(configured.info.admin).toBe(false);
+      const again = await keys.create({ workspaceId: 'default', secret: 'sk-configured-0002', admin: true, now: T0 + 3 });
+      expect(again.info).toEqual({ ...configured.info, admin: true });
+      // Configured again without the flag, it stays an admin key.
+      expect((await keys.create({ workspaceId: 'default', secret: 'sk-configured-0002', now: T0 + 4 })).info.admin).toBe(true);
+      expect((await keys.list()).map((k) => k.admin)).toEqual([false, true, true]);
+    });
   });
 }

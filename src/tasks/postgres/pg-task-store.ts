@@ -15,7 +15,7 @@
  * Wake-ups come from triggers (migrations.ts) through LISTEN/NOTIFY, see ./index.ts.
  */
 import type pg from 'pg';
-import type { IdempotencyRecord, ListQuery, NewTask, Settlement, TaskStore } from '../task-store.js';
+import type { IdempotencyRecord, ListQuery, NewTask, Settlement, TaskStore, UsageRow } from '../task-store.js';
 import { LOCK_SPACE, transaction, type PgPool } from './database.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
 
@@ -239,6 +239,20 @@ export function createPostgresTaskStore(pool: PgPool): TaskStore {
         [now],
       );
       return Object.fromEntries(rows.map((r) => [r.status, r.c]));
+    },
+    async usage(query) {
+      const params: unknown[] = [query.from, query.to];
+      if (query.workspaceId !== undefined) params.push(query.workspaceId);
+      const { rows } = await pool.query<UsageRow>(
+        `SELECT workspace_id AS "workspaceId", to_char(to_timestamp(submit_time / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+           count(*)::int AS tasks, count(*) FILTER (WHERE status = 'SUCCEEDED')::int AS succeeded,
+           count(*) FILTER (WHERE status = 'FAILED')::int AS failed, count(*) FILTER (WHERE status = 'CANCELED')::int AS canceled,
+           coalesce(sum((SELECT count(*) FROM jsonb_array_elements(results) e WHERE e->>'ok' = 'true')), 0)::int AS images
+         FROM tasks WHERE submit_time >= $1 AND submit_time <= $2 ${query.workspaceId === undefined ? '' : 'AND workspace_id = $3'}
+         GROUP BY 1, 2 ORDER BY 2, 1`,
+        params,
+      );
+      return rows;
     },
     async close() {
       // The pool is owned by whoever opened it (./index.ts), which ends it once.

@@ -3,7 +3,7 @@
  * statement or an IMMEDIATE transaction, so the event loop is held for microseconds.
  */
 import type { StoredTaskStatus } from '../../protocol/states.js';
-import type { IdempotencyRecord, ListQuery, NewTask, RecoveryReport, Settlement, TaskStore } from '../task-store.js';
+import type { IdempotencyRecord, ListQuery, NewTask, RecoveryReport, Settlement, TaskStore, UsageRow } from '../task-store.js';
 import { createTaskEventHub, type TaskEvents } from '../task-events.js';
 import type { SqliteDatabase } from './database.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
@@ -236,6 +236,18 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     },
     async countByStatus(now) {
       return Object.fromEntries(countByStatus.all(now).map((r) => [r.status, r.c]));
+    },
+    async usage(query) {
+      const byWorkspace = query.workspaceId === undefined ? '' : 'AND workspace_id = @workspaceId';
+      return db
+        .prepare<{ from: number; to: number; workspaceId?: string }, UsageRow>(
+          `SELECT workspace_id AS workspaceId, date(submit_time / 1000, 'unixepoch') AS day, count(*) AS tasks,
+             sum(status = 'SUCCEEDED') AS succeeded, sum(status = 'FAILED') AS failed, sum(status = 'CANCELED') AS canceled,
+             sum((SELECT count(*) FROM json_each(results) WHERE json_extract(value, '$.ok') = 1)) AS images
+           FROM tasks WHERE submit_time >= @from AND submit_time <= @to ${byWorkspace}
+           GROUP BY day, workspace_id ORDER BY day, workspace_id`,
+        )
+        .all({ from: query.from, to: query.to, ...(query.workspaceId === undefined ? {} : { workspaceId: query.workspaceId }) });
     },
     async close() {
       // The database handle is owned by the composition root, which closes it once.

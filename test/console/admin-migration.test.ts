@@ -1,0 +1,38 @@
+/**
+ * Upgrading a SQLite database made before the admin role: migration 3 adds the flag and makes
+ * the oldest key (the one the server made or was configured with at first start) an admin key.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
+import { openSqlite } from '../../src/tasks/sqlite/database.js';
+
+let dir = '';
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+it('makes the first-start key an admin key when upgrading', async () => {
+  dir = mkdtempSync(join(tmpdir(), 'admin-migration-'));
+  const path = join(dir, 'retouch.db');
+  const db = openSqlite(path);
+  const keys = createSqliteKeyStore(db);
+  const first = await keys.create({ workspaceId: 'default', name: 'first start', now: 1000 });
+  const later = await keys.create({ workspaceId: 'team', name: 'later', now: 2000 });
+  // Back to the schema of version 2 (no admin column), as an older retouch left it.
+  db.exec('DROP INDEX tasks_usage; ALTER TABLE api_keys DROP COLUMN admin;');
+  db.pragma('user_version = 2');
+  db.close();
+
+  const upgraded = openSqlite(path);
+  try {
+    expect(upgraded.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(3);
+    const listed = await createSqliteKeyStore(upgraded).list();
+    expect(listed.map((k) => [k.id, k.admin])).toEqual([
+      [first.info.id, true],
+      [later.info.id, false],
+    ]);
+  } finally {
+    upgraded.close();
+  }
+});
