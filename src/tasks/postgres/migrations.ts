@@ -140,4 +140,11 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);`,
   // 5: webhook endpoints, callbacks and the delivery outbox (src/webhooks/migrations.ts).
   POSTGRES_WEBHOOK_MIGRATION,
+  // 6: fair claims (issue 9): each workspace's last turn, for round-robin between workspaces.
+  `CREATE TABLE workspace_turns (
+     workspace_id TEXT PRIMARY KEY,
+     last_claim BIGINT NOT NULL
+   );
+   CREATE SEQUENCE workspace_turn_seq;
+   CREATE INDEX tasks_pending_workspace ON tasks (workspace_id, submit_time, id) WHERE status = 'PENDING';`,
 ];

@@ -3,8 +3,9 @@
  * SQLite adapter (the conformance suite runs against both); what differs is how concurrency is
  * handled, since SQLite serialises every writer and PostgreSQL does not:
  *
- * - claim picks its row with `FOR UPDATE SKIP LOCKED`, so concurrent claimers never wait on, or
- *   get, the same task;
+ * - claim chooses a workspace round-robin (least recently served first, the `workspace_turns`
+ *   table), then picks its row with `FOR UPDATE SKIP LOCKED`, so concurrent claimers never
+ *   wait on, or get, the same task;
  * - the per-workspace running cap is a count, and two claimers could each count 4 of 5 and both
  *   start a task. The claim therefore takes a per-workspace advisory lock and counts again under
  *   it; only claim raises the count (settle, release and recovery lower it), so serialising
@@ -19,14 +20,31 @@ import type { IdempotencyRecord, ListQuery, NewTask, Settlement, TaskStore } fro
 import { LOCK_SPACE, transaction, type PgPool } from './database.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
 
-const PICK = `SELECT p.id, p.workspace_id FROM tasks p
-  WHERE p.status = 'PENDING'
-    AND (SELECT count(*) FROM tasks r WHERE r.workspace_id = p.workspace_id AND r.status = 'RUNNING') < $1
-  ORDER BY p.submit_time, p.id LIMIT 1
-  FOR UPDATE SKIP LOCKED`;
+/**
+ * Fair claims (docs/architecture.md, "Fair scheduling"): the workspaces with PENDING work and
+ * room under the cap, least recently served first (no turn yet = first; ties: the oldest waiting
+ * task). The recursive CTE is a loose index scan over the pending index: O(workspaces with
+ * pending work), not O(pending tasks). Read without locks; each candidate is then tried in its
+ * own transaction.
+ */
+const CANDIDATES = `WITH RECURSIVE ws(id) AS (
+    SELECT (SELECT min(workspace_id) FROM tasks WHERE status = 'PENDING')
+    UNION ALL
+    SELECT (SELECT min(workspace_id) FROM tasks WHERE status = 'PENDING' AND workspace_id > ws.id) FROM ws WHERE ws.id IS NOT NULL)
+  SELECT ws.id AS workspace_id FROM ws LEFT JOIN workspace_turns t ON t.workspace_id = ws.id
+  WHERE ws.id IS NOT NULL
+    AND (SELECT count(*) FROM tasks r WHERE r.workspace_id = ws.id AND r.status = 'RUNNING') < $1
+  ORDER BY coalesce(t.last_claim, 0),
+    (SELECT min(submit_time) FROM tasks q WHERE q.workspace_id = ws.id AND q.status = 'PENDING'), ws.id
+  LIMIT $2`;
 
-/** A claim whose workspace filled up while it waited for the lock looks again, a few times. */
-const CLAIM_TRIES = 5;
+/** The oldest PENDING task of one workspace that no concurrent claimer holds. */
+const PICK = `SELECT id FROM tasks WHERE workspace_id = $1 AND status = 'PENDING'
+  ORDER BY submit_time, id LIMIT 1 FOR UPDATE SKIP LOCKED`;
+
+/** Candidates read at once, and rounds of reading them while other claimers hold some. */
+const CANDIDATES_PER_ROUND = 16;
+const CLAIM_ROUNDS = 20;
 
 const INSERT_TASK = `INSERT INTO tasks (id, workspace_id, api_key_id, request_id, model, status, prompt, negative_prompt, n, size, seed,
     prompt_extend, watermark, input_keys, submit_time, results, expires_at)
@@ -43,25 +61,36 @@ const FIND_KEY = `SELECT task_id AS "taskId", fingerprint FROM idempotency_keys 
 export function createPostgresTaskStore(pool: PgPool): TaskStore {
   const changed = (result: pg.QueryResult) => result.rowCount === 1;
 
-  async function claimOnce(workerId: string, now: number, leaseUntil: number, maxRunning: number) {
+  async function claimFrom(workspaceId: string, workerId: string, now: number, leaseUntil: number, maxRunning: number) {
     return transaction(pool, async (client) => {
-      const picked = await client.query<{ id: string; workspace_id: string }>(PICK, [maxRunning]);
-      const candidate = picked.rows[0];
-      if (!candidate) return { row: undefined, retry: false };
-      // Held until commit; a claimer of the same workspace waiting here sees our RUNNING row
-      // in its recount (READ COMMITTED: each statement sees what committed before it began).
-      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE.workspace, candidate.workspace_id]);
+      // Held until commit, so a later claimer of this workspace sees our RUNNING row in its
+      // recount (READ COMMITTED: each statement sees what committed before it began). Tried, not
+      // waited for: a workspace another claimer is serving right now is skipped this time, so
+      // claimers never queue behind each other on the same head-of-line workspace.
+      const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [
+        LOCK_SPACE.workspace,
+        workspaceId,
+      ]);
+      if (!locked.rows[0]!.ok) return 'busy' as const;
       const running = await client.query<{ c: number }>(
         `SELECT count(*)::int AS c FROM tasks WHERE workspace_id = $1 AND status = 'RUNNING'`,
-        [candidate.workspace_id],
+        [workspaceId],
       );
-      if (running.rows[0]!.c >= maxRunning) return { row: undefined, retry: true };
+      if (running.rows[0]!.c >= maxRunning) return 'none' as const;
+      const picked = await client.query<{ id: string }>(PICK, [workspaceId]);
+      const candidate = picked.rows[0];
+      if (!candidate) return 'none' as const;
       const claimed = await client.query<TaskRow>(
         `UPDATE tasks SET status = 'RUNNING', worker_id = $2, lease_until = $3, attempts = attempts + 1, scheduled_time = $4
          WHERE id = $1 RETURNING *`,
         [candidate.id, workerId, leaseUntil, now],
       );
-      return { row: claimed.rows[0], retry: false };
+      await client.query(
+        `INSERT INTO workspace_turns (workspace_id, last_claim) VALUES ($1, nextval('workspace_turn_seq'))
+         ON CONFLICT (workspace_id) DO UPDATE SET last_claim = excluded.last_claim`,
+        [workspaceId],
+      );
+      return claimed.rows[0];
     });
   }
 
@@ -139,10 +168,17 @@ export function createPostgresTaskStore(pool: PgPool): TaskStore {
       );
     },
     async claim(workerId, now, leaseUntil, maxRunningPerWorkspace) {
-      for (let i = 0; i < CLAIM_TRIES; i++) {
-        const { row, retry } = await claimOnce(workerId, now, leaseUntil, maxRunningPerWorkspace);
-        if (row) return toTaskRecord(row);
-        if (!retry) return undefined;
+      for (let round = 0; round < CLAIM_ROUNDS; round++) {
+        const { rows } = await pool.query<{ workspace_id: string }>(CANDIDATES, [maxRunningPerWorkspace, CANDIDATES_PER_ROUND]);
+        let busy = false;
+        for (const { workspace_id } of rows) {
+          const outcome = await claimFrom(workspace_id, workerId, now, leaseUntil, maxRunningPerWorkspace);
+          if (outcome === 'busy') busy = true;
+          else if (outcome !== 'none' && outcome) return toTaskRecord(outcome);
+        }
+        // Nothing claimable, unless some candidates were being claimed by others: look again,
+        // as their claims may have left work (a workspace with more tasks) behind.
+        if (!busy) return undefined;
       }
       return undefined;
     },

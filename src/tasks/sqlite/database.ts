@@ -100,6 +100,13 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);`,
   // 5: webhook endpoints, callbacks and the delivery outbox (src/webhooks/migrations.ts).
   SQLITE_WEBHOOK_MIGRATION,
+  // 6: fair claims (issue 9): each workspace's last turn, for round-robin between workspaces.
+  `CREATE TABLE workspace_turns (
+     workspace_id TEXT PRIMARY KEY,
+     last_claim INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX workspace_turns_order ON workspace_turns (last_claim);
+   CREATE INDEX tasks_pending_workspace ON tasks (workspace_id, submit_time, id) WHERE status = 'PENDING';`,
 ];
 
 export function openSqlite(path: string, synchronous: 'OFF' | 'NORMAL' | 'FULL' = 'NORMAL'): SqliteDatabase {
