@@ -99,6 +99,9 @@ export function meterBody(source: Readable, reservation: BodyReservation, limits
     source.unpipe(metered);
     metered.destroy(err);
   });
+  // Fastify stops listening once it has given up on a body (e.g. over the body limit) while
+  // bytes may still arrive: a late failure must not become an uncaught 'error' event.
+  metered.on('error', () => undefined);
   source.on('error', (err) => metered.destroy(err));
   source.on('close', () => guard.stop());
   metered.on('close', () => guard.stop());

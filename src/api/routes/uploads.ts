@@ -117,6 +117,8 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRouteDeps
         clearTimeout(fieldsDeadline);
         guard = deps.bodyGate?.guard(workspaceId, reply.raw, fail, startedAt);
         const bytes = await Promise.race([readFile(file.file, guard), failed]);
+        // busboy ends a file at the size limit and marks it truncated (toBuffer() would throw).
+        if ((file.file as Readable & { truncated?: boolean }).truncated) throw tooLarge(maxBytes);
         received = { form: form as UploadForm, bytes, mimetype: file.mimetype };
       } catch (err) {
         throw multipartError(err, maxBytes);
