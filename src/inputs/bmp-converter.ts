@@ -1,10 +1,12 @@
 /**
- * BMP → RGBA off the main thread. libvips (as shipped with sharp) cannot read BMP, and the
+ * BMP → PNG off the main thread. libvips (as shipped with sharp) cannot read BMP, and the
  * decoder in bmp.ts is a JavaScript pixel loop (about 0.5 s for 25 megapixels): run on the
  * event loop it would stall every request. It runs here in one `worker_threads` worker:
  *
  * - one conversion at a time, so the worker's memory peaks at one 25-megapixel raster (100 MB)
  *   however many BMPs arrive; the others wait (their bodies are already inside the body budget);
+ * - the worker encodes the PNG itself (sharp works in worker threads), so only the PNG crosses
+ *   back: the main isolate never holds the raster;
  * - each conversion has a deadline; a worker that passes it (or dies) is terminated, its job
  *   rejects and the next job starts a fresh worker;
  * - the worker is unref'd and stopped after `idleMs` without work, so it never holds the
@@ -17,12 +19,18 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { BmpError, type DecodedBmp } from './bmp.js';
+import { BmpError } from './bmp.js';
 import type { BmpAnswer, BmpJob } from './bmp-worker.js';
 
+export interface ConvertedBmp {
+  readonly width: number;
+  readonly height: number;
+  readonly png: Buffer;
+}
+
 export interface BmpConverter {
-  /** Rejects with BmpError for a file the decoder refuses, with Error for a crash or timeout. */
-  decode(bytes: Buffer): Promise<DecodedBmp>;
+  /** The BMP as PNG. Rejects with BmpError for a file the decoder refuses, with Error for a crash or timeout. */
+  toPng(bytes: Buffer): Promise<ConvertedBmp>;
 }
 
 function startWorker(): Worker {
@@ -39,7 +47,7 @@ function startWorker(): Worker {
 
 interface Pending {
   readonly job: BmpJob;
-  resolve(value: DecodedBmp): void;
+  resolve(value: ConvertedBmp): void;
   reject(err: Error): void;
 }
 
@@ -59,7 +67,7 @@ export function createBmpConverter(options: { idleMs?: number; timeoutMs?: numbe
     void w?.terminate();
   }
 
-  function finish(outcome: { value: DecodedBmp } | { error: Error }): void {
+  function finish(outcome: { value: ConvertedBmp } | { error: Error }): void {
     clearTimeout(deadline);
     const done = current;
     current = undefined;
@@ -75,8 +83,8 @@ export function createBmpConverter(options: { idleMs?: number; timeoutMs?: numbe
       if (w !== worker || answer.id !== current?.job.id) return;
       finish(
         answer.ok
-          ? { value: { width: answer.width, height: answer.height, data: Buffer.from(answer.data) } }
-          : { error: new BmpError(answer.message) },
+          ? { value: { width: answer.width, height: answer.height, png: Buffer.from(answer.png) } }
+          : { error: answer.badFile ? new BmpError(answer.message) : new Error(answer.message) },
       );
     });
     const crashed = (err: unknown) => {
@@ -108,8 +116,8 @@ export function createBmpConverter(options: { idleMs?: number; timeoutMs?: numbe
   }
 
   return {
-    decode(bytes) {
-      return new Promise<DecodedBmp>((resolve, reject) => {
+    toPng(bytes) {
+      return new Promise<ConvertedBmp>((resolve, reject) => {
         // A private copy to transfer: the caller's Buffer may share a pooled ArrayBuffer.
         const copy = new ArrayBuffer(bytes.length);
         new Uint8Array(copy).set(bytes);

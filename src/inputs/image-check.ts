@@ -125,11 +125,7 @@ async function checkBmp(bytes: Buffer, label: string): Promise<CheckedImage> {
   if (!sideOk(header.width) || !sideOk(header.height)) throw badResolution(label, header.width, header.height);
   if (header.short) throw corrupt(label);
   try {
-    const { width, height, data } = await bmpConverter.decode(bytes);
-    const png = await sharp(data, { raw: { width, height, channels: 4 } })
-      .png({ compressionLevel: 1 })
-      .timeout({ seconds: DECODE_TIMEOUT_S })
-      .toBuffer();
+    const { width, height, png } = await bmpConverter.toPng(bytes);
     return { bytes: png, format: 'png', width, height };
   } catch (err) {
     if (err instanceof BmpError) throw corrupt(label);
