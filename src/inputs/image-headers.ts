@@ -124,12 +124,21 @@ function readFrame(bytes: Buffer, at: number, length: number): { width: number; 
   // Height 0 defers the height to a DNL marker after the first scan: refused, as it cannot be checked here.
   if (width === 0 || height === 0) fail('JPEG sides must be given in the frame header');
   if (![1, 3, 4].includes(components) || length !== 8 + 3 * components) fail('JPEG component count is invalid');
+  const sampling: { h: number; v: number }[] = [];
   for (let c = 0; c < components; c++) {
-    const sampling = bytes[at + 9 + 3 * c]!;
-    const [h, v] = [sampling >> 4, sampling & 15];
+    const factors = bytes[at + 9 + 3 * c]!;
+    const [h, v] = [factors >> 4, factors & 15];
     if (h < 1 || h > 4 || v < 1 || v > 4 || bytes[at + 10 + 3 * c]! > 3) fail('JPEG component sampling or table is invalid');
+    sampling.push({ h, v });
   }
-  return { width, height, lumaBlocks: Math.ceil(width / 8) * Math.ceil(height / 8) };
+  // The component with the most 8×8 blocks (the luma plane in any ordinary file): each of its
+  // blocks is coded in some scan, so it bounds the entropy data from below.
+  const hMax = Math.max(...sampling.map((s) => s.h));
+  const vMax = Math.max(...sampling.map((s) => s.v));
+  const blocks = Math.max(
+    ...sampling.map((s) => Math.ceil(Math.ceil((width * s.h) / hMax) / 8) * Math.ceil(Math.ceil((height * s.v) / vMax) / 8)),
+  );
+  return { width, height, lumaBlocks: blocks };
 }
 
 export function checkWebpHeader(bytes: Buffer): ClaimedSize {

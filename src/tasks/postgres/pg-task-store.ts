@@ -38,13 +38,27 @@ const CANDIDATES = `WITH RECURSIVE ws(id) AS (
     (SELECT min(submit_time) FROM tasks q WHERE q.workspace_id = ws.id AND q.status = 'PENDING'), ws.id
   LIMIT $2`;
 
-/** The oldest PENDING task of one workspace that no concurrent claimer holds. */
-const PICK = `SELECT id FROM tasks WHERE workspace_id = $1 AND status = 'PENDING'
-  ORDER BY submit_time, id LIMIT 1 FOR UPDATE SKIP LOCKED`;
+/**
+ * Under the workspace's lock: if it runs fewer than $2 tasks, its oldest PENDING task that no
+ * concurrent claimer holds becomes RUNNING, and the workspace's turn is stamped.
+ */
+const CLAIM = `WITH room AS (
+    SELECT count(*) < $2::int AS ok FROM tasks WHERE workspace_id = $1 AND status = 'RUNNING'),
+  picked AS (
+    SELECT id FROM tasks WHERE workspace_id = $1 AND status = 'PENDING' AND (SELECT ok FROM room)
+    ORDER BY submit_time, id LIMIT 1 FOR UPDATE SKIP LOCKED),
+  claimed AS (
+    UPDATE tasks t SET status = 'RUNNING', worker_id = $3, lease_until = $4, attempts = t.attempts + 1, scheduled_time = $5
+    FROM picked WHERE t.id = picked.id RETURNING t.*),
+  turn AS (
+    INSERT INTO workspace_turns (workspace_id, last_claim)
+    SELECT $1, nextval('workspace_turn_seq') FROM claimed
+    ON CONFLICT (workspace_id) DO UPDATE SET last_claim = excluded.last_claim)
+  SELECT * FROM claimed`;
 
 /** Candidates read at once, and rounds of reading them while other claimers hold some. */
 const CANDIDATES_PER_ROUND = 16;
-const CLAIM_ROUNDS = 20;
+const CLAIM_ROUNDS = 5;
 
 const INSERT_TASK = `INSERT INTO tasks (id, workspace_id, api_key_id, request_id, model, status, prompt, negative_prompt, n, size, seed,
     prompt_extend, watermark, input_keys, submit_time, results, expires_at)
@@ -61,35 +75,27 @@ const FIND_KEY = `SELECT task_id AS "taskId", fingerprint FROM idempotency_keys 
 export function createPostgresTaskStore(pool: PgPool): TaskStore {
   const changed = (result: pg.QueryResult) => result.rowCount === 1;
 
-  async function claimFrom(workspaceId: string, workerId: string, now: number, leaseUntil: number, maxRunning: number) {
+  async function claimFrom(workspaceId: string, workerId: string, now: number, leaseUntil: number, maxRunning: number, wait: boolean) {
     return transaction(pool, async (client) => {
       // Held until commit, so a later claimer of this workspace sees our RUNNING row in its
-      // recount (READ COMMITTED: each statement sees what committed before it began). Tried, not
-      // waited for: a workspace another claimer is serving right now is skipped this time, so
-      // claimers never queue behind each other on the same head-of-line workspace.
-      const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [
-        LOCK_SPACE.workspace,
-        workspaceId,
-      ]);
-      if (!locked.rows[0]!.ok) return 'busy' as const;
-      const running = await client.query<{ c: number }>(
-        `SELECT count(*)::int AS c FROM tasks WHERE workspace_id = $1 AND status = 'RUNNING'`,
-        [workspaceId],
-      );
-      if (running.rows[0]!.c >= maxRunning) return 'none' as const;
-      const picked = await client.query<{ id: string }>(PICK, [workspaceId]);
-      const candidate = picked.rows[0];
-      if (!candidate) return 'none' as const;
-      const claimed = await client.query<TaskRow>(
-        `UPDATE tasks SET status = 'RUNNING', worker_id = $2, lease_until = $3, attempts = attempts + 1, scheduled_time = $4
-         WHERE id = $1 RETURNING *`,
-        [candidate.id, workerId, leaseUntil, now],
-      );
-      await client.query(
-        `INSERT INTO workspace_turns (workspace_id, last_claim) VALUES ($1, nextval('workspace_turn_seq'))
-         ON CONFLICT (workspace_id) DO UPDATE SET last_claim = excluded.last_claim`,
-        [workspaceId],
-      );
+      // recount (READ COMMITTED: each statement sees what committed before it began). First
+      // tried, not waited for: a workspace another claimer is serving right now is skipped, so
+      // claimers do not queue behind one head-of-line workspace while others have work. One
+      // lock per transaction, so waiting claimers can never wait on each other in a cycle.
+      if (wait) {
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE.workspace, workspaceId]);
+      } else {
+        const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [
+          LOCK_SPACE.workspace,
+          workspaceId,
+        ]);
+        if (!locked.rows[0]!.ok) return 'busy' as const;
+      }
+      // One statement under the lock (its snapshot is taken after the lock was granted, so it
+      // sees every claim committed before): room under the cap, the oldest unlocked PENDING
+      // task, the claim, and the workspace's turn.
+      const claimed = await client.query<TaskRow>(CLAIM, [workspaceId, maxRunning, workerId, leaseUntil, now]);
+      if (claimed.rows.length === 0) return 'none' as const;
       return claimed.rows[0];
     });
   }
@@ -170,15 +176,17 @@ export function createPostgresTaskStore(pool: PgPool): TaskStore {
     async claim(workerId, now, leaseUntil, maxRunningPerWorkspace) {
       for (let round = 0; round < CLAIM_ROUNDS; round++) {
         const { rows } = await pool.query<{ workspace_id: string }>(CANDIDATES, [maxRunningPerWorkspace, CANDIDATES_PER_ROUND]);
-        let busy = false;
+        const busy: string[] = [];
         for (const { workspace_id } of rows) {
-          const outcome = await claimFrom(workspace_id, workerId, now, leaseUntil, maxRunningPerWorkspace);
-          if (outcome === 'busy') busy = true;
+          const outcome = await claimFrom(workspace_id, workerId, now, leaseUntil, maxRunningPerWorkspace, false);
+          if (outcome === 'busy') busy.push(workspace_id);
           else if (outcome !== 'none' && outcome) return toTaskRecord(outcome);
         }
-        // Nothing claimable, unless some candidates were being claimed by others: look again,
-        // as their claims may have left work (a workspace with more tasks) behind.
-        if (!busy) return undefined;
+        // Nothing claimable, unless some candidates were being claimed by others: wait for the
+        // first of those (their claims are short), as they may have left work behind.
+        if (busy.length === 0) return undefined;
+        const waited = await claimFrom(busy[0]!, workerId, now, leaseUntil, maxRunningPerWorkspace, true);
+        if (waited !== 'none' && waited !== 'busy' && waited) return toTaskRecord(waited);
       }
       return undefined;
     },
