@@ -3,9 +3,9 @@
  * SQLite adapter (the conformance suite runs against both); what differs is how concurrency is
  * handled, since SQLite serialises every writer and PostgreSQL does not:
  *
- * - claim chooses a workspace round-robin (least recently served first, the `workspace_turns`
- *   table), then picks its row with `FOR UPDATE SKIP LOCKED`, so concurrent claimers never
- *   wait on, or get, the same task;
+ * - claim picks, in one statement, the oldest free task of the least recently served workspace
+ *   (round-robin, the `workspace_turns` table) with `FOR UPDATE SKIP LOCKED`, so concurrent
+ *   claimers never wait on, or get, the same task;
  * - the per-workspace running cap is a count, and two claimers could each count 4 of 5 and both
  *   start a task. The claim therefore takes a per-workspace advisory lock and counts again under
  *   it; only claim raises the count (settle, release and recovery lower it), so serialising
@@ -21,44 +21,48 @@ import { LOCK_SPACE, transaction, type PgPool } from './database.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
 
 /**
- * Fair claims (docs/architecture.md, "Fair scheduling"): the workspaces with PENDING work and
- * room under the cap, least recently served first (no turn yet = first; ties: the oldest waiting
- * task). The recursive CTE is a loose index scan over the pending index: O(workspaces with
- * pending work), not O(pending tasks). Read without locks; each candidate is then tried in its
- * own transaction.
+ * Fair claims (docs/architecture.md, "Fair scheduling"), one statement: the workspaces with
+ * PENDING work and room under the cap, least recently served first (no turn yet = first; ties:
+ * the oldest waiting task), and for them in that order the oldest PENDING task no concurrent
+ * claimer holds (`FOR UPDATE SKIP LOCKED`); the first found wins. The recursive CTE is a loose
+ * index scan over the pending index, so this costs O(workspaces with pending work), not
+ * O(pending tasks); the lateral pick runs per workspace, in order, until one yields a row.
  */
-const CANDIDATES = `WITH RECURSIVE ws(id) AS (
+const PICK = `WITH RECURSIVE ws(id) AS (
     SELECT (SELECT min(workspace_id) FROM tasks WHERE status = 'PENDING')
     UNION ALL
-    SELECT (SELECT min(workspace_id) FROM tasks WHERE status = 'PENDING' AND workspace_id > ws.id) FROM ws WHERE ws.id IS NOT NULL)
-  SELECT ws.id AS workspace_id FROM ws LEFT JOIN workspace_turns t ON t.workspace_id = ws.id
-  WHERE ws.id IS NOT NULL
-    AND (SELECT count(*) FROM tasks r WHERE r.workspace_id = ws.id AND r.status = 'RUNNING') < $1
-  ORDER BY coalesce(t.last_claim, 0),
-    (SELECT min(submit_time) FROM tasks q WHERE q.workspace_id = ws.id AND q.status = 'PENDING'), ws.id
-  LIMIT $2`;
+    SELECT (SELECT min(workspace_id) FROM tasks WHERE status = 'PENDING' AND workspace_id > ws.id) FROM ws WHERE ws.id IS NOT NULL),
+  ranked AS MATERIALIZED (
+    SELECT ws.id, coalesce(t.last_claim, 0) AS turn,
+      (SELECT min(submit_time) FROM tasks q WHERE q.workspace_id = ws.id AND q.status = 'PENDING') AS first_submit
+    FROM ws LEFT JOIN workspace_turns t ON t.workspace_id = ws.id
+    WHERE ws.id IS NOT NULL
+      AND (SELECT count(*) FROM tasks r WHERE r.workspace_id = ws.id AND r.status = 'RUNNING') < $1
+    ORDER BY turn, first_submit, ws.id)
+  SELECT p.id, p.workspace_id FROM ranked
+  CROSS JOIN LATERAL (
+    SELECT id, workspace_id FROM tasks
+    WHERE workspace_id = ranked.id AND status = 'PENDING'
+    ORDER BY submit_time, id LIMIT 1 FOR UPDATE SKIP LOCKED) p
+  LIMIT 1`;
 
 /**
- * Under the workspace's lock: if it runs fewer than $2 tasks, its oldest PENDING task that no
- * concurrent claimer holds becomes RUNNING, and the workspace's turn is stamped.
+ * Under the workspace's lock: the picked task becomes RUNNING if the workspace runs fewer
+ * than $2 tasks, and the workspace's turn is stamped.
  */
 const CLAIM = `WITH room AS (
     SELECT count(*) < $2::int AS ok FROM tasks WHERE workspace_id = $1 AND status = 'RUNNING'),
-  picked AS (
-    SELECT id FROM tasks WHERE workspace_id = $1 AND status = 'PENDING' AND (SELECT ok FROM room)
-    ORDER BY submit_time, id LIMIT 1 FOR UPDATE SKIP LOCKED),
   claimed AS (
-    UPDATE tasks t SET status = 'RUNNING', worker_id = $3, lease_until = $4, attempts = t.attempts + 1, scheduled_time = $5
-    FROM picked WHERE t.id = picked.id RETURNING t.*),
+    UPDATE tasks SET status = 'RUNNING', worker_id = $4, lease_until = $5, attempts = attempts + 1, scheduled_time = $6
+    WHERE id = $3 AND (SELECT ok FROM room) RETURNING *),
   turn AS (
     INSERT INTO workspace_turns (workspace_id, last_claim)
     SELECT $1, nextval('workspace_turn_seq') FROM claimed
     ON CONFLICT (workspace_id) DO UPDATE SET last_claim = excluded.last_claim)
   SELECT * FROM claimed`;
 
-/** Candidates read at once, and rounds of reading them while other claimers hold some. */
-const CANDIDATES_PER_ROUND = 16;
-const CLAIM_ROUNDS = 5;
+/** A claim whose workspace filled up while it waited for the lock looks again, a few times. */
+const CLAIM_TRIES = 5;
 
 const INSERT_TASK = `INSERT INTO tasks (id, workspace_id, api_key_id, request_id, model, status, prompt, negative_prompt, n, size, seed,
     prompt_extend, watermark, input_keys, submit_time, results, expires_at)
@@ -75,28 +79,16 @@ const FIND_KEY = `SELECT task_id AS "taskId", fingerprint FROM idempotency_keys 
 export function createPostgresTaskStore(pool: PgPool): TaskStore {
   const changed = (result: pg.QueryResult) => result.rowCount === 1;
 
-  async function claimFrom(workspaceId: string, workerId: string, now: number, leaseUntil: number, maxRunning: number, wait: boolean) {
+  async function claimOnce(workerId: string, now: number, leaseUntil: number, maxRunning: number) {
     return transaction(pool, async (client) => {
-      // Held until commit, so a later claimer of this workspace sees our RUNNING row in its
-      // recount (READ COMMITTED: each statement sees what committed before it began). First
-      // tried, not waited for: a workspace another claimer is serving right now is skipped, so
-      // claimers do not queue behind one head-of-line workspace while others have work. One
-      // lock per transaction, so waiting claimers can never wait on each other in a cycle.
-      if (wait) {
-        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE.workspace, workspaceId]);
-      } else {
-        const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [
-          LOCK_SPACE.workspace,
-          workspaceId,
-        ]);
-        if (!locked.rows[0]!.ok) return 'busy' as const;
-      }
-      // One statement under the lock (its snapshot is taken after the lock was granted, so it
-      // sees every claim committed before): room under the cap, the oldest unlocked PENDING
-      // task, the claim, and the workspace's turn.
-      const claimed = await client.query<TaskRow>(CLAIM, [workspaceId, maxRunning, workerId, leaseUntil, now]);
-      if (claimed.rows.length === 0) return 'none' as const;
-      return claimed.rows[0];
+      const picked = await client.query<{ id: string; workspace_id: string }>(PICK, [maxRunning]);
+      const candidate = picked.rows[0];
+      if (!candidate) return { row: undefined, retry: false };
+      // Held until commit; a claimer of the same workspace waiting here sees our RUNNING row
+      // in its recount (READ COMMITTED: each statement sees what committed before it began).
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE.workspace, candidate.workspace_id]);
+      const claimed = await client.query<TaskRow>(CLAIM, [candidate.workspace_id, maxRunning, candidate.id, workerId, leaseUntil, now]);
+      return { row: claimed.rows[0], retry: claimed.rows.length === 0 };
     });
   }
 
@@ -174,19 +166,10 @@ export function createPostgresTaskStore(pool: PgPool): TaskStore {
       );
     },
     async claim(workerId, now, leaseUntil, maxRunningPerWorkspace) {
-      for (let round = 0; round < CLAIM_ROUNDS; round++) {
-        const { rows } = await pool.query<{ workspace_id: string }>(CANDIDATES, [maxRunningPerWorkspace, CANDIDATES_PER_ROUND]);
-        const busy: string[] = [];
-        for (const { workspace_id } of rows) {
-          const outcome = await claimFrom(workspace_id, workerId, now, leaseUntil, maxRunningPerWorkspace, false);
-          if (outcome === 'busy') busy.push(workspace_id);
-          else if (outcome !== 'none' && outcome) return toTaskRecord(outcome);
-        }
-        // Nothing claimable, unless some candidates were being claimed by others: wait for the
-        // first of those (their claims are short), as they may have left work behind.
-        if (busy.length === 0) return undefined;
-        const waited = await claimFrom(busy[0]!, workerId, now, leaseUntil, maxRunningPerWorkspace, true);
-        if (waited !== 'none' && waited !== 'busy' && waited) return toTaskRecord(waited);
+      for (let i = 0; i < CLAIM_TRIES; i++) {
+        const { row, retry } = await claimOnce(workerId, now, leaseUntil, maxRunningPerWorkspace);
+        if (row) return toTaskRecord(row);
+        if (!retry) return undefined;
       }
       return undefined;
     },
