@@ -54,7 +54,7 @@ const CLAIM = `WITH room AS (
     SELECT count(*) < $2::int AS ok FROM tasks WHERE workspace_id = $1 AND status = 'RUNNING'),
   claimed AS (
     UPDATE tasks SET status = 'RUNNING', worker_id = $4, lease_until = $5, attempts = attempts + 1, scheduled_time = $6
-    WHERE id = $3 AND (SELECT ok FROM room) RETURNING *),
+    WHERE id = $3 AND status = 'PENDING' AND (SELECT ok FROM room) RETURNING *),
   turn AS (
     INSERT INTO workspace_turns (workspace_id, last_claim)
     SELECT $1, nextval('workspace_turn_seq') FROM claimed
