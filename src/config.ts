@@ -87,6 +87,17 @@ export interface Config {
     /** Comment heartbeats on idle SSE streams. */
     readonly heartbeatMs: number;
   };
+  /**
+   * Hardening (issue 9): body budget per workspace, body receive deadline and minimum rate, and
+   * the rate of getPolicy (per workspace) and upload POSTs (per client address). See
+   * docs/security.md.
+   */
+  readonly bodies: {
+    readonly perWorkspaceBytes: number;
+    readonly deadlineMs: number;
+    readonly minBytesPerSecond: number;
+  };
+  readonly uploadRatePerSecond: number;
   /** Test engine only: a file that gets one line per edit started (crash tests count re-runs). */
   readonly testEngineLog: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -132,6 +143,8 @@ export interface ConfigOverrides {
 }
 
 type Env = Record<string, string | undefined>;
+
+const MB = 1024 * 1024;
 
 function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
@@ -278,6 +291,14 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   // … and an idle socket is closed after 120 s: heartbeats must come well before.
   const heartbeatMs = duration(env, 'RETOUCH_SSE_HEARTBEAT', 15_000, 100);
   if (heartbeatMs > 60_000) throw new ConfigError('RETOUCH_SSE_HEARTBEAT', `at most 60s (idle connections close after 120 s), got "${env.RETOUCH_SSE_HEARTBEAT}"`);
+  // Hardening (issue 9): one workspace may hold at most this much of the body budget; by
+  // default small enough that another workspace's full-size (42 MB) body still fits beside it.
+  const maxInflightBodyBytes = integer(env, 'RETOUCH_MAX_INFLIGHT_BODY_MB', 128, 1, 1_000_000) * MB;
+  const perWorkspaceBytes =
+    integer(env, 'RETOUCH_MAX_INFLIGHT_BODY_MB_PER_WORKSPACE', Math.max(1, Math.min(64, maxInflightBodyBytes / MB - 42)), 1, 1_000_000) * MB;
+  if (perWorkspaceBytes > maxInflightBodyBytes) {
+    throw new ConfigError('RETOUCH_MAX_INFLIGHT_BODY_MB_PER_WORKSPACE', 'must not exceed RETOUCH_MAX_INFLIGHT_BODY_MB');
+  }
   const config: Config = {
     role,
     databaseUrl,
@@ -294,7 +315,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       submitPerSecond: integer(env, 'RETOUCH_RATE_LIMIT_SUBMIT', 5, 0, 1_000_000),
       queryPerSecond: integer(env, 'RETOUCH_RATE_LIMIT_QUERY', 20, 0, 1_000_000),
     },
-    maxInflightBodyBytes: integer(env, 'RETOUCH_MAX_INFLIGHT_BODY_MB', 128, 1, 1_000_000) * 1024 * 1024,
+    maxInflightBodyBytes,
     retentionMs: duration(env, 'RETOUCH_RETENTION', 24 * 3_600_000),
     resultUrlTtlMs: duration(env, 'RETOUCH_RESULT_URL_TTL', 24 * 3_600_000),
     leaseMs: duration(env, 'RETOUCH_LEASE', 30_000, 1000),
@@ -325,6 +346,12 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       maxTotal: integer(env, 'RETOUCH_PUSH_MAX_TOTAL', 4096, 1, 10_000_000),
       heartbeatMs,
     },
+    bodies: {
+      perWorkspaceBytes,
+      deadlineMs: duration(env, 'RETOUCH_BODY_TIMEOUT', 60_000, 1000),
+      minBytesPerSecond: integer(env, 'RETOUCH_BODY_MIN_RATE_KB', 64, 0, 1_000_000) * 1024,
+    },
+    uploadRatePerSecond: integer(env, 'RETOUCH_RATE_LIMIT_UPLOAD', 20, 0, 1_000_000),
     testEngineLog: env.RETOUCH_TEST_ENGINE_LOG || undefined,
     logLevel: oneOf(env, 'RETOUCH_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     routes: routingTable(env, overrides),

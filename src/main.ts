@@ -48,6 +48,9 @@ export interface StartOptions {
 
 const systemClock: Clock = { now: () => Date.now() };
 
+/** A body may start slowly (TCP slow start, a client's own latency) before its rate is judged. */
+const BODY_RATE_GRACE_MS = 5000;
+
 export { openDatabase, signingKeysPath } from './backends.js';
 
 /**
@@ -161,8 +164,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     isDraining: () => draining,
     uploads,
     limiter: backends.limiter,
-    rateLimits: config.rateLimits,
-    maxInflightBodyBytes: config.maxInflightBodyBytes,
+    rateLimits: { ...config.rateLimits, uploadPerSecond: config.uploadRatePerSecond },
+    bodyLimits: {
+      totalBytes: config.maxInflightBodyBytes,
+      perTenantBytes: config.bodies.perWorkspaceBytes,
+      deadlineMs: config.bodies.deadlineMs,
+      minBytesPerSecond: config.bodies.minBytesPerSecond,
+      graceMs: BODY_RATE_GRACE_MS,
+    },
     taskEvents: store,
     feed,
     push: config.push,

@@ -13,6 +13,7 @@ import type { UrlSigner } from '../blobs/url-signer.js';
 import type { EngineRegistry } from '../engines/registry.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { TaskEvents } from '../tasks/task-events.js';
+import { createBodyGate, type BodyLimits } from '../limits/body-gate.js';
 import { ApiError, Errors } from '../errors.js';
 import type { TaskFeed } from '../tasks/task-feed.js';
 import type { Clock, TaskService } from '../tasks/task-service.js';
@@ -47,10 +48,13 @@ export interface AppDeps {
   readonly uploads?: UploadService;
   /** Per-workspace request rates; without a limiter nothing is throttled. */
   readonly limiter?: RateLimiter;
-  /** Requests per second and workspace; 0 = unlimited. */
-  readonly rateLimits?: { readonly submitPerSecond: number; readonly queryPerSecond: number };
-  /** Bytes of submission bodies in flight at once (see limits/body-budget.ts); unlimited if absent. */
-  readonly maxInflightBodyBytes?: number;
+  /**
+   * Requests per second and workspace; 0 = unlimited. `uploadPerSecond`: getPolicy per
+   * workspace, and upload POSTs per client address (they carry no API key).
+   */
+  readonly rateLimits?: { readonly submitPerSecond: number; readonly queryPerSecond: number; readonly uploadPerSecond?: number };
+  /** Budgets and receive deadline for submission and upload bodies (limits/body-gate.ts); unlimited if absent. */
+  readonly bodyLimits?: BodyLimits;
   /** Task wake-ups (settled tasks), for requests that wait for a task; without them they poll. */
   readonly taskEvents?: TaskEvents;
   /** Task changes for long-poll and SSE; without it, wait hints are ignored and SSE is not offered. */
@@ -228,13 +232,24 @@ export function createApp(deps: AppDeps): FastifyInstance {
     metricsToken: deps.metricsToken,
     openApi: openApiDocument,
   });
-  registerTaskRoutes(app, deps);
+  const bodyGate = deps.bodyLimits ? createBodyGate(deps.bodyLimits) : undefined;
+  registerTaskRoutes(app, deps, bodyGate);
   registerModelRoutes(app, { keys: deps.keys, engines: deps.engines, startedAt: deps.clock.now() });
-  registerOpenAiImageRoutes(app, deps);
+  registerOpenAiImageRoutes(app, deps, bodyGate);
   if (deps.webhooks) registerWebhookRoutes(app, { keys: deps.keys, webhooks: deps.webhooks });
   registerAdminRoutes(app, deps);
   registerConsoleRoutes(app);
-  if (deps.uploads) registerUploadRoutes(app, { keys: deps.keys, engines: deps.engines, uploads: deps.uploads });
+  if (deps.uploads) {
+    registerUploadRoutes(app, {
+      keys: deps.keys,
+      engines: deps.engines,
+      uploads: deps.uploads,
+      bodyGate,
+      limiter: deps.limiter,
+      perSecond: deps.rateLimits?.uploadPerSecond ?? 0,
+      clock: deps.clock,
+    });
+  }
   if (deps.signer) {
     // Result keys are "<workspace>/results/<task id>/<index>.png" (worker/worker.ts).
     const isLive = async (key: string): Promise<boolean> => {

@@ -3,6 +3,9 @@
  * cannot read them, so BMPs are converted to raw RGBA at intake. Supports the layouts real
  * encoders write: BITMAPINFOHEADER and later, 1/4/8-bit palettes, 16/24/32-bit, BI_RGB and
  * BI_BITFIELDS, bottom-up and top-down. RLE-compressed BMPs are refused.
+ *
+ * `readBmpHeader` is the strict O(1) header check intake runs on the event loop; `decodeBmp`
+ * is the pixel loop, which runs in a worker thread only (bmp-converter.ts).
  */
 export interface DecodedBmp {
   width: number;
@@ -17,12 +20,66 @@ export function isBmp(bytes: Buffer): boolean {
   return bytes.length >= 26 && bytes[0] === 0x42 && bytes[1] === 0x4d;
 }
 
-/** Width and height from the header, without decoding pixels. */
-export function bmpDimensions(bytes: Buffer): { width: number; height: number } {
-  if (!isBmp(bytes) || bytes.length < 26) throw new BmpError('not a BMP file');
+/** A BMP header that passed every check of `readBmpHeader`. */
+export interface BmpHeader {
+  readonly width: number;
+  readonly height: number;
+  readonly topDown: boolean;
+  readonly bpp: 1 | 4 | 8 | 16 | 24 | 32;
+  readonly compression: 0 | 3;
+  readonly headerSize: number;
+  readonly dataOffset: number;
+  readonly colours: number;
+  readonly stride: number;
+  /** The pixel rows the header describes do not fit in the file. */
+  readonly short: boolean;
+}
+
+const HEADER_SIZES = new Set([40, 52, 56, 108, 124]);
+const DEPTHS = new Set([1, 4, 8, 16, 24, 32]);
+
+/**
+ * Every header field checked against what the format allows, in O(1): BITMAPINFOHEADER or a
+ * later version, one plane, bit depth 1/4/8/16/24/32, BI_RGB (or BI_BITFIELDS at 16/32 bits),
+ * palette and pixel data inside the file. Throws BmpError; `short` reports missing pixel rows
+ * (the caller refuses them after the resolution check).
+ */
+export function readBmpHeader(bytes: Buffer): BmpHeader {
+  if (!isBmp(bytes) || bytes.length < 14 + 40) throw new BmpError('BMP shorter than its header');
+  const dataOffset = bytes.readUInt32LE(10);
   const headerSize = bytes.readUInt32LE(14);
-  if (headerSize < 40 || bytes.length < 14 + 40) throw new BmpError('unsupported BMP header');
-  return { width: bytes.readInt32LE(18), height: Math.abs(bytes.readInt32LE(22)) };
+  if (!HEADER_SIZES.has(headerSize) || bytes.length < 14 + headerSize) throw new BmpError('unsupported BMP header');
+  const width = bytes.readInt32LE(18);
+  const rawHeight = bytes.readInt32LE(22);
+  const planes = bytes.readUInt16LE(26);
+  const bpp = bytes.readUInt16LE(28);
+  const compression = bytes.readUInt32LE(30);
+  const height = Math.abs(rawHeight);
+  if (width <= 0 || rawHeight === 0 || rawHeight === -0x80000000) throw new BmpError('invalid BMP dimensions');
+  if (planes !== 1) throw new BmpError('BMP must have one plane');
+  if (!DEPTHS.has(bpp)) throw new BmpError(`unsupported BMP bit depth ${bpp}`);
+  if (compression !== 0 && compression !== 3) throw new BmpError('compressed BMP files are not supported');
+  if (compression === 3 && bpp !== 16 && bpp !== 32) throw new BmpError('BI_BITFIELDS needs 16 or 32 bits per pixel');
+  const used = bytes.readUInt32LE(46);
+  const colours = bpp <= 8 ? used || 2 ** bpp : 0;
+  if (bpp <= 8 && colours > 2 ** bpp) throw new BmpError('BMP palette is larger than its bit depth allows');
+  // Bit masks follow a 40-byte header; later headers carry them inside.
+  const masks = compression === 3 && headerSize === 40 ? 12 : 0;
+  const paletteEnd = 14 + headerSize + masks + colours * 4;
+  if (dataOffset < paletteEnd || dataOffset > bytes.length) throw new BmpError('BMP pixel data offset is invalid');
+  const stride = Math.floor((bpp * width + 31) / 32) * 4;
+  return {
+    width,
+    height,
+    topDown: rawHeight < 0,
+    bpp: bpp as BmpHeader['bpp'],
+    compression,
+    headerSize,
+    dataOffset,
+    colours,
+    stride,
+    short: dataOffset + stride * height > bytes.length,
+  };
 }
 
 function maskShift(mask: number): { shift: number; max: number } {
@@ -32,40 +89,27 @@ function maskShift(mask: number): { shift: number; max: number } {
   return { shift, max: mask >>> shift };
 }
 
+/**
+ * Pixels as RGBA. A synchronous loop over every pixel: run it only off the main thread (it is
+ * called by bmp-worker.ts, see bmp-converter.ts).
+ */
 export function decodeBmp(bytes: Buffer): DecodedBmp {
-  const { width, height } = bmpDimensions(bytes);
-  const topDown = bytes.readInt32LE(22) < 0;
-  const dataOffset = bytes.readUInt32LE(10);
-  const headerSize = bytes.readUInt32LE(14);
-  const bpp = bytes.readUInt16LE(28);
-  const compression = bytes.readUInt32LE(30);
-  if (width <= 0 || height <= 0 || width > 20000 || height > 20000) throw new BmpError('invalid BMP dimensions');
-  if (compression !== 0 && compression !== 3) throw new BmpError('compressed BMP files are not supported');
+  const { width, height, topDown, dataOffset, headerSize, bpp, compression, colours, stride, short } = readBmpHeader(bytes);
+  if (short) throw new BmpError('truncated BMP pixel data');
+  if (width > 20000 || height > 20000) throw new BmpError('invalid BMP dimensions');
 
   let masks = { r: 0x00ff0000, g: 0x0000ff00, b: 0x000000ff, a: 0 };
   if (bpp === 16) masks = { r: 0x7c00, g: 0x03e0, b: 0x001f, a: 0 };
   if (compression === 3) {
-    const at = headerSize >= 52 ? 14 + 40 : 14 + headerSize;
-    if (bytes.length < at + 12) throw new BmpError('truncated BMP header');
+    const at = 14 + 40;
     masks = {
       r: bytes.readUInt32LE(at),
       g: bytes.readUInt32LE(at + 4),
       b: bytes.readUInt32LE(at + 8),
-      a: headerSize >= 56 && bytes.length >= at + 16 ? bytes.readUInt32LE(at + 12) : 0,
+      a: headerSize >= 56 ? bytes.readUInt32LE(at + 12) : 0,
     };
   }
-
-  let palette: Buffer | undefined;
-  if (bpp <= 8) {
-    const colours = bytes.readUInt32LE(46) || 1 << bpp;
-    const start = 14 + headerSize;
-    palette = bytes.subarray(start, start + colours * 4);
-  } else if (![16, 24, 32].includes(bpp)) {
-    throw new BmpError(`unsupported BMP bit depth ${bpp}`);
-  }
-
-  const stride = Math.floor((bpp * width + 31) / 32) * 4;
-  if (dataOffset + stride * height > bytes.length) throw new BmpError('truncated BMP pixel data');
+  const palette = bpp <= 8 ? bytes.subarray(14 + headerSize, 14 + headerSize + colours * 4) : undefined;
   const out = Buffer.alloc(width * height * 4);
   const channels = [masks.r, masks.g, masks.b, masks.a].map(maskShift);
 

@@ -1,13 +1,23 @@
 /**
- * Checks one input image's bytes against the protocol's limits: format by content (the magic
- * bytes, never a header or file name), each side in [384, 5000], at most 10 MB, and a full
- * decode so that truncated or corrupt files are refused at submission, not in the worker.
- * BMP (which libvips cannot read) is converted to PNG here, so engines only see formats sharp
- * decodes.
+ * Checks one input image's bytes against the protocol's limits at submission, so that engines
+ * only ever see images that decode:
+ *
+ * 1. format by content (the magic bytes, never a header or file name), at most 10 MB;
+ * 2. a strict header check (image-headers.ts, bmp.ts): O(1) on the event loop, no pixel read;
+ * 3. each side in [384, 5000] as displayed (EXIF orientation from sharp's metadata);
+ * 4. the data length against the header (a 54-byte file claiming 25 megapixels stops here);
+ * 5. a full decode on libvips' threads with the strictness the engines decode with (sharp's
+ *    `failOn: 'warning'`, their default), a pixel limit and a deadline: corrupt data is found
+ *    here, as 400 InvalidImageFormat, not later in the worker.
+ *
+ * BMP, which libvips cannot read, is converted to PNG here, its pixel loop running in a worker
+ * thread (bmp-converter.ts), so engines only see formats sharp decodes.
  */
 import sharp from 'sharp';
 import { ApiError } from '../errors.js';
-import { BmpError, bmpDimensions, decodeBmp, isBmp } from './bmp.js';
+import { BmpError, isBmp, readBmpHeader } from './bmp.js';
+import { createBmpConverter } from './bmp-converter.js';
+import { checkJpegHeader, checkPngHeader, checkWebpHeader, type ClaimedSize } from './image-headers.js';
 
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 export const MIN_SIDE = 384;
@@ -50,30 +60,31 @@ export function tooLargeImage(label: string): ApiError {
   return new ApiError(400, 'InvalidParameter', `The input image is too large (${label} exceeds 10 MB).`);
 }
 
+const HEADER_CHECKS: Record<'jpeg' | 'png' | 'webp', (bytes: Buffer) => ClaimedSize> = {
+  jpeg: checkJpegHeader,
+  png: checkPngHeader,
+  webp: checkWebpHeader,
+};
+
+/** One per process: BMP conversions are serialised in one worker thread (bmp-converter.ts). */
+const bmpConverter = createBmpConverter();
+
+/** Seconds of libvips work one input may take at intake (a 25-megapixel decode takes < 1 s). */
+const DECODE_TIMEOUT_S = 10;
+
 /** `label` names the image in messages, e.g. "input.images[0]". */
 export async function checkImage(bytes: Buffer, label: string): Promise<CheckedImage> {
   if (bytes.length > MAX_IMAGE_BYTES) throw tooLargeImage(label);
   const format = sniffFormat(bytes);
   if (!format) throw badFormat(label);
+  if (format === 'bmp') return checkBmp(bytes, label);
 
-  if (format === 'bmp') {
-    let dims: { width: number; height: number };
-    try {
-      dims = bmpDimensions(bytes);
-    } catch {
-      throw corrupt(label);
-    }
-    if (!sideOk(dims.width) || !sideOk(dims.height)) throw badResolution(label, dims.width, dims.height);
-    try {
-      const { width, height, data } = decodeBmp(bytes);
-      const png = await sharp(data, { raw: { width, height, channels: 4 } }).png({ compressionLevel: 1 }).toBuffer();
-      return { bytes: png, format: 'png', width, height };
-    } catch (err) {
-      if (err instanceof BmpError) throw corrupt(label);
-      throw err;
-    }
+  let claimed: ClaimedSize;
+  try {
+    claimed = HEADER_CHECKS[format](bytes);
+  } catch {
+    throw corrupt(label);
   }
-
   let meta: sharp.Metadata;
   try {
     // Header only (no pixels are decoded), so no pixel limit here: a bomb is then refused below
@@ -83,19 +94,43 @@ export async function checkImage(bytes: Buffer, label: string): Promise<CheckedI
   } catch {
     throw corrupt(label);
   }
-  if (meta.format !== format && !(format === 'jpeg' && meta.format === 'jpeg')) throw corrupt(label);
+  if (meta.format !== format) throw corrupt(label);
   // EXIF orientations 5-8 swap the sides as displayed.
   const swap = (meta.orientation ?? 1) >= 5;
   const width = (swap ? meta.height : meta.width) ?? 0;
   const height = (swap ? meta.width : meta.height) ?? 0;
   if (!sideOk(width) || !sideOk(height)) throw badResolution(label, width, height);
+  if (claimed.short) throw corrupt(label);
   try {
-    // A full decode (cheap thanks to shrink-on-load) catches truncated and corrupt data.
-    await sharp(bytes, { failOn: 'error', limitInputPixels: MAX_SIDE * MAX_SIDE }).resize(32, 32).raw().toBuffer();
+    // A full decode (cheap thanks to shrink-on-load, streamed by libvips) catches truncated and
+    // corrupt data; `failOn: 'warning'` is sharp's default, which is what the engines decode with.
+    await sharp(bytes, { failOn: 'warning', limitInputPixels: MAX_SIDE * MAX_SIDE })
+      .resize(32, 32)
+      .raw()
+      .timeout({ seconds: DECODE_TIMEOUT_S })
+      .toBuffer();
   } catch {
     throw corrupt(label);
   }
   return { bytes, format, width, height };
+}
+
+async function checkBmp(bytes: Buffer, label: string): Promise<CheckedImage> {
+  let header: ReturnType<typeof readBmpHeader>;
+  try {
+    header = readBmpHeader(bytes);
+  } catch {
+    throw corrupt(label);
+  }
+  if (!sideOk(header.width) || !sideOk(header.height)) throw badResolution(label, header.width, header.height);
+  if (header.short) throw corrupt(label);
+  try {
+    const { width, height, png } = await bmpConverter.toPng(bytes);
+    return { bytes: png, format: 'png', width, height };
+  } catch (err) {
+    if (err instanceof BmpError) throw corrupt(label);
+    throw err;
+  }
 }
 
 const sideOk = (side: number) => Number.isInteger(side) && side >= MIN_SIDE && side <= MAX_SIDE;

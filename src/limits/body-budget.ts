@@ -1,30 +1,61 @@
 /**
- * A process-wide budget for submission bodies being received and processed at once. A create
- * request's body (up to 42 MB of base64 JSON) costs about 3–4× its size while it is parsed and
- * decoded, so without a budget twenty concurrent large uploads take gigabytes. Each submission
- * reserves its declared Content-Length (the body limit when it has none, e.g. chunked) before
- * its body is read, and releases it when its response is done; over budget → 429 at once.
+ * Budgets for request bodies being received and processed at once, per tenant and per process.
+ * A create request's body (up to 42 MB of base64 JSON) costs about 3–4× its size while it is
+ * parsed and decoded, so without a budget twenty concurrent large uploads take gigabytes.
+ *
+ * Bytes are reserved **as they arrive** (body-meter.ts counts them), never by the declared
+ * Content-Length: a client that declares 42 MB and trickles one byte holds one byte. They are
+ * released when the response is done. A reservation that would pass the tenant's budget or the
+ * process's fails, and the request is answered 429 at once.
+ *
+ * Isolation: a tenant can hold at most `perTenantBytes`. When `perTenantBytes` + one full-size
+ * body fit in `totalBytes` (the defaults, 64 + 42 ≤ 128 MB), one tenant can never leave too
+ * little of the process budget for another tenant's request: only several tenants together can.
  */
-export interface BodyBudget {
-  /** A release function, or undefined when the bytes do not fit now. */
-  reserve(bytes: number): (() => void) | undefined;
-  readonly inUse: () => number;
+export interface BodyReservation {
+  /** Reserves `bytes` more; false (nothing reserved) when a budget would be exceeded. */
+  take(bytes: number): boolean;
+  /** Gives back everything this reservation holds; later calls do nothing. */
+  release(): void;
+  readonly held: () => number;
 }
 
-export function createBodyBudget(totalBytes: number): BodyBudget {
-  let inUse = 0;
+export interface BodyBudget {
+  /** A reservation of zero bytes for `tenant` (a workspace id, or a client address). */
+  open(tenant: string): BodyReservation;
+  readonly inUse: (tenant?: string) => number;
+}
+
+export function createBodyBudget(options: { totalBytes: number; perTenantBytes: number }): BodyBudget {
+  let total = 0;
+  const byTenant = new Map<string, number>();
+
   return {
-    reserve(bytes) {
-      // One request always fits into an idle server, whatever its size.
-      if (inUse > 0 && inUse + bytes > totalBytes) return undefined;
-      inUse += bytes;
+    open(tenant) {
+      let held = 0;
       let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        inUse -= bytes;
+      return {
+        take(bytes) {
+          if (released || bytes <= 0) return !released;
+          const tenantUse = byTenant.get(tenant) ?? 0;
+          if (tenantUse + bytes > options.perTenantBytes || total + bytes > options.totalBytes) return false;
+          byTenant.set(tenant, tenantUse + bytes);
+          total += bytes;
+          held += bytes;
+          return true;
+        },
+        release() {
+          if (released) return;
+          released = true;
+          total -= held;
+          const left = (byTenant.get(tenant) ?? 0) - held;
+          if (left > 0) byTenant.set(tenant, left);
+          else byTenant.delete(tenant);
+          held = 0;
+        },
+        held: () => held,
       };
     },
-    inUse: () => inUse,
+    inUse: (tenant) => (tenant === undefined ? total : (byTenant.get(tenant) ?? 0)),
   };
 }

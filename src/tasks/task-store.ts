@@ -2,7 +2,7 @@
  * The TaskStore port: durable task records that double as the work queue.
  *
  * Glossary:
- * - claim: atomically move the oldest PENDING task to RUNNING for one worker, giving it a lease.
+ * - claim: atomically move a PENDING task (round-robin between workspaces) to RUNNING for one worker, giving it a lease.
  * - lease: the worker's exclusive right to run the task until `leaseUntil`; renewed by heartbeat.
  *   Every write a worker makes is conditional on still holding the lease (id + workerId), so a
  *   worker whose lease was taken over can no longer change the task.
@@ -149,8 +149,10 @@ export interface TaskStore {
   /** PENDING → CANCELED for a task of this workspace; false if it is not (or no longer) PENDING. */
   cancel(id: string, workspaceId: string, now: number): Promise<boolean>;
   /**
-   * Claims the oldest PENDING task whose workspace has fewer than `maxRunningPerWorkspace`
-   * RUNNING tasks (DashScope's "concurrent tasks" limit: extra tasks wait, they are not refused).
+   * Claims a PENDING task whose workspace has fewer than `maxRunningPerWorkspace` RUNNING tasks
+   * (DashScope's "concurrent tasks" limit: extra tasks wait, they are not refused). Fair between
+   * workspaces: of the eligible workspaces, the one whose last claim is oldest (never claimed =
+   * first; ties: the oldest waiting task) gets its oldest PENDING task.
    */
   claim(workerId: string, now: number, leaseUntil: number, maxRunningPerWorkspace: number): Promise<TaskRecord | undefined>;
   /** Extends the lease; false when the worker no longer holds it. */

@@ -14,7 +14,7 @@ import multipart, { type Multipart } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, Errors } from '../../errors.js';
 import { MAX_IMAGE_BYTES, sniffFormat } from '../../inputs/image-check.js';
-import { createBodyBudget } from '../../limits/body-budget.js';
+import type { BodyGate } from '../../limits/body-gate.js';
 import { isRequestProblem, MAX_IMAGES, validateCreateRequest } from '../../protocol/create-request.js';
 import { MODEL_WAN25_I2I } from '../../protocol/wire.js';
 import type { Caller } from '../../tasks/task-service.js';
@@ -103,8 +103,10 @@ function paramOf(message: string): string | null {
   return null;
 }
 
-export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const budget = deps.maxInflightBodyBytes === undefined ? undefined : createBodyBudget(deps.maxInflightBodyBytes);
+export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps, bodyGate?: BodyGate): void {
+  // The shared body budget (limits/body-gate.ts), per workspace and per process. This route
+  // still reserves the declared length up front (its multipart reader is its own).
+  const budget = bodyGate?.budget;
   const callers = new WeakMap<FastifyRequest, Caller>();
   /** Body-budget reservations, given back once the task is stored: a request waiting for its task holds no body. */
   const reservations = new WeakMap<FastifyRequest, () => void>();
@@ -121,8 +123,9 @@ export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps): 
     if (!budget) return;
     const declared = Number(request.headers['content-length']);
     const limit = MAX_IMAGES * MAX_IMAGE_BYTES + 1024 * 1024;
-    const release = budget.reserve(Number.isInteger(declared) && declared >= 0 && declared <= limit ? declared : limit);
-    if (!release) throw Errors.busy();
+    const reservation = budget.open(caller.workspaceId);
+    if (!reservation.take(Number.isInteger(declared) && declared >= 0 && declared <= limit ? declared : limit)) throw Errors.busy();
+    const release = reservation.release;
     reservations.set(request, release);
     reply.raw.once('close', release);
   }

@@ -1,4 +1,5 @@
 /** The DashScope task endpoints: create, query, list, cancel. */
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isRequestProblem, validateCreateRequest } from '../../protocol/create-request.js';
 import { isTaskStatus } from '../../protocol/states.js';
@@ -7,7 +8,7 @@ import type { CreateTaskResponse, ListTasksResponse } from '../../protocol/wire.
 import { ApiError, Errors, invalidParameter } from '../../errors.js';
 import type { Caller, ListTasksQuery } from '../../tasks/task-service.js';
 import type { AppDeps } from '../app.js';
-import { createBodyBudget } from '../../limits/body-budget.js';
+import type { BodyGate } from '../../limits/body-gate.js';
 import { authenticate } from '../auth.js';
 import { presentListItem, presentTask, unknownTask } from '../present.js';
 import { waitForChange, waitHint } from '../long-poll.js';
@@ -88,7 +89,7 @@ async function callbackUrlOf(request: FastifyRequest, deps: AppDeps): Promise<st
   return deps.webhooks.checkCallbackUrl(header);
 }
 
-export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps, bodyGate?: BodyGate): void {
   const refuseWhileDraining = () => {
     if (deps.isDraining?.()) throw Errors.unavailable();
   };
@@ -109,18 +110,12 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps): void {
     callers.set(request, caller);
     return caller;
   };
-  const budget = deps.maxInflightBodyBytes === undefined ? undefined : createBodyBudget(deps.maxInflightBodyBytes);
+  // The body budget is per workspace as well as per process, reserved by bytes as they arrive,
+  // with a receive deadline (limits/body-gate.ts): the tenant is known here, before the body.
   const admitSubmission = {
-    preParsing: async (request: FastifyRequest, reply: FastifyReply) => {
-      await admit(request, 'submit');
-      if (!budget) return;
-      const declared = Number(request.headers['content-length']);
-      const limit = request.routeOptions.bodyLimit ?? Number.MAX_SAFE_INTEGER;
-      const release = budget.reserve(Number.isInteger(declared) && declared >= 0 && declared <= limit ? declared : limit);
-      if (!release) throw Errors.busy();
-      // 'close' fires once the response is sent or the connection is gone, whichever comes first.
-      reply.raw.once('close', release);
-      reply.raw.once('finish', release);
+    preParsing: async (request: FastifyRequest, reply: FastifyReply, payload: NodeJS.ReadableStream) => {
+      const caller = await admit(request, 'submit');
+      return bodyGate ? bodyGate.meter(caller.workspaceId, reply.raw, payload as Readable) : payload;
     },
   };
 

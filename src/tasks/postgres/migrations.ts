@@ -145,4 +145,11 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE api_keys ADD COLUMN admin BOOLEAN NOT NULL DEFAULT false;
    UPDATE api_keys SET admin = true WHERE id = (SELECT id FROM api_keys ORDER BY created_at, id LIMIT 1);
    CREATE INDEX tasks_usage ON tasks (submit_time);`,
+  // 7: fair claims (issue 9): each workspace's last turn, for round-robin between workspaces.
+  `CREATE TABLE workspace_turns (
+     workspace_id TEXT PRIMARY KEY,
+     last_claim BIGINT NOT NULL
+   );
+   CREATE SEQUENCE workspace_turn_seq;
+   CREATE INDEX tasks_pending_workspace ON tasks (workspace_id, submit_time, id) WHERE status = 'PENDING';`,
 ];

@@ -3,8 +3,9 @@
  * SQLite adapter (the conformance suite runs against both); what differs is how concurrency is
  * handled, since SQLite serialises every writer and PostgreSQL does not:
  *
- * - claim picks its row with `FOR UPDATE SKIP LOCKED`, so concurrent claimers never wait on, or
- *   get, the same task;
+ * - claim picks, in one statement, the oldest free task of the least recently served workspace
+ *   (round-robin, the `workspace_turns` table) with `FOR UPDATE SKIP LOCKED`, so concurrent
+ *   claimers never wait on, or get, the same task;
  * - the per-workspace running cap is a count, and two claimers could each count 4 of 5 and both
  *   start a task. The claim therefore takes a per-workspace advisory lock and counts again under
  *   it; only claim raises the count (settle, release and recovery lower it), so serialising
@@ -19,11 +20,46 @@ import type { IdempotencyRecord, ListQuery, NewTask, Settlement, TaskStore, Usag
 import { LOCK_SPACE, transaction, type PgPool } from './database.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
 
-const PICK = `SELECT p.id, p.workspace_id FROM tasks p
-  WHERE p.status = 'PENDING'
-    AND (SELECT count(*) FROM tasks r WHERE r.workspace_id = p.workspace_id AND r.status = 'RUNNING') < $1
-  ORDER BY p.submit_time, p.id LIMIT 1
-  FOR UPDATE SKIP LOCKED`;
+/**
+ * Fair claims (docs/architecture.md, "Fair scheduling"), one statement: the workspaces with
+ * PENDING work and room under the cap, least recently served first (no turn yet = first; ties:
+ * the oldest waiting task), and for them in that order the oldest PENDING task no concurrent
+ * claimer holds (`FOR UPDATE SKIP LOCKED`); the first found wins. The recursive CTE is a loose
+ * index scan over the pending index, so this costs O(workspaces with pending work), not
+ * O(pending tasks); the lateral pick runs per workspace, in order, until one yields a row.
+ */
+const PICK = `WITH RECURSIVE ws(id) AS (
+    SELECT (SELECT min(workspace_id) FROM tasks WHERE status = 'PENDING')
+    UNION ALL
+    SELECT (SELECT min(workspace_id) FROM tasks WHERE status = 'PENDING' AND workspace_id > ws.id) FROM ws WHERE ws.id IS NOT NULL),
+  ranked AS MATERIALIZED (
+    SELECT ws.id, coalesce(t.last_claim, 0) AS turn,
+      (SELECT min(submit_time) FROM tasks q WHERE q.workspace_id = ws.id AND q.status = 'PENDING') AS first_submit
+    FROM ws LEFT JOIN workspace_turns t ON t.workspace_id = ws.id
+    WHERE ws.id IS NOT NULL
+      AND (SELECT count(*) FROM tasks r WHERE r.workspace_id = ws.id AND r.status = 'RUNNING') < $1
+    ORDER BY turn, first_submit, ws.id)
+  SELECT p.id, p.workspace_id FROM ranked
+  CROSS JOIN LATERAL (
+    SELECT id, workspace_id FROM tasks
+    WHERE workspace_id = ranked.id AND status = 'PENDING'
+    ORDER BY submit_time, id LIMIT 1 FOR UPDATE SKIP LOCKED) p
+  LIMIT 1`;
+
+/**
+ * Under the workspace's lock: the picked task becomes RUNNING if the workspace runs fewer
+ * than $2 tasks, and the workspace's turn is stamped.
+ */
+const CLAIM = `WITH room AS (
+    SELECT count(*) < $2::int AS ok FROM tasks WHERE workspace_id = $1 AND status = 'RUNNING'),
+  claimed AS (
+    UPDATE tasks SET status = 'RUNNING', worker_id = $4, lease_until = $5, attempts = attempts + 1, scheduled_time = $6
+    WHERE id = $3 AND status = 'PENDING' AND (SELECT ok FROM room) RETURNING *),
+  turn AS (
+    INSERT INTO workspace_turns (workspace_id, last_claim)
+    SELECT $1, nextval('workspace_turn_seq') FROM claimed
+    ON CONFLICT (workspace_id) DO UPDATE SET last_claim = excluded.last_claim)
+  SELECT * FROM claimed`;
 
 /** A claim whose workspace filled up while it waited for the lock looks again, a few times. */
 const CLAIM_TRIES = 5;
@@ -51,17 +87,8 @@ export function createPostgresTaskStore(pool: PgPool): TaskStore {
       // Held until commit; a claimer of the same workspace waiting here sees our RUNNING row
       // in its recount (READ COMMITTED: each statement sees what committed before it began).
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE.workspace, candidate.workspace_id]);
-      const running = await client.query<{ c: number }>(
-        `SELECT count(*)::int AS c FROM tasks WHERE workspace_id = $1 AND status = 'RUNNING'`,
-        [candidate.workspace_id],
-      );
-      if (running.rows[0]!.c >= maxRunning) return { row: undefined, retry: true };
-      const claimed = await client.query<TaskRow>(
-        `UPDATE tasks SET status = 'RUNNING', worker_id = $2, lease_until = $3, attempts = attempts + 1, scheduled_time = $4
-         WHERE id = $1 RETURNING *`,
-        [candidate.id, workerId, leaseUntil, now],
-      );
-      return { row: claimed.rows[0], retry: false };
+      const claimed = await client.query<TaskRow>(CLAIM, [candidate.workspace_id, maxRunning, candidate.id, workerId, leaseUntil, now]);
+      return { row: claimed.rows[0], retry: claimed.rows.length === 0 };
     });
   }
 

@@ -105,6 +105,13 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE api_keys ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
    UPDATE api_keys SET admin = 1 WHERE id = (SELECT id FROM api_keys ORDER BY created_at, id LIMIT 1);
    CREATE INDEX tasks_usage ON tasks (submit_time);`,
+  // 7: fair claims (issue 9): each workspace's last turn, for round-robin between workspaces.
+  `CREATE TABLE workspace_turns (
+     workspace_id TEXT PRIMARY KEY,
+     last_claim INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX workspace_turns_order ON workspace_turns (last_claim);
+   CREATE INDEX tasks_pending_workspace ON tasks (workspace_id, submit_time, id) WHERE status = 'PENDING';`,
 ];
 
 export function openSqlite(path: string, synchronous: 'OFF' | 'NORMAL' | 'FULL' = 'NORMAL'): SqliteDatabase {

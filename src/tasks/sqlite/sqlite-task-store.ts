@@ -21,17 +21,34 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
   const cancel = db.prepare(
     `UPDATE tasks SET status = 'CANCELED', end_time = ? WHERE id = ? AND workspace_id = ? AND status = 'PENDING'`,
   );
-  // The oldest PENDING task of a workspace that runs fewer than `maxRunning` tasks: tasks over
-  // the cap wait in the queue rather than being refused.
-  const claim = db.prepare<[string, number, number, number], TaskRow>(
+  // Fair claims (docs/architecture.md, "Fair scheduling"): among workspaces with PENDING work
+  // that run fewer than `maxRunning` tasks, the one served least recently (no turn yet = first;
+  // ties: the oldest waiting task), then that workspace's oldest PENDING task. The recursive
+  // CTE walks the distinct workspaces of the pending index (a loose index scan), so a claim
+  // costs O(workspaces with pending work), not O(pending tasks).
+  const nextWorkspace = db.prepare<[number], { workspace_id: string }>(
+    `WITH RECURSIVE ws(id) AS (
+       SELECT (SELECT min(workspace_id) FROM tasks WHERE status = 'PENDING')
+       UNION ALL
+       SELECT (SELECT min(workspace_id) FROM tasks WHERE status = 'PENDING' AND workspace_id > ws.id) FROM ws WHERE ws.id IS NOT NULL)
+     SELECT ws.id AS workspace_id FROM ws LEFT JOIN workspace_turns t ON t.workspace_id = ws.id
+     WHERE ws.id IS NOT NULL
+       AND (SELECT count(*) FROM tasks r WHERE r.workspace_id = ws.id AND r.status = 'RUNNING') < ?
+     ORDER BY coalesce(t.last_claim, 0),
+       (SELECT min(submit_time) FROM tasks q WHERE q.workspace_id = ws.id AND q.status = 'PENDING'), ws.id
+     LIMIT 1`,
+  );
+  const claim = db.prepare<[string, number, number, string], TaskRow>(
     `UPDATE tasks SET status = 'RUNNING', worker_id = ?, lease_until = ?, attempts = attempts + 1,
        scheduled_time = ?
      WHERE id = (
-       SELECT p.id FROM tasks p
-       WHERE p.status = 'PENDING'
-         AND (SELECT count(*) FROM tasks r WHERE r.workspace_id = p.workspace_id AND r.status = 'RUNNING') < ?
-       ORDER BY p.submit_time, p.id LIMIT 1)
+       SELECT id FROM tasks WHERE workspace_id = ? AND status = 'PENDING' ORDER BY submit_time, id LIMIT 1)
      RETURNING *`,
+  );
+  const takeTurn = db.prepare<[string]>(
+    `INSERT INTO workspace_turns (workspace_id, last_claim)
+       VALUES (?, (SELECT coalesce(max(last_claim), 0) + 1 FROM workspace_turns))
+     ON CONFLICT (workspace_id) DO UPDATE SET last_claim = excluded.last_claim`,
   );
   const heartbeat = db.prepare(
     `UPDATE tasks SET lease_until = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
@@ -86,9 +103,13 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     'SELECT status, count(*) AS c FROM tasks WHERE expires_at > ? GROUP BY status',
   );
 
-  const claimTx = db.transaction((workerId: string, now: number, leaseUntil: number, maxRunning: number) =>
-    claim.get(workerId, leaseUntil, now, maxRunning),
-  );
+  const claimTx = db.transaction((workerId: string, now: number, leaseUntil: number, maxRunning: number) => {
+    const chosen = nextWorkspace.get(maxRunning);
+    if (!chosen) return undefined;
+    const row = claim.get(workerId, leaseUntil, now, chosen.workspace_id);
+    if (row) takeTurn.run(chosen.workspace_id);
+    return row;
+  });
   const recoverTx = db.transaction(
     (now: number, maxAttempts: number, failure: { code: string; message: string; expiresAt: number }): RecoveryReport => {
       const failed = failExhausted.all(failure.code, failure.message, now, failure.expiresAt, now, maxAttempts).map((r) => r.id);

@@ -1,0 +1,193 @@
+/**
+ * Strict header checks for PNG, JPEG and WebP, done before any decoder sees the bytes. Each is
+ * O(1) or a walk over a bounded number of chunk/segment headers — no pixel is touched — so a
+ * header bomb (a few bytes claiming 25 megapixels) is refused at once, on the event loop,
+ * without memory or CPU worth mentioning. What is checked:
+ *
+ * - the fields the format allows (PNG bit depth per colour type, compression/filter/interlace;
+ *   JPEG frame type, precision, component count and sampling; WebP chunk layout and bitstream
+ *   signatures), non-zero sides, and every chunk or segment fitting inside the file;
+ * - the data length against the header: a PNG's IDAT bytes are at least the raw size over
+ *   DEFLATE's maximum ratio (1032:1), a Huffman JPEG's entropy-coded bytes at least one bit per
+ *   8×8 luma block (each block codes at least its DC difference).
+ *
+ * What a header cannot show (corrupt entropy data, a truncated WebP frame) is left to the full
+ * decode in image-check.ts, which runs on libvips' threads.
+ */
+export class HeaderError extends Error {}
+
+export interface ClaimedSize {
+  readonly width: number;
+  readonly height: number;
+  /**
+   * The data is shorter than the header allows. Reported rather than thrown, so that the
+   * caller can first refuse an oversized claim with the resolution error, as DashScope does.
+   */
+  readonly short?: boolean;
+}
+
+const fail = (why: string): never => {
+  throw new HeaderError(why);
+};
+
+/** DEFLATE cannot compress better than 1032:1; a little slack for the zlib wrapper. */
+const MAX_DEFLATE_RATIO = 1032;
+/** Files with more chunks than this are refused rather than walked (real encoders write few). */
+const MAX_PNG_CHUNKS = 20_000;
+
+const PNG_DEPTHS: Record<number, { depths: readonly number[]; channels: number }> = {
+  0: { depths: [1, 2, 4, 8, 16], channels: 1 },
+  2: { depths: [8, 16], channels: 3 },
+  3: { depths: [1, 2, 4, 8], channels: 1 },
+  4: { depths: [8, 16], channels: 2 },
+  6: { depths: [8, 16], channels: 4 },
+};
+
+export function checkPngHeader(bytes: Buffer): ClaimedSize {
+  if (bytes.length < 8 + 25) fail('PNG shorter than its header');
+  if (bytes.readUInt32BE(8) !== 13 || bytes.toString('latin1', 12, 16) !== 'IHDR') fail('PNG does not start with IHDR');
+  const width = bytes.readUInt32BE(16);
+  const height = bytes.readUInt32BE(20);
+  const [depth, colourType, compression, filter, interlace] = [24, 25, 26, 27, 28].map((at) => bytes[at]!) as [number, number, number, number, number];
+  if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) fail('PNG sides out of range');
+  const kind = PNG_DEPTHS[colourType];
+  if (!kind || !kind.depths.includes(depth)) fail(`PNG bit depth ${depth} is invalid for colour type ${colourType}`);
+  if (compression !== 0 || filter !== 0 || interlace > 1) fail('PNG compression, filter or interlace method is invalid');
+
+  let at = 8 + 25;
+  let idatBytes = 0;
+  let palette = false;
+  let chunks = 0;
+  // Sum the IDAT lengths: a header claiming 5000×5000 with a 1 KB IDAT cannot be genuine.
+  const rawBytes = height * (1 + Math.ceil((width * kind!.channels * depth) / 8));
+  const minIdat = Math.floor(rawBytes / MAX_DEFLATE_RATIO);
+  while (at + 12 <= bytes.length) {
+    if (++chunks > MAX_PNG_CHUNKS) fail('PNG has too many chunks');
+    const length = bytes.readUInt32BE(at);
+    const type = bytes.toString('latin1', at + 4, at + 8);
+    if (length > 0x7fffffff || at + 12 + length > bytes.length) fail(`PNG chunk ${JSON.stringify(type)} runs past the end of the file`);
+    if (type === 'PLTE') palette = true;
+    if (type === 'IDAT') {
+      if (colourType === 3 && !palette) fail('palette PNG without PLTE before its data');
+      idatBytes += length;
+    }
+    if (type === 'IEND') break;
+    at += 12 + length;
+  }
+  if (idatBytes === 0) fail('PNG has no image data');
+  return { width, height, short: idatBytes < minIdat };
+}
+
+/** SOF markers libjpeg-turbo decodes with Huffman coding: baseline, extended, progressive. */
+const HUFFMAN_FRAMES = new Set([0xc0, 0xc1, 0xc2]);
+/** Every other SOF (lossless, hierarchical, arithmetic): refused. */
+const OTHER_FRAMES = new Set([0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
+
+export function checkJpegHeader(bytes: Buffer): ClaimedSize {
+  let at = 2;
+  let frame: { width: number; height: number; lumaBlocks: number } | undefined;
+  for (;;) {
+    // Markers may be preceded by any number of 0xFF fill bytes.
+    if (at >= bytes.length || bytes[at] !== 0xff) fail('JPEG marker expected');
+    while (at < bytes.length && bytes[at] === 0xff) at++;
+    if (at >= bytes.length) fail('JPEG ends inside a marker');
+    const marker = bytes[at]!;
+    at++;
+    if (marker === 0xd8 || marker === 0xd9) fail('JPEG ends or restarts before its first scan');
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue; // standalone markers
+    if (at + 2 > bytes.length) fail('JPEG segment header truncated');
+    const length = bytes.readUInt16BE(at);
+    if (length < 2 || at + length > bytes.length) fail('JPEG segment runs past the end of the file');
+    if (OTHER_FRAMES.has(marker)) fail('JPEG coding process is not supported (lossless, hierarchical or arithmetic)');
+    if (HUFFMAN_FRAMES.has(marker)) {
+      if (frame) fail('JPEG has two frame headers');
+      frame = readFrame(bytes, at, length);
+    }
+    if (marker === 0xda) {
+      if (!frame) fail('JPEG scan before its frame header');
+      const entropyBytes = bytes.length - (at + length);
+      // At least one bit per luma block: every block codes its DC coefficient with a Huffman
+      // code of one bit or more, in any sequential or progressive JPEG.
+      return { width: frame!.width, height: frame!.height, short: entropyBytes < Math.floor(frame!.lumaBlocks / 8) };
+    }
+    at += length;
+  }
+}
+
+function readFrame(bytes: Buffer, at: number, length: number): { width: number; height: number; lumaBlocks: number } {
+  if (length < 8) fail('JPEG frame header truncated');
+  const precision = bytes[at + 2]!;
+  const height = bytes.readUInt16BE(at + 3);
+  const width = bytes.readUInt16BE(at + 5);
+  const components = bytes[at + 7]!;
+  if (precision !== 8) fail(`JPEG sample precision ${precision} is not supported`);
+  // Height 0 defers the height to a DNL marker after the first scan: refused, as it cannot be checked here.
+  if (width === 0 || height === 0) fail('JPEG sides must be given in the frame header');
+  if (![1, 3, 4].includes(components) || length !== 8 + 3 * components) fail('JPEG component count is invalid');
+  const sampling: { h: number; v: number }[] = [];
+  for (let c = 0; c < components; c++) {
+    const factors = bytes[at + 9 + 3 * c]!;
+    const [h, v] = [factors >> 4, factors & 15];
+    if (h < 1 || h > 4 || v < 1 || v > 4 || bytes[at + 10 + 3 * c]! > 3) fail('JPEG component sampling or table is invalid');
+    sampling.push({ h, v });
+  }
+  // The component with the most 8×8 blocks (the luma plane in any ordinary file): each of its
+  // blocks is coded in some scan, so it bounds the entropy data from below.
+  const hMax = Math.max(...sampling.map((s) => s.h));
+  const vMax = Math.max(...sampling.map((s) => s.v));
+  const blocks = Math.max(
+    ...sampling.map((s) => Math.ceil(Math.ceil((width * s.h) / hMax) / 8) * Math.ceil(Math.ceil((height * s.v) / vMax) / 8)),
+  );
+  return { width, height, lumaBlocks: blocks };
+}
+
+export function checkWebpHeader(bytes: Buffer): ClaimedSize {
+  if (bytes.length < 30) fail('WebP shorter than its header');
+  const riffSize = bytes.readUInt32LE(4);
+  if (riffSize < 22 || riffSize + 8 > bytes.length) fail('WebP RIFF size does not match the file');
+  const end = riffSize + 8;
+  const first = bytes.toString('latin1', 12, 16);
+  const firstSize = bytes.readUInt32LE(16);
+  if (20 + firstSize > end) fail('WebP chunk runs past the end of the file');
+  if (first === 'VP8 ') return vp8Size(bytes, 20, firstSize);
+  if (first === 'VP8L') return vp8lSize(bytes, 20, firstSize);
+  if (first !== 'VP8X' || firstSize < 10) fail('WebP has no VP8, VP8L or VP8X chunk');
+  const width = bytes.readUIntLE(24, 3) + 1;
+  const height = bytes.readUIntLE(27, 3) + 1;
+  // The extended format must still carry an image: a still frame or animation frames.
+  let at = 20 + firstSize + (firstSize & 1);
+  let image = false;
+  while (at + 8 <= end) {
+    const type = bytes.toString('latin1', at, at + 4);
+    const size = bytes.readUInt32LE(at + 4);
+    if (at + 8 + size > end) fail(`WebP chunk ${JSON.stringify(type)} runs past the end of the file`);
+    if (type === 'VP8 ' || type === 'VP8L') {
+      const frame = type === 'VP8 ' ? vp8Size(bytes, at + 8, size) : vp8lSize(bytes, at + 8, size);
+      if (frame.width > width || frame.height > height) fail('WebP frame is larger than its canvas');
+      image = true;
+    }
+    if (type === 'ANMF') image = true;
+    at += 8 + size + (size & 1);
+  }
+  if (!image) fail('WebP has no image data');
+  return { width, height };
+}
+
+function vp8Size(bytes: Buffer, at: number, size: number): ClaimedSize {
+  if (size < 10) fail('VP8 frame header truncated');
+  const tag = bytes.readUIntLE(at, 3);
+  if ((tag & 1) !== 0) fail('VP8 frame is not a key frame');
+  if (((tag >> 5) & 0x7ffff) > size - 10) fail('VP8 first partition runs past its chunk');
+  if (bytes[at + 3] !== 0x9d || bytes[at + 4] !== 0x01 || bytes[at + 5] !== 0x2a) fail('VP8 start code missing');
+  const width = bytes.readUInt16LE(at + 6) & 0x3fff;
+  const height = bytes.readUInt16LE(at + 8) & 0x3fff;
+  if (width === 0 || height === 0) fail('VP8 sides must not be zero');
+  return { width, height };
+}
+
+function vp8lSize(bytes: Buffer, at: number, size: number): ClaimedSize {
+  if (size < 5 || bytes[at] !== 0x2f) fail('VP8L signature missing');
+  const bits = bytes.readUInt32LE(at + 1);
+  if (bits >>> 29 !== 0) fail('VP8L version must be 0');
+  return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+}
