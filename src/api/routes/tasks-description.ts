@@ -44,6 +44,10 @@ const resultItem = z.object({
   code: z.string().optional(),
   message: z.string().optional(),
 });
+/** retouch's own addition for operators (DashScope clients ignore it): which route and engine ran the task. */
+const retouchInfo = z
+  .object({ route: z.string(), engine: z.string().describe('local, dashscope, openai, comfyui, …') })
+  .describe('Present once a worker has chosen the engine.');
 const metrics = z.object({ TOTAL: z.number().int(), SUCCEEDED: z.number().int(), FAILED: z.number().int() });
 
 export const getTaskResponse = z.object({
@@ -60,6 +64,7 @@ export const getTaskResponse = z.object({
     message: z.string().optional(),
   }),
   usage: z.object({ image_count: z.number().int() }).optional(),
+  retouch: retouchInfo.optional(),
 });
 
 const listItem = z.object({
@@ -75,6 +80,7 @@ const listItem = z.object({
   status,
   task_id: z.string(),
   user_api_unique_key: z.string(),
+  retouch: retouchInfo.optional(),
 });
 const listTasksResponse = z.object({
   request_id: z.string(),
