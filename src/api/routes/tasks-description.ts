@@ -45,6 +45,9 @@ const resultItem = z.object({
   message: z.string().optional(),
 });
 const metrics = z.object({ TOTAL: z.number().int(), SUCCEEDED: z.number().int(), FAILED: z.number().int() });
+const retouchInfo = z
+  .object({ route: z.string().describe('The model the task came in on.'), engine: z.string().describe('The engine that ran it (local, dashscope, openai, comfyui).') })
+  .describe('retouch extra for operators (DashScope SDKs ignore it); absent until a worker chose the engine.');
 
 export const getTaskResponse = z.object({
   request_id: z.string(),
@@ -60,6 +63,7 @@ export const getTaskResponse = z.object({
     message: z.string().optional(),
   }),
   usage: z.object({ image_count: z.number().int() }).optional(),
+  retouch: retouchInfo.optional(),
 });
 
 const listItem = z.object({
@@ -75,6 +79,7 @@ const listItem = z.object({
   status,
   task_id: z.string(),
   user_api_unique_key: z.string(),
+  retouch: retouchInfo.optional(),
 });
 const listTasksResponse = z.object({
   request_id: z.string(),
@@ -96,6 +101,7 @@ export const taskApiDescription: ApiDescription = {
     CreateTaskResponse: createTaskResponse,
     TaskResultItem: resultItem,
     TaskMetrics: metrics,
+    RetouchInfo: retouchInfo,
     GetTaskResponse: getTaskResponse,
     TaskListItem: listItem,
     ListTasksResponse: listTasksResponse,
