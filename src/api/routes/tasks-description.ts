@@ -44,11 +44,10 @@ const resultItem = z.object({
   code: z.string().optional(),
   message: z.string().optional(),
 });
-/** retouch's own addition for operators (DashScope clients ignore it): which route and engine ran the task. */
-const retouchInfo = z
-  .object({ route: z.string(), engine: z.string().describe('local, dashscope, openai, comfyui, …') })
-  .describe('Present once a worker has chosen the engine.');
 const metrics = z.object({ TOTAL: z.number().int(), SUCCEEDED: z.number().int(), FAILED: z.number().int() });
+const retouchInfo = z
+  .object({ route: z.string().describe('The model the task came in on.'), engine: z.string().describe('The engine that ran it (local, dashscope, openai, comfyui).') })
+  .describe('retouch extra for operators (DashScope SDKs ignore it); absent until a worker chose the engine.');
 
 export const getTaskResponse = z.object({
   request_id: z.string(),
@@ -102,6 +101,7 @@ export const taskApiDescription: ApiDescription = {
     CreateTaskResponse: createTaskResponse,
     TaskResultItem: resultItem,
     TaskMetrics: metrics,
+    RetouchInfo: retouchInfo,
     GetTaskResponse: getTaskResponse,
     TaskListItem: listItem,
     ListTasksResponse: listTasksResponse,
