@@ -46,6 +46,11 @@ const resultItem = z.object({
 });
 const metrics = z.object({ TOTAL: z.number().int(), SUCCEEDED: z.number().int(), FAILED: z.number().int() });
 
+/** retouch's own addition for operators (DashScope SDKs ignore it): the route and the engine that ran the task. */
+const retouchInfo = z
+  .object({ route: z.string(), engine: z.string() })
+  .describe('Which route (the model) the task came in on and which engine ran it (local, dashscope, openai, comfyui); absent until a worker chose.');
+
 export const getTaskResponse = z.object({
   request_id: z.string(),
   output: z.object({
@@ -60,6 +65,7 @@ export const getTaskResponse = z.object({
     message: z.string().optional(),
   }),
   usage: z.object({ image_count: z.number().int() }).optional(),
+  retouch: retouchInfo.optional(),
 });
 
 const listItem = z.object({
@@ -75,6 +81,7 @@ const listItem = z.object({
   status,
   task_id: z.string(),
   user_api_unique_key: z.string(),
+  retouch: retouchInfo.optional(),
 });
 const listTasksResponse = z.object({
   request_id: z.string(),
