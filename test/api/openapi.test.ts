@@ -132,6 +132,9 @@ describe('real answers match the document', () => {
     conforms('listTasks', await call(`${server.url}/api/v1/tasks?page_size=500`, { key }));
     conforms('createTask', await createTask(server.url, key, { model: 'retouch-test', input: { prompt: 'x' } }));
     conforms('createTask', await createTask(server.url, 'sk-wrong-key-0000', createBody([image], 'ok')));
+    conforms('listModels', await call(`${server.url}/api/v1/models`, { key }));
+    conforms('listModels', await call(`${server.url}/api/v1/models`));
+    conforms('listModelsOpenAi', await call(`${server.url}/v1/models`, { key }));
   });
 
   it('webhook and operator routes', async () => {

@@ -4,11 +4,40 @@
  * key may use every configured model today; a per-key filter would go here.
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { KeyStore } from '../../auth/key-store.js';
 import type { EngineRegistry } from '../../engines/registry.js';
 import { ApiError } from '../../errors.js';
 import type { ModelListResponse } from '../../protocol/wire.js';
 import { authenticate } from '../auth.js';
+import type { ApiDescription } from '../openapi.js';
+import { COMMON_SCHEMAS } from '../schemas.js';
+
+export const modelApiDescription: ApiDescription = {
+  tag: { name: 'models', description: 'The models (routes of the routing table) the calling key may use.' },
+  schemas: {
+    ...COMMON_SCHEMAS,
+    ModelList: z.object({
+      request_id: z.string(),
+      data: z.array(z.object({ id: z.string(), object: z.literal('model'), engine: z.string(), owned_by: z.literal('retouch') })),
+    }),
+    OpenAiModelList: z.object({
+      object: z.literal('list'),
+      data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.literal('retouch') })),
+    }),
+  },
+  operations: [
+    {
+      method: 'get', path: '/api/v1/models', operationId: 'listModels', tag: 'models', summary: 'Models this key may use, with each one\'s engine',
+      responses: { '200': { description: 'The models.', schema: 'ModelList' }, '401': { description: 'No or an invalid API key.', schema: 'ErrorBody' } },
+    },
+    {
+      method: 'get', path: '/v1/models', operationId: 'listModelsOpenAi', tag: 'models', summary: 'The same list in OpenAI\'s shape',
+      description: 'Errors are OpenAI-shaped: `{"error":{"message","type","param","code"}}`.',
+      responses: { '200': { description: 'The models.', schema: 'OpenAiModelList' }, '401': { description: 'No or an invalid API key (OpenAI error shape).', mediaType: 'application/json' } },
+    },
+  ],
+};
 
 export interface ModelRouteDeps {
   readonly keys: KeyStore;
