@@ -15,8 +15,9 @@ export default defineConfig({
   resolve: {
     // The SDK (src/sdk) reads local files and writes downloads with Node built-ins on paths the
     // console never takes (it sends data URIs and downloads through the browser); these stubs
-    // stand in for them so that the bundle has no Node code.
-    alias: [{ find: /^node:(fs\/promises|path|stream|url)$/, replacement: stub }],
+    // stand in for them so that the bundle has no Node code. `randomUUID` (Idempotency-Key on
+    // create) is the one the console does use: the stub draws it from Web Crypto.
+    alias: [{ find: /^node:(crypto|fs\/promises|path|stream|url)$/, replacement: stub }],
   },
   build: {
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),

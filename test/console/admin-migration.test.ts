@@ -19,9 +19,10 @@ it('makes the first-start key an admin key when upgrading', async () => {
   const keys = createSqliteKeyStore(db);
   const first = await keys.create({ workspaceId: 'default', name: 'first start', now: 1000 });
   const later = await keys.create({ workspaceId: 'team', name: 'later', now: 2000 });
-  // Back to the schema of version 2 (no admin column), as an older retouch left it.
+  // Back to the schema before the admin migration (the last one), as an older retouch left it.
+  const version = db.pragma('user_version', { simple: true }) as number;
   db.exec('DROP INDEX tasks_usage; ALTER TABLE api_keys DROP COLUMN admin;');
-  db.pragma('user_version = 2');
+  db.pragma(`user_version = ${version - 1}`);
   db.close();
 
   const upgraded = openSqlite(path);
