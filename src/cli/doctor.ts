@@ -11,13 +11,14 @@ export function registerDoctorCommand(program: Command): void {
     .command('doctor')
     .description('Check the configuration, the store, the blob store, fonts, ML models, upstream routes and clocks; print what is wrong and how to fix it. Exit code 0 when nothing failed, 1 otherwise.')
     .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
+    .option('--config <file>', 'routing table whose upstream routes to check (RETOUCH_CONFIG; docs/upstreams.md)')
     .option('--json', 'print {"ok": bool, "findings": [{check, status, summary, fix?}]}')
     .addHelpText('after', '\nExamples:\n  npx retouch doctor\n  RETOUCH_DATABASE_URL=postgres://db/retouch npx retouch doctor --json\n')
-    .action(async (options: { dataDir?: string; json?: boolean }) => {
+    .action(async (options: { dataDir?: string; config?: string; json?: boolean }) => {
       let config: Config | undefined;
       let problem: Finding | undefined;
       try {
-        config = configFor(options);
+        config = configFor({ dataDir: options.dataDir, config: options.config });
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         problem = { check: 'config', status: 'fail', summary: err.message, fix: 'fix that setting (docs/configuration.md lists every one with its format)' };

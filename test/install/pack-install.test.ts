@@ -168,11 +168,13 @@ beforeAll(async () => {
     if (name !== 'dist' && existsSync(join(REPO_ROOT, name))) cpSync(join(REPO_ROOT, name), join(stage, name), { recursive: true });
   }
   await run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')]);
+  // The web console, as `npm run build` (the prepare script) builds it into dist/web.
+  await run(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(REPO_ROOT, 'web/vite.config.ts'), '--outDir', join(stage, 'dist/web'), '--emptyOutDir'], { cwd: REPO_ROOT });
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json'], { cwd: stage, maxBuffer: 16 * 1024 * 1024 });
   const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   tarball = join(work, info!.filename);
   const packed = info!.files.map((f) => f.path);
-  for (const needed of ['bin/retouch.js', 'dist/cli/main.js', 'vendor/models/selfie/selfie.json', 'deploy/retouch.service']) expect(packed).toContain(needed);
+  for (const needed of ['bin/retouch.js', 'dist/cli/main.js', 'dist/web/index.html', 'vendor/models/selfie/selfie.json', 'deploy/retouch.service']) expect(packed).toContain(needed);
   expect(packed.some((p) => p.startsWith('src/') || p.startsWith('test/') || p.startsWith('node_modules/'))).toBe(false);
   // Node 20: reuse the addon this checkout compiled at `npm ci`.
   const here = await nodeBin(process.execPath);
@@ -196,6 +198,10 @@ async function checkVersion(node: NodeBin, name: string) {
   expect(existsSync(join(dir, 'node_modules/onnxruntime-node'))).toBe(false);
 
   const server = await serve(node, dir);
+  // The web console ships in the package too.
+  const page = await fetch(`${server.url}/`);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-type')).toMatch(/^text\/html/);
   // Same defaults as in a clone: the data dir is ./data in the working directory.
   expect(server.output()).toContain(`(data in ${join(dir, 'data')})`);
   expect(existsSync(join(dir, 'data', 'retouch.db'))).toBe(true);

@@ -1,13 +1,14 @@
 /**
  * `retouch doctor` as an operator runs it (the built CLI, a child process): a healthy data dir
  * passes with exit 0; each planted fault is reported, with its fix, and exit 1. (A missing font
- * is planted in an installed copy of the package: test/install/pack-install.test.ts. Unreachable
- * upstream routes cannot be planted: this build has no routing table, see src/doctor/checks/routes.ts.)
+ * is planted in an installed copy of the package: test/install/pack-install.test.ts.) Upstream
+ * routes are checked against a second retouch as the DashScope upstream.
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -129,6 +130,50 @@ describe('retouch doctor', () => {
       expect(up.report.findings.find((f) => f.check === 'clock')!.summary).toMatch(/the S3 store \(±1 s\)$/);
     } finally {
       await s3.close();
+    }
+  });
+
+  it('upstream routes: an unreachable base URL and a refused key are reported; a good route passes', async () => {
+    const upstream = await startTestServer();
+    // A port nothing listens on (fetch refuses well-known ports such as 1 outright).
+    const closed = createServer();
+    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((done) => closed.close(done));
+    try {
+      const file = join(work, 'routes.yaml');
+      writeFileSync(
+        file,
+        [
+          'models:',
+          '  cloud-ok:',
+          '    engine: dashscope',
+          `    options: { base_url: "${upstream.url}/api/v1", api_key_env: GOOD_KEY }`,
+          '  cloud-bad-key:',
+          '    engine: dashscope',
+          `    options: { base_url: "${upstream.url}/api/v1", api_key_env: BAD_KEY }`,
+          '  cloud-down:',
+          '    engine: dashscope',
+          `    options: { base_url: "http://127.0.0.1:${closedPort}/api/v1", api_key_env: GOOD_KEY }`,
+          '',
+        ].join('\n'),
+      );
+      const { code, report, failed } = await doctor(
+        { RETOUCH_DATA_DIR: join(work, 'routes-data'), GOOD_KEY: upstream.key, BAD_KEY: 'sk-not-a-key-of-the-upstream' },
+        { args: ['--config', file] },
+      );
+      expect(code).toBe(1);
+      const routes = report.findings.filter((f) => f.check === 'routes');
+      expect(routes).toHaveLength(3);
+      expect(routes.find((f) => f.summary.includes('"cloud-ok"'))).toMatchObject({ status: 'ok', summary: expect.stringContaining('answers and accepts the key') });
+      expect(failed).toEqual([
+        expect.objectContaining({ summary: expect.stringContaining('route "cloud-bad-key" (dashscope') , fix: expect.stringContaining('check the key in $BAD_KEY') }),
+        expect.objectContaining({ summary: expect.stringMatching(/route "cloud-down" .* is unreachable: ECONNREFUSED/), fix: expect.stringContaining(`check options.base_url of "cloud-down" in ${file}`) }),
+      ]);
+      // The keys themselves never appear in the report.
+      expect(JSON.stringify(report)).not.toContain(upstream.key);
+    } finally {
+      await upstream.close();
     }
   });
 
