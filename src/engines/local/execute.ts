@@ -7,6 +7,7 @@ import { MAX_WORKING_PIXELS, decode, type Img } from './image.js';
 import type { MlModels } from './ml/index.js';
 import type { NegativeHints } from './negative.js';
 import { highestImageRef, inputsUsed, type Operation, type Plan } from './plan.js';
+import { traitsOf } from './ops/index.js';
 import { opSeed } from './rng.js';
 import type { StepContext } from './steps/context.js';
 import { applyOperation } from './steps/index.js';
@@ -59,7 +60,7 @@ export function workingBudget(plan: Plan, outputPixels: number): number | undefi
   return Math.min(MAX_WORKING_PIXELS, Math.max(1_000_000, (2 * outputPixels) / zoom));
 }
 
-const FUSION: ReadonlySet<Operation['op']> = new Set(['overlay', 'collage', 'blend', 'cutout']);
+const isFusion = (op: Operation): boolean => traitsOf(op.op).fusion === true;
 
 /** Fails before any pixel work when the plan refers to an image the request does not have. */
 export function checkImageRefs(plan: Plan, imageCount: number): void {
@@ -92,7 +93,7 @@ export function checkImageRefs(plan: Plan, imageCount: number): void {
         );
       }
     }
-    if (FUSION.has(op.op)) fused = true;
+    if (isFusion(op)) fused = true;
   });
 }
 
@@ -129,7 +130,7 @@ export async function runPlan(plan: Plan, inputs: readonly Buffer[], options: Ru
       continue;
     }
     current = await applyOperation(current, op, ctx);
-    if (FUSION.has(op.op)) fused = true;
+    if (isFusion(op)) fused = true;
     else if (!fused) decoded[0] = current;
   }
   options.signal.throwIfAborted();

@@ -4,13 +4,13 @@
  * operation made the image transparent).
  */
 import { MAX_OUTPUT_PIXELS, defaultOutputSize, type Size } from '../../protocol/size.js';
-import type { EditRequest, EditResult, Engine } from '../engine.js';
-import { describePlan } from './describe.js';
+import { EditError, type EditRequest, type EditResult, type Engine } from '../engine.js';
 import { runPlan } from './execute.js';
 import { setupFonts } from './fonts.js';
 import { fromSharp, toSharp, type Img } from './image.js';
 import type { MlModels } from './ml/index.js';
 import { parseNegativePrompt, type NegativeHints } from './negative.js';
+import { describePlan, traitsOf } from './ops/index.js';
 import { parseInstruction } from './parser/index.js';
 import type { Plan } from './plan.js';
 import { applyWatermark } from './watermark.js';
@@ -53,6 +53,24 @@ export async function fitToOutput(img: Img, target: Size, hints: NegativeHints):
   return out;
 }
 
+/**
+ * The output size. An instruction that states a size ("resize to 1024×768", "half the size",
+ * "600 px wide", "upscale 2x") gets exactly that size: the edited image is not refitted. With
+ * `parameters.size` too, the two must agree (±1 px) or the task fails, rather than succeed with a
+ * size that is not what was asked. Otherwise `size`, or about 1280×1280 at the edited aspect.
+ */
+export function outputSize(plan: Plan, edited: Img, requested: Size | undefined): Size {
+  const stated = plan.operations.some((op) => traitsOf(op.op).sizing === true);
+  if (!stated) return requested ?? defaultOutputSize(edited.width, edited.height);
+  if (requested && (Math.abs(requested.width - edited.width) > 1 || Math.abs(requested.height - edited.height) > 1)) {
+    throw new EditError(
+      'InvalidParameter',
+      `The instruction asks for an output of ${edited.width}×${edited.height} pixels, but parameters.size is ${requested.width}*${requested.height}. Drop one of them or make them agree.`,
+    );
+  }
+  return { width: edited.width, height: edited.height };
+}
+
 export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
   // Parsing is pure; tasks with n>1 ask for the same prompt n times.
   let last: { prompt: string; plan: Plan } | undefined;
@@ -80,7 +98,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
       const hints = parseNegativePrompt(request.negativePrompt);
       const outputPixels = request.size ? request.size.width * request.size.height : MAX_OUTPUT_PIXELS;
       const edited = await runPlan(plan, request.images, { seed: request.seed, signal: request.signal, hints, ml: loadMl, outputPixels });
-      const target = request.size ?? defaultOutputSize(edited.width, edited.height);
+      const target = outputSize(plan, edited, request.size);
       let out = await fitToOutput(edited, target, hints);
       request.signal.throwIfAborted();
       if (request.watermark) out = await applyWatermark(out);

@@ -1,13 +1,15 @@
 /**
  * Edits as data: a plan is an ordered list of typed operations, produced by the parser,
- * printable in English and Chinese (that text is the task's `actual_prompt`, see describe.ts),
- * executed by steps/.
+ * printable in English and Chinese (that text is the task's `actual_prompt`) and executed by the
+ * operation modules in ops/ (one module per operation, listed in ops/index.ts).
  *
  * Image references are 1-based ("image 1" is the first input). Operations without an `image`
  * field work on the current result, which starts as image 1; an operation with `image: k`
  * edits input k before it is used by a later fusion operation (e.g. "rotate image 2 by 90°,
  * then put it side by side with image 1").
  */
+
+import type { HueBand } from './steps/tone.js';
 
 /** An sRGB colour, 0–255 per channel, with its names for the description. */
 export interface Colour {
@@ -48,6 +50,10 @@ export type Operation = (
   | { op: 'temperature'; amount: number }
   | { op: 'tint'; colour: Colour; strength: number }
   | { op: 'autoEnhance' }
+  /** Gray-world white balance: removes an overall colour cast. */
+  | { op: 'whiteBalance' }
+  /** Saturation of one hue band only (factor 1 = unchanged). */
+  | { op: 'selectiveColour'; band: HueBand; factor: number }
   | { op: 'posterize'; levels: number }
   /** 0..1, how dark the corners get. */
   | { op: 'vignette'; strength: number }
@@ -56,6 +62,8 @@ export type Operation = (
   /** Clockwise degrees; negative is counter-clockwise. Multiples of 90 are exact. */
   | { op: 'rotate'; degrees: number }
   | { op: 'flip'; axis: 'horizontal' | 'vertical' }
+  /** Levels the detected horizon (degrees undefined) or rotates by `degrees` clockwise; crops to the inner rectangle. */
+  | { op: 'straighten'; degrees: number | undefined }
   | { op: 'cropAspect'; ratio: readonly [number, number] }
   /** Keep the centre `fraction` (0..1) of width and height ("zoom in 2x" = 0.5). */
   | { op: 'cropCenter'; fraction: number }
@@ -76,6 +84,8 @@ export type Operation = (
   | { op: 'sketch' }
   | { op: 'cartoon' }
   | { op: 'emboss' }
+  /** Edge magnitude as an outline drawing: dark lines on white, or light lines on black. */
+  | { op: 'edges'; lines: 'dark' | 'light' }
   /** size: text height as a fraction of the shorter side. */
   | { op: 'text'; text: string; position: Position; colour: Colour; size: number }
   /**
@@ -107,21 +117,6 @@ export interface Plan {
   readonly language: Language;
   readonly operations: readonly Operation[];
 }
-
-/** Operations whose result depends on the seed. */
-export const SEEDED_OPS: ReadonlySet<OperationKind> = new Set(['grain', 'collage']);
-
-/** Operations that need the ML models. */
-export const ML_OPS: ReadonlySet<OperationKind> = new Set([
-  'removeBackground',
-  'replaceBackground',
-  'backgroundBlur',
-  'backgroundTone',
-  'upscale',
-  'faces',
-  'removeText',
-  'cutout',
-]);
 
 /** The highest input index an operation refers to (1-based); 1 when it only uses the current image. */
 export function highestImageRef(op: Operation): number {

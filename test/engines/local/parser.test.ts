@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EditError } from '../../../src/engines/engine.js';
-import { describePlan } from '../../../src/engines/local/describe.js';
+import { describePlan } from '../../../src/engines/local/ops/index.js';
 import { parseInstruction } from '../../../src/engines/local/parser/index.js';
 import { CASES, FAILURES } from './parser-cases.js';
 

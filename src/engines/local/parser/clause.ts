@@ -1,7 +1,7 @@
 /**
- * A clause being parsed. Rules `take` the words they understand (keywords, numbers, colours,
- * positions); whatever is left must be filler ("please make the image …", "请把图片…一下"),
- * or the clause fails: nothing the user wrote is silently dropped.
+ * A clause being parsed. Operation modules `take` the words they understand (keywords, numbers,
+ * colours, positions); what is left is judged by parser/leftover.ts: filler and harmless
+ * describing words pass, a named object or an unknown verb fails the clause.
  */
 import type { Colour, Position } from '../plan.js';
 import { COLOUR_RE, colourFromName } from './colours.js';
@@ -10,11 +10,20 @@ export class Clause {
   /** Normalised text; taken parts are blanked out. */
   private work: string;
 
+  /** The amount word's factor, read from the whole clause before any word is taken. */
+  private readonly amount: number;
+
   constructor(
     readonly text: string,
     readonly quotes: readonly string[],
   ) {
     this.work = ` ${text} `;
+    this.amount = SLIGHT.test(this.work) ? 0.5 : STRONG.test(this.work) ? 2 : 1;
+  }
+
+  /** The clause with taken parts blanked (same length as ` ${text} `). */
+  get remaining(): string {
+    return this.work;
   }
 
   has(re: RegExp): boolean {
@@ -87,15 +96,19 @@ export class Clause {
     return m ? Number(m[1]) : undefined;
   }
 
-  /** 0.5 for "slightly", 2 for "a lot", 1 otherwise. */
+  /** 0.5 for "slightly", 2 for "a lot", 1 otherwise (see ops/amounts.ts); takes the amount words. */
   intensity(): number {
-    if (this.take(/\b(?:slightly|slight|a\s+bit|a\s+little|a\s+touch|subtle|subtly|gently|gentle|light|lightly|mild|mildly|soft|softly)\b|轻微|稍微|稍稍|略微|微微|一点点|一点|一些|轻度|少许|淡淡|柔和/)) {
-      return 0.5;
-    }
-    if (this.take(/\b(?:much|a\s+lot|lots|very|strongly|strong|heavily|heavy|significantly|greatly|extremely|really|way|intense|intensely|dramatically|hard)\b|大幅|明显|非常|强烈|大大|很多|重度|极|特别|十分|很/)) {
-      return 2;
-    }
-    return 1;
+    this.takeAll(SLIGHT_G);
+    this.takeAll(STRONG_G);
+    return this.amount;
+  }
+
+  /** "a quarter" → 0.25, "a third", "a tenth", "四分之一". */
+  fraction(): number | undefined {
+    const m = this.take(/\b(?:a|one)\s+(quarter|third|fifth|tenth|half)\b|(?:(\d)\s*分之\s*(\d))/);
+    if (!m) return undefined;
+    if (m[2] && m[3]) return Number(m[3]) / Number(m[2]);
+    return { quarter: 0.25, third: 0.33, fifth: 0.2, tenth: 0.1, half: 0.5 }[m[1] as 'quarter'];
   }
 
   /** Direction: +1 up, -1 down, 0 when neither is said. */
@@ -130,6 +143,15 @@ export class Clause {
   }
 }
 
+const SLIGHT_WORDS =
+  '\\b(?:slightly|slight|a\\s+bit|a\\s+little(?:\\s+bit)?|a\\s+touch|subtle|subtly|gently|gentle|lightly|mild|mildly|soft|softly|somewhat|a\\s+tad|barely)\\b|轻微|稍微|稍稍|略微|微微|一点点|一点|一些|一丢丢|轻度|少许|淡淡|柔和|细细|浅浅|有点|些许|稍';
+const STRONG_WORDS =
+  '\\b(?:much|a\\s+lot|lots|very|strongly|strong|heavily|heavy|significantly|greatly|extremely|really|way|intense|intensely|dramatically|hard|considerably|substantially|drastically)\\b|大幅|明显|非常|强烈|大大|很多|重度|极|特别|十分|很|狠狠';
+const SLIGHT = new RegExp(SLIGHT_WORDS);
+const STRONG = new RegExp(STRONG_WORDS);
+const SLIGHT_G = new RegExp(SLIGHT_WORDS);
+const STRONG_G = new RegExp(STRONG_WORDS);
+
 const POSITIONS: ReadonlyArray<readonly [RegExp, Position]> = [
   [/\b(?:top|upper)[\s-]*left(?:\s+corner)?\b|左上角?/, 'top-left'],
   [/\b(?:top|upper)[\s-]*right(?:\s+corner)?\b|右上角?/, 'top-right'],
@@ -152,7 +174,7 @@ export const FILLER_EN: ReadonlySet<string> = new Set(
   photo picture image images pic photograph img result output edit edited new nice good nicely well overall abit kind sort
   increase decrease reduce raise lower boost higher enhance increased decreased reduced boosted tiny small around about approximately
   roughly it's its is was are too image's picture's photo's everything whole total first finally
-  next lastly afterwards after our their them one`
+  next lastly afterwards after our their them one i'd i'm i'll we'd could would mind thanks thank cheers ok okay hi hello hey just ish completely fully totally entirely exactly everything whole slightly somewhat rather pretty fairly up out off away`
     .split(/\s+/)
     .filter((w) => w.length > 0),
 );
@@ -168,3 +190,10 @@ const FILLER_ZH: readonly RegExp[] = [
   '成', '为', '到', '至', '变', '弄', '做', '加', '调', '改', '转', '个', '张', '度', '倍', '在', '于', '并', '且', '也', '都', '和',
   '与', '及', '先', '添', '向', '往', '朝', '上', '用', '以', '来', '去', '掉', '一', '下', '按', '像素', '层', '级', '宽', '高', '大', '小',
 ].map((w) => new RegExp(w, 'g'));
+
+/** True when a Chinese word is only filler ("一下", "把", "的"). */
+export function isZhFiller(word: string): boolean {
+  let t = word;
+  for (const re of FILLER_ZH) t = t.replace(re, '');
+  return t.trim() === '';
+}

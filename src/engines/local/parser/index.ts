@@ -1,180 +1,273 @@
 /**
  * Instruction parser: free text (English, Chinese or both) → Plan.
  *
- * normalize (quotes, numbers, image references) → split into ordered clauses → for each clause,
- * the first rule that understands all of it. A clause no rule understands, or with words left
- * over, fails the whole instruction with EditError('InvalidParameter') quoting it and naming the
- * closest supported operations.
+ * normalize (quotes, numbers, spellings, image references) → split into ordered clauses → give each
+ * clause its role (parser/roles.ts): politeness and purpose are dropped, preservation and negation
+ * become constraints checked against the plan, and every other clause must be an operation: the
+ * operation modules (ops/) whose trigger matches take the words they understand, and what is left
+ * is judged (parser/leftover.ts). Only a clause the engine cannot carry out fails the task; the
+ * message quotes the user's words, says whether a generative model is needed and how to route
+ * one, and suggests operations close in meaning.
+ *
+ * `parseInstruction` is the stable entry point (a Plan or a thrown EditError); `understand` is the
+ * same without throwing, for routing decisions.
  */
 import { EditError } from '../../engine.js';
+import { OPERATIONS, describeOperation, traitsOf } from '../ops/index.js';
+import type { Aspect, OpModule } from '../ops/spec.js';
 import type { Operation, Plan } from '../plan.js';
-import { Clause, FILLER_EN } from './clause.js';
+import { Clause } from './clause.js';
+import { generativeKind, generativeMessage, namesGenerativeStyle, type GenerativeKind } from './generative.js';
+import { asksToChange, judgeLeftover, objectsIn } from './leftover.js';
 import { normalize } from './normalize.js';
-import { ORIENTATION_RULES, TEXT_AND_GEOMETRY_RULES } from './rules-geometry.js';
-import { HUE_RULES, TONE_AND_FILTER_RULES } from './rules-tone.js';
-import { ML_AND_FUSION_RULES, type Rule } from './rules.js';
+import { quoteUser } from './quote.js';
+import { isDiagnosis, isPoliteness, isPurpose, mayBePurpose, negated, preservation, splitPurpose } from './roles.js';
 import { detectLanguage, splitClauses } from './split.js';
+import { STYLE_ALTERNATIVES, suggest } from './suggest.js';
 
-/** Most specific first: the first rule that understands a whole clause wins. */
-export const RULES: readonly Rule[] = [
-  ...ML_AND_FUSION_RULES,
-  ...TEXT_AND_GEOMETRY_RULES,
-  ...HUE_RULES,
-  ...ORIENTATION_RULES,
-  ...TONE_AND_FILTER_RULES,
-];
+export type Understanding = { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly generative: boolean; readonly message: string };
 
 const MAX_PROMPT = 2000;
 const MAX_OPERATIONS = 20;
 
-/** The prompt being parsed, so that messages can quote the user's own spelling. */
-let original = '';
+interface Failure {
+  readonly generative: boolean;
+  readonly message: string;
+}
+type Reading = { readonly ops: Operation[] } | { readonly failure: Failure };
 
-/** The clause as the user can recognise it: tokens turned back into words, original case when found. */
-function display(text: string, quotes: readonly string[]): string {
-  const shown = text
-    .replace(/⟦q(\d+)⟧/g, (_m, n: string) => `"${quotes[Number(n)] ?? ''}"`)
-    .replace(/⟦i(\d)⟧/g, 'image $1')
-    .replace(/⟦iall⟧/g, 'all images')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 120);
-  const at = original.toLowerCase().indexOf(shown);
-  return at >= 0 ? original.slice(at, at + shown.length) : shown;
+/** Per-parse state: the user's prompt (for quoting) and the lifted quotes. */
+interface Context {
+  readonly original: string;
+  readonly quotes: readonly string[];
 }
 
-function levenshtein(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i += 1) {
-    let diag = prev[0] as number;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const tmp = prev[j] as number;
-      prev[j] = Math.min((prev[j] as number) + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
+function shown(ctx: Context, text: string): string {
+  const withQuotes = text.replace(/⟦q(\d+)⟧/g, (_m, n: string) => `"${ctx.quotes[Number(n)] ?? ''}"`);
+  if (/⟦q\d+⟧/.test(text)) {
+    // Quoted text is the user's own: show the clause with it in place.
+    return withQuotes.replace(/⟦i(\d)⟧/g, 'image $1').replace(/⟦iall⟧/g, 'all images').replace(/\s+/g, ' ').trim().slice(0, 120);
   }
-  return prev[b.length] as number;
+  return quoteUser(ctx.original, text);
 }
 
-/** The supported operations closest to a clause: edit distance on words, shared characters in Chinese. */
-export function closestOperations(clause: string, count = 3, withFillers = false): string[] {
-  const words = (clause.toLowerCase().match(/[a-z]{3,}/g) ?? []).filter((w) => withFillers || !FILLER_EN.has(w));
-  const han = new Set(clause.match(/[\u3400-\u9fff]/g) ?? []);
-  const scored = RULES.map((rule) => {
-    let best = 0;
-    for (const keyword of rule.keywords) {
-      for (const kw of keyword.split(/\s+/)) {
-        if (/[\u3400-\u9fff]/.test(kw)) {
-          const chars = [...kw];
-          const shared = chars.filter((ch) => han.has(ch)).length;
-          best = Math.max(best, shared / chars.length);
-        } else if (kw.length >= 3 && (withFillers || !FILLER_EN.has(kw))) {
-          for (const w of words) {
-            const d = levenshtein(w, kw);
-            const prefix = w.length >= 4 && (kw.startsWith(w.slice(0, 4)) || w.startsWith(kw.slice(0, 4))) ? 0.3 : 0;
-            best = Math.max(best, 1 - d / Math.max(w.length, kw.length) + prefix);
-          }
-        }
-      }
-    }
-    return { name: rule.name, best };
-  });
-  const names = [...new Set(scored.sort((a, b) => b.best - a.best).filter((s) => s.best >= 0.5).map((s) => s.name))];
-  if (names.length > 0) return names.slice(0, count);
-  // Only filler words ("add a dog"): let the verbs speak, then the most common operations.
-  if (!withFillers) return closestOperations(clause, count, true);
-  return ['grayscale', 'rotate', 'crop', 'brightness', 'add text'].slice(0, count);
+const catalogueHint = (names: readonly string[]): string =>
+  names.length > 0 ? `Closest supported operations: ${names.join(', ')}. See docs/edits.md for the catalogue.` : 'See docs/edits.md for the catalogue.';
+
+function generativeFailure(ctx: Context, text: string, kind: GenerativeKind, detail?: string): Failure {
+  const alternatives = kind === 'style' ? ` Closest deterministic styles: ${STYLE_ALTERNATIVES.join(', ')}.` : '';
+  return { generative: true, message: generativeMessage(shown(ctx, text), kind, detail) + alternatives };
 }
 
-function fail(message: string): never {
-  throw new EditError('InvalidParameter', message);
-}
-
-const NEGATION = /^(?:please\s+)?(?:don'?t|do\s+not|never|without|avoid|no\s+(?!colou?rs?\b))\b|^(?:请)?(?:不要|别|无需|不用|不必|避免|不需要)/;
-
-function parseClause(text: string, quotes: readonly string[]): Operation[] {
-  if (NEGATION.test(text.trim())) {
-    fail(`The instruction part "${display(text, quotes)}" says what not to do; the built-in engine only carries out edits. Put what the result should avoid in negative_prompt.`);
+/** Offers the clause to every module whose trigger matches; a clean reading wins, then one with only harmless words left. */
+function readWithModules(ctx: Context, text: string): Reading {
+  const candidates: { module: OpModule; clause: Clause; ops: Operation[] }[] = [];
+  for (const module of OPERATIONS) {
+    const clause = new Clause(text, ctx.quotes);
+    if (!clause.has(module.trigger)) continue;
+    const out = module.parse(clause);
+    if (out === undefined) continue;
+    const ops = Array.isArray(out) ? out : [out];
+    candidates.push({ module, clause, ops });
+    if (clause.leftover() === '') break;
   }
-  let partial: { rule: Rule; leftover: string } | undefined;
-  for (const rule of RULES) {
-    const clause = new Clause(text, quotes);
-    const ops = rule.parse(clause);
-    if (!ops) continue;
-    const target = clause.target();
-    const leftover = clause.leftover();
-    if (leftover === '') {
+  let partial: { module: OpModule; objects: readonly string[]; unknown: readonly string[] } | undefined;
+  for (const { module, clause, ops } of candidates) {
+    const judgement = judgeLeftover(clause);
+    if (judgement.objects.length === 0 && judgement.unknown.length === 0) {
+      const target = clause.target();
       if (target === 'all') {
-        fail(`"${display(text, quotes)}": an edit can apply to one image at a time; name it ("image 2", "图2") or combine the images first.`);
+        return { failure: { generative: false, message: `"${shown(ctx, text)}": an edit can apply to one image at a time; name it ("image 2", "图2") or combine the images first.` } };
       }
-      return target === undefined ? ops : ops.map((op) => ({ ...op, image: target }));
+      return { ops: target === undefined ? ops : ops.map((op) => ({ ...op, image: target })) };
     }
-    partial ??= { rule, leftover };
+    if (!partial || (judgement.objects.length > 0 && partial.objects.length === 0)) partial = { module, ...judgement };
   }
-  const shown = display(text, quotes);
+  if (partial && partial.objects.length > 0) {
+    const things = partial.objects.map((o) => `"${quoteUser(ctx.original, o)}"`).join(', ');
+    return {
+      failure: {
+        generative: true,
+        message: `${generativeMessage(shown(ctx, text), 'object', `${things} is a specific part of the picture, and the built-in ${partial.module.name} works on the whole image`)} ${catalogueHint([partial.module.name])}`,
+      },
+    };
+  }
   if (partial) {
-    fail(
-      `The instruction part "${shown}" was not fully understood: "${partial.leftover.slice(0, 60)}" is not supported ` +
-        `(understood as: ${partial.rule.name}). Closest supported operations: ${[...new Set([partial.rule.name, ...closestOperations(partial.leftover)])].slice(0, 3).join(', ')}. ` +
-        'See docs/edits.md for the catalogue.',
-    );
+    const words = quoteUser(ctx.original, partial.unknown.join(' '));
+    const names = [...new Set([partial.module.name, ...suggest(partial.unknown.join(' '))])].slice(0, 3);
+    return {
+      failure: {
+        generative: false,
+        message: `The instruction part "${shown(ctx, text)}" was not fully understood: "${words}" is not supported (understood as: ${partial.module.name}). ${catalogueHint(names)}`,
+      },
+    };
   }
-  fail(
-    `The instruction part "${shown}" is not supported by the built-in engine. ` +
-      `Closest supported operations: ${closestOperations(text).join(', ')}. See docs/edits.md for the catalogue.`,
-  );
+  if (asksToChange(text)) {
+    const things = objectsIn(text).map((o) => `"${quoteUser(ctx.original, o)}"`).join(', ');
+    return { failure: generativeFailure(ctx, text, 'object', `${things}`) };
+  }
+  return { failure: { generative: false, message: `The instruction part "${shown(ctx, text)}" is not supported by the built-in engine. ${catalogueHint(suggest(text))}` } };
 }
 
-/** Tries "A with B" as two operations, A then B; undefined unless both parts parse fully. */
-function splitOnWith(clause: string, quotes: readonly string[]): Operation[] | undefined {
-  for (const m of clause.matchAll(/\s+with\s+/g)) {
-    const left = clause.slice(0, m.index).trim();
-    const right = clause.slice((m.index ?? 0) + m[0].length).trim();
+/** One operation clause: generative requests refused, then the clause read with or without a trailing purpose. */
+function readClause(ctx: Context, text: string): Reading {
+  const split = splitPurpose(text);
+  const core = split?.core ?? text;
+  const kind = generativeKind(core);
+  if (kind) return { failure: generativeFailure(ctx, text, kind) };
+  if (split && namesGenerativeStyle(split.tail)) return { failure: generativeFailure(ctx, text, 'style') };
+  const first = readWithModules(ctx, core);
+  if ('ops' in first || !split) return first;
+  const whole = readWithModules(ctx, text);
+  return 'ops' in whole ? whole : first;
+}
+
+/** Tries "A with B" as two operations, A then B. */
+function readWith(ctx: Context, text: string): Operation[] | undefined {
+  for (const m of text.matchAll(/\s+with\s+/g)) {
+    const left = text.slice(0, m.index).trim();
+    const right = text.slice((m.index ?? 0) + m[0].length).trim();
     if (!left || !right) continue;
-    try {
-      return [...parseClause(left, quotes), ...parseClause(right, quotes)];
-    } catch {
-      // try the next "with"
+    const a = readClause(ctx, left);
+    const b = readClause(ctx, right);
+    if ('ops' in a && 'ops' in b) return [...a.ops, ...b.ops];
+  }
+  return undefined;
+}
+
+interface Parsed {
+  text: string;
+  ops: Operation[];
+  diagnosis: boolean;
+}
+
+const REPEATABLE: ReadonlySet<Operation['op']> = new Set(['rotate', 'flip', 'straighten']);
+const same = (a: Operation, b: Operation): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+function assemble(parsed: Parsed[]): Operation[] {
+  // A diagnosis ("the photo is too dark") restates what another clause does: keep the request only.
+  const kept = parsed.filter((p) => {
+    if (!p.diagnosis) return true;
+    const others = new Set(parsed.filter((o) => o !== p).flatMap((o) => o.ops.map((op) => op.op)));
+    return !p.ops.every((op) => others.has(op.op));
+  });
+  const out: Operation[] = [];
+  for (const op of kept.flatMap((p) => p.ops)) {
+    const prev = out.at(-1);
+    // "Cut out the subject and make the background transparent": one request said twice.
+    if (prev && same(prev, op) && !REPEATABLE.has(op.op)) continue;
+    out.push(op);
+  }
+  return out;
+}
+
+const ASPECT_WORDS: Record<Aspect, string> = { colour: 'the colours', geometry: 'the size or framing', background: 'the background', content: 'the subject' };
+
+export function understand(prompt: string): Understanding {
+  const chars = Array.from(prompt).length;
+  if (chars > MAX_PROMPT) return { ok: false, generative: false, message: `The instruction is too long (${chars} characters; at most ${MAX_PROMPT}).` };
+  const { text, quotes } = normalize(prompt);
+  const ctx: Context = { original: prompt, quotes };
+  const clauses = splitClauses(text);
+  const parsed: Parsed[] = [];
+  const failures: Failure[] = [];
+  const keeps: { text: string; topics: Aspect[] }[] = [];
+  const nots: string[] = [];
+  for (let i = 0; i < clauses.length; i += 1) {
+    const clause = clauses[i] as string;
+    if (isPoliteness(clause)) continue;
+    const kept = preservation(clause);
+    if (kept) {
+      keeps.push({ text: clause, topics: kept.topics });
+      continue;
     }
+    const not = negated(clause);
+    if (not !== undefined) {
+      nots.push(clause);
+      continue;
+    }
+    if (isPurpose(clause)) {
+      if (namesGenerativeStyle(clause)) failures.push(generativeFailure(ctx, clause, 'style'));
+      continue;
+    }
+    const reading = readClause(ctx, clause);
+    if ('ops' in reading) {
+      parsed.push({ text: clause, ops: reading.ops, diagnosis: isDiagnosis(clause) });
+      continue;
+    }
+    if (mayBePurpose(clause) && !reading.failure.generative) continue;
+    // A clause that only adds detail ("add text 'Hi', in red"): read with its neighbour.
+    const prev = parsed.at(-1);
+    if (prev && !reading.failure.generative) {
+      const merged = readClause(ctx, `${prev.text} ${clause}`);
+      if ('ops' in merged) {
+        parsed[parsed.length - 1] = { text: `${prev.text} ${clause}`, ops: merged.ops, diagnosis: prev.diagnosis };
+        continue;
+      }
+    }
+    const next = clauses[i + 1];
+    if (next !== undefined && !reading.failure.generative) {
+      const merged = readClause(ctx, `${clause} ${next}`);
+      if ('ops' in merged) {
+        parsed.push({ text: `${clause} ${next}`, ops: merged.ops, diagnosis: false });
+        i += 1;
+        continue;
+      }
+    }
+    const withSplit = reading.failure.generative ? undefined : readWith(ctx, clause);
+    if (withSplit) {
+      parsed.push({ text: clause, ops: withSplit, diagnosis: false });
+      continue;
+    }
+    failures.push(reading.failure);
+  }
+  if (failures.length > 0) {
+    const first = failures.find((f) => f.generative) ?? (failures[0] as Failure);
+    const rest = failures.filter((f) => f !== first).slice(0, 1);
+    return { ok: false, generative: failures.some((f) => f.generative), message: [first.message, ...rest.map((f) => `Also: ${f.message}`)].join(' ') };
+  }
+  const operations = assemble(parsed);
+  if (operations.length === 0) {
+    if (nots.length > 0) {
+      return {
+        ok: false,
+        generative: false,
+        message: `The instruction "${quoteUser(prompt, nots.join(' '))}" only says what not to do; the built-in engine carries out edits. Say the edit, and put what the result should avoid in negative_prompt.`,
+      };
+    }
+    return { ok: false, generative: false, message: `The instruction is empty. Supported operations include: ${OPERATIONS.slice(0, 12).map((m) => m.name).join(', ')}, … (see docs/edits.md).` };
+  }
+  const conflict = constraintConflict(ctx, operations, keeps, nots);
+  if (conflict) return { ok: false, generative: false, message: conflict };
+  if (operations.length > MAX_OPERATIONS) {
+    return { ok: false, generative: false, message: `The instruction has ${operations.length} operations; at most ${MAX_OPERATIONS} are supported.` };
+  }
+  return { ok: true, plan: { language: detectLanguage(text), operations } };
+}
+
+/** A preservation or negation that the plan would break ("make it black and white, keep the colours unchanged"). */
+function constraintConflict(ctx: Context, operations: readonly Operation[], keeps: readonly { text: string; topics: Aspect[] }[], nots: readonly string[]): string | undefined {
+  for (const keep of keeps) {
+    for (const op of operations) {
+      const clash = keep.topics.find((t) => traitsOf(op.op).changes.includes(t));
+      if (clash) {
+        return `The instruction contradicts itself: "${quoteUser(ctx.original, keep.text)}" keeps ${ASPECT_WORDS[clash]} unchanged, but "${describeOperation(op, 'en')}" changes ${ASPECT_WORDS[clash]}.`;
+      }
+    }
+  }
+  for (const not of nots) {
+    const rest = negated(not) ?? '';
+    const reading = readClause(ctx, rest);
+    if (!('ops' in reading)) continue;
+    const kinds = new Set(reading.ops.map((op) => op.op));
+    const clash = operations.find((op) => kinds.has(op.op));
+    if (clash) return `The instruction contradicts itself: it asks for "${describeOperation(clash, 'en')}" and says "${quoteUser(ctx.original, not)}".`;
   }
   return undefined;
 }
 
 export function parseInstruction(prompt: string): Plan {
-  // Characters as the API counts them (code points: an astral CJK character is one).
-  const chars = Array.from(prompt).length;
-  if (chars > MAX_PROMPT) fail(`The instruction is too long (${chars} characters; at most ${MAX_PROMPT}).`);
-  original = prompt;
-  const { text, quotes } = normalize(prompt);
-  // A clause that is only a modifier of the previous one ("add text 'Hi', in red, large") is
-  // parsed together with it.
-  const parsed: { text: string; ops: Operation[] }[] = [];
-  for (const clause of splitClauses(text)) {
-    try {
-      parsed.push({ text: clause, ops: parseClause(clause, quotes) });
-    } catch (err) {
-      // "black and white with high contrast": two operations joined by "with".
-      const withSplit = splitOnWith(clause, quotes);
-      if (withSplit) {
-        parsed.push({ text: clause, ops: withSplit });
-        continue;
-      }
-      const prev = parsed.at(-1);
-      if (!prev) throw err;
-      let merged: Operation[];
-      try {
-        merged = parseClause(`${prev.text} ${clause}`, quotes);
-      } catch {
-        throw err;
-      }
-      parsed[parsed.length - 1] = { text: `${prev.text} ${clause}`, ops: merged };
-    }
-  }
-  const operations = parsed.flatMap((p) => p.ops);
-  if (operations.length === 0) {
-    fail(`The instruction is empty. Supported operations include: ${RULES.slice(0, 12).map((r) => r.name).join(', ')}, … (see docs/edits.md).`);
-  }
-  if (operations.length > MAX_OPERATIONS) fail(`The instruction has ${operations.length} operations; at most ${MAX_OPERATIONS} are supported.`);
-  return { language: detectLanguage(text), operations };
+  const result = understand(prompt);
+  if (!result.ok) throw new EditError('InvalidParameter', result.message);
+  return result.plan;
 }

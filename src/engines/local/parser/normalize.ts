@@ -144,7 +144,7 @@ function normalizeImageRefs(text: string): string {
 
 /** Phrases with a chaining word inside that are one idea. */
 const JOINED: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\bblack\s*(?:and|&|\/|-)\s*white\b/g, 'black_and_white'],
+  [/\bblack[\s-]*(?:and|&|\/|n|-)[\s-]*white\b/g, 'black_and_white'],
   [/\bb\s*&\s*w\b/g, 'black_and_white'],
   [/\bsalt\s+and\s+pepper\b/g, 'salt_and_pepper'],
   [/\btop\s+and\s+bottom\b/g, 'top_and_bottom'],
@@ -153,12 +153,55 @@ const JOINED: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bcopy\s+and\s+paste\b/g, 'cut_and_paste'],
   [/\bside\s*-\s*by\s*-\s*side\b/g, 'side by side'],
   [/\bhorizontally\s+and\s+vertically\b|\bvertically\s+and\s+horizontally\b/g, 'horizontally_and_vertically'],
+  [/\bhalf\s+and\s+half\b/g, 'half_and_half'],
+  // "放大两倍，提高清晰度": enlarging for more detail is super-resolution.
+  [/(放大\s*\S{0,3}?倍)\s*[,，]?\s*(?:并且?|同时|再)?\s*(?:提高|提升|增加|增强)(?:一下)?清晰度/g, '$1高清'],
 ];
 
+/**
+ * British → American spellings, so that every vocabulary pattern needs one spelling only
+ * ("colour" → "color", "grey" → "gray", "centre" → "center", "-ise" → "-ize"). Messages quote the
+ * user's own words (see parser/quote.ts), never these.
+ */
+const SPELLING: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\b(water)?colour/g, '$1color'],
+  [/\bgrey(?=s?\b|ish\b|scale|ed\b|er\b|est\b)/g, 'gray'],
+  [/\bcentre(d|s)?\b/g, 'center$1'],
+  [/\b(normal|styl|pixel|anonym|optim|emphas|real|poster|cartoon|vector|colori|desatur|random|neutral|stabil|sharpen|minim|maxim|visual|custom|categor|harmon|summar|organ)is(e|ed|es|ing|ation)\b/g, '$1iz$2'],
+  [/\bcolouri[sz]/g, 'coloriz'],
+  [/\b(fav|hum|flav|harb|behavi|neighb)our/g, '$1or'],
+  [/\b(lust|met|theat|fib)re\b/g, '$1er'],
+];
+
+export function foldSpelling(text: string): string {
+  let t = text;
+  for (const [re, to] of SPELLING) t = t.replace(re, to);
+  return t;
+}
+
+/**
+ * Unquoted text to write: capitalised words after "the word(s)", "that says", "saying", "reading",
+ * "label it/this as", "write" ("Stamp the word DRAFT in the middle") are lifted like quoted text,
+ * keeping the user's case.
+ */
+const UNQUOTED_TEXT =
+  /\b((?:the\s+)?words?|(?:that\s+)?says?|saying|reading|reads|label(?:led|ed)?(?:\s+(?:it|this|them))?(?:\s+as)?|write|stamp|print|caption(?:ed)?)\s+((?:[A-Z0-9][\w!?&'.-]*)(?:\s+[A-Z0-9][\w!?&'.-]*)*)/g;
+
+function liftUnquoted(text: string, quotes: string[]): string {
+  return text.replace(UNQUOTED_TEXT, (m, lead: string, words: string) => {
+    // Ordinary capitalised sentence starts ("Write It ...") are rare; image references are not text.
+    if (/^(?:Image|Picture|Photo|It|This|The|A|An|In|On|At)\b/.test(words) || !/[A-Z]{2}|^[A-Z][a-z]/.test(words)) return m;
+    quotes.push(words);
+    return `${lead} ⟦q${quotes.length - 1}⟧`;
+  });
+}
+
 export function normalize(prompt: string): Normalized {
-  const { text, quotes } = liftQuotes(prompt);
+  const lifted = liftQuotes(prompt);
+  const quotes = lifted.quotes;
+  const text = liftUnquoted(lifted.text, quotes);
   // NFKC folds full-width digits, commas and signs ("９０％" → "90%", "，" → ",").
-  let t = text.normalize('NFKC').toLowerCase();
+  let t = foldSpelling(text.normalize('NFKC').toLowerCase());
   for (const [re, to] of JOINED) t = t.replace(re, to);
   t = normalizeNumbers(t);
   t = normalizeImageRefs(t);

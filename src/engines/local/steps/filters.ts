@@ -61,7 +61,10 @@ export async function sketch(img: Img): Promise<Img> {
  * Cartoon: flat colours (area-averaged at a third of the size, median-smoothed, enlarged again,
  * saturated and posterized) with dark outlines from an edge detector on the smoothed grey image.
  */
-export async function cartoon(img: Img): Promise<Img> {
+export async function cartoon(input: Img): Promise<Img> {
+  // A dark photo would posterize to near-black: stretch its tonal range first.
+  const mean = (await toSharp(input).greyscale().stats()).channels[0]?.mean ?? 128;
+  const img = mean < 90 ? await fromSharp(toSharp(input).normalise({ lower: 1, upper: 99 })) : input;
   const k = Math.max(1, Math.round(minSide(img) / 300));
   const w = Math.max(1, Math.round(img.width / (k + 1)));
   const h = Math.max(1, Math.round(img.height / (k + 1)));
@@ -99,4 +102,34 @@ export async function emboss(img: Img): Promise<Img> {
       offset: 0,
     }),
   );
+}
+
+/**
+ * Edges / outline: Sobel gradient magnitude of the lightly smoothed grey image, scaled so that its
+ * 98th percentile is full strength; dark lines on white by default, or light lines on black.
+ */
+export async function edges(img: Img, lines: 'dark' | 'light'): Promise<Img> {
+  const g = await toSharp(img).greyscale().blur(Math.max(0.6, minSide(img) / 800)).extractChannel(0).raw().toBuffer();
+  const w = img.width;
+  const h = img.height;
+  const mag = new Float32Array(w * h);
+  const at = (x: number, y: number): number => g[Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x))] as number;
+  for (let y = 0; y < h; y += 1) {
+    for (let x = 0; x < w; x += 1) {
+      const gx = at(x + 1, y - 1) + 2 * at(x + 1, y) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x - 1, y) - at(x - 1, y + 1);
+      const gy = at(x - 1, y + 1) + 2 * at(x, y + 1) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x, y - 1) - at(x + 1, y - 1);
+      mag[y * w + x] = Math.hypot(gx, gy);
+    }
+  }
+  const sorted = Float32Array.from(mag).sort();
+  const top = Math.max(16, sorted[Math.floor(sorted.length * 0.98)] ?? 16);
+  const out = Buffer.allocUnsafe(w * h * 3);
+  for (let i = 0; i < w * h; i += 1) {
+    const v = Math.min(255, Math.round((255 * (mag[i] as number)) / top));
+    const p = lines === 'dark' ? 255 - v : v;
+    out[i * 3] = p;
+    out[i * 3 + 1] = p;
+    out[i * 3 + 2] = p;
+  }
+  return { data: out, width: w, height: h, channels: 3 };
 }

@@ -114,3 +114,69 @@ export function grain(img: Img, amount: number, seed: number): Img {
   }
   return { ...img, data: out };
 }
+
+/**
+ * White balance by the gray-world assumption: the average colour of a scene is neutral, so each
+ * channel is scaled to bring its mean to the mean of the three (gains kept within 0.5…2, so a
+ * photo of one strongly coloured thing is not turned grey).
+ */
+export async function whiteBalance(img: Img): Promise<Img> {
+  const { channels } = await toSharp(img).stats();
+  const means = [0, 1, 2].map((c) => Math.max(1, channels[c]?.mean ?? 128));
+  const grey = (means[0]! + means[1]! + means[2]!) / 3;
+  const gains = means.map((m) => Math.min(2, Math.max(0.5, grey / m)));
+  return fromSharp(linearRgb(img, gains, [0, 0, 0]));
+}
+
+/** Hue bands (degrees) for selective colour; a soft edge of 15° on each side. */
+export const HUE_BANDS = {
+  reds: [345, 15],
+  oranges: [15, 45],
+  yellows: [45, 75],
+  greens: [75, 165],
+  cyans: [165, 200],
+  blues: [200, 255],
+  purples: [255, 290],
+  magentas: [290, 345],
+} as const;
+export type HueBand = keyof typeof HUE_BANDS;
+
+/** Weight 0..1 of a hue (degrees) in a band, with a linear 15° falloff outside it. */
+function bandWeight(h: number, [from, to]: readonly [number, number]): number {
+  const inside = from <= to ? h >= from && h <= to : h >= from || h <= to;
+  if (inside) return 1;
+  const dist = (a: number, b: number) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
+  const d = Math.min(dist(h, from), dist(h, to));
+  return d >= 15 ? 0 : 1 - d / 15;
+}
+
+/** Scales the saturation of the pixels whose hue lies in `band` (HSV in place; others untouched). */
+export function selectiveColour(img: Img, band: HueBand, factor: number): Img {
+  const out = Buffer.from(img.data);
+  const n = img.width * img.height;
+  const range = HUE_BANDS[band];
+  for (let i = 0; i < n; i += 1) {
+    const o = i * 3;
+    const r = out[o] as number;
+    const g = out[o + 1] as number;
+    const b = out[o + 2] as number;
+    const max = Math.max(r, g, b);
+    const min = Math.min(r, g, b);
+    const chroma = max - min;
+    if (chroma < 4) continue;
+    let h: number;
+    if (max === r) h = (60 * ((g - b) / chroma) + 360) % 360;
+    else if (max === g) h = 60 * ((b - r) / chroma) + 120;
+    else h = 60 * ((r - g) / chroma) + 240;
+    const w = bandWeight(h, range);
+    if (w === 0) continue;
+    // Scale the distance of each channel from the maximum (the value stays, the chroma changes).
+    const k = 1 + (factor - 1) * w;
+    const newMin = Math.max(0, max - chroma * k);
+    const scale = chroma === 0 ? 0 : (max - newMin) / chroma;
+    out[o] = Math.round(max - (max - r) * scale);
+    out[o + 1] = Math.round(max - (max - g) * scale);
+    out[o + 2] = Math.round(max - (max - b) * scale);
+  }
+  return { ...img, data: out };
+}

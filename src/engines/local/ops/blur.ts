@@ -1,0 +1,43 @@
+import { rgbOnly } from '../steps/helpers.js';
+import * as filters from '../steps/filters.js';
+import { clamp } from './amounts.js';
+import { strengthEn, strengthZh } from './words.js';
+import { defineOp } from './spec.js';
+
+export default defineOp({
+  id: 'blur',
+  name: 'blur',
+  concepts: ['blur', 'soften', 'gaussian blur', 'out of focus', 'dreamy soft focus', '模糊', '柔化', '虚化'],
+  trigger: /\b(?:blur|blurred|blurry|soften|softened|gaussian|out\s+of\s+focus|defocus|unfocus)\b|模糊|柔化|虚化|朦胧/,
+  parse(c) {
+    if (c.has(/\b(?:less|not|un|de)[\s-]*blurr?(?:y|ed)?\b|\b(?:deblur|unblur)\b|去模糊|不模糊|不那么模糊/)) return undefined;
+    const k = c.intensity();
+    const sigmaM =
+      c.take(/\b(?:radius|sigma|strength)\s*(?:of\s*)?(\d+(?:\.\d+)?)\b|(\d+(?:\.\d+)?)\s*(?:px|pixels?|像素)/) ?? c.take(/(?<![\d⟦])()(\d+(?:\.\d+)?)(?![\d⟧%])/);
+    c.takeAll(/\b(?:blur|blurred|blurry|soften|softened|gaussian|out\s+of\s+focus|defocus|unfocus|radius|focus)\b|模糊|柔化|虚化|朦胧|半径/);
+    const sigma = sigmaM ? clamp(Number(sigmaM[1] || sigmaM[2]), 0.3, 200) : undefined;
+    return { op: 'blur', strength: k, sigma };
+  },
+  kinds: {
+    blur: {
+      traits: { changes: ['content'] },
+      describe: (op, zh) =>
+        op.sigma !== undefined
+          ? zh
+            ? `模糊图像（半径${op.sigma}像素）。`
+            : `Blur the image (radius ${op.sigma} px).`
+          : zh
+            ? `${strengthZh(op.strength)}模糊图像。`
+            : `Blur the image${strengthEn(op.strength)}.`,
+      run: (img, op) => rgbOnly(img, (i) => filters.blur(i, op.strength, op.sigma)),
+    },
+  },
+  catalogue: {
+    title: 'Blur',
+    family: 'Filters',
+    en: ['blur', 'blur the image slightly', 'heavy blur', 'gaussian blur radius 8', 'soften the whole image with a gentle blur'],
+    zh: ['模糊', '轻微模糊', '整体稍微模糊一点'],
+    params: 'Gaussian; σ = 0.6 % of the shorter side (×0.5 slightly/gentle, ×2 heavy) or the radius given in pixels.',
+    demo: { prompt: 'blur' },
+  },
+});
