@@ -16,7 +16,7 @@ export default defineOp({
     c.take(/\b\d\s*[x×]\s*\d\b/);
     const scatter = c.take(/\b(?:scatter|scattered|random|randomly|polaroid|messy|playful|tilted)\b|散落|随意|随机|凌乱|错落/);
     c.takeAll(
-      /\b(?:side\s+by\s+side|next\s+to\s+each\s+other|horizontal|horizontally|in\s+a\s+row|row|collage|grid|stitch|stitched|stack|stacked|combine|combined|join|merge|concatenate|arrange|together|put|place|them|layout|all|of|two|three|into|one)\b|左右|并排|拼接|拼图|拼贴|拼在一起|拼成|拼|宫格|网格|排列|排在一起|组合|横向|一起|放在|一张|成/,
+      /\b(?:side\s+by\s+side|next\s+to\s+each\s+other|horizontal|horizontally|in\s+a\s+row|row|collage|grid|stitch|stitched|stack|stacked|combine|combined|join|merge|concatenate|arrange|together|put|place|them|layout|all|of|two|three|into|one)\b|左右|并排|拼接|拼图|拼贴|拼在一起|拼成|拼|宫格|网格|排列|排在一起|组合|横向|一起|放在|一张|\d张|成/,
     );
     const images = c.images() ?? 'all';
     if (images !== 'all' && images.length < 2) return undefined;

@@ -11,7 +11,7 @@ export default defineOp({
   parse(c) {
     const light = c.take(/\b(?:white|light)\s+(?:lines?|edges?)\s+on\s+(?:a\s+)?black\b|\bneon\b|黑底白线|白色线条/);
     c.takeAll(
-      /\b(?:edge\s+detect(?:ion|or)?|edges?|outlines?|contours?|lines?|line[\s-]*art|drawing|only|just|show|find|detect|keep|like|an?|the|style|effect|filter|black|dark)\b|轮廓线|轮廓|线稿|线条画|线条|边缘检测|边缘|只保留|只留|只要|只显示|保留|显示|只/,
+      /\b(?:edge\s+detect(?:ion|or)?|edges?|outlines?|contours?|lines?|line[\s-]*art|drawing|only|just|show|find|detect|keep|like|an?|the|style|effect|filter|black|dark)\b|轮廓线条|轮廓线|轮廓|线稿|线条画|线条|边缘检测|边缘|只保留|只留|只要|只显示|保留|显示|只/,
     );
     return { op: 'edges', lines: light ? 'light' : 'dark' };
   },

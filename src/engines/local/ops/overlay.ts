@@ -10,16 +10,18 @@ export default defineOp({
   trigger: /⟦i\d⟧/,
   parse(c) {
     if (!c.has(/\b(?:put|place|paste|insert|overlay|add|stick|position|drop|superimpose|layer|inset)\b|放|贴|叠|加|置|插入/)) return undefined;
-    const onto = c.take(/(?:\b(?:on|onto|over|into|in|to|at|atop)\s+(?:top\s+of\s+)?(?:the\s+)?(?:\w+\s+){0,3}?(?:of\s+)?|(?:放到|放在|贴到|贴在|加到|叠到|叠在|到|在))\s*⟦i(\d)⟧/);
+    const strict = c.take(/(?:\b(?:on|onto|over|into|in|to|at|atop)\s+(?:top\s+of\s+)?(?:the\s+)?|(?:放到|放在|贴到|贴在|加到|叠到|叠在|到|在))\s*⟦i(\d)⟧/);
+    const position = c.position() ?? (c.take(/\bcorner\b|角落|角/) ? 'bottom-right' : 'center');
+    // "…in the bottom-right corner of the first": the base image after the position words.
+    const onto = strict ?? c.take(/\b(?:of|on|onto|in|into)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:of\s+)?⟦i(\d)⟧|(?:第)?⟦i(\d)⟧\s*(?:张)?的/);
     const refs = c.images();
     if (!Array.isArray(refs) || refs.length !== 1) return undefined;
-    const position = c.position() ?? (c.take(/\bcorner\b|角落|角/) ? 'bottom-right' : 'center');
     const p = c.percent();
     const size = p ?? (c.take(/\b(?:small|smaller|tiny|little)\b|缩小|小/) ? 0.2 : c.take(/\b(?:large|big|bigger|huge)\b|大/) ? 0.5 : 0.3);
     c.takeAll(
       /\b(?:put|place|paste|insert|overlay|add|stick|position|drop|superimpose|layer|inset|size|wide|width|scaled|scale|at|of|on|onto|top|corner|logo|watermark|sticker|as|picture-in-picture)\b|水印|标志|贴纸|放到|放在|贴到|贴在|加到|叠到|叠在|放|贴|叠|加|置|插入|宽|大小|缩放|角落|角|上面|上|里|中/,
     );
-    const ontoN = onto ? Number(onto[1]) : undefined;
+    const ontoN = onto ? Number(onto[1] ?? onto[2]) : undefined;
     return { op: 'overlay', source: refs[0] as number, onto: ontoN === 1 ? undefined : ontoN, position, scale: round2(clamp(size, 0.05, 1)) };
   },
   kinds: {

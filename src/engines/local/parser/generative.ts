@@ -5,9 +5,13 @@
  * object or region is found by parser/leftover.ts instead.
  */
 
-export type GenerativeKind = 'style' | 'colorize' | 'pose' | 'portrait' | 'material' | 'try-on' | 'scene' | 'object';
+export type GenerativeKind = 'text' | 'style' | 'colorize' | 'pose' | 'portrait' | 'material' | 'try-on' | 'scene' | 'object';
 
 const PATTERNS: ReadonlyArray<readonly [GenerativeKind, RegExp]> = [
+  [
+    'text',
+    /\b(?:change|replace|edit|swap|rewrite|correct|translate)\s+(?:the\s+)?(?:existing\s+)?(?:text|words?|writing|lettering|sign|signs|label|caption|title|name)\b(?!\s*:)|\b(?:text|words?|writing)\s+on\s+the\s+(?!image|photo|picture|pic\b|result)\w+|(?:招牌|标牌|牌子|广告牌|海报|衣服|屏幕|标语|路牌|包装)(?:上|里)?的?(?:字|文字)|的(?:字|文字)(?:改成|换成|改为|替换成|替换为)/,
+  ],
   [
     'style',
     /\b(?:anime|manga|ghibli|miyazaki|pixar|disney|dreamworks|watercolor|watercolors|oil[\s-]+paint(?:ing|ed)?|oil\s+on\s+canvas|impressionis[tm]|expressionis[tm]|van\s+gogh|monet|picasso|rembrandt|claymation|lego|3d\s+(?:render|model|cartoon)|cyberpunk|steampunk|ukiyo-?e|chibi|kawaii|vaporwave|pop[\s-]+art|low[\s-]?poly|illustration|painting|painted|painterly|gouache|acrylic|ink\s+wash|studio\s+style|art\s+style\s+of|in\s+the\s+style\s+of|digital\s+art|concept\s+art|comic\s+art\s+of|cinematic|photorealistic|realistic\s+render)\b|动漫|动画风|漫画|二次元|宫崎骏|吉卜力|新海诚|水彩|油画|水墨|国画|工笔|手办|赛博朋克|蒸汽朋克|浮世绘|插画|皮克斯|迪士尼|黏土|粘土|日漫|美漫|国漫|梵高|莫奈|毕加索|3d渲染|写实风/,
@@ -32,6 +36,8 @@ const PATTERNS: ReadonlyArray<readonly [GenerativeKind, RegExp]> = [
   ],
 ];
 
+const STYLE = (PATTERNS.find(([k]) => k === 'style') as readonly [GenerativeKind, RegExp])[1];
+
 /** The kind of generative edit a clause asks for, if it plainly asks for one. */
 export function generativeKind(clause: string): GenerativeKind | undefined {
   for (const [kind, re] of PATTERNS) if (re.test(clause)) return kind;
@@ -40,10 +46,11 @@ export function generativeKind(clause: string): GenerativeKind | undefined {
 
 /** True when the clause names a generative art style (checked even in "…, like X" clauses). */
 export function namesGenerativeStyle(clause: string): boolean {
-  return (PATTERNS[0] as readonly [GenerativeKind, RegExp])[1].test(clause);
+  return STYLE.test(clause);
 }
 
 const REASON: Record<GenerativeKind, string> = {
+  text: 'replacing text that is already in the picture',
   style: 'a generative style such as anime, manga, Ghibli, watercolour or oil painting',
   colorize: 'colourising a black-and-white photo',
   pose: 'changing a pose, an expression or a motion',

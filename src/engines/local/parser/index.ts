@@ -20,7 +20,7 @@ import { Clause } from './clause.js';
 import { generativeKind, generativeMessage, namesGenerativeStyle, type GenerativeKind } from './generative.js';
 import { asksToChange, judgeLeftover, objectsIn } from './leftover.js';
 import { normalize } from './normalize.js';
-import { quoteUser } from './quote.js';
+import { quoteUser, quoteWord } from './quote.js';
 import { isDiagnosis, isPoliteness, isPurpose, mayBePurpose, negated, preservation, splitPurpose } from './roles.js';
 import { detectLanguage, splitClauses } from './split.js';
 import { STYLE_ALTERNATIVES, suggest } from './suggest.js';
@@ -59,6 +59,16 @@ function generativeFailure(ctx: Context, text: string, kind: GenerativeKind, det
   return { generative: true, message: generativeMessage(shown(ctx, text), kind, detail) + alternatives };
 }
 
+/** "the sky", "her coat": the words as the user wrote them, once each. */
+function named(ctx: Context, words: readonly string[]): string {
+  const seen = new Set<string>();
+  for (const w of words) {
+    const q = quoteWord(ctx.original, w);
+    if (q) seen.add(`"${q}"`);
+  }
+  return [...seen].join(', ');
+}
+
 /** Offers the clause to every module whose trigger matches; a clean reading wins, then one with only harmless words left. */
 function readWithModules(ctx: Context, text: string): Reading {
   const candidates: { module: OpModule; clause: Clause; ops: Operation[] }[] = [];
@@ -72,6 +82,8 @@ function readWithModules(ctx: Context, text: string): Reading {
     if (clause.leftover() === '') break;
   }
   let partial: { module: OpModule; objects: readonly string[]; unknown: readonly string[] } | undefined;
+  // A reading that took every word beats one that left describing words over.
+  candidates.sort((a, b) => Number(a.clause.leftover() !== '') - Number(b.clause.leftover() !== ''));
   for (const { module, clause, ops } of candidates) {
     const judgement = judgeLeftover(clause);
     if (judgement.objects.length === 0 && judgement.unknown.length === 0) {
@@ -84,11 +96,11 @@ function readWithModules(ctx: Context, text: string): Reading {
     if (!partial || (judgement.objects.length > 0 && partial.objects.length === 0)) partial = { module, ...judgement };
   }
   if (partial && partial.objects.length > 0) {
-    const things = partial.objects.map((o) => `"${quoteUser(ctx.original, o)}"`).join(', ');
+    const things = named(ctx, partial.objects);
     return {
       failure: {
         generative: true,
-        message: `${generativeMessage(shown(ctx, text), 'object', `${things} is a specific part of the picture, and the built-in ${partial.module.name} works on the whole image`)} ${catalogueHint([partial.module.name])}`,
+        message: `${generativeMessage(shown(ctx, text), 'object', `${things || 'that'} is a specific part of the picture, and the built-in ${partial.module.name} works on the whole image`)} ${catalogueHint([partial.module.name])}`,
       },
     };
   }
@@ -103,8 +115,7 @@ function readWithModules(ctx: Context, text: string): Reading {
     };
   }
   if (asksToChange(text)) {
-    const things = objectsIn(text).map((o) => `"${quoteUser(ctx.original, o)}"`).join(', ');
-    return { failure: generativeFailure(ctx, text, 'object', `${things}`) };
+    return { failure: generativeFailure(ctx, text, 'object', named(ctx, objectsIn(text)) || undefined) };
   }
   return { failure: { generative: false, message: `The instruction part "${shown(ctx, text)}" is not supported by the built-in engine. ${catalogueHint(suggest(text))}` } };
 }
@@ -152,12 +163,20 @@ function assemble(parsed: Parsed[]): Operation[] {
     return !p.ops.every((op) => others.has(op.op));
   });
   const out: Operation[] = [];
-  for (const op of kept.flatMap((p) => p.ops)) {
-    const prev = out.at(-1);
-    // "Cut out the subject and make the background transparent": one request said twice.
-    if (prev && same(prev, op) && !REPEATABLE.has(op.op)) continue;
-    out.push(op);
-  }
+  let lastClause = -1;
+  kept.forEach((p, clauseIndex) => {
+    p.ops.forEach((op, k) => {
+      const prev = out.at(-1);
+      // "Cut out the subject and make the background transparent", "a few flat colours, poster
+      // style": one request said twice in adjacent clauses; the later, more specific wording wins.
+      if (prev && k === 0 && lastClause === clauseIndex - 1 && prev.op === op.op && !REPEATABLE.has(op.op) && (same(prev, op) || p.ops.length === 1)) {
+        out[out.length - 1] = op;
+        return;
+      }
+      out.push(op);
+    });
+    lastClause = clauseIndex;
+  });
   return out;
 }
 
@@ -173,11 +192,14 @@ export function understand(prompt: string): Understanding {
   const failures: Failure[] = [];
   const keeps: { text: string; topics: Aspect[] }[] = [];
   const nots: string[] = [];
+  let lastKeep = -2;
   for (let i = 0; i < clauses.length; i += 1) {
     const clause = clauses[i] as string;
     if (isPoliteness(clause)) continue;
-    const kept = preservation(clause);
+    // "Keep the composition and the subject exactly as they are": the second half continues the first.
+    const kept = preservation(clause) ?? (lastKeep === i - 1 ? preservation(`keep ${clause}`) : undefined);
     if (kept) {
+      lastKeep = i;
       keeps.push({ text: clause, topics: kept.topics });
       continue;
     }
@@ -205,15 +227,19 @@ export function understand(prompt: string): Understanding {
         continue;
       }
     }
-    const next = clauses[i + 1];
-    if (next !== undefined && !reading.failure.generative) {
-      const merged = readClause(ctx, `${clause} ${next}`);
+    // …or with the clauses after it ("图1在上，图2在下，拼成长图").
+    let joined = false;
+    for (let k = 1; k <= 2 && !reading.failure.generative && i + k < clauses.length; k += 1) {
+      const text = clauses.slice(i, i + k + 1).join(' ');
+      const merged = readClause(ctx, text);
       if ('ops' in merged) {
-        parsed.push({ text: `${clause} ${next}`, ops: merged.ops, diagnosis: false });
-        i += 1;
-        continue;
+        parsed.push({ text, ops: merged.ops, diagnosis: false });
+        i += k;
+        joined = true;
+        break;
       }
     }
+    if (joined) continue;
     const withSplit = reading.failure.generative ? undefined : readWith(ctx, clause);
     if (withSplit) {
       parsed.push({ text: clause, ops: withSplit, diagnosis: false });

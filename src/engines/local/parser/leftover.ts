@@ -10,6 +10,7 @@ import { dict } from '@node-rs/jieba/dict.js';
 import nlp from 'compromise';
 import type { Clause } from './clause.js';
 import { FILLER_EN, isZhFiller } from './clause.js';
+import { COLOUR_RE } from './colours.js';
 
 export interface Judgement {
   /** Things in the picture the clause points at. */
@@ -35,7 +36,7 @@ const ADDING = /\b(?:add|put|place|insert|draw|paint|give|include|attach|append|
 const HARMLESS_NOUNS_ZH = new Set(
   '图 图片 图像 照片 相片 画面 效果 感觉 风格 样子 部分 东西 整体 质感 氛围 视觉 色彩 颜色 色调 地方 一下 整个 全图 全部 原图 画质 细节 照 张 样 点 些'.split(' '),
 );
-const HARMLESS_VERBS_ZH = new Set('保持 显得 看起来 感觉 处理 弄 搞 整 帮 想 要 希望 需要 可以 能 会 让 使 做 变 成为 看 有 是'.split(' '));
+const HARMLESS_VERBS_ZH = new Set('做出 做出来 弄出 营造 呈现 保持 显得 看起来 感觉 处理 弄 搞 整 帮 想 要 希望 需要 可以 能 会 让 使 做 变 成为 看 有 是'.split(' '));
 
 let jieba: Jieba | undefined;
 function zhTokens(text: string): { word: string; tag: string; start: number }[] {
@@ -116,9 +117,13 @@ function judgeChinese(c: Clause, work: string): Judgement {
 
 /** Judges the words the operation did not take. */
 export function judgeLeftover(c: Clause): Judgement {
-  if (c.leftover() === '') return { objects: [], unknown: [] };
+  const rest = c.leftover();
+  if (rest === '') return { objects: [], unknown: [] };
   const work = c.remaining;
-  return /[\u3400-\u9fff]/.test(c.text) ? judgeChinese(c, work) : judgeEnglish(c, work);
+  const judged = /[\u3400-\u9fff]/.test(c.text) ? judgeChinese(c, work) : judgeEnglish(c, work);
+  // A colour the operation did not use is a parameter it would ignore.
+  const colour = COLOUR_RE.exec(work.replace(/⟦[^⟧]*⟧/g, ' '));
+  return colour ? { objects: judged.objects, unknown: [...judged.unknown, colour[1] as string] } : judged;
 }
 
 /** Object nouns of a clause no operation understood ("add a party hat on the dog" → hat, dog). */

@@ -128,6 +128,8 @@ function normalizeImageRefs(text: string): string {
   });
   t = t.replace(new RegExp(`\\b(?:the\\s+)?${NOUN_EN}\\s*(?:#|no\\.?\\s*|number\\s*)?(\\d)\\b`, 'g'), (_m, n: string) => ` ⟦i${n}⟧ `);
   t = t.replace(new RegExp(`\\b(?:the\\s+)?other\\s+(?:one|${NOUN_EN})\\b`, 'g'), ' ⟦i2⟧ ');
+  // "…onto the background of the second": an ordinal alone at the end of a phrase is an image.
+  if (/⟦i\d⟧/.test(t)) t = t.replace(/\bthe\s+(first|second|third)\b(?=\s*(?:[.,;!?，。]|$|\s+(?:and|then|one)\b))/g, (_m, o: string) => ` ⟦i${ORDINALS[o]}⟧ `);
   t = t.replace(new RegExp(`\\b(?:(?:both|all|these|those|the|my)\\s+)?(?:\\d\\s+)?(?:the\\s+)?${NOUN_EN}s\\b`, 'g'), (m) => (/^(?:both|all|these|those|the|my)\b|^\d/.test(m.trim()) ? ' ⟦iall⟧ ' : m));
   t = t.replace(new RegExp(`第\\s*(\\d)\\s*张${NOUN_ZH}?`, 'g'), (_m, n: string) => ` ⟦i${n}⟧ `);
   t = t.replace(new RegExp(`${NOUN_ZH}\\s*(\\d)`, 'g'), (_m, n: string) => ` ⟦i${n}⟧ `);

@@ -7,6 +7,17 @@ import { foldSpelling } from './normalize.js';
 
 const WORD = /[A-Za-z][A-Za-z'’-]*|\d+(?:\.\d+)?|[\u3400-\u9fff]+/g;
 
+/** The user's spelling of one word of the normalised text, or undefined when the user did not write it. */
+export function quoteWord(original: string, word: string): string | undefined {
+  const w = word.toLowerCase();
+  for (const m of original.matchAll(WORD)) {
+    const n = foldSpelling(m[0].normalize('NFKC').toLowerCase());
+    if (n === w) return m[0];
+    if (/[\u3400-\u9fff]/.test(n) && n.includes(w)) return w;
+  }
+  return undefined;
+}
+
 export function quoteUser(original: string, fragment: string): string {
   const frag = fragment.replace(/⟦[^⟧]*⟧/g, ' ').replace(/\s+/g, ' ').trim();
   const whole = original.replace(/\s+/g, ' ').trim().slice(0, 120);

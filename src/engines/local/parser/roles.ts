@@ -12,6 +12,8 @@ const KEEP_EN =
   /^(?:and\s+|but\s+|while\s+|also\s+)?(?:please\s+)?(?:keep|leave|preserve|retain|maintain)\b.*\b(?:unchanged|the\s+same|same|as\s+(?:it\s+is|they\s+are|is|before|it\s+was|they\s+were|they\s+were)|intact|untouched|alone|exactly|original|unaltered|unmodified|identical|as-is|natural)\b/;
 const KEEP_BARE_EN =
   /^(?:and\s+|but\s+|while\s+)?(?:please\s+)?(?:keep|preserve|retain|maintain)\s+(?:the\s+|its\s+|my\s+|all\s+)?(?:original\s+)?(?:composition|framing|layout|subject|person|people|colors?|details?|proportions|aspect\s+ratio|resolution|quality|identity|faces?|lighting|size|dimensions|everything\s+else|the\s+rest|rest)\b(?!.*\b(?:only|sharp|in\s+focus|clear|bright|colou?red|gray|grey)\b)/;
+const SUBJECT_SHARP =
+  /^(?:and\s+|but\s+|while\s+)?(?:keep|keeping)\s+(?:the\s+|my\s+)?(?:main\s+)?(?:subject|person|people|face|faces|foreground|model)\s+(?:sharp|in\s+focus|clear|crisp|clean)\b|^(?:主体|人物|人像|人脸|前景)(?:要|需要)?(?:保持|保留)?(?:清晰|锐利|清楚|不变|原样)$/;
 const PRESERVING_EN = /^(?:and\s+|but\s+)?(?:while\s+|whilst\s+)?(?:preserving|keeping|maintaining|retaining)\b/;
 const UNCHANGED_EN =
   /^(?:and\s+|but\s+)?(?:without|don'?t|do\s+not|never|no|not)\s+(?:chang|alter|modif|touch|affect|edit|mess|distort)\w*|^(?:and\s+)?(?:everything|all|nothing)\s+else\b|^(?:and\s+)?(?:the\s+)?rest\s+(?:stays?|remains?|unchanged|as\s+is|the\s+same|untouched)|^(?:and\s+)?(?:leave|keep)\s+(?:the\s+)?rest\b|^(?:only|just)\s+(?:this|that)\s+change\b|^(?:nothing\s+else|no\s+other\s+changes?)\b/;
@@ -28,7 +30,7 @@ const TOPICS: ReadonlyArray<readonly [RegExp, Aspect]> = [
 /** A preservation clause and what it names (nothing when it is about "everything else"). */
 export function preservation(clause: string): { topics: Aspect[] } | undefined {
   const c = clause.trim();
-  if (!(KEEP_EN.test(c) || KEEP_BARE_EN.test(c) || PRESERVING_EN.test(c) || UNCHANGED_EN.test(c) || KEEP_ZH.test(c))) return undefined;
+  if (!(SUBJECT_SHARP.test(c) || KEEP_EN.test(c) || KEEP_BARE_EN.test(c) || PRESERVING_EN.test(c) || UNCHANGED_EN.test(c) || KEEP_ZH.test(c))) return undefined;
   if (/\b(?:else|rest|other)\b|其[余他它]|别的|剩下|另外/.test(c)) return { topics: [] };
   return { topics: TOPICS.filter(([re]) => re.test(c)).map(([, t]) => t) };
 }
@@ -43,7 +45,8 @@ export function isPoliteness(clause: string): boolean {
 const PURPOSE_START_EN =
   /^(?:so\s+(?:that\s+)?|in\s+order\s+to\b|so\s+as\s+to\b|to\s+(?:make|create|give|get|achieve|help|let|bring|emphasize|highlight|improve|enhance|match|fit|show|mimic|simulate|produce|reveal|draw|focus|suit|add|evoke)\b|for\s+(?:a|an|the|my|our|your|their|more|better|privacy|texture|use|printing|print|posting|instagram|web|social|fun|effect|drama|impact|clarity)\b|(?:just\s+|kind\s+of\s+|sort\s+of\s+|a\s+bit\s+)?like\s+|as\s+if\b|as\s+though\b|similar\s+to\b|because\b|since\b|which\s+(?:will|would|should)\b)/;
 const SIMILE_ZH = /^(?:像|仿佛|好像|如同|就像|类似)|一样$|似的$/;
-const PURPOSE_ZH = /^(?:以便|为了|用于|用来|方便|好让|以|因为|这样)/;
+const PURPOSE_ZH =
+  /^(?:以便|为了|用于|用来|方便|好让|以|因为|这样)|^(?:让|使)(?:主体|人物|画面|照片|图片|它|整体|产品|商品|重点)?(?:更加?|更为|显得)?(?:突出|醒目|显眼|好看|漂亮|吸引人|吸睛|有质感|有层次|立体|清楚|通透|跳出来|出彩|自然|高级)/;
 const PURPOSE_SOFT_ZH = /^(?:让|使|使得)/;
 
 /** "so it pops", "like golden hour", "像底片一样": never an operation of its own. */

@@ -8,7 +8,7 @@ const SEPARATORS = new RegExp(
   [
     '[,;!?\\n，；。！？、]+',
     '(?<!\\d)\\.|\\.(?!\\d)',
-    '\\b(?:and\\s+then|and\\s+also|and\\s+finally|after\\s+that|afterwards|and|then|also|plus|finally|next|lastly)\\b',
+    '\\b(?:and\\s+then|and\\s+also|and\\s+finally|after\\s+that|afterwards|and|then|also|plus|finally|next(?!\\s+to\\b)|lastly)\\b',
     '&',
     '然后再?|接着|之后|随后|最后|并且|同时|以及|还要|另外|并(?![排列])|再(?!次)|(?<![饱温柔缓平调总暖])和(?!谐)',
   ].join('|'),
@@ -20,6 +20,7 @@ export function splitClauses(text: string): string[] {
   // "cut out the person in image 2 and put it on image 1" is one request.
   const joined = text
     .replace(/\b(cut[\s-]*out\b[^,;.]*?)\s*,?\s*(?:and|then|and\s+then)\s+(?=(?:put|place|paste|move|add|insert)\b)/g, '$1 ')
+    .replace(/\b((?:take|grab|extract|move|get)\b[^,;.]*?⟦i\d⟧[^,;.]*?)\s*,?\s*(?:and|then|and\s+then)\s+(?=(?:put|place|paste|insert)\b[^,;.]*⟦i\d⟧)/g, '$1 ')
     .replace(/(抠(?:出|图)[^。；;]*?)[，,]?\s*(?:然后|再|并且?)?\s*(?=(?:放|贴|移|合成|加))/g, '$1 ');
   return joined
     .split(SEPARATORS)
