@@ -186,7 +186,9 @@ export const CASES: readonly Case[] = [
   ['裁剪为16:9', [{ op: 'cropAspect', ratio: [16, 9] }], 'zh'],
   ['裁成4比3', [{ op: 'cropAspect', ratio: [4, 3] }], 'zh'],
   ['裁剪保留中间60%', [{ op: 'cropCenter', fraction: 0.6 }], 'zh'],
-  ['裁掉右半部分', [{ op: 'cropRegion', region: 'right-half' }], 'zh'],
+  // 裁掉 = cut away: the other half stays (was right-half, which kept what the user cut away).
+  ['裁掉右半部分', [{ op: 'cropRegion', region: 'left-half' }], 'zh'],
+  ['裁剪保留右半部分', [{ op: 'cropRegion', region: 'right-half' }], 'zh'],
   ['zoom in 2x', [{ op: 'cropCenter', fraction: 0.5 }]],
   ['zoom in', [{ op: 'cropCenter', fraction: 0.5 }]],
   ['拉近', [{ op: 'cropCenter', fraction: 0.5 }], 'zh'],
@@ -263,12 +265,12 @@ export const CASES: readonly Case[] = [
   ['make it look like a pencil drawing', [{ op: 'sketch' }]],
   ['素描', [{ op: 'sketch' }], 'zh'],
   ['转成铅笔画', [{ op: 'sketch' }], 'zh'],
-  ['线稿风格', [{ op: 'sketch' }], 'zh'],
+  // 线稿 is line art: the outline (edges) operation, new in issue 11 (was sketch).
+  ['线稿风格', [{ op: 'edges', lines: 'dark' }], 'zh'],
   ['cartoon', [{ op: 'cartoon' }]],
   ['make it look like a cartoon', [{ op: 'cartoon' }]],
   ['comic book style', [{ op: 'cartoon' }]],
   ['卡通风格', [{ op: 'cartoon' }], 'zh'],
-  ['动漫效果', [{ op: 'cartoon' }], 'zh'],
   ['emboss', [{ op: 'emboss' }]],
   ['apply an emboss effect', [{ op: 'emboss' }]],
   ['浮雕效果', [{ op: 'emboss' }], 'zh'],
@@ -452,4 +454,6 @@ export const FAILURES: ReadonlyArray<readonly [prompt: string, quoted: string, s
   ['模糊左右两边', '模糊左右两边'],
   ['make it look like a watercolor painting', 'make it look like a watercolor painting', 'cartoon'],
   ['变成油画风格', '变成油画风格', 'cartoon'],
+  // Anime (动漫) needs a generative model (issue 11); it was the cartoon filter.
+  ['动漫效果', '动漫效果', 'cartoon'],
 ];

@@ -25,7 +25,7 @@ export default defineOp({
     const px = c.take(/\b(?:size|font\s+size)\s*(\d+)\b|字号\s*(\d+)/);
     if (px) size = clamp(Number(px[1] ?? px[2]) / 1000, 0.02, 0.3);
     c.takeAll(
-      /\b(?:add|put|write|place|insert|overlay|caption|captioned|title|label|labell?ed|type|print|stamp|text|saying|says|that\s+says|reading|reads|words?|letters|lettering|font|color|colored|in|with|size|sized|slogan|headline|subtitle|corner|across|along|somewhere|as|this)\b|添加|加上|写上|写下|写|题字|配文|文案|标题|文字|字样|字体|颜色|的字|字|角|大小|打上|印上/,
+      /\b(?:add|put|write|place|insert|overlay|caption|captioned|title|label|labell?ed|type|print|stamp|text|saying|says|that\s+says|reading|reads|words?|letters|lettering|font|color|colored|in|with|size|sized|slogan|headline|subtitle|corner|across|along|somewhere|as|this)\b|添加|加上|写上|写下|写|题字|水印|配文|文案|标题|文字|字样|字体|颜色|的字|字|角|大小|打上|印上/,
     );
     return { op: 'text', text: body.slice(0, 200), position, colour, size };
   },

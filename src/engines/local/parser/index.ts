@@ -33,6 +33,8 @@ const MAX_OPERATIONS = 20;
 interface Failure {
   readonly generative: boolean;
   readonly message: string;
+  /** Worth reading together with a neighbouring clause (not a plainly generative request). */
+  readonly mergeable?: boolean;
 }
 type Reading = { readonly ops: Operation[] } | { readonly failure: Failure };
 
@@ -55,7 +57,7 @@ const catalogueHint = (names: readonly string[]): string =>
   names.length > 0 ? `Closest supported operations: ${names.join(', ')}. See docs/edits.md for the catalogue.` : 'See docs/edits.md for the catalogue.';
 
 function generativeFailure(ctx: Context, text: string, kind: GenerativeKind, detail?: string): Failure {
-  const alternatives = kind === 'style' ? ` Closest deterministic styles: ${STYLE_ALTERNATIVES.join(', ')}.` : '';
+  const alternatives = kind === 'style' ? ` Closest supported operations: ${STYLE_ALTERNATIVES.join(', ')} (deterministic styles).` : '';
   return { generative: true, message: generativeMessage(shown(ctx, text), kind, detail) + alternatives };
 }
 
@@ -71,23 +73,23 @@ function named(ctx: Context, words: readonly string[]): string {
 
 /** Offers the clause to every module whose trigger matches; a clean reading wins, then one with only harmless words left. */
 function readWithModules(ctx: Context, text: string): Reading {
-  const candidates: { module: OpModule; clause: Clause; ops: Operation[] }[] = [];
+  const candidates: { module: OpModule; clause: Clause; ops: Operation[]; target: number | 'all' | undefined }[] = [];
   for (const module of OPERATIONS) {
     const clause = new Clause(text, ctx.quotes);
     if (!clause.has(module.trigger)) continue;
     const out = module.parse(clause);
     if (out === undefined) continue;
     const ops = Array.isArray(out) ? out : [out];
-    candidates.push({ module, clause, ops });
+    // An image reference left over ("rotate image 2") says which input the edit applies to.
+    candidates.push({ module, clause, ops, target: clause.target() });
     if (clause.leftover() === '') break;
   }
   let partial: { module: OpModule; objects: readonly string[]; unknown: readonly string[] } | undefined;
   // A reading that took every word beats one that left describing words over.
   candidates.sort((a, b) => Number(a.clause.leftover() !== '') - Number(b.clause.leftover() !== ''));
-  for (const { module, clause, ops } of candidates) {
+  for (const { module, clause, ops, target } of candidates) {
     const judgement = judgeLeftover(clause);
     if (judgement.objects.length === 0 && judgement.unknown.length === 0) {
-      const target = clause.target();
       if (target === 'all') {
         return { failure: { generative: false, message: `"${shown(ctx, text)}": an edit can apply to one image at a time; name it ("image 2", "图2") or combine the images first.` } };
       }
@@ -100,6 +102,7 @@ function readWithModules(ctx: Context, text: string): Reading {
     return {
       failure: {
         generative: true,
+        mergeable: true,
         message: `${generativeMessage(shown(ctx, text), 'object', `${things || 'that'} is a specific part of the picture, and the built-in ${partial.module.name} works on the whole image`)} ${catalogueHint([partial.module.name])}`,
       },
     };
@@ -168,8 +171,11 @@ function assemble(parsed: Parsed[]): Operation[] {
     p.ops.forEach((op, k) => {
       const prev = out.at(-1);
       // "Cut out the subject and make the background transparent", "a few flat colours, poster
-      // style": one request said twice in adjacent clauses; the later, more specific wording wins.
-      if (prev && k === 0 && lastClause === clauseIndex - 1 && prev.op === op.op && !REPEATABLE.has(op.op) && (same(prev, op) || p.ops.length === 1)) {
+      // style": one request said twice in adjacent clauses; the later, more specific wording wins. The same
+      // words repeated ("blur, blur") are repeated on purpose.
+      const before = kept[clauseIndex - 1];
+      const restated = before !== undefined && before.text !== p.text && (same(prev ?? op, op) || p.ops.length === 1);
+      if (prev && k === 0 && lastClause === clauseIndex - 1 && prev.op === op.op && !REPEATABLE.has(op.op) && restated) {
         out[out.length - 1] = op;
         return;
       }
@@ -220,7 +226,7 @@ export function understand(prompt: string): Understanding {
     if (mayBePurpose(clause) && !reading.failure.generative) continue;
     // A clause that only adds detail ("add text 'Hi', in red"): read with its neighbour.
     const prev = parsed.at(-1);
-    if (prev && !reading.failure.generative) {
+    if (prev && (!reading.failure.generative || reading.failure.mergeable)) {
       const merged = readClause(ctx, `${prev.text} ${clause}`);
       if ('ops' in merged) {
         parsed[parsed.length - 1] = { text: `${prev.text} ${clause}`, ops: merged.ops, diagnosis: prev.diagnosis };
@@ -229,7 +235,7 @@ export function understand(prompt: string): Understanding {
     }
     // …or with the clauses after it ("图1在上，图2在下，拼成长图").
     let joined = false;
-    for (let k = 1; k <= 2 && !reading.failure.generative && i + k < clauses.length; k += 1) {
+    for (let k = 1; k <= 2 && (!reading.failure.generative || reading.failure.mergeable) && i + k < clauses.length; k += 1) {
       const text = clauses.slice(i, i + k + 1).join(' ');
       const merged = readClause(ctx, text);
       if ('ops' in merged) {

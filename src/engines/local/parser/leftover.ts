@@ -102,7 +102,8 @@ function judgeChinese(c: Clause, work: string): Judgement {
       if (!FILLER_EN.has(t.word.toLowerCase())) unknown.push(t.word);
       continue;
     }
-    if (/^n/.test(t.tag) || t.tag === 's') {
+    // Nouns, places and (multi-character) localities ("左右两边") point at a part of the picture.
+    if (/^n/.test(t.tag) || t.tag === 's' || (t.tag === 'f' && t.word.length > 1)) {
       if (!HARMLESS_NOUNS_ZH.has(t.word)) objects.push(t.word);
       continue;
     }

@@ -44,7 +44,7 @@ export function isPoliteness(clause: string): boolean {
 
 const PURPOSE_START_EN =
   /^(?:so\s+(?:that\s+)?|in\s+order\s+to\b|so\s+as\s+to\b|to\s+(?:make|create|give|get|achieve|help|let|bring|emphasize|highlight|improve|enhance|match|fit|show|mimic|simulate|produce|reveal|draw|focus|suit|add|evoke)\b|for\s+(?:a|an|the|my|our|your|their|more|better|privacy|texture|use|printing|print|posting|instagram|web|social|fun|effect|drama|impact|clarity)\b|(?:just\s+|kind\s+of\s+|sort\s+of\s+|a\s+bit\s+)?like\s+|as\s+if\b|as\s+though\b|similar\s+to\b|because\b|since\b|which\s+(?:will|would|should)\b)/;
-const SIMILE_ZH = /^(?:像|仿佛|好像|如同|就像|类似)|一样$|似的$/;
+const SIMILE_ZH = /^(?:像(?!素)|仿佛|好像|如同|就像|类似)|一样$|似的$/;
 const PURPOSE_ZH =
   /^(?:以便|为了|用于|用来|方便|好让|以|因为|这样)|^(?:让|使)(?:主体|人物|画面|照片|图片|它|整体|产品|商品|重点)?(?:更加?|更为|显得)?(?:突出|醒目|显眼|好看|漂亮|吸引人|吸睛|有质感|有层次|立体|清楚|通透|跳出来|出彩|自然|高级)/;
 const PURPOSE_SOFT_ZH = /^(?:让|使|使得)/;
