@@ -29,7 +29,7 @@ export default defineOp({
   },
   kinds: {
     replaceBackground: {
-      traits: { changes: ['background'], ml: true },
+      traits: { changes: ['background'], ml: true, subsumes: ['removeBackground'] },
       describe: (op, zh) =>
         op.source !== undefined
           ? zh

@@ -6,7 +6,7 @@ export default defineOp({
   name: 'rotate',
   concepts: ['rotate', 'turn', 'quarter turn', 'upside down', 'clockwise', '旋转', '顺时针', '逆时针', '倒过来'],
   trigger:
-    /\b(?:rotate|rotated|rotation|spin|tilt|tilted)\b|\bturn(?:ed)?\b.*(?:°|\bdegrees?\b|\bclockwise\b|\bsideways\b|\bleft\b|\bright\b|\bquarter\b)|\bquarter[\s-]+turn\b|旋转|转\s*-?\d+\s*度|顺时针|逆时针|向左转|向右转|左转|右转|倒过来|颠倒过来/,
+    /\b(?:rotate|rotated|rotation|spin|tilt|tilted)\b|\bturn(?:ed)?\b.*(?:°|\bdegrees?\b|\bclockwise\b|\bsideways\b|\bleft\b|\bright\b|\bquarter\b)|\bquarter[\s-]+turn\b|\bupside[\s-]*down\b|旋转|转\s*-?\d+\s*度|顺时针|逆时针|向左转|向右转|左转|右转|倒过来|颠倒过来/,
   parse(c) {
     const ccw = c.take(/\b(?:counter[\s-]*clockwise|anti[\s-]*clockwise|ccw|to\s+the\s+left|left|leftwards)\b|逆时针|向左|左/);
     if (!ccw) c.take(/\b(?:clockwise|cw|to\s+the\s+right|right|rightwards)\b|顺时针|向右|右/);

@@ -4,7 +4,7 @@ import { pct } from './words.js';
 import { defineOp } from './spec.js';
 
 const VINTAGE =
-  /\bvintage\b|\bretro\b|\bold[\s-]*(?:photo|photograph|fashioned|style|film|timey|school|picture)\b|\bantique\b|\baged\b|\bnostalgic\b|\bfaded\b|\blook\s+old\b|\b(?:19)?[2-7]0s\b|复古|怀旧|老照片|泛黄|做旧|年代感|旧照片|老旧/;
+  /\bvintage\b|\bretro\b|\bold[\s-]*(?:photo|photograph|fashioned|style|film|timey|school|picture)\b|\bantique\b|\baged\b|\bnostalgic\b|\bfaded\b|\blook\s+old\b|\b(?:19)?[2-9]0s\b|\b(?:eighties|seventies|sixties|fifties)\b|复古|怀旧|老照片|泛黄|做旧|年代感|旧照片|老旧/;
 
 export default defineOp({
   id: 'sepia',
@@ -15,7 +15,7 @@ export default defineOp({
     const plain = c.take(/\bsepia\b|棕褐色?/);
     const k = c.intensity();
     c.takeAll(
-      /\b(?:sepia|vintage|retro|old[\s-]*(?:photo|photograph|fashioned|style|film|timey|school|picture)|old|antique|aged|nostalgic|faded|tone|toned|tint|look|feel|like|(?:19)?[2-7]0s|from|era|decade)\b|复古|怀旧|老照片|旧照片|棕褐色?|泛黄|做旧|年代感|老旧|色调|感觉|质感|那种/,
+      /\b(?:sepia|vintage|retro|old[\s-]*(?:photo|photograph|fashioned|style|film|timey|school|picture)|old|antique|aged|nostalgic|faded|tone|toned|tint|look|feel|like|(?:19)?[2-9]0s|eighties|seventies|sixties|fifties|from|era|decade|in)\b|复古|怀旧|老照片|旧照片|棕褐色?|泛黄|做旧|年代感|老旧|色调|感觉|质感|那种/,
     );
     if (plain) return { op: 'sepia', strength: k < 1 ? 0.5 : 1 };
     return [

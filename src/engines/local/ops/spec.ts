@@ -26,6 +26,8 @@ export interface Traits {
   readonly sizing?: true;
   /** Doing it twice in a row is doing it once ("cut out the subject and make the background transparent"). */
   readonly idempotent?: true;
+  /** Kinds this one already does when it directly follows them ("cut out the subject, then a white background"). */
+  readonly subsumes?: readonly OperationKind[];
   readonly changes: readonly Aspect[];
 }
 

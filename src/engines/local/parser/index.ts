@@ -21,7 +21,7 @@ import { generativeKind, generativeMessage, namesGenerativeStyle, type Generativ
 import { asksToChange, judgeLeftover, objectsIn } from './leftover.js';
 import { normalize } from './normalize.js';
 import { quoteUser, quoteWord } from './quote.js';
-import { isDiagnosis, isPoliteness, isPurpose, mayBePurpose, negated, preservation, splitPurpose } from './roles.js';
+import { isDiagnosis, isPoliteness, isPurpose, mayBePurpose, negated, preservation, splitKeep, splitPurpose } from './roles.js';
 import { detectLanguage, splitClauses } from './split.js';
 import { STYLE_ALTERNATIVES, suggest } from './suggest.js';
 
@@ -175,7 +175,8 @@ function assemble(parsed: Parsed[]): Operation[] {
       // words repeated ("blur, blur") are repeated on purpose.
       const before = kept[clauseIndex - 1];
       const restated = before !== undefined && before.text !== p.text && (same(prev ?? op, op) || p.ops.length === 1);
-      if (prev && k === 0 && lastClause === clauseIndex - 1 && prev.op === op.op && !REPEATABLE.has(op.op) && restated) {
+      const subsumed = prev !== undefined && (traitsOf(op.op).subsumes ?? []).includes(prev.op);
+      if (prev && ((k === 0 && lastClause === clauseIndex - 1 && prev.op === op.op && !REPEATABLE.has(op.op) && restated) || subsumed)) {
         out[out.length - 1] = op;
         return;
       }
@@ -200,7 +201,12 @@ export function understand(prompt: string): Understanding {
   const nots: string[] = [];
   let lastKeep = -2;
   for (let i = 0; i < clauses.length; i += 1) {
-    const clause = clauses[i] as string;
+    let clause = clauses[i] as string;
+    const keepTail = splitKeep(clause);
+    if (keepTail) {
+      keeps.push({ text: keepTail.keep, topics: preservation(keepTail.keep)?.topics ?? [] });
+      clause = keepTail.core;
+    }
     if (isPoliteness(clause)) continue;
     // "Keep the composition and the subject exactly as they are": the second half continues the first.
     const kept = preservation(clause) ?? (lastKeep === i - 1 ? preservation(`keep ${clause}`) : undefined);

@@ -28,7 +28,9 @@ const HARMLESS_NOUNS_EN = new Set(
 );
 const HARMLESS_VERBS_EN = new Set(
   `be is are was were been being look looks looking seem seems feel feels make makes made let get gets give gives do does want
-  need like love help try turn keep go see appear become becomes apply use have has would could can will should may might must`.split(/\s+/),
+  need like love help try turn keep go see appear become becomes apply use have has would could can will should may might must
+  transfer transform render convert process switch stylize create produce edit adjust modify alter tweak take taken shoot shot
+  capture captured`.split(/\s+/),
 );
 const DEFINITE = new Set(['the', 'this', 'that', 'these', 'those', 'her', 'his', 'their', 'its', 'my', 'your', 'our', "everyone's", "people's"]);
 const ADDING = /\b(?:add|put|place|insert|draw|paint|give|include|attach|append|replace|swap|change|turn|remove|erase|delete|move)\b/;
@@ -92,12 +94,22 @@ function judgeEnglish(c: Clause, work: string): Judgement {
   return { objects, unknown };
 }
 
+/** The object of a 把 construction ("把花变成红色" → 花): a thing in the picture. */
+const BA = /[把将](.{1,8}?)(?:变成|换成|改成|调成|染成|弄成|变为|换为|改为|变|换|改|去掉|去除|删除|删掉|移除|调)/;
+
 function judgeChinese(c: Clause, work: string): Judgement {
   const objects: string[] = [];
   const unknown: string[] = [];
+  const ba = BA.exec(c.text);
+  const baStart = ba ? ba.index + 1 : -1;
+  const baEnd = ba ? baStart + (ba[1] as string).length : -1;
   for (const t of zhTokens(c.text)) {
     if (!untaken(c, work, t.start, t.word.length) || /[⟦⟧\s]/.test(t.word) || /^[\p{P}\p{S}]+$/u.test(t.word)) continue;
     if (isZhFiller(t.word)) continue;
+    if (t.start >= baStart && t.start < baEnd && !HARMLESS_NOUNS_ZH.has(t.word) && !/^[\d⟦]/.test(t.word)) {
+      objects.push(t.word);
+      continue;
+    }
     if (t.tag === 'eng') {
       if (!FILLER_EN.has(t.word.toLowerCase())) unknown.push(t.word);
       continue;

@@ -14,7 +14,7 @@ const KEEP_BARE_EN =
   /^(?:and\s+|but\s+|while\s+)?(?:please\s+)?(?:keep|preserve|retain|maintain)\s+(?:the\s+|its\s+|my\s+|all\s+)?(?:original\s+)?(?:composition|framing|layout|subject|person|people|colors?|details?|proportions|aspect\s+ratio|resolution|quality|identity|faces?|lighting|size|dimensions|everything\s+else|the\s+rest|rest)\b(?!.*\b(?:only|sharp|in\s+focus|clear|bright|colou?red|gray|grey)\b)/;
 const SUBJECT_SHARP =
   /^(?:and\s+|but\s+|while\s+)?(?:keep|keeping)\s+(?:the\s+|my\s+)?(?:main\s+)?(?:subject|person|people|face|faces|foreground|model)\s+(?:sharp|in\s+focus|clear|crisp|clean)\b|^(?:主体|人物|人像|人脸|前景)(?:要|需要)?(?:保持|保留)?(?:清晰|锐利|清楚|不变|原样)$/;
-const PRESERVING_EN = /^(?:and\s+|but\s+)?(?:while\s+|whilst\s+)?(?:preserving|keeping|maintaining|retaining)\b/;
+const PRESERVING_EN = /^(?:and\s+|but\s+)?(?:while\s+|whilst\s+)?(?:preserving|keeping|maintaining|retaining|leaving|without\s+(?:changing|altering|touching|affecting|modifying))\b/;
 const UNCHANGED_EN =
   /^(?:and\s+|but\s+)?(?:without|don'?t|do\s+not|never|no|not)\s+(?:chang|alter|modif|touch|affect|edit|mess|distort)\w*|^(?:and\s+)?(?:everything|all|nothing)\s+else\b|^(?:and\s+)?(?:the\s+)?rest\s+(?:stays?|remains?|unchanged|as\s+is|the\s+same|untouched)|^(?:and\s+)?(?:leave|keep)\s+(?:the\s+)?rest\b|^(?:only|just)\s+(?:this|that)\s+change\b|^(?:nothing\s+else|no\s+other\s+changes?)\b/;
 const KEEP_ZH =
@@ -46,7 +46,7 @@ const PURPOSE_START_EN =
   /^(?:so\s+(?:that\s+)?|in\s+order\s+to\b|so\s+as\s+to\b|to\s+(?:make|create|give|get|achieve|help|let|bring|emphasize|highlight|improve|enhance|match|fit|show|mimic|simulate|produce|reveal|draw|focus|suit|add|evoke)\b|for\s+(?:a|an|the|my|our|your|their|more|better|privacy|texture|use|printing|print|posting|instagram|web|social|fun|effect|drama|impact|clarity)\b|(?:just\s+|kind\s+of\s+|sort\s+of\s+|a\s+bit\s+)?like\s+|as\s+if\b|as\s+though\b|similar\s+to\b|because\b|since\b|which\s+(?:will|would|should)\b)/;
 const SIMILE_ZH = /^(?:像(?!素)|仿佛|好像|如同|就像|类似)|一样$|似的$/;
 const PURPOSE_ZH =
-  /^(?:以便|为了|用于|用来|方便|好让|以|因为|这样)|^(?:让|使)(?:主体|人物|画面|照片|图片|它|整体|产品|商品|重点)?(?:更加?|更为|显得)?(?:突出|醒目|显眼|好看|漂亮|吸引人|吸睛|有质感|有层次|立体|清楚|通透|跳出来|出彩|自然|高级)/;
+  /^(?:以便|为了|用于|用来|方便|好让|以|因为|这样)|^(?:让|使)(?:主体|人物|画面|照片|图片|它|整体|产品|商品|重点)?(?:更加?|更为|显得)?(?:突出|醒目|显眼|好看|漂亮|吸引人|吸睛|有质感|有层次|立体|清楚|通透|跳出来|出彩|自然|高级|温馨|温暖|柔和|舒服|舒适|有感觉|有氛围|生动|活泼|明亮|干净|清新|有活力|有电影感|有氛围感)/;
 const PURPOSE_SOFT_ZH = /^(?:让|使|使得)/;
 
 /** "so it pops", "like golden hour", "像底片一样": never an operation of its own. */
@@ -70,6 +70,18 @@ export function splitPurpose(clause: string): { core: string; tail: string } | u
   if (!m || m.index === 0) return undefined;
   const core = clause.slice(0, m.index).trim();
   return core ? { core, tail: clause.slice(m.index).trim() } : undefined;
+}
+
+const KEEP_TAIL =
+  /\s*[,，]?\s*(?:\b(?:while|whilst|but|and)\s+)?\b(?:keeping|preserving|maintaining|retaining|leaving|without\s+(?:changing|altering|touching|affecting|modifying))\b.*$|\s*[,，]?\s*\b(?:but|and|while)\s+(?:keep|preserve|leave|don'?t\s+change|do\s+not\s+change)\b.*$|(?:，|,)?\s*(?:同时|并且?|但)?(?:保持|保留)[^，,]{0,12}(?:不变|原样)$/;
+
+/** "…, while keeping the composition unchanged": an operation with a preservation at its end. */
+export function splitKeep(clause: string): { core: string; keep: string } | undefined {
+  const m = KEEP_TAIL.exec(clause);
+  if (!m || m.index === 0) return undefined;
+  const keep = m[0].replace(/^\s*[,，]?\s*(?:\b(?:while|whilst|but|and)\s+)?/, '').trim();
+  const core = clause.slice(0, m.index).trim();
+  return core && preservation(keep) ? { core, keep } : undefined;
 }
 
 const NEGATION_EN = /^(?:please\s+)?(?:don'?t|do\s+not|never|avoid|no\s+need\s+to)\s+(.+)$/;
