@@ -21,7 +21,7 @@ import { generativeKind, generativeMessage, namesGenerativeStyle, type Generativ
 import { asksToChange, judgeLeftover, objectsIn } from './leftover.js';
 import { normalize } from './normalize.js';
 import { quoteUser, quoteWord } from './quote.js';
-import { isDiagnosis, isPoliteness, isPurpose, mayBePurpose, negated, preservation, splitKeep, splitPurpose } from './roles.js';
+import { isDiagnosis, isPoliteness, isPurpose, mayBePurpose, negated, preservation, splitKeep, splitPurpose, stripPoliteness } from './roles.js';
 import { detectLanguage, splitClauses } from './split.js';
 import { STYLE_ALTERNATIVES, suggest } from './suggest.js';
 
@@ -133,7 +133,10 @@ function readClause(ctx: Context, text: string): Reading {
   const first = readWithModules(ctx, core);
   if ('ops' in first || !split) return first;
   const whole = readWithModules(ctx, text);
-  return 'ops' in whole ? whole : first;
+  if ('ops' in whole) return whole;
+  // What looked like a purpose was the request ("…you to make the table look like marble").
+  const wholeKind = generativeKind(text);
+  return wholeKind ? { failure: generativeFailure(ctx, text, wholeKind) } : first;
 }
 
 /** Tries "A with B" as two operations, A then B. */
@@ -201,8 +204,9 @@ export function understand(prompt: string): Understanding {
   const nots: string[] = [];
   let lastKeep = -2;
   for (let i = 0; i < clauses.length; i += 1) {
-    let clause = clauses[i] as string;
-    const keepTail = splitKeep(clause);
+    let clause = stripPoliteness(clauses[i] as string);
+    if (clause === '') continue;
+    const keepTail = preservation(clause) ? undefined : splitKeep(clause);
     if (keepTail) {
       keeps.push({ text: keepTail.keep, topics: preservation(keepTail.keep)?.topics ?? [] });
       clause = keepTail.core;

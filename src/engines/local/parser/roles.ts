@@ -36,7 +36,16 @@ export function preservation(clause: string): { topics: Aspect[] } | undefined {
 }
 
 const POLITE =
-  /^(?:please|pls|thanks?(?:\s+you)?(?:\s+so\s+much)?|thx|cheers|ty|if\s+(?:possible|you\s+can|you\s+could)|when\s+you\s+can|no\s+rush|ok(?:ay)?|hi|hello|hey|dear\s+\w+|could\s+you(?:\s+please)?|can\s+you(?:\s+please)?|would\s+you(?:\s+mind)?|i'?d\s+appreciate\s+it|much\s+appreciated|谢谢(?:你|您)?|谢啦|多谢|感谢|麻烦(?:你|您)?了?|辛苦了?|你好|您好|拜托了?|好吗|可以吗|行吗|谢谢啦)$/;
+  /^(?:please|pls|thanks?(?:\s+(?:you|a\s+lot|so\s+much|very\s+much|in\s+advance|a\s+bunch))*|thx|cheers|ty|if\s+(?:possible|you\s+can|you\s+could)|when\s+you\s+can|no\s+rush|ok(?:ay)?|hi|hello|hey|dear\s+\w+|could\s+you(?:\s+please)?|can\s+you(?:\s+please)?|would\s+you(?:\s+mind)?|i'?d\s+appreciate\s+it|much\s+appreciated|谢谢(?:你|您)?|谢啦|多谢|感谢|麻烦(?:你|您)?了?|辛苦了?|你好|您好|拜托了?|好吗|可以吗|行吗|谢谢啦)$/;
+
+const POLITE_LEAD =
+  /^(?:(?:hi|hello|hey)\s+)?(?:(?:please|kindly|pls)\s+)?(?:(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+)?|(?:i'?d|i\s+would|we'?d)\s+(?:like|love)\s+(?:you\s+)?(?:to\s+)?|i\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:please\s+)?help\s+me\s+(?:to\s+)?|let'?s\s+|go\s+ahead\s+and\s+|would\s+you\s+mind\s+)(?:please\s+)?/;
+const POLITE_TAIL = /(?:\s*,?\s*\b(?:please|thanks?(?:\s+(?:you|a\s+lot|so\s+much))?|thank\s+you(?:\s+so\s+much)?|if\s+possible|if\s+you\s+can))+\s*$|(?:谢谢|谢啦|好吗|可以吗|行吗|吧)+$/;
+
+/** "Could you please …, thanks": the request without its courtesy words. */
+export function stripPoliteness(clause: string): string {
+  return clause.trim().replace(POLITE_LEAD, '').replace(POLITE_TAIL, '').trim();
+}
 
 export function isPoliteness(clause: string): boolean {
   return POLITE.test(clause.trim());
