@@ -40,12 +40,15 @@ const HARMLESS_NOUNS_ZH = new Set(
 );
 const HARMLESS_VERBS_ZH = new Set('做出 做出来 弄出 营造 呈现 保持 显得 看起来 感觉 处理 弄 搞 整 帮 想 要 希望 需要 可以 能 会 让 使 做 变 成为 看 有 是'.split(' '));
 
+/** Characters of a clause given to the language tools. */
+const ANALYSED = 400;
+
 let jieba: Jieba | undefined;
 function zhTokens(text: string): { word: string; tag: string; start: number }[] {
   jieba ??= Jieba.withDict(dict);
   let at = 0;
   const out: { word: string; tag: string; start: number }[] = [];
-  for (const t of jieba.tag(text, true)) {
+  for (const t of jieba.tag(text.slice(0, ANALYSED), true)) {
     const start = text.indexOf(t.word, at);
     if (start < 0) continue;
     out.push({ word: t.word, tag: t.tag, start });
@@ -62,7 +65,7 @@ function untaken(c: Clause, work: string, start: number, length: number): boolea
 function judgeEnglish(c: Clause, work: string): Judgement {
   const objects: string[] = [];
   const unknown: string[] = [];
-  const doc = nlp(c.text);
+  const doc = nlp(c.text.slice(0, ANALYSED));
   doc.compute('root');
   const adding = ADDING.test(c.text);
   for (const sentence of doc.json({ offset: true }) as { terms: { text: string; normal: string; root?: string; tags: string[]; offset: { start: number; length: number } }[] }[]) {
@@ -142,9 +145,10 @@ export function judgeLeftover(c: Clause): Judgement {
 /** Object nouns of a clause no operation understood ("add a party hat on the dog" → hat, dog). */
 export function objectsIn(text: string): string[] {
   if (/[\u3400-\u9fff]/.test(text)) return zhTokens(text).filter((t) => /^n/.test(t.tag) && !HARMLESS_NOUNS_ZH.has(t.word) && !isZhFiller(t.word)).map((t) => t.word);
-  const doc = nlp(text);
+  // Language analysis is bounded: real clauses are short, and an adversarial one must stay cheap.
+  const doc = nlp(text.slice(0, ANALYSED));
   doc.compute('root');
-  return (doc.nouns().not('#Pronoun').json() as { terms: { normal: string; root?: string; tags: string[] }[] }[])
+  return (doc.json() as { terms: { normal: string; root?: string; tags: string[] }[] }[])
     .flatMap((n) => n.terms)
     .filter((t) => t.tags.includes('Noun') && !t.tags.includes('Pronoun') && !HARMLESS_NOUNS_EN.has(t.root ?? t.normal) && !FILLER_EN.has(t.normal))
     .map((t) => t.normal);

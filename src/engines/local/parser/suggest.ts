@@ -27,10 +27,10 @@ function levenshtein(a: string, b: string): number {
 }
 
 function englishWords(text: string): string[] {
-  const doc = nlp(foldSpelling(text.toLowerCase()));
+  const doc = nlp(foldSpelling(text.slice(0, 400).toLowerCase()));
   doc.compute('root');
   const terms = (doc.json() as { terms: { normal: string; root?: string }[] }[]).flatMap((s) => s.terms);
-  return terms.flatMap((t) => [t.normal, t.root ?? t.normal]).filter((w) => /^[a-z][a-z-]{2,}$/.test(w) && !FILLER_EN.has(w) && !GENERIC.has(w));
+  return terms.flatMap((t) => [t.normal, t.root ?? t.normal]).filter((w) => /^[a-z][a-z-]{2,24}$/.test(w) && !FILLER_EN.has(w) && !GENERIC.has(w));
 }
 
 const bigrams = (s: string): string[] => {

@@ -44,7 +44,15 @@ export async function detectTilt(img: Img): Promise<number> {
       best = i;
     }
   }
-  return best < 0 ? 0 : best * BIN - MAX_TILT;
+  if (best < 0) return 0;
+  // The centroid of the best window, so that a tie between neighbouring windows does not shift it.
+  let weight = 0;
+  let sum = 0;
+  for (let j = Math.max(0, best - half); j <= Math.min(bins.length - 1, best + half); j += 1) {
+    weight += bins[j]!;
+    sum += bins[j]! * (j * BIN - MAX_TILT);
+  }
+  return weight > 0 ? sum / weight : 0;
 }
 
 /** Rotates by `degrees` (clockwise), or levels the detected tilt, and crops to the inner rectangle. */
