@@ -13,7 +13,7 @@
  * same without throwing, for routing decisions.
  */
 import { EditError } from '../../engine.js';
-import { OPERATIONS, describeOperation, traitsOf } from '../ops/index.js';
+import { OPERATIONS, describeOperation, moduleOf, traitsOf } from '../ops/index.js';
 import type { Aspect, OpModule } from '../ops/spec.js';
 import type { Operation, Plan } from '../plan.js';
 import { Clause } from './clause.js';
@@ -301,8 +301,8 @@ function constraintConflict(ctx: Context, operations: readonly Operation[], keep
     const rest = negated(not) ?? '';
     const reading = readClause(ctx, rest);
     if (!('ops' in reading)) continue;
-    const kinds = new Set(reading.ops.map((op) => op.op));
-    const clash = operations.find((op) => kinds.has(op.op));
+    const modules = new Set(reading.ops.map((op) => moduleOf(op.op)));
+    const clash = operations.find((op) => modules.has(moduleOf(op.op)));
     if (clash) return `The instruction contradicts itself: it asks for "${describeOperation(clash, 'en')}" and says "${quoteUser(ctx.original, not)}".`;
   }
   return undefined;

@@ -168,7 +168,8 @@ const JOINED: ReadonlyArray<readonly [RegExp, string]> = [
 const SPELLING: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(water)?colour/g, '$1color'],
   [/\bgrey(?=s?\b|ish\b|scale|ed\b|er\b|est\b)/g, 'gray'],
-  [/\bcentre(d|s)?\b/g, 'center$1'],
+  [/\bcentre(s)?\b/g, 'center$1'],
+  [/\bcentr(ed|ing)\b/g, 'center$1'],
   [/\b(normal|styl|pixel|anonym|optim|emphas|real|poster|cartoon|vector|colori|desatur|random|neutral|stabil|sharpen|minim|maxim|visual|custom|categor|harmon|summar|organ)is(e|ed|es|ing|ation)\b/g, '$1iz$2'],
   [/\bcolouri[sz]/g, 'coloriz'],
   [/\b(fav|hum|flav|harb|behavi|neighb)our/g, '$1or'],

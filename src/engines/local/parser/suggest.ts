@@ -40,15 +40,19 @@ const bigrams = (s: string): string[] => {
 
 interface Vocabulary {
   readonly module: OpModule;
-  readonly words: ReadonlySet<string>;
+  /** Words of its name and concepts (weight 1) and of its catalogue examples (weight 0.6). */
+  readonly words: ReadonlyMap<string, number>;
   readonly zh: ReadonlySet<string>;
 }
 
 let vocabularies: Vocabulary[] | undefined;
 function vocab(): Vocabulary[] {
   vocabularies ??= OPERATIONS.map((module) => {
-    const phrases = [module.name, ...module.concepts, ...(module.catalogue?.en ?? [])];
-    const words = new Set(phrases.flatMap((p) => foldSpelling(p.toLowerCase()).split(/[^a-z-]+/)).filter((w) => w.length >= 3 && !FILLER_EN.has(w) && !GENERIC.has(w)));
+    const split = (phrases: readonly string[]) =>
+      phrases.flatMap((p) => foldSpelling(p.toLowerCase()).split(/[^a-z-]+/)).filter((w) => w.length >= 3 && !FILLER_EN.has(w) && !GENERIC.has(w));
+    const words = new Map<string, number>();
+    for (const w of split(module.catalogue?.en ?? [])) words.set(w, 0.6);
+    for (const w of split([module.name, ...module.concepts])) words.set(w, 1);
     const zh = new Set([...module.concepts, ...(module.catalogue?.zh ?? [])].flatMap(bigrams));
     return { module, words, zh };
   });
@@ -57,9 +61,9 @@ function vocab(): Vocabulary[] {
 
 function wordScore(w: string, v: string): number {
   if (w === v) return 1;
-  if (w.length >= 5 && v.length >= 5 && (v.startsWith(w.slice(0, 5)) || w.startsWith(v.slice(0, 5)))) return 0.8;
   const d = levenshtein(w, v);
-  if (d === 1 && Math.min(w.length, v.length) >= 4) return 0.7;
+  if (d === 1 && Math.min(w.length, v.length) >= 4) return 0.85;
+  if (w.length >= 5 && v.length >= 5 && (v.startsWith(w.slice(0, 5)) || w.startsWith(v.slice(0, 5)))) return 0.8;
   if (d === 2 && Math.min(w.length, v.length) >= 6) return 0.5;
   return 0;
 }
@@ -72,7 +76,7 @@ export function suggest(clause: string, count = 3): string[] {
     let score = 0;
     for (const w of words) {
       let best = 0;
-      for (const v of vw) best = Math.max(best, wordScore(w, v));
+      for (const [v, weight] of vw) best = Math.max(best, weight * wordScore(w, v));
       score += best;
     }
     for (const g of grams) if (zh.has(g)) score += 1;
@@ -80,7 +84,8 @@ export function suggest(clause: string, count = 3): string[] {
   });
   return scored
     .filter((s) => s.score >= 0.5)
-    .sort((a, b) => b.score - a.score)
+    // Ties go to the plainer operation ("blur" before "blur background (portrait mode)").
+    .sort((a, b) => b.score - a.score || a.name.length - b.name.length)
     .slice(0, count)
     .map((s) => s.name);
 }
