@@ -14,107 +14,52 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { createLocalEngine } from '../src/engines/local/local-engine.js';
 import { parseInstruction } from '../src/engines/local/parser/index.js';
-import type { OperationKind } from '../src/engines/local/plan.js';
-import { figureImage, sceneImage } from './lib/scene.js';
+import { CATALOGUE_ORDER, describePlan } from '../src/engines/local/ops/index.js';
+import type { CatalogueEntry, DemoInputs, Family, OpModule } from '../src/engines/local/ops/spec.js';
+import { castScene, darkScene, figureImage, sceneImage, tiltedScene } from './lib/scene.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = join(ROOT, 'docs', 'edits');
 const THUMB_H = 200;
 
+/** The documentation entry of a feature that is not one operation: editing one input before combining. */
+const PER_IMAGE = {
+  id: 'per-image',
+  title: 'Edit one input before combining',
+  family: 'Several images (2–3 inputs)',
+  en: ['rotate image 2 by 90 degrees, then put image 1 and image 2 side by side', 'make the second image black and white'],
+  zh: ['把图2转成黑白，然后把图1和图2左右拼接'],
+  params:
+    'Any operation that names an image ("image 2", "图2") edits that input; later fusion operations use the edited input. Operations without a reference edit the current result (image 1 until images are combined).',
+  demo: { prompt: 'make image 2 black and white, then put image 1 and image 2 side by side', inputs: 'two' },
+} as const;
+
 interface Entry {
   readonly id: string;
-  readonly title: string;
-  readonly op: OperationKind;
-  readonly en: readonly string[];
-  readonly zh: readonly string[];
-  readonly params: string;
-  /** The instruction rendered for the picture and the inputs it uses. */
-  readonly demo?: { readonly prompt: string; readonly inputs?: 'scene' | 'small-scene' | 'figure' | 'two' | 'three' | 'text-on-scene'; readonly ml?: true };
+  readonly module?: OpModule;
+  readonly catalogue: CatalogueEntry;
 }
 
-interface Family {
-  readonly name: string;
-  readonly entries: readonly Entry[];
+const FAMILIES: readonly Family[] = ['Tone and colour', 'Geometry', 'Filters', 'Text', 'Several images (2–3 inputs)', 'With the built-in ML models'];
+
+/** The registry's catalogue entries by family, in the registry's catalogue order. */
+function entries(family: Family): Entry[] {
+  const out: Entry[] = CATALOGUE_ORDER.filter((m) => m.catalogue?.family === family).map((m) => ({ id: m.id, module: m, catalogue: m.catalogue as CatalogueEntry }));
+  if (family === PER_IMAGE.family) out.push({ id: PER_IMAGE.id, catalogue: PER_IMAGE as unknown as CatalogueEntry });
+  return out;
 }
 
-const FAMILIES: readonly Family[] = [
-  {
-    name: 'Tone and colour',
-    entries: [
-      { id: 'grayscale', title: 'Grayscale', op: 'grayscale', en: ['convert to grayscale', 'make it black and white', 'monochrome'], zh: ['转成黑白', '灰度', '去色'], params: 'R = G = B = 0.299 R + 0.587 G + 0.114 B.', demo: { prompt: 'black and white' } },
-      { id: 'sepia', title: 'Sepia / vintage', op: 'sepia', en: ['sepia', 'make it look vintage', 'retro style', 'old photo look'], zh: ['棕褐色调', '复古风格', '老照片的感觉'], params: '"sepia": the classic sepia matrix at full strength ("slight" 50 %). "vintage/retro/复古/老照片": sepia at 70 % plus a 30 % vignette (two operations in the plan).', demo: { prompt: 'vintage' } },
-      { id: 'invert', title: 'Invert (negative)', op: 'invert', en: ['invert the colors', 'make a negative'], zh: ['反色', '负片效果', '颜色反转'], params: 'Every channel becomes 255 − value (alpha kept).', demo: { prompt: 'invert' } },
-      { id: 'brightness', title: 'Brightness', op: 'brightness', en: ['make it brighter', 'increase brightness by 30%', 'darker', 'set brightness to 150%'], zh: ['调亮一点', '亮度提高30%', '变暗', '亮度提高百分之二十'], params: 'Vague: ±20 %; "slightly/一点" ±10 %; "much/大幅" ±40 %; "by N%" relative, "to N%" absolute; "twice as bright" ×2. libvips `modulate` (lightness).', demo: { prompt: 'much brighter' } },
-      { id: 'contrast', title: 'Contrast', op: 'contrast', en: ['increase contrast', 'lower the contrast by 30%'], zh: ['对比度提高20%', '降低对比度'], params: 'Same amounts as brightness; out = f·(in − 128) + 128.', demo: { prompt: 'increase contrast by 50%' } },
-      { id: 'saturation', title: 'Saturation', op: 'saturation', en: ['more saturated', 'make the colors more vivid', 'desaturate', 'muted colours'], zh: ['饱和度提高50%', '颜色更鲜艳', '降低饱和度', '淡雅一些'], params: 'Up: +30 % by default; "desaturate/muted/淡雅": −40 %. libvips `modulate`.', demo: { prompt: 'more vivid' } },
-      { id: 'hue', title: 'Hue shift', op: 'hue', en: ['shift the hue by 90 degrees', 'hue shift ninety degrees'], zh: ['色相偏移30度', '色相旋转九十度'], params: 'Degrees around the colour wheel (default 60°), normalised to −180…180.', demo: { prompt: 'hue shift 90 degrees' } },
-      { id: 'temperature', title: 'Warmer / cooler', op: 'temperature', en: ['make it warmer', 'cooler', 'much warmer'], zh: ['暖色调', '冷色调', '色温调暖一点'], params: 'Default 15 % (slightly 7.5 %, much 30 %): R ×(1 + 0.6a), G ×(1 + 0.1a), B ×(1 − 0.6a).', demo: { prompt: 'much warmer' } },
-      { id: 'tint', title: 'Tint with a colour', op: 'tint', en: ['add a blue tint', 'apply a green filter', 'tint #ff8800 at 50%', 'give it a golden cast'], zh: ['加一层蓝色滤镜', '偏红色调', '染成粉色', '整体调成紫色'], params: 'Colour names in English and Chinese (red/红, light blue/浅蓝/天蓝, navy/藏青, gold/金, …, 23 colours with aliases) or #rrggbb. Strength 35 % by default; the luminance is coloured and mixed in.', demo: { prompt: 'add a blue tint' } },
-      { id: 'auto-enhance', title: 'Auto-enhance', op: 'autoEnhance', en: ['auto enhance', 'enhance the photo', 'auto levels', 'improve the image'], zh: ['自动增强', '一键美化', '优化一下画面'], params: 'Stretches the 1st–99th percentile to the full range (libvips `normalise`), saturation +8 %.', demo: { prompt: 'auto enhance' } },
-      { id: 'posterize', title: 'Posterize', op: 'posterize', en: ['posterize', 'posterize to 6 levels', 'poster effect with three colors'], zh: ['色调分离', '海报效果，五级'], params: 'Levels per channel, default 4 (2–16).', demo: { prompt: 'posterize' } },
-      { id: 'vignette', title: 'Vignette', op: 'vignette', en: ['add a vignette', 'darken the corners', 'strong vignette'], zh: ['加暗角', '添加轻微的暗角'], params: 'Corners darkened by 45 % by default (slight 22 %, strong 90 %), smooth radial falloff.', demo: { prompt: 'strong vignette' } },
-      { id: 'grain', title: 'Film grain (seeded)', op: 'grain', en: ['add film grain', 'make it grainy', 'add 50% grain'], zh: ['加胶片颗粒', '添加噪点'], params: 'Monochrome noise, amount 30 % by default. **Seeded**: the pattern follows the request seed (output i uses seed + i); same seed → identical bytes.', demo: { prompt: 'add strong film grain' } },
-    ],
-  },
-  {
-    name: 'Geometry',
-    entries: [
-      { id: 'rotate', title: 'Rotate', op: 'rotate', en: ['rotate 90 degrees', 'rotate ninety degrees counter-clockwise', 'rotate left', 'tilt it 10 degrees'], zh: ['旋转90度', '逆时针旋转45度', '顺时针旋转一百八十度', '向左旋转'], params: 'Clockwise by default, 90° when no angle is given. Multiples of 90° are exact (pixels move, nothing resampled); other angles enlarge the canvas with black corners (transparent if the image has alpha; cropped to the largest inner rectangle when the negative prompt says "black borders").', demo: { prompt: 'rotate 15 degrees' } },
-      { id: 'flip', title: 'Flip / mirror', op: 'flip', en: ['flip horizontally', 'mirror the image', 'flip it upside down', 'flip horizontally and vertically'], zh: ['水平翻转', '左右镜像', '上下翻转', '垂直翻转图片'], params: 'Horizontal unless "vertical/upside down/上下/垂直" is said.', demo: { prompt: 'mirror the image' } },
-      { id: 'crop', title: 'Crop', op: 'cropAspect', en: ['crop to a square', 'make it 16:9', 'crop to 16:9', 'crop the centre 50%', 'crop 10% from each side', 'crop the left half', 'zoom in 2x'], zh: ['裁剪成正方形', '裁剪为16:9', '裁成4比3', '裁剪保留中间60%', '裁掉右半部分', '拉近'], params: 'Aspect ratio (square, W:H, "W by H", 宽屏/竖屏), centred; "the centre N%" keeps that fraction; "N% from each side" removes it; halves; "zoom in N×" keeps 1/N. Plain "crop" keeps the centre 80 %.', demo: { prompt: 'crop to a square' } },
-      { id: 'trim', title: 'Trim margins', op: 'trim', en: ['trim the white margins', 'remove the white border', 'auto crop'], zh: ['去白边', '裁掉空白'], params: 'Removes plain-coloured margins (libvips `find_trim`, threshold 12); a plain image is left as is.', demo: { prompt: 'trim the margins', inputs: 'scene' } },
-      { id: 'resize', title: 'Resize / scale', op: 'resize', en: ['scale to 50%', 'make it twice as big', 'shrink by 30%', 'resize to 800x600', 'resize to 800 pixels wide'], zh: ['缩小一半', '放大两倍', '缩放到50%', '尺寸调整为800x600', '宽度调整为640像素'], params: 'Scale factor or pixel size (one side keeps the aspect ratio; both sides stretch unless the negative prompt says "stretched/变形", then it crops). The output still follows the `size` parameter; resize matters for the aspect ratio and detail. Working limit 25 megapixels.' },
-      { id: 'extend', title: 'Extend the canvas (outpaint)', op: 'extend', en: ['extend the canvas by 20%', 'outpaint to 16:9', 'expand the image by 30% on the left and right', 'extend the top by 25% with a blurred fill', 'zoom out 2x', 'extend to a square with white', 'letterbox it', 'add black bars top and bottom'], zh: ['扩图到16:9', '画布向左右扩展30%', '四周扩展20%，用模糊背景填充', '上方留白', '上下加黑边'], params: 'By a fraction per side (default 20 %), or to an aspect ratio. Fill: edge-aware by default (mirrored edges, softened with a blur so they continue the picture), "blurred" (a blurred enlargement of the image), or a colour. "留白" fills white; "letterbox", "black bars top and bottom", "上下加黑边" add 10 % bars (black unless a colour is named).', demo: { prompt: 'outpaint to 21:9' } },
-      { id: 'border', title: 'Border / frame', op: 'border', en: ['add a border', 'add a 20px black border', 'add a thin red frame', 'frame it in gold, 5% wide'], zh: ['加白色边框', '加一个10像素的黑色边框', '添加粗的红色相框'], params: 'Width 3 % of the shorter side (thin 1 %, thick 7 %, or N px / N %); white unless a colour is named.', demo: { prompt: 'add a thick gold frame' } },
-    ],
-  },
-  {
-    name: 'Filters',
-    entries: [
-      { id: 'blur', title: 'Blur', op: 'blur', en: ['blur', 'blur the image slightly', 'heavy blur', 'gaussian blur radius 8'], zh: ['模糊', '轻微模糊'], params: 'Gaussian; σ = 0.6 % of the shorter side (×0.5 slightly, ×2 heavy) or the radius given in pixels.', demo: { prompt: 'blur' } },
-      { id: 'sharpen', title: 'Sharpen', op: 'sharpen', en: ['sharpen', 'make it sharper', 'sharpen a lot'], zh: ['锐化', '让图片更清晰'], params: 'Unsharp mask (libvips `sharpen`), σ 1.2 (0.7 slight, 2 strong).', demo: { prompt: 'sharpen a lot' } },
-      { id: 'denoise', title: 'Denoise', op: 'denoise', en: ['denoise', 'reduce the noise', 'remove noise strongly'], zh: ['降噪', '去除噪点'], params: 'Median filter 3×3 (5×5 strong).', demo: { prompt: 'remove noise strongly' } },
-      { id: 'pixelate', title: 'Pixelate / mosaic', op: 'pixelate', en: ['pixelate', 'pixelate with large blocks', 'mosaic effect', '8-bit style'], zh: ['马赛克', '像素化'], params: 'Blocks of 1/40 of the shorter side (1/20 large, 1/80 small).', demo: { prompt: 'pixelate' } },
-      { id: 'sketch', title: 'Pencil sketch', op: 'sketch', en: ['pencil sketch', 'turn it into a sketch', 'make it look like a pencil drawing'], zh: ['素描', '转成铅笔画', '线稿风格'], params: 'Grey image colour-dodged by its blurred negative.', demo: { prompt: 'pencil sketch' } },
-      { id: 'cartoon', title: 'Cartoon', op: 'cartoon', en: ['cartoon', 'make it look like a cartoon', 'comic book style'], zh: ['卡通风格', '动漫效果'], params: 'Median-smoothed, saturated, posterized colours with dark outlines from an edge detector.', demo: { prompt: 'cartoon' } },
-      { id: 'emboss', title: 'Emboss', op: 'emboss', en: ['emboss', 'apply an emboss effect'], zh: ['浮雕效果'], params: '3×3 emboss kernel on the grey image.', demo: { prompt: 'emboss' } },
-    ],
-  },
-  {
-    name: 'Text',
-    entries: [
-      { id: 'text', title: 'Add text', op: 'text', en: ['add text "Hello" at the top', "add the text 'Tom and Jerry' in red", 'put small yellow text "v1.0" in the top left', 'caption: Happy birthday'], zh: ['在底部添加文字“你好世界”', '在图片中间加上黄色的大字“新年快乐”', '右上角写上「限时优惠」'], params: 'The text goes in quotes ("…", \'…\', “…”, ‘…’, 「…」, 『…』, 《…》; words inside quotes are never parsed) or after "text:". Position: top, bottom (default), centre, left, right, the four corners (顶部/底部/中间/左上角…). Colour: any colour name (default white), with a soft contrasting shadow. Size: 8 % of the shorter side (small 5 %, large 12 %, huge 16 %); long text wraps and shrinks to fit. Fonts ship with the project (DejaVu Sans Bold; Noto Sans CJK SC Bold for Chinese), never the system\'s.', demo: { prompt: 'add text "Hello 你好" at the top in yellow, large' } },
-    ],
-  },
-  {
-    name: 'Several images (2–3 inputs)',
-    entries: [
-      { id: 'overlay', title: 'Place one image onto another', op: 'overlay', en: ['put image 2 on image 1 in the top-right corner', 'place the second image in the bottom left at 25%', 'put image 1 onto image 2 in the corner'], zh: ['把第二张图放到图1的右下角', '将图二贴在左上角'], params: 'Width 30 % of the base by default (small 20 %, large 50 %, or N %), 3 % margin; position as for text, default centre ("corner" = bottom-right). Image references: "image 2", "the second image", "图2", "第二张图", "图二".', demo: { prompt: 'put image 2 in the top-right corner at 35%', inputs: 'two' } },
-      { id: 'collage', title: 'Side by side / collage', op: 'collage', en: ['put the two images side by side', 'stack images 1, 2 and 3 vertically', 'make a grid collage of all images', 'scattered collage'], zh: ['将图1和图2左右拼接', '图1、图2上下拼接', '把三张图拼成九宫格'], params: 'Side by side at the smallest common height (nothing enlarged), stacked at a common width, or a grid. "scattered/polaroid/散落": framed photos tilted and shifted by **seeded** amounts.', demo: { prompt: 'put image 1 and image 2 side by side', inputs: 'two' } },
-      { id: 'blend', title: 'Blend', op: 'blend', en: ['blend image 1 and image 2', 'blend the second image at 30% opacity', 'double exposure with image 3'], zh: ['将图1和图2融合', '双重曝光'], params: 'Opacity 50 % by default; the other image is resized to cover.', demo: { prompt: 'blend image 1 and image 2 at 40%', inputs: 'two' } },
-      { id: 'per-image', title: 'Edit one input before combining', op: 'rotate', en: ['rotate image 2 by 90 degrees, then put image 1 and image 2 side by side', 'make the second image black and white'], zh: ['把图2转成黑白，然后把图1和图2左右拼接'], params: 'Any operation that names an image ("image 2", "图2") edits that input; later fusion operations use the edited input. Operations without a reference edit the current result (image 1 until images are combined).', demo: { prompt: 'make image 2 black and white, then put image 1 and image 2 side by side', inputs: 'two' } },
-    ],
-  },
-  {
-    name: 'With the built-in ML models',
-    entries: [
-      { id: 'remove-background', title: 'Remove the background', op: 'removeBackground', en: ['remove the background', 'make the background transparent', 'cut out the subject'], zh: ['去除背景', '抠图', '背景透明'], params: 'Foreground matte → alpha channel: the PNG keeps its transparency (also through later colour steps and the final resize). People are found by a person-segmentation model; in a photo without a person, the framed subject is separated from its surroundings by GrabCut (a soft edge, and a cast shadow may count as subject).', demo: { prompt: 'remove the background', inputs: 'figure', ml: true } },
-      { id: 'replace-background', title: 'Replace the background', op: 'replaceBackground', en: ['replace the background with blue', 'change the background to white', 'use image 2 as the background'], zh: ['把背景换成红色', '背景替换为图2'], params: 'A colour, or another input resized to cover; the subject is composed over it with the soft matte.', demo: { prompt: 'replace the background with light blue', inputs: 'figure', ml: true } },
-      { id: 'background-blur', title: 'Blur the background (portrait mode)', op: 'backgroundBlur', en: ['blur the background', 'portrait mode', 'bokeh'], zh: ['背景虚化', '人像模式'], params: 'σ = 1.5 % of the shorter side behind the matte.', demo: { prompt: 'portrait mode', inputs: 'figure', ml: true } },
-      { id: 'background-tone', title: 'Colour splash / darker background', op: 'backgroundTone', en: ['make the background black and white', 'colour splash', 'darken the background'], zh: ['背景变黑白，主体保留颜色', '把背景压暗'], params: 'The subject keeps its colours over a grey (or 45 % darker) copy of the image, composed with the soft matte.', demo: { prompt: 'make the background black and white', inputs: 'figure', ml: true } },
-      { id: 'upscale', title: 'Super-resolution 2× / 4×', op: 'upscale', en: ['upscale', 'upscale 4x', 'increase the resolution'], zh: ['超分辨率放大两倍', '高清放大4倍'], params: 'ESRGAN; 2× unless 3× or more is asked (then 4×). Refused if the result would pass 25 megapixels. (Picture: a 192×128 input; both sides shown at the same height, the left one enlarged by the thumbnail resize.)', demo: { prompt: 'upscale 4x', inputs: 'small-scene', ml: true } },
-      { id: 'faces', title: 'Blur or pixelate faces', op: 'faces', en: ['blur the faces', 'pixelate all faces', 'anonymize faces'], zh: ['人脸打码', '模糊人脸'], params: 'Detected face boxes grown by 15 %; blur σ = box/6, or 8 blocks across. (No picture: the repository ships no photo of a real face.)' },
-      { id: 'remove-text', title: 'Remove overlaid text / watermarks', op: 'removeText', en: ['remove the watermark', 'remove all text', 'erase the captions'], zh: ['去水印', '去除图片上的文字'], params: 'Text boxes (grown a little) → mask → inpainting from the surrounding pixels.', demo: { prompt: 'remove the text', inputs: 'text-on-scene', ml: true } },
-      { id: 'cutout', title: 'Put the subject of one image onto another', op: 'cutout', en: ['cut out the person in image 2 and put it on image 1', 'put the subject of image 1 onto image 2'], zh: ['把图1的人物抠出来，放到图2上'], params: 'The subject is scaled to fit 85 % of the target and stands at its bottom centre; the result has the target\'s size.', demo: { prompt: 'cut out the person in image 2 and put it on image 1', inputs: 'two', ml: true } },
-    ],
-  },
-];
-
-async function inputsFor(kind: NonNullable<Entry['demo']>['inputs']): Promise<Buffer[]> {
+async function inputsFor(kind: DemoInputs | undefined): Promise<Buffer[]> {
   const scene = await sceneImage(768, 512);
   switch (kind) {
     case 'figure':
       return [await figureImage(512, 512)];
+    case 'tilted':
+      return [await tiltedScene(768, 512, 5)];
+    case 'dark':
+      return [await darkScene(768, 512)];
+    case 'cast':
+      return [await castScene(768, 512)];
     case 'small-scene':
       return [await sharp(scene).extract({ left: 96, top: 256, width: 288, height: 192 }).resize(192, 128).png().toBuffer()];
     case 'two':
@@ -156,21 +101,29 @@ async function sideBySide(parts: Buffer[]): Promise<Buffer> {
   return sharp({ create: { width, height: THUMB_H, channels: 3, background: '#ffffff' } }).composite(layers).jpeg({ quality: 78, mozjpeg: true }).toBuffer();
 }
 
+/** Every example must parse to one of the operation kinds its module owns. */
 function checkExamples(entry: Entry): void {
-  for (const example of [...entry.en, ...entry.zh]) {
+  for (const example of [...entry.catalogue.en, ...entry.catalogue.zh]) {
     const plan = parseInstruction(example);
     const kinds = plan.operations.map((op) => op.op);
-    const ok = entry.id === 'crop' ? kinds.some((k) => k.startsWith('crop')) : entry.id === 'resize' ? kinds.some((k) => k.startsWith('resize')) : entry.id === 'per-image' ? plan.operations.some((op) => op.image !== undefined) : kinds.includes(entry.op);
-    if (!ok) throw new Error(`catalogue example "${example}" parses to [${kinds.join(', ')}], not ${entry.op}`);
+    const owned = entry.module ? Object.keys(entry.module.kinds) : [];
+    const ok = entry.module ? kinds.some((k) => owned.includes(k)) || entry.id === 'border' : plan.operations.some((op) => op.image !== undefined);
+    if (!ok) throw new Error(`catalogue example "${example}" parses to [${kinds.join(', ')}], not ${entry.id}`);
   }
 }
 
 async function main(): Promise<void> {
   const images = !process.argv.includes('--no-images');
+  // --no-ml: keep the pictures of ML operations as they are (the models are slow to load).
+  const ml = !process.argv.includes('--no-ml');
   const engine = createLocalEngine();
+  const wanted = new Set([...FAMILIES.flatMap(entries)].filter((e) => e.catalogue.demo).map((e) => `${e.id}.jpg`));
   if (images) {
     mkdirSync(OUT_DIR, { recursive: true });
-    for (const f of readdirSync(OUT_DIR)) rmSync(join(OUT_DIR, f));
+    for (const f of readdirSync(OUT_DIR)) {
+      const keep = !ml && [...FAMILIES.flatMap(entries)].some((e) => `${e.id}.jpg` === f && e.catalogue.demo?.ml);
+      if (!keep || !wanted.has(f)) rmSync(join(OUT_DIR, f));
+    }
   }
   const lines: string[] = [];
   const push = (...l: string[]) => lines.push(...l);
@@ -183,14 +136,17 @@ async function main(): Promise<void> {
     '',
     '## How instructions are read',
     '',
-    '- **Chains keep their order**: commas, semicolons, full stops, "then", "and", "and then", "after that", "finally", "然后", "接着", "并且", "并", "再", "，再", "最后", "、". A clause that only adds detail to the previous one ("add text \'Hi\', in red, large") is read together with it; "A with B" is read as two operations when no single operation understands it ("black and white with high contrast").',
-    '- **Quoted text is never parsed** ("…", \'…\', “…”, ‘…’, 「…」, 『…』, 《…》), so `add text "Tom and Jerry, then more"` stays one text. Phrases such as "black and white", "left and right", "top and bottom", "salt and pepper" are one idea, not a chain.',
-    '- **Numbers** as digits or words: "30%", "thirty percent", "ninety degrees", "one hundred and eighty", "half", "twice", "两倍", "九十度", "一百八十度", "百分之三十", "一半"; full-width digits too.',
-    '- **Image references**: "image 2", "picture #2", "the second image", "the other image", "both images", "图2", "图片2", "第二张图", "图二", "两张图".',
-    '- **Vague amounts get defaults**: "brighter" = +20 %, "slightly / a bit / 稍微 / 一点" halves it, "much / a lot / 大幅 / 明显" doubles it.',
+    '- **Clauses keep their order**: commas, semicolons, full stops, "then", "and", "and then", "after that", "finally", "然后", "接着", "并且", "并", "再", "，再", "最后", "、". A clause that only adds detail to the previous one ("add text \'Hi\', in red, large") is read together with it, and clauses that only make sense together ("图1在上，图2在下，拼成长图") are read as one; "A with B" is read as two operations when no single operation understands it ("black and white with high contrast").',
+    '- **Each clause has a role**, and only the last of these can fail the task: (1) an **operation** (the catalogue below); (2) a **constraint the edit already satisfies** — "keep … unchanged", "keep everything else the same", "without changing …", "do not change anything else", "其余不变", "保持人物不变", "主体不变", "人物保持清晰", and the engine\'s own closing "Keep everything else unchanged." / "其余内容保持不变。"; a constraint the plan would break ("make it black and white, keep the colours unchanged", "crop it, don\'t crop it") fails with a message that says so; (3) a **purpose, simile or politeness** — "…so it pops", "…to make the subject stand out", "…for a YouTube thumbnail", "like golden hour", "让主体更突出", "像底片一样", "please", "could you", "thanks", "谢谢" — dropped; a **diagnosis** ("the photo is too dark", "颜色太艳了") is dropped when another clause does the same operation; (4) **a request the engine cannot carry out** — the task fails with `InvalidParameter`.',
+    '- **Words left over are judged, not counted**: once an operation has taken its words, what is left is read with real language tools (`compromise` for English parts of speech and lemmas, `@node-rs/jieba` for Chinese word segmentation): filler and describing words ("completely", "a faded photo", "low-light") pass; an unknown verb ("teleport") fails as not understood; a noun that points at a thing in the picture ("the sky", "her coat", "背景里的路人", "把花…") means the request is about one object or region.',
+    '- **British and American spellings and inflections are the same** ("colour/color", "grey/gray", "centre/center", "-ise/-ize", "colours", "tighter"); full-width punctuation and digits are the same as ASCII. Messages quote the user\'s own words, never the normalised text.',
+    '- **Quoted text is never parsed** ("…", \'…\', “…”, ‘…’, 「…」, 『…』, 《…》), so `add text "Tom and Jerry, then more"` stays one text; capitalised words after "the word", "that says", "label this as" are text too ("stamp the word DRAFT"). Phrases such as "black and white" / "black-and-white", "left and right", "top and bottom", "half and half" are one idea, not a chain.',
+    '- **Numbers** as digits or words: "30%", "thirty percent", "ninety degrees", "one hundred and eighty", "half", "a quarter", "twice", "两倍", "九十度", "一百八十度", "百分之三十", "一半"; full-width digits too.',
+    '- **Image references**: "image 2", "picture #2", "the second image", "the other image", "both images", "…of the second", "图2", "图片2", "第二张图", "图二", "两张图".',
+    '- **Amount words** (read from the whole clause, so "亮一点" is half the default): "brighter" = +20 %, "slightly / a bit / soft / 稍微 / 一点 / 一些" halves the default step, "much / a lot / very / 大幅 / 明显 / 很" doubles it; each operation below gives its default.',
     '- **Direction words count**: "less dark" brightens, "less saturated" / "not so warm" go the other way, "less blurry" sharpens, "too dark / 太暗了" brightens; "about / 左右" after a number is ignored.',
-    '- **Negative instructions are refused** ("don\'t rotate", "不要旋转"): the engine only carries out edits; what the result must avoid goes in `negative_prompt`.',
-    '- **Nothing is silently dropped**: every word must belong to an operation or be filler ("please", "the image", "请", "把图片", "一下"). Otherwise the task fails with `InvalidParameter` and a message that quotes the part not understood and names the closest supported operations (by edit distance on words, shared characters in Chinese), e.g. `The instruction part "add a dog" is not supported by the built-in engine. Closest supported operations: add text, extend canvas / outpaint, film grain. See docs/edits.md for the catalogue.` At most 20 operations and 2000 characters.',
+    '- **An explicit size is the output size**: when the instruction states a size ("resize to 1024×768", "make this 800x600", "half the size", "scale this down by 50 %", "600 px wide", "缩小一半", "upscale 2x"), the result has exactly that size and is not refitted to about 1280×1280. With `parameters.size` too, both must agree (±1 px), otherwise the task fails with `InvalidParameter` naming both sizes. Without a stated size the rules in "Seeds, n and output" apply.',
+    '- **What needs a generative model is refused**, with a message that says so and how to route one: changing, adding, removing or restyling a specific object or region ("remove the man in the background", "make the sky bluer", "add a hat"), pose, expression and motion, age, face, hair and make-up, materials ("made of marble"), clothes, time of day, weather and season, replacing text already in the picture, colourisation, generative styles (anime, manga, 动漫, 漫画, 二次元, Ghibli, watercolour, oil painting, illustration) and outpainting with new content. The message names what was not possible and ends: route this model to a generative engine — a route with `engine: "auto"` and a generative upstream in the routing config file (see [upstreams.md](upstreams.md)). Suggestions, when given, are operations close in meaning (the operations\' own vocabulary, typos folded), e.g. `The instruction part "blurr it" is not supported by the built-in engine. Closest supported operations: blur, …`. At most 20 operations and 2000 characters.',
     '- **Language of `actual_prompt`**: Chinese when Chinese characters dominate the prompt outside quotes, else English.',
     '',
     '## negative_prompt',
@@ -209,27 +165,32 @@ async function main(): Promise<void> {
     '## Seeds, n and output',
     '',
     '- Output i of a task uses seed + i. Seeded operations (film grain, scattered collage) differ per output; everything else is identical across outputs. The same request with the same seed gives byte-identical PNGs.',
-    '- The result is fitted to `size` (centre crop), or without `size` to about 1280×1280 at the edited aspect ratio; `watermark=true` adds "AI生成" bottom-right (shipped CJK font). Transparency from "remove background" is kept in the PNG.',
+    '- The result is fitted to `size` (centre crop), or without `size` to about 1280×1280 at the edited aspect ratio — except when the instruction states a size (resize, scale, upscale), which is then the output size exactly (see above); `watermark=true` adds "AI生成" bottom-right (shipped CJK font). Transparency from "remove background" is kept in the PNG.',
     '- Inputs: EXIF orientation applied, alpha dropped; up to 3 images; working images stay under 25 megapixels. Inputs larger than the output needs are shrunk on load (to twice the output pixels, more when the plan crops in), unless the plan uses absolute pixel sizes (resize, upscale, "20px border", "blur radius 5") or trims.',
     '- Between steps the engine checks the task\'s cancel/deadline signal.',
     '',
   );
   for (const family of FAMILIES) {
-    push(`## ${family.name}`, '');
-    for (const entry of family.entries) {
+    push(`## ${family}`, '');
+    for (const entry of entries(family)) {
       checkExamples(entry);
-      push(`### ${entry.title}`, '', `- English: ${entry.en.map((e) => `\`${e}\``).join(', ')}`, `- 中文: ${entry.zh.map((e) => `\`${e}\``).join('、')}`, `- ${entry.params}`, '');
-      if (!images || !entry.demo) continue;
+      const c = entry.catalogue;
+      push(`### ${c.title}`, '', `- English: ${c.en.map((e) => `\`${e}\``).join(', ')}`, `- 中文: ${c.zh.map((e) => `\`${e}\``).join('、')}`, `- ${c.params}`, '');
+      if (!images || !c.demo) continue;
+      const file = `${entry.id}.jpg`;
+      if (c.demo.ml && !ml) {
+        push(`![${c.title}: ${c.demo.inputs === 'two' ? 'image 1, image 2' : 'before'} → after](edits/${file})`, '', `*\`${c.demo.prompt}\` → ${describePlan(parseInstruction(c.demo.prompt))}*`, '');
+        continue;
+      }
       try {
-        const inputs = await inputsFor(entry.demo.inputs);
-        const result = await engine.edit({ images: inputs, prompt: entry.demo.prompt, negativePrompt: '', index: 0, seed: 7, size: undefined, promptExtend: true, watermark: false, signal: new AbortController().signal });
+        const inputs = await inputsFor(c.demo.inputs);
+        const result = await engine.edit({ images: inputs, prompt: c.demo.prompt, negativePrompt: '', index: 0, seed: 7, size: undefined, promptExtend: true, watermark: false, signal: new AbortController().signal });
         const jpeg = await sideBySide([...inputs, result.png]);
-        const file = `${entry.id}.jpg`;
         writeFileSync(join(OUT_DIR, file), jpeg);
-        push(`![${entry.title}: ${entry.demo.inputs === 'two' ? 'image 1, image 2' : 'before'} → after](edits/${file})`, '', `*\`${entry.demo.prompt}\` → ${result.actualPrompt ?? ''}*`, '');
+        push(`![${c.title}: ${c.demo.inputs === 'two' ? 'image 1, image 2' : 'before'} → after](edits/${file})`, '', `*\`${c.demo.prompt}\` → ${result.actualPrompt ?? ''}*`, '');
         process.stderr.write(`${file} ${(jpeg.length / 1024).toFixed(1)} KB\n`);
       } catch (err) {
-        if (!entry.demo.ml) throw err;
+        if (!c.demo.ml) throw err;
         process.stderr.write(`${entry.id}: no picture (ML models unavailable: ${(err as Error).message.slice(0, 120)})\n`);
       }
     }

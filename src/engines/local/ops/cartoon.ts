@@ -24,7 +24,7 @@ export default defineOp({
     en: ['cartoon', 'make it look like a cartoon', 'comic book style', 'give it a comic-book cartoon look'],
     zh: ['卡通风格', '卡通效果'],
     params:
-      'Median-smoothed, saturated, posterized colours with dark outlines from an edge detector. A dark photo is first brought to a usable tonal range (its 1st–99th percentiles stretched) so the flat colours do not collapse to black. Anime, manga (动漫, 漫画), Ghibli and painting styles need a generative model and are refused.',
+      'Median-smoothed, saturated, posterized colours with dark outlines from an edge detector. A dark photo (mean luma below 90) is first brightened, all channels alike so hues stay, so the flat colours do not collapse to black. Anime, manga (动漫, 漫画), Ghibli and painting styles need a generative model and are refused.',
     demo: { prompt: 'cartoon', inputs: 'dark' },
   },
 });

@@ -34,7 +34,7 @@ export default defineOp({
     en: ['show only the edges, like an outline drawing', 'edge detection', 'line art', 'white lines on black'],
     zh: ['只保留轮廓线条', '线稿', '边缘检测'],
     params:
-      'Sobel gradient magnitude of the lightly smoothed grey image, normalised to the image\'s own range: dark outlines on white by default, light on black ("white lines on black", "黑底白线").',
+      'Sobel gradient magnitude of the lightly smoothed grey image, above a noise floor (three times the median gradient) and normalised to the image\'s own range: dark outlines on white by default, light on black ("white lines on black", "黑底白线").',
     demo: { prompt: 'show only the edges' },
   },
 });

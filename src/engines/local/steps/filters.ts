@@ -62,9 +62,9 @@ export async function sketch(img: Img): Promise<Img> {
  * saturated and posterized) with dark outlines from an edge detector on the smoothed grey image.
  */
 export async function cartoon(input: Img): Promise<Img> {
-  // A dark photo would posterize to near-black: stretch its tonal range first.
+  // A dark photo would posterize to near-black: brighten it first (all channels alike, so hues stay).
   const mean = (await toSharp(input).greyscale().stats()).channels[0]?.mean ?? 128;
-  const img = mean < 90 ? await fromSharp(toSharp(input).normalise({ lower: 1, upper: 99 })) : input;
+  const img = mean < 90 ? await fromSharp(toSharp(input).linear(Math.min(4, 120 / Math.max(1, mean)), 0)) : input;
   const k = Math.max(1, Math.round(minSide(img) / 300));
   const w = Math.max(1, Math.round(img.width / (k + 1)));
   const h = Math.max(1, Math.round(img.height / (k + 1)));
@@ -105,11 +105,12 @@ export async function emboss(img: Img): Promise<Img> {
 }
 
 /**
- * Edges / outline: Sobel gradient magnitude of the lightly smoothed grey image, scaled so that its
- * 98th percentile is full strength; dark lines on white by default, or light lines on black.
+ * Edges / outline: Sobel gradient magnitude of the lightly smoothed grey image, above a noise floor
+ * (three times the median) and scaled so that its 99th percentile is full strength; dark lines on
+ * white by default, or light lines on black.
  */
 export async function edges(img: Img, lines: 'dark' | 'light'): Promise<Img> {
-  const g = await toSharp(img).greyscale().blur(Math.max(0.6, minSide(img) / 800)).extractChannel(0).raw().toBuffer();
+  const g = await toSharp(img).greyscale().blur(Math.max(0.8, minSide(img) / 500)).extractChannel(0).raw().toBuffer();
   const w = img.width;
   const h = img.height;
   const mag = new Float32Array(w * h);
@@ -121,11 +122,13 @@ export async function edges(img: Img, lines: 'dark' | 'light'): Promise<Img> {
       mag[y * w + x] = Math.hypot(gx, gy);
     }
   }
+  // Texture and noise below a floor (well above the typical gradient) draw nothing.
   const sorted = Float32Array.from(mag).sort();
-  const top = Math.max(16, sorted[Math.floor(sorted.length * 0.98)] ?? 16);
+  const floor = Math.max(8, 3 * (sorted[Math.floor(sorted.length * 0.5)] ?? 0));
+  const top = Math.max(floor + 16, sorted[Math.floor(sorted.length * 0.99)] ?? 0);
   const out = Buffer.allocUnsafe(w * h * 3);
   for (let i = 0; i < w * h; i += 1) {
-    const v = Math.min(255, Math.round((255 * (mag[i] as number)) / top));
+    const v = Math.min(255, Math.max(0, Math.round((255 * ((mag[i] as number) - floor)) / (top - floor))));
     const p = lines === 'dark' ? 255 - v : v;
     out[i * 3] = p;
     out[i * 3 + 1] = p;
