@@ -13,7 +13,8 @@
  * same without throwing, for routing decisions.
  */
 import { EditError } from '../../engine.js';
-import { OPERATIONS, describeOperation, moduleOf, traitsOf } from '../ops/index.js';
+import { OPERATIONS } from '../ops/index.js';
+import { assemble, constraintConflict, type Parsed } from './assemble.js';
 import type { Aspect, OpModule } from '../ops/spec.js';
 import type { Operation, Plan } from '../plan.js';
 import { Clause } from './clause.js';
@@ -152,46 +153,6 @@ function readWith(ctx: Context, text: string): Operation[] | undefined {
   return undefined;
 }
 
-interface Parsed {
-  text: string;
-  ops: Operation[];
-  diagnosis: boolean;
-}
-
-const REPEATABLE: ReadonlySet<Operation['op']> = new Set(['rotate', 'flip', 'straighten']);
-const same = (a: Operation, b: Operation): boolean => JSON.stringify(a) === JSON.stringify(b);
-
-function assemble(parsed: Parsed[]): Operation[] {
-  // A diagnosis ("the photo is too dark") restates what another clause does: keep the request only.
-  const kept = parsed.filter((p) => {
-    if (!p.diagnosis) return true;
-    const others = new Set(parsed.filter((o) => o !== p).flatMap((o) => o.ops.map((op) => op.op)));
-    return !p.ops.every((op) => others.has(op.op));
-  });
-  const out: Operation[] = [];
-  let lastClause = -1;
-  kept.forEach((p, clauseIndex) => {
-    p.ops.forEach((op, k) => {
-      const prev = out.at(-1);
-      // "Cut out the subject and make the background transparent", "a few flat colours, poster
-      // style": one request said twice in adjacent clauses; the later, more specific wording wins. The same
-      // words repeated ("blur, blur") are repeated on purpose.
-      const before = kept[clauseIndex - 1];
-      const restated = before !== undefined && before.text !== p.text && (same(prev ?? op, op) || p.ops.length === 1);
-      const subsumed = prev !== undefined && (traitsOf(op.op).subsumes ?? []).includes(prev.op);
-      if (prev && ((k === 0 && lastClause === clauseIndex - 1 && prev.op === op.op && !REPEATABLE.has(op.op) && restated) || subsumed)) {
-        out[out.length - 1] = op;
-        return;
-      }
-      out.push(op);
-    });
-    lastClause = clauseIndex;
-  });
-  return out;
-}
-
-const ASPECT_WORDS: Record<Aspect, string> = { colour: 'the colours', geometry: 'the size or framing', background: 'the background', content: 'the subject' };
-
 export function understand(prompt: string): Understanding {
   const chars = Array.from(prompt).length;
   if (chars > MAX_PROMPT) return { ok: false, generative: false, message: `The instruction is too long (${chars} characters; at most ${MAX_PROMPT}).` };
@@ -279,33 +240,15 @@ export function understand(prompt: string): Understanding {
     }
     return { ok: false, generative: false, message: `The instruction is empty. Supported operations include: ${OPERATIONS.slice(0, 12).map((m) => m.name).join(', ')}, … (see docs/edits.md).` };
   }
-  const conflict = constraintConflict(ctx, operations, keeps, nots);
+  const conflict = constraintConflict(ctx.original, operations, keeps, nots, (text) => {
+    const r = readClause(ctx, text);
+    return 'ops' in r ? r.ops : undefined;
+  });
   if (conflict) return { ok: false, generative: false, message: conflict };
   if (operations.length > MAX_OPERATIONS) {
     return { ok: false, generative: false, message: `The instruction has ${operations.length} operations; at most ${MAX_OPERATIONS} are supported.` };
   }
   return { ok: true, plan: { language: detectLanguage(text), operations } };
-}
-
-/** A preservation or negation that the plan would break ("make it black and white, keep the colours unchanged"). */
-function constraintConflict(ctx: Context, operations: readonly Operation[], keeps: readonly { text: string; topics: Aspect[] }[], nots: readonly string[]): string | undefined {
-  for (const keep of keeps) {
-    for (const op of operations) {
-      const clash = keep.topics.find((t) => traitsOf(op.op).changes.includes(t));
-      if (clash) {
-        return `The instruction contradicts itself: "${quoteUser(ctx.original, keep.text)}" keeps ${ASPECT_WORDS[clash]} unchanged, but "${describeOperation(op, 'en')}" changes ${ASPECT_WORDS[clash]}.`;
-      }
-    }
-  }
-  for (const not of nots) {
-    const rest = negated(not) ?? '';
-    const reading = readClause(ctx, rest);
-    if (!('ops' in reading)) continue;
-    const modules = new Set(reading.ops.map((op) => moduleOf(op.op)));
-    const clash = operations.find((op) => modules.has(moduleOf(op.op)));
-    if (clash) return `The instruction contradicts itself: it asks for "${describeOperation(clash, 'en')}" and says "${quoteUser(ctx.original, not)}".`;
-  }
-  return undefined;
 }
 
 export function parseInstruction(prompt: string): Plan {
