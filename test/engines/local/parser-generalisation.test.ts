@@ -20,7 +20,8 @@ const DOABLE: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['Put a black frame around the photo', ['border']], ['Make this 1080 pixels wide', ['resizeTo']], ["Lighten it up, it's too dark", ['brightness']],
   ['Give it a cool blue tone', ['temperature']], ['把照片调亮一点', ['brightness']], ['帮我把背景换成蓝色', ['replaceBackground']],
   ['加点暖色调，让画面更温馨', ['temperature']], ['图片整体偏暗，提亮一点，其他不变', ['brightness']], ['抠出主体，换成白底', ['replaceBackground']],
-  ['把图片缩小到原来的一半', ['resize']], ['让照片更清晰一些', ['sharpen']], ['给人脸打码', ['faces']], ['去掉照片上的水印', ['removeText']],
+  ['把图片缩小到原来的一半', ['resize']], ['The image is blurry, can you fix it?', ['sharpen']], ['照片有点糊，帮我修清楚', ['sharpen']],
+  ['图片太大了，压缩一下尺寸', ['resize']], ['把背景弄成白色的', ['replaceBackground']], ['enlarge the canvas to 16:9', ['extend']], ['把图片调成胶片风', ['grain']], ['让照片更清晰一些', ['sharpen']], ['给人脸打码', ['faces']], ['去掉照片上的水印', ['removeText']],
 ];
 
 const GENERATIVE = [

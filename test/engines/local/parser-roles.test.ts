@@ -158,6 +158,12 @@ describe('new operations in words', () => {
   });
 });
 
+describe('a slight rotation is a small one', () => {
+  it('rotate the image slightly to the left', () => {
+    expect(ops('rotate the image slightly to the left')).toEqual([{ op: 'rotate', degrees: -5 }]);
+  });
+});
+
 describe('explicit sizes', () => {
   it.each([
     ['scale this down by 50%', { op: 'resize', scale: 0.5 }],

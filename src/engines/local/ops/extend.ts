@@ -21,7 +21,7 @@ export default defineOp({
   name: 'extend canvas / outpaint',
   concepts: ['extend', 'expand the canvas', 'outpaint', 'zoom out', 'add space', 'pad', 'white space', 'letterbox', '扩图', '扩展画布', '外扩', '留白'],
   trigger:
-    /\b(?:extend|extended|expand|expanded|outpaint|outpainting|out-paint|uncrop|widen|pad|padding|zoom\s+out)\b|\badd\s+(?:some\s+|more\s+)?(?:white\s+|blank\s+|empty\s+)?(?:space|room|canvas)\b|扩展|扩图|扩充|外扩|延展|扩大画布|扩大|拓展|加宽|留白|拉远|缩小视角/,
+    /\b(?:extend|extended|expand|expanded|outpaint|outpainting|out-paint|uncrop|widen|pad|padding|zoom\s+out)\b|\b(?:enlarge|grow|increase|widen|bigger)\b.*\bcanvas\b|\bcanvas\b.*\b(?:bigger|larger)\b|\badd\s+(?:some\s+|more\s+)?(?:white\s+|blank\s+|empty\s+)?(?:space|room|canvas)\b|扩展|扩图|扩充|外扩|延展|扩大画布|扩大|拓展|加宽|留白|拉远|缩小视角/,
   parse(c) {
     const blank = c.take(/留白|\bwhite\s+space\b/);
     const ratio = ratioOf(c);
@@ -33,7 +33,7 @@ export default defineOp({
     c.take(/\b(?:mirror|mirrored|reflect|reflected|edge|edges|edge-aware|content-aware|smart|natural|seamless)\b|镜像|边缘|智能|自然|无缝/);
     const side = sideOf(c);
     c.takeAll(
-      /\b(?:extend|extended|expand|expanded|outpaint|outpainting|out-paint|uncrop|widen|pad|padding|canvas|add|more|space|room|fill|filled|with|color|aspect|ratio|format|until|so|fits?|around|background)\b|扩展|扩图|扩充|外扩|延展|扩大画布|扩大|拓展|加宽|留白|画布|填充|比例|空间|背景|用/,
+      /\b(?:extend|extended|expand|expanded|outpaint|outpainting|out-paint|uncrop|widen|pad|padding|canvas|add|more|space|room|fill|filled|with|color|aspect|ratio|format|until|so|fits?|around|background|enlarge|grow|increase|bigger|larger)\b|扩展|扩图|扩充|外扩|延展|扩大画布|扩大|拓展|加宽|留白|画布|填充|比例|空间|背景|用/,
     );
     let amount: number | undefined;
     if (!ratio) amount = m !== undefined ? round2(clamp((m - 1) / 2, 0.05, 1.5)) : round2(clamp(p ?? (blank ? 0.1 : 0.2), 0.01, 1.5));

@@ -8,11 +8,11 @@ export default defineOp({
   id: 'grain',
   name: 'film grain',
   concepts: ['film grain', 'noise', 'grainy', 'texture', 'analog film', '胶片颗粒', '噪点', '颗粒感'],
-  trigger: /\bgrain(?:y|s)?\b|\bnoise\b|\bnoisy\b|颗粒|噪点|噪声|胶片感/,
+  trigger: /\bgrain(?:y|s)?\b|\bnoise\b|\bnoisy\b|\bfilm\s+look\b|颗粒|噪点|噪声|胶片/,
   parse(c) {
     const k = c.intensity();
     const p = c.percent();
-    c.takeAll(/\b(?:film|grain|grainy|grains|noise|noisy|analog|texture|for)\b|胶片感|胶片|颗粒感|颗粒|噪点|噪声|质感/);
+    c.takeAll(/\b(?:film|grain|grainy|grains|noise|noisy|analog|texture|for)\b|胶片感|胶片风格|胶片风|胶片|颗粒感|颗粒|噪点|噪声|质感|look/);
     return { op: 'grain', amount: round2(clamp(p ?? 0.3 * k, 0.02, 1)) };
   },
   kinds: {

@@ -13,10 +13,10 @@ export default defineOp({
     // "白底商品图", "蓝底证件照": a plain background of that colour.
     const zhBase = c.take(/(?:纯|浅|深)?([白红蓝绿黄黑灰])色?底(?!色)/);
     const isolate = c.take(/\b(?:isolate|cut\s+out|extract)\b|抠出来|抠出|抠图/);
-    if (!zhBase && !isolate && !c.has(/\b(?:replace|change|swap|switch|set|make|turn|put|use|paint|fill|new|on)\b|换|替换|更换|改|变|设|作为|当|做/)) return undefined;
+    if (!zhBase && !isolate && !c.has(/\b(?:replace|change|swap|switch|set|make|turn|put|use|paint|fill|new|on)\b|换|替换|更换|改|变|设|作为|当|做|弄|搞|调|涂/)) return undefined;
     c.takeAll(
       new RegExp(
-        `\\b(?:replace|replaced|change|swap|switch|set|make|turn|put|use|paint|fill|new|with|to|into|as|solid|plain|on|for|the|product|subject|object|item|${BG})\\b|替换成|替换为|替换|更换为|更换成|更换|换成|换为|改成|改为|变成|变为|设为|设置为|作为|当作|当|做|换|改|变|纯|商品图|商品|产品图|产品|证件照|主体不变|主体|${ZH_BG}`,
+        `\\b(?:replace|replaced|change|swap|switch|set|make|turn|put|use|paint|fill|new|with|to|into|as|solid|plain|on|for|the|product|subject|object|item|${BG})\\b|替换成|替换为|替换|更换为|更换成|更换|换成|换为|改成|改为|变成|变为|设为|设置为|作为|当作|当|做|换|改|变|弄成|搞成|调成|涂成|弄|纯|商品图|商品|产品图|产品|证件照|主体不变|主体|${ZH_BG}`,
       ),
     );
     const colour = c.colour();

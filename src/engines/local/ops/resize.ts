@@ -10,7 +10,7 @@ export default defineOp({
   name: 'resize/scale',
   concepts: ['resize', 'scale', 'shrink', 'enlarge', 'dimensions', 'smaller', 'bigger', 'pixels wide', '缩放', '缩小', '放大', '尺寸', '调整大小'],
   trigger: new RegExp(
-    `\\b(?:resize|resized|scale|scaled|rescale|shrink|enlarge|downsize|downscale|upsize|bigger|smaller|larger|size)\\b|\\bas\\s+(?:big|large)\\b|\\d{2,5}\\s*(?:px\\s*|pixels?\\s*)?(?:wide|tall|high)\\b|\\b(?:width|height)\\b|${DIMS.source}|缩放|缩小|放大|尺寸|大小|变大|变小|宽度|高度|\\d+\\s*像素宽`,
+    `\\b(?:resize|resized|scale|scaled|rescale|shrink|enlarge|downsize|downscale|upsize|bigger|smaller|larger|size)\\b|\\bas\\s+(?:big|large)\\b|\\d{2,5}\\s*(?:px\\s*|pixels?\\s*)?(?:wide|tall|high)\\b|\\b(?:width|height)\\b|${DIMS.source}|缩放|缩小|放大|尺寸|大小|变大|变小|宽度|高度|压缩(?:一下)?(?:尺寸|大小)|\\d+\\s*像素宽`,
   ),
   parse(c) {
     const dims = c.take(DIMS);
@@ -27,7 +27,7 @@ export default defineOp({
       const num = (m: RegExpExecArray | undefined): number | undefined => (m ? Number(m[1] ?? m[2] ?? m[3] ?? m[4]) : undefined);
       return { op: 'resizeTo', width: num(w), height: num(h) };
     }
-    const smaller = c.take(/\b(?:shrink|smaller|downsize|downscale|reduce|decrease|down)\b|缩小|变小|减小/);
+    const smaller = c.take(/\b(?:shrink|smaller|downsize|downscale|reduce|decrease|down|compress)\b|缩小|变小|减小|压缩|缩减/);
     const bigger = smaller ? undefined : c.take(/\b(?:enlarge|bigger|larger|upsize|increase|grow|up)\b|放大|变大|增大/);
     const to = c.take(/\bto\b|到|至|为/);
     const by = c.take(/\bby\b/);

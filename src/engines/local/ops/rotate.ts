@@ -11,7 +11,9 @@ export default defineOp({
     const ccw = c.take(/\b(?:counter[\s-]*clockwise|anti[\s-]*clockwise|ccw|to\s+the\s+left|left|leftwards)\b|逆时针|向左|左/);
     if (!ccw) c.take(/\b(?:clockwise|cw|to\s+the\s+right|right|rightwards)\b|顺时针|向右|右/);
     const upside = c.take(/\bupside[\s-]*down\b|倒过来|颠倒过来|颠倒/);
-    let deg = c.degrees() ?? c.number() ?? (upside ? 180 : 90);
+    const k = c.intensity();
+    // "rotate it slightly to the left": a small correction, not a quarter turn.
+    let deg = c.degrees() ?? c.number() ?? (upside ? 180 : k < 1 ? 5 : 90);
     if (c.take(/\bhalf\s+(?:a\s+)?turn\b|半圈/)) deg = 180;
     if (c.take(/\b(?:a\s+)?quarter[\s-]+turn\b|四分之一圈/)) deg = 90;
     c.takeAll(/\b(?:rotate|rotated|rotation|spin|tilt|tilted|turn|turned|sideways|by|degrees?|deg)\b|旋转|转/);
@@ -37,7 +39,7 @@ export default defineOp({
     en: ['rotate 90 degrees', 'rotate ninety degrees counter-clockwise', 'rotate left', 'tilt it 10 degrees', 'rotate it a quarter turn to the left'],
     zh: ['旋转90度', '逆时针旋转45度', '顺时针旋转一百八十度', '向左旋转', '把图片倒过来'],
     params:
-      'Clockwise by default, 90° when no angle is given ("upside down / 倒过来" 180°). Multiples of 90° are exact (pixels move, nothing resampled); other angles enlarge the canvas with black corners (transparent if the image has alpha; cropped to the largest inner rectangle when the negative prompt says "black borders").',
+      'Clockwise by default, 90° when no angle is given ("upside down / 倒过来" 180°, "slightly / 稍微" 5°). Multiples of 90° are exact (pixels move, nothing resampled); other angles enlarge the canvas with black corners (transparent if the image has alpha; cropped to the largest inner rectangle when the negative prompt says "black borders").',
     demo: { prompt: 'rotate 15 degrees' },
   },
 });

@@ -14,11 +14,11 @@ const PATTERNS: ReadonlyArray<readonly [GenerativeKind, RegExp]> = [
   ],
   [
     'style',
-    /\b(?:anime|manga|ghibli|miyazaki|pixar|disney|dreamworks|watercolor|watercolors|oil[\s-]+paint(?:ing|ed)?|oil\s+on\s+canvas|impressionis[tm]|expressionis[tm]|van\s+gogh|monet|picasso|rembrandt|claymation|lego|3d\s+(?:render|model|cartoon)|cyberpunk|steampunk|ukiyo-?e|chibi|kawaii|vaporwave|pop[\s-]+art|low[\s-]?poly|illustration|painting|painted|painterly|gouache|acrylic|ink\s+wash|studio\s+style|art\s+style\s+of|in\s+the\s+style\s+of|digital\s+art|concept\s+art|comic\s+art\s+of|cinematic|photorealistic|realistic\s+render)\b|动漫|动画风|漫画|二次元|宫崎骏|吉卜力|新海诚|水彩|油画|水墨|国画|工笔|手办|赛博朋克|蒸汽朋克|浮世绘|插画|皮克斯|迪士尼|黏土|粘土|日漫|美漫|国漫|梵高|莫奈|毕加索|3d渲染|写实风/,
+    /\b(?:anime|manga|ghibli|miyazaki|pixar|disney|dreamworks|watercolor|watercolors|oil[\s-]+paint(?:ing|ed)?|oil\s+on\s+canvas|impressionis[tm]|expressionis[tm]|van\s+gogh|monet|picasso|rembrandt|claymation|lego|3d\s+(?:render|model|cartoon)|cyberpunk|steampunk|ukiyo-?e|chibi|kawaii|vaporwave|pop[\s-]+art|low[\s-]?poly|illustration|painting|painted|painterly|gouache|acrylic|ink\s+wash|studio\s+style|art\s+style\s+of|in\s+the\s+style\s+of|digital\s+art|concept\s+art|comic\s+art\s+of|photorealistic|realistic\s+render)\b|动漫|动画风|漫画|二次元|宫崎骏|吉卜力|新海诚|水彩|油画|水墨|国画|工笔|手办|赛博朋克|蒸汽朋克|浮世绘|插画|皮克斯|迪士尼|黏土|粘土|日漫|美漫|国漫|梵高|莫奈|毕加索|3d渲染|写实风/,
   ],
   [
     'colorize',
-    /\bcolori[sz](?:e|ed|es|ing|ation)\b|\badd\s+(?:natural\s+|realistic\s+)?colors?\s+to\b|\b(?:restore|bring\s+back)\s+(?:the\s+)?(?:original\s+)?colors?\b|\b(?:in|into|to)\s+(?:full\s+)?colou?r\b(?=.*black_and_white)|black_and_white.*\b(?:into|to|in)\s+(?:full\s+)?colou?r\b|上色|彩色化|变成彩色|转成彩色|还原色彩|恢复色彩|恢复颜色|着色(?=.*黑白)|黑白.*着色/,
+    /\bcolori[sz](?:e|ed|es|ing|ation)\b|\badd\s+(?:natural\s+|realistic\s+)?colors?\s+to\b|\b(?:restore|bring\s+back)\s+(?:the\s+)?(?:original\s+)?colors?\b|black_and_white.*\b(?:into|to)\s+(?:full\s+)?color\b|上色|彩色化|变成彩色|转成彩色|还原色彩|恢复色彩|恢复颜色|着色(?=.*黑白)|黑白.*着色/,
   ],
   [
     'pose',

@@ -29,6 +29,8 @@ import { STYLE_ALTERNATIVES, suggest } from './suggest.js';
 export type Understanding = { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly generative: boolean; readonly message: string };
 
 const MAX_PROMPT = 2000;
+/** "fix it", "修一下": points back at a diagnosis clause. */
+const BACK_REFERENCE = /^(?:fix|correct|repair|improve|sort\s+out)\s+(?:it|this|that)(?:\s+up)?$|^(?:帮我)?修(?:一下|好|复|正)?(?:它|吧)?$/;
 const MAX_OPERATIONS = 20;
 
 interface Failure {
@@ -164,6 +166,7 @@ export function understand(prompt: string): Understanding {
   const keeps: { text: string; topics: Aspect[] }[] = [];
   const nots: string[] = [];
   let lastKeep = -2;
+  const quiet: Failure[] = [];
   for (let i = 0; i < clauses.length; i += 1) {
     let clause = stripPoliteness(clauses[i] as string);
     if (clause === '') continue;
@@ -195,6 +198,11 @@ export function understand(prompt: string): Understanding {
       continue;
     }
     if (mayBePurpose(clause) && !reading.failure.generative) continue;
+    // "The image is too big, …", "…, can you fix it?": what is wrong, or a pointer back to it.
+    if ((isDiagnosis(clause) || BACK_REFERENCE.test(clause)) && !reading.failure.generative) {
+      quiet.push(reading.failure);
+      continue;
+    }
     // A clause that only adds detail ("add text 'Hi', in red"): read with its neighbour.
     const prev = parsed.at(-1);
     if (prev && (!reading.failure.generative || reading.failure.mergeable)) {
@@ -230,6 +238,7 @@ export function understand(prompt: string): Understanding {
     return { ok: false, generative: failures.some((f) => f.generative), message: [first.message, ...rest.map((f) => `Also: ${f.message}`)].join(' ') };
   }
   const operations = assemble(parsed);
+  if (operations.length === 0 && quiet.length > 0) return { ok: false, generative: false, message: (quiet[0] as Failure).message };
   if (operations.length === 0) {
     if (nots.length > 0) {
       return {

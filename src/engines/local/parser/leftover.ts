@@ -7,7 +7,7 @@
  */
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
-import nlp from 'compromise';
+import { nlp } from './nlp.js';
 import type { Clause } from './clause.js';
 import { FILLER_EN, isZhFiller } from './clause.js';
 import { COLOUR_RE } from './colours.js';
@@ -68,6 +68,7 @@ function judgeEnglish(c: Clause, work: string): Judgement {
   const doc = nlp(c.text.slice(0, ANALYSED));
   doc.compute('root');
   const adding = ADDING.test(c.text);
+  const simile = /\blike\s+an?\b/.test(c.text);
   for (const sentence of doc.json({ offset: true }) as { terms: { text: string; normal: string; root?: string; tags: string[]; offset: { start: number; length: number } }[] }[]) {
     let prev = '';
     for (const t of sentence.terms) {
@@ -82,6 +83,8 @@ function judgeEnglish(c: Clause, work: string): Judgement {
       if (tags.has('Pronoun') || tags.has('Determiner') || tags.has('Preposition') || tags.has('Conjunction') || tags.has('Possessive')) continue;
       if (tags.has('Noun') && !tags.has('Gerund')) {
         if (HARMLESS_NOUNS_EN.has(lemma) || HARMLESS_NOUNS_EN.has(word)) continue;
+        // "look like a vintage postcard": the thing of a simile is not in the picture.
+        if ((before === 'a' || before === 'an') && simile) continue;
         if (DEFINITE.has(before) || adding) objects.push(word);
         else unknown.push(word);
         continue;

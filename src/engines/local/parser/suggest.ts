@@ -4,7 +4,7 @@
  * lemmas and typos folded ("blurr" → blur, "grayscal" → grayscale). Generic words ("make",
  * "image", "add") never count, so "add a dog" gets no suggestion rather than a random one.
  */
-import nlp from 'compromise';
+import { nlp } from './nlp.js';
 import { OPERATIONS } from '../ops/index.js';
 import type { OpModule } from '../ops/spec.js';
 import { FILLER_EN } from './clause.js';
