@@ -121,7 +121,7 @@ describe('refusals: what needs a generative model', () => {
     expect(r.generative).toBe(true);
     expect(r.message).toMatch(/needs a generative model/);
     expect(r.message).toMatch(reason);
-    expect(r.message).toMatch(/engine: "auto".*docs\/upstreams\.md/);
+    expect(r.message).toMatch(/the engine "auto" with a "fallback" route.*docs\/upstreams\.md/);
   });
 
   it('a style request suggests the deterministic styles; an object edit suggests nothing unrelated', () => {

@@ -59,7 +59,7 @@ describe('phrasings corpus', () => {
     if (result.ok) return;
     expect(result.generative).toBe(true);
     expect(result.message).toMatch(/needs a generative model/);
-    expect(result.message).toMatch(/engine: "auto"/);
+    expect(result.message).toMatch(/the engine "auto" with a "fallback" route/);
     expect(() => parseInstruction(row.prompt)).toThrow(EditError);
   });
 

@@ -63,7 +63,7 @@ const REASON: Record<GenerativeKind, string> = {
 
 /** Where to go instead: a route with a generative upstream (docs/upstreams.md). */
 export const ROUTE_HINT =
-  'The built-in engine only makes deterministic edits. To serve such requests, route this model to a generative engine: in the routing config file (--config / RETOUCH_CONFIG) give the route engine: "auto" and a generative upstream (see docs/upstreams.md); requests the built-in engine cannot do then go upstream.';
+  'The built-in engine only makes deterministic edits; to serve such requests, give this model the engine "auto" with a "fallback" route to a generative engine (DashScope, an OpenAI-style server or ComfyUI) in the routing table (--config / RETOUCH_CONFIG, see docs/upstreams.md).';
 
 export function generativeMessage(quoted: string, kind: GenerativeKind, detail?: string): string {
   const what = detail ? `${REASON[kind]}: ${detail}` : REASON[kind];
