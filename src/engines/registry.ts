@@ -129,7 +129,9 @@ export function createEngineRegistry(deps: RegistryDeps): EngineRegistry {
       const problem = notUnderstood(prompt);
       if (!problem) return { kind: 'engine', engine: deps.localEngine(), engineName: 'local', route: model, timeoutMs: specs.get(model)?.timeoutMs };
       if (b.kind === 'auto' && b.fallback) return run(b.fallback);
-      return { kind: 'fail', code: problem.code, message: `${problem.message} ${generativeHint(model)}`, engineName: 'local' };
+      // The parser's refusal of a generative request already says how to route one.
+      const hint = problem.message.includes('docs/upstreams.md') ? '' : ` ${generativeHint(model)}`;
+      return { kind: 'fail', code: problem.code, message: `${problem.message}${hint}`, engineName: 'local' };
     },
     upstream(route) {
       const b = built.get(route);
