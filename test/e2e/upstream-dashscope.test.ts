@@ -27,8 +27,15 @@ let image: string;
 const upstreamEnv = { RETOUCH_RATE_LIMIT_QUERY: '3', RETOUCH_RATE_LIMIT_SUBMIT: '2', RETOUCH_LEASE: '2s', RETOUCH_MAX_RUNNING_PER_WORKSPACE: '20', RETOUCH_WORKER_CONCURRENCY: '4' };
 
 const isCreate = (e: { method: string; path: string }) => e.method === 'POST' && e.path.includes('/image-synthesis');
-/** Creates the upstream accepted (made a task for) for prompts containing `token`. */
-const createsFor = (p: RecordingProxy, token: string) => p.log.filter((e) => isCreate(e) && e.status === 200 && e.prompt?.includes(token));
+/**
+ * Upstream tasks made for prompts containing `token`: accepted creates, one per upstream task id
+ * (a create retried after a lost answer carries the same Idempotency-Key and is answered with
+ * the task the first one made, so it is not a second task).
+ */
+const createsFor = (p: RecordingProxy, token: string) => {
+  const accepted = p.log.filter((e) => isCreate(e) && e.status === 200 && e.prompt?.includes(token));
+  return accepted.filter((e, i) => accepted.findIndex((f) => f.upstreamTaskId === e.upstreamTaskId) === i);
+};
 
 async function submit(model: string, prompt: string, parameters: Record<string, unknown> = {}): Promise<string> {
   const res = await createTask(front.url, KEY, { model, input: { prompt, images: [image] }, parameters });
