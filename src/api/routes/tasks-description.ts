@@ -113,12 +113,14 @@ export const taskApiDescription: ApiDescription = {
         'X-DashScope-Async': { description: 'Must be "enable".', schema: z.literal('enable'), required: true },
         'X-DashScope-OssResourceResolve': { description: '"enable" to accept oss:// inputs from temporary uploads.', schema: z.literal('enable') },
         'X-Retouch-Callback-Url': { description: 'retouch extra: a URL that gets the final state as a signed webhook (docs/webhooks.md).', schema: z.string().max(2048) },
+        'Idempotency-Key': { description: 'retouch extra: the same key and body within 24 h return the original task (header Idempotent-Replayed: true); another body is refused (422).', schema: z.string().min(1).max(255) },
       },
       body: 'CreateTaskRequest',
       responses: {
         '200': { description: 'Queued.', schema: 'CreateTaskResponse' },
         '400': { description: 'Invalid request (see docs/errors.md).', schema: 'ErrorBody' },
         '403': { description: 'Synchronous call or workspace denied (AccessDenied).', schema: 'ErrorBody' },
+        '422': { description: 'Idempotency-Key reused with another body (IdempotencyKey.Mismatch).', schema: 'ErrorBody' },
         ...AUTH_ERRORS,
         ...RATE_LIMITED,
         '503': { description: 'Shutting down (ServiceUnavailable).', schema: 'ErrorBody' },
@@ -126,7 +128,27 @@ export const taskApiDescription: ApiDescription = {
     },
     {
       method: 'get', path: '/api/v1/tasks/{task_id}', operationId: 'getTask', tag: 'tasks', summary: 'Query a task', pathParams: taskId,
+      query: { wait: { description: 'retouch extra (long-poll): seconds to wait for a change before answering (capped, see Preference-Applied).', schema: z.string() } },
+      headers: { Prefer: { description: 'retouch extra (long-poll): "wait=N", as ?wait=N.', schema: z.string() } },
       responses: { '200': { description: 'The task; UNKNOWN for an id that does not exist, expired or is another workspace\'s.', schema: 'GetTaskResponse' }, ...AUTH_ERRORS, ...RATE_LIMITED },
+    },
+    {
+      method: 'get', path: '/api/v1/tasks/{task_id}/events', operationId: 'taskEvents', tag: 'tasks', summary: 'retouch extra: server-sent events of one task until it is final', pathParams: taskId,
+      description: 'Each event is `id: <revision>`, `event: task`, `data: <the GET task body>`; `: ping` heartbeats; resumable with Last-Event-ID; `?api_key=` for EventSource.',
+      responses: {
+        '200': { description: 'An event stream.', mediaType: 'text/event-stream' },
+        '204': { description: 'Resumed after the final event: nothing more to send.' },
+        ...AUTH_ERRORS,
+        '429': { description: 'Too many open streams (Throttling.Streams).', schema: 'ErrorBody' },
+      },
+    },
+    {
+      method: 'get', path: '/api/v1/tasks/events', operationId: 'workspaceEvents', tag: 'tasks', summary: 'retouch extra: server-sent events of every task of the workspace',
+      responses: {
+        '200': { description: 'An event stream (events as for one task).', mediaType: 'text/event-stream' },
+        ...AUTH_ERRORS,
+        '429': { description: 'Too many open streams (Throttling.Streams).', schema: 'ErrorBody' },
+      },
     },
     {
       method: 'get', path: '/api/v1/tasks', operationId: 'listTasks', tag: 'tasks', summary: 'List the workspace\'s tasks (newest first, 24 h window)',
