@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
-import { openSqlite } from '../../src/tasks/sqlite/database.js';
+import { MIGRATIONS, openSqlite } from '../../src/tasks/sqlite/database.js';
 
 let dir = '';
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,10 +19,13 @@ it('makes the first-start key an admin key when upgrading', async () => {
   const keys = createSqliteKeyStore(db);
   const first = await keys.create({ workspaceId: 'default', name: 'first start', now: 1000 });
   const later = await keys.create({ workspaceId: 'team', name: 'later', now: 2000 });
-  // Back to the schema before the admin migration (the last one), as an older retouch left it.
-  const version = db.pragma('user_version', { simple: true }) as number;
+  // Back to the schema before the admin migration, as an older retouch left it: undo the fair
+  // claims migration that follows it, then the admin one.
+  const admin = MIGRATIONS.findIndex((m) => m.includes('ADD COLUMN admin'));
+  expect(admin).toBe(MIGRATIONS.length - 2);
+  db.exec('DROP INDEX tasks_pending_workspace; DROP TABLE workspace_turns;');
   db.exec('DROP INDEX tasks_usage; ALTER TABLE api_keys DROP COLUMN admin;');
-  db.pragma(`user_version = ${version - 1}`);
+  db.pragma(`user_version = ${admin}`);
   db.close();
 
   const upgraded = openSqlite(path);

@@ -189,7 +189,7 @@ describe('web console', () => {
     const task = (await (await api(server, `/api/v1/tasks/${id}`)).json()) as { output: { code: string; message: string } };
     expect(task.output.code).toBe('InvalidParameter');
     expect(await page.getByTestId('task-error').innerText()).toBe(`${task.output.code}: ${task.output.message}`);
-    expect(task.output.message).toContain('is not supported by the built-in engine');
+    expect(task.output.message).toContain('needs a generative model');
     await screenshot(page, 'generative-failure');
     await context.close();
   });

@@ -98,7 +98,7 @@ beforeAll(async () => {
   };
   const configFile = join(frontDir, 'routes.json');
   writeFileSync(configFile, JSON.stringify(routes));
-  frontEnv = { RETOUCH_CONFIG: configFile, UPSTREAM_KEY: KEY, RETOUCH_LEASE: '2s', RETOUCH_MAX_RUNNING_PER_WORKSPACE: '50' };
+  frontEnv = { RETOUCH_CONFIG: configFile, UPSTREAM_KEY: KEY, RETOUCH_RATE_LIMIT_SUBMIT: '1000', RETOUCH_RATE_LIMIT_QUERY: '1000', RETOUCH_LEASE: '2s', RETOUCH_MAX_RUNNING_PER_WORKSPACE: '50' };
   front = await spawnServer(frontDir, frontEnv);
 }, 60_000);
 
