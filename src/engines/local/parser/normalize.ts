@@ -191,11 +191,15 @@ const UNQUOTED_TEXT =
   /\b((?:the\s+)?words?|(?:that\s+)?says?|saying|reading|reads|label(?:led|ed)?(?:\s+(?:it|this|them))?(?:\s+as)?|write|stamp|print|caption(?:ed)?)\s+((?:[A-Z0-9][\w!?&'.-]*)(?:\s+[A-Z0-9][\w!?&'.-]*)*)/g;
 
 function liftUnquoted(text: string, quotes: string[]): string {
-  return text.replace(UNQUOTED_TEXT, (m, lead: string, words: string) => {
+  return text.replace(UNQUOTED_TEXT, (m, lead: string, run: string) => {
+    // The text ends with its sentence: "label this as SOLD. Keep the rest" writes "SOLD".
+    const end = /[.!?](?=\s)/.exec(run);
+    const words = end ? run.slice(0, end.index) : run;
+    const rest = end ? run.slice(end.index) : '';
     // Ordinary capitalised sentence starts ("Write It ...") are rare; image references are not text.
     if (/^(?:Image|Picture|Photo|It|This|The|A|An|In|On|At)\b/.test(words) || !/[A-Z]{2}|^[A-Z][a-z]/.test(words)) return m;
     quotes.push(words);
-    return `${lead} ⟦q${quotes.length - 1}⟧`;
+    return `${lead} ⟦q${quotes.length - 1}⟧${rest}`;
   });
 }
 
@@ -206,6 +210,9 @@ export function normalize(prompt: string): Normalized {
   // NFKC folds full-width digits, commas and signs ("９０％" → "90%", "，" → ",").
   let t = foldSpelling(text.normalize('NFKC').toLowerCase());
   for (const [re, to] of JOINED) t = t.replace(re, to);
+  // A closing "please" without a comma ("… of the second please.") is politeness, not part of
+  // the operation's last words.
+  t = t.replace(/\s+(?:please|pls|thanks|thank\s+you)\s*([.!?]*)\s*$/g, '$1');
   t = normalizeNumbers(t);
   t = normalizeImageRefs(t);
   // "remove the background and replace it with white" is one replacement.
