@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApp } from './api/app.js';
 import { openBackends } from './backends.js';
 import { DEFAULT_WORKSPACE, type KeyStore } from './auth/key-store.js';
+import { createCachedKeyStore } from './auth/key-cache.js';
 import type { Config } from './config.js';
 import type { Engine } from './engines/engine.js';
 import { createLocalEngine } from './engines/local/local-engine.js';
@@ -75,7 +76,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const runWorker = config.role !== 'api' && config.workerConcurrency > 0;
   let baseUrl = config.publicBaseUrl ?? '';
   const backends = await openBackends(config, clock, () => baseUrl);
-  const { store, keys, blobs, signer } = backends;
+  const { store, blobs, signer } = backends;
+  // Authentication without a lookup per request; a revoke takes effect within KEY_CACHE_TTL_MS everywhere.
+  const keys = createCachedKeyStore(backends.keys);
   if (serveApi) await ensureApiKey(keys, config, clock, options.onKeyCreated);
 
   // Temporary uploads (oss:// inputs): policies are signed with the result-link keys.

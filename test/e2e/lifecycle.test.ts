@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { KEY_CACHE_TTL_MS } from '../../src/auth/key-cache.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBody, createTask, getTask, imageDataUri, waitForStatus, call } from '../helpers/http.js';
 import { REPO_ROOT, spawnServer, tempDataDir, TEST_KEY, type ChildServer } from '../helpers/server.js';
@@ -142,7 +143,7 @@ describe('API keys', () => {
     expect(db.stdout.toString().trim()).toBe('0');
   });
 
-  it('creates, lists and revokes keys with the CLI; a revoked key is refused', async () => {
+  it('creates, lists and revokes keys with the CLI; a revoked key is refused within the key cache bound', async () => {
     const dir = newDir();
     const server = await start(dir);
     const cli = (...args: string[]) =>
@@ -160,6 +161,8 @@ describe('API keys', () => {
     expect(listed.stdout).not.toContain(info.secret);
 
     expect(cli('keys', 'revoke', info.id).status).toBe(0);
+    // Another process revoked it: the server's key cache trusts its last lookup for at most the bound.
+    await sleep(KEY_CACHE_TTL_MS + 50);
     const refused = await call(`${server.url}/api/v1/tasks`, { key: info.secret });
     expect(refused.status).toBe(401);
     expect(refused.body.code).toBe('InvalidApiKey');

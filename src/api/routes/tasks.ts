@@ -14,6 +14,7 @@ import { presentListItem, presentTask, unknownTask } from '../present.js';
 import { waitForChange, waitHint } from '../long-poll.js';
 import { fingerprint, idempotencyKey, IDEMPOTENCY_TTL_MS } from '../idempotency.js';
 import { registerEventRoutes } from './events.js';
+import { bodyWithoutRequestId, createTaskBodyCache, withRequestId } from '../task-body-cache.js';
 
 const DAY_MS = 24 * 3_600_000;
 const MAX_PAGE_SIZE = 100;
@@ -179,17 +180,25 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps, bodyGate
     done();
   });
 
+  // Settled tasks' bodies, built and signed once (task-body-cache.ts).
+  const bodies = createTaskBodyCache();
   app.get<{ Params: { id: string } }>('/api/v1/tasks/:id', async (request, reply) => {
     const caller = await admit(request, 'query');
-    const present = (task: Awaited<ReturnType<typeof deps.tasks.get>>) =>
-      task
-        ? presentTask(task, request.id, (key, expiresAt) => deps.blobs.urlFor(key, expiresAt), deps.resultUrlTtlMs)
-        : unknownTask(request.id, request.params.id);
+    const json = (body: string) => reply.type('application/json; charset=utf-8').send(withRequestId(request.id, body));
+    const present = async (task: Awaited<ReturnType<typeof deps.tasks.get>>) => {
+      if (!task) return unknownTask(request.id, request.params.id);
+      const body = bodyWithoutRequestId(await presentTask(task, request.id, (key, expiresAt) => deps.blobs.urlFor(key, expiresAt), deps.resultUrlTtlMs));
+      bodies.put(task, body, deps.clock.now());
+      return json(body);
+    };
     // Without a wait hint (every DashScope client): one read, as always.
     const hint = waitHint(request);
     const seconds = hint === undefined || !deps.feed || !deps.push ? 0 : Math.min(hint, Math.floor(deps.push.maxWaitMs / 1000));
     const release = seconds > 0 ? deps.feed!.admit(caller.workspaceId) : undefined;
-    if (!release) return present(await deps.tasks.get(request.params.id, caller.workspaceId));
+    if (!release) {
+      const cached = bodies.get(caller.workspaceId, request.params.id, deps.clock.now());
+      return cached !== undefined ? json(cached) : present(await deps.tasks.get(request.params.id, caller.workspaceId));
+    }
     const gone = new AbortController();
     const onGone = () => gone.abort();
     reply.raw.once('close', onGone);
