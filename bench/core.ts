@@ -5,7 +5,7 @@
  *   npx tsx bench/core.ts                 # build dist/ if stale, then (a), (b), (c): about 2 minutes
  *   npx tsx bench/core.ts --only a,b      # a subset
  *   npx tsx bench/core.ts --quick         # fewer/shorter rounds (a smoke run, not for docs)
- *   npx tsx bench/core.ts --cpu-prof DIR  # also write a V8 CPU profile of the retouch server to DIR
+ *   npx tsx bench/core.ts --cpu-prof DIR  # also write V8 CPU profiles of both servers to DIR/{retouch,baseline}
  *   npx tsx bench/core.ts --json FILE     # also write the figures as JSON
  *   npx tsx bench/core.ts --no-build      # use dist/ as it is (warns when it is stale)
  *   npx tsx bench/core.ts --env K=V       # extra retouch environment (experiments; repeatable)
@@ -17,7 +17,8 @@
  *   baseline  bench/lib/baseline-server.ts: bare Fastify + better-sqlite3 + sharp, no hooks or auth
  *
  * (a) GET /api/v1/tasks/{id} of a SUCCEEDED task (n=1, one signed URL) vs a bare Fastify route
- *     sending the same JSON bytes. autocannon, 10 connections, keep-alive.
+ *     and a bare node:http server sending the same JSON bytes. autocannon, 32 connections,
+ *     keep-alive; rounds interleaved retouch, Fastify, node:http.
  * (b) create -> SUCCEEDED with the no-op test engine (model retouch-test, n=1, a 400x400 PNG data
  *     URI, seed 1 so that the engine's cached PNG is reused), N tasks per round, 8 creates in flight, completion seen by polling the list endpoint
  *     (status=SUCCEEDED, total) every 25 ms; vs the baseline's minimal create (parse JSON, decode
@@ -64,7 +65,7 @@ const quick = args.quick!;
 const retouchRoot = resolve(args['retouch-root'] ?? REPO_ROOT);
 
 const P = {
-  a: { rounds: quick ? 2 : 4, seconds: quick ? 2 : 4, warmup: quick ? 1 : 2, connections: 10 },
+  a: { rounds: quick ? 2 : 4, seconds: quick ? 2 : 4, warmup: quick ? 1 : 2, connections: 32 },
   b: { rounds: quick ? 2 : 5, tasks: quick ? 100 : 200, concurrency: 8, pollMs: 25 },
   c: { rounds: quick ? 2 : 4, edits: quick ? 4 : 8, concurrency: 2, pollMs: 20 },
 };
@@ -167,27 +168,31 @@ async function benchA(retouch: Child, baseline: Awaited<ReturnType<typeof spawnB
   if (check !== json) throw new Error('baseline does not return the same bytes');
   log(`(a) GET body: ${Buffer.byteLength(json)} bytes`);
 
-  const urls = { retouch: `${retouch.url}/api/v1/tasks/${id}`, baseline: `${baseline.url}/api/v1/tasks/${id}` };
-  await cannon(urls.retouch, P.a.warmup);
-  await cannon(urls.baseline, P.a.warmup);
-  const r = { retouch: [] as Awaited<ReturnType<typeof cannon>>[], baseline: [] as Awaited<ReturnType<typeof cannon>>[] };
+  const check2 = await (await fetch(`${baseline.httpUrl}/api/v1/tasks/${id}`)).text();
+  if (check2 !== json) throw new Error('the node:http baseline does not return the same bytes');
+
+  const urls = { retouch: `${retouch.url}/api/v1/tasks/${id}`, fastify: `${baseline.url}/api/v1/tasks/${id}`, http: `${baseline.httpUrl}/api/v1/tasks/${id}` };
+  for (const url of Object.values(urls)) await cannon(url, P.a.warmup);
+  type Result = Awaited<ReturnType<typeof cannon>>;
+  const r = { retouch: [] as Result[], fastify: [] as Result[], http: [] as Result[] };
   for (let i = 0; i < P.a.rounds; i++) {
     r.retouch.push(await cannon(urls.retouch, P.a.seconds, retouch.child.pid));
-    r.baseline.push(await cannon(urls.baseline, P.a.seconds, baseline.child.pid));
-    log(`(a) round ${i + 1}: retouch ${fmt(r.retouch.at(-1)!.rps, 0)} req/s, baseline ${fmt(r.baseline.at(-1)!.rps, 0)} req/s`);
+    r.fastify.push(await cannon(urls.fastify, P.a.seconds, baseline.child.pid));
+    r.http.push(await cannon(urls.http, P.a.seconds, baseline.child.pid));
+    log(`(a) round ${i + 1}: retouch ${fmt(r.retouch.at(-1)!.rps, 0)} req/s, bare Fastify ${fmt(r.fastify.at(-1)!.rps, 0)}, bare node:http ${fmt(r.http.at(-1)!.rps, 0)}`);
   }
   type K = 'rps' | 'p50' | 'p99' | 'cpuUs';
-  const pick = (k: K) => ({ retouch: r.retouch.map((x) => x[k]), baseline: r.baseline.map((x) => x[k]) });
-  const row = (label: string, k: K, unit: string, digits: number): Row => {
-    const rounds = pick(k);
-    return { label, unit, digits, retouch: median(rounds.retouch), baseline: median(rounds.baseline), rounds };
+  const row = (label: string, k: K, unit: string, digits: number, against: 'fastify' | 'http'): Row => {
+    const rounds = { retouch: r.retouch.map((x) => x[k]), baseline: r[against].map((x) => x[k]) };
+    const name = against === 'fastify' ? 'bare Fastify' : 'bare node:http';
+    return { label: `${label} (vs ${name})`, unit, digits, retouch: median(rounds.retouch), baseline: median(rounds.baseline), rounds };
   };
-  return [
-    row('(a) GET task: throughput', 'rps', 'req/s', 0),
-    row('(a) GET task: latency p50', 'p50', 'ms', 2),
-    row('(a) GET task: latency p99', 'p99', 'ms', 2),
-    row('(a) GET task: server CPU per request', 'cpuUs', 'µs', 0),
-  ];
+  return (['http', 'fastify'] as const).flatMap((against) => [
+    row('(a) GET task: throughput', 'rps', 'req/s', 0, against),
+    row('(a) GET task: latency p50', 'p50', 'ms', 2, against),
+    row('(a) GET task: latency p99', 'p99', 'ms', 2, against),
+    row('(a) GET task: server CPU per request', 'cpuUs', 'µs', 0, against),
+  ]);
 }
 
 // ---------------------------------------------------------------------------------- (b)
@@ -429,10 +434,14 @@ async function main(): Promise<void> {
         RETOUCH_RATE_LIMIT_QUERY: '0',
         ...Object.fromEntries(args.env!.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
       },
-      nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+      nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, 'retouch')}`] : [],
     });
     children.push(retouch);
-    const baseline = await spawnBaseline({ dataDir: baselineData, env: args['baseline-fsync'] ? { BENCH_FSYNC: '1' } : {} });
+    const baseline = await spawnBaseline({
+      dataDir: baselineData,
+      env: args['baseline-fsync'] ? { BENCH_FSYNC: '1' } : {},
+      nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, 'baseline')}`] : [],
+    });
     children.push(baseline);
     log(`retouch at ${retouch.url} (pid ${retouch.child.pid}), baseline at ${baseline.url} (pid ${baseline.child.pid})`);
 
@@ -458,7 +467,7 @@ async function main(): Promise<void> {
       `(b) ${P.b.rounds} rounds × ${P.b.tasks} tasks, ${P.b.concurrency} creates in flight; (c) ${P.c.rounds} rounds × ${P.c.edits} edits, ${P.c.concurrency} in flight.`,
   ].join('\n');
   process.stdout.write(report + '\n');
-  if (profDir) process.stdout.write(`CPU profile of the retouch server written to ${profDir}\n`);
+  if (profDir) process.stdout.write(`CPU profiles written to ${profDir}/retouch and ${profDir}/baseline\n`);
   if (args.json) writeFileSync(args.json, JSON.stringify({ command, machine, seconds, rows }, null, 2) + '\n');
 }
 

@@ -5,6 +5,7 @@
  * "baseline listening on URL" and takes commands over IPC.
  *
  *   GET  /api/v1/tasks/:id   the JSON bytes last set with {cmd: 'setGetBody'}        (bench a)
+ *        also on a second port from bare `node:http` (no router, no framework): the ceiling
  *   POST /api/v1/services/aigc/image2image/image-synthesis                          (bench b)
  *        the unavoidable minimum of a create: parse the JSON body, decode the base64 data URI,
  *        write the bytes to a file, INSERT a row and UPDATE it in SQLite (WAL, synchronous =
@@ -17,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { open, rename, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
@@ -112,6 +114,7 @@ process.on('message', (msg: { seq: number; cmd: string } & Record<string, any>) 
 });
 
 const shutdown = () => {
+  bare.close();
   void app.close().then(() => {
     db.close();
     process.exit(0);
@@ -120,6 +123,15 @@ const shutdown = () => {
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);
 process.once('disconnect', shutdown);
+
+// The same bytes from bare node:http: what Node itself can do with this answer.
+const bare = createServer((_request, response) => {
+  response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': getBody.length });
+  response.end(getBody);
+});
+await new Promise<void>((done) => bare.listen(0, '127.0.0.1', done));
+const bareAddress = bare.address();
+process.stdout.write(`baseline node:http listening on http://127.0.0.1:${typeof bareAddress === 'object' && bareAddress ? bareAddress.port : 0}\n`);
 
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`baseline listening on ${url}\n`);

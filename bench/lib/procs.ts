@@ -98,7 +98,7 @@ export async function spawnRetouch(opts: {
 }
 
 /** The bare-Fastify baseline (see baseline-server.ts), with an IPC channel for commands. */
-export async function spawnBaseline(opts: { dataDir: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Child & { call<T>(msg: object): Promise<T> }> {
+export async function spawnBaseline(opts: { dataDir: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Child & { httpUrl: string; call<T>(msg: object): Promise<T> }> {
   const child = fork(join(REPO_ROOT, 'bench/lib/baseline-server.ts'), [], {
     cwd: REPO_ROOT,
     execArgv: ['--import', 'tsx', ...(opts.nodeArgs ?? [])],
@@ -128,7 +128,8 @@ export async function spawnBaseline(opts: { dataDir: string; nodeArgs?: string[]
     });
   try {
     const url = await waitFor(child, output, /baseline listening on (http:\/\/\S+)/, 'baseline server');
-    return { url, child, output, stop, call };
+    const httpUrl = /baseline node:http listening on (http:\/\/\S+)/.exec(output())![1]!;
+    return { url, httpUrl, child, output, stop, call };
   } catch (err) {
     await stop(1000);
     throw err;

@@ -138,9 +138,11 @@ function clientErrorHandler(err: Error & { code?: string }, socket: Socket): voi
  */
 function closeKeptAliveConnectionsWhenDrained(app: FastifyInstance): void {
   let inFlight = 0;
-  app.addHook('onRequest', async (_request, reply) => {
+  const done = () => inFlight--;
+  app.addHook('onRequest', (_request, reply, next) => {
     inFlight++;
-    reply.raw.once('close', () => inFlight--);
+    reply.raw.once('close', done);
+    next();
   });
   app.addHook('preClose', (done) => {
     const timer = setInterval(() => {
@@ -189,17 +191,17 @@ export function createApp(deps: AppDeps): FastifyInstance {
 
   closeKeptAliveConnectionsWhenDrained(app);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // The same headers on every answer, set in one call; the CSP test is a prefix check first.
+  const commonHeaders = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
+  const dataPath = /^\/(api|files)\/|^\/(healthz|readyz|metrics|openapi\.json)(\?|$)/;
+  // Callback hooks (not async): no promise per request and hook.
+  app.addHook('onRequest', (request, reply, next) => {
     reply.header('x-request-id', request.id);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('cache-control', 'no-store');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
+    reply.headers(commonHeaders);
     // API and file responses are data, never documents: nothing may load from or frame them.
     // Kept off other paths so that a browser console served later can load its own page.
-    if (/^\/(api|files)\/|^\/(healthz|readyz|metrics|openapi\.json)(\?|$)/.test(request.url)) {
-      reply.header('content-security-policy', API_CSP);
-    }
+    if (request.url.startsWith('/api/') || dataPath.test(request.url)) reply.header('content-security-policy', API_CSP);
+    next();
   });
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -217,10 +219,23 @@ export function createApp(deps: AppDeps): FastifyInstance {
 
   const metrics = deps.metrics;
   if (metrics) {
-    app.addHook('onResponse', async (request, reply) => {
+    // The labelled series are looked up once per (method, route, status), not hashed per request.
+    const series = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+    app.addHook('onResponse', (request, reply, next) => {
       const route = request.routeOptions.url ?? 'unmatched';
-      metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
-      metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+      const key = `${request.method} ${route} ${reply.statusCode}`;
+      let s = series.get(key);
+      if (!s) {
+        s = {
+          count: metrics.httpRequests.labels({ method: request.method, route, status: String(reply.statusCode) }),
+          duration: metrics.httpDuration.labels({ method: request.method, route }),
+        };
+        // Unmatched routes are one label value, so the map is bounded by routes × methods × statuses.
+        series.set(key, s);
+      }
+      s.count.inc();
+      s.duration.observe(reply.elapsedTime / 1000);
+      next();
     });
   }
   registerHealthRoutes(app, {
