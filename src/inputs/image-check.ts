@@ -15,15 +15,16 @@
  */
 import sharp from 'sharp';
 import { ApiError } from '../errors.js';
-import { BmpError, isBmp, readBmpHeader } from './bmp.js';
+import type { RequestProblem } from '../protocol/create-request.js';
+import { imageProblems, MAX_INPUT_IMAGE_BYTES, MAX_INPUT_SIDE, MIN_INPUT_SIDE, sniffImageFormat, type InputImageFormat } from '../protocol/image-limits.js';
+import { BmpError, readBmpHeader } from './bmp.js';
 import { createBmpConverter } from './bmp-converter.js';
 import { checkJpegHeader, checkPngHeader, checkWebpHeader, type ClaimedSize } from './image-headers.js';
 
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
-export const MIN_SIDE = 384;
-export const MAX_SIDE = 5000;
+/** The limits are the protocol's (protocol/image-limits.ts), which browsers check with too. */
+export { MAX_INPUT_IMAGE_BYTES as MAX_IMAGE_BYTES } from '../protocol/image-limits.js';
 
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'bmp';
+export type ImageFormat = InputImageFormat;
 
 export interface CheckedImage {
   /** Bytes in a format sharp decodes (BMP converted to PNG). */
@@ -33,31 +34,15 @@ export interface CheckedImage {
   readonly height: number;
 }
 
-export function sniffFormat(bytes: Buffer): ImageFormat | undefined {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
-  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'webp';
-  if (isBmp(bytes)) return 'bmp';
-  return undefined;
-}
+export const sniffFormat = (bytes: Buffer): ImageFormat | undefined => sniffImageFormat(bytes);
 
-const badFormat = (label: string) =>
-  new ApiError(
-    400,
-    'InvalidImage.FileFormat',
-    `Invalid image type. Please ensure the uploaded file is a valid image (${label}: JPEG, PNG, BMP or WEBP expected).`,
-  );
-const badResolution = (label: string, width: number, height: number) =>
-  new ApiError(
-    400,
-    'InvalidImageResolution',
-    `The input image resolution is too large or small (${label} is ${width}*${height}; each side must be between ${MIN_SIDE} and ${MAX_SIDE} pixels).`,
-  );
-const corrupt = (label: string) =>
-  new ApiError(400, 'InvalidImageFormat', `The input image is in invalid format (${label} could not be decoded: truncated or corrupt).`);
+const refuse = (problem: RequestProblem) => new ApiError(400, problem.code, problem.message);
+const badFormat = (label: string) => refuse(imageProblems.badFormat(label));
+const badResolution = (label: string, width: number, height: number) => refuse(imageProblems.badResolution(label, width, height));
+const corrupt = (label: string) => refuse(imageProblems.corrupt(label));
 
 export function tooLargeImage(label: string): ApiError {
-  return new ApiError(400, 'InvalidParameter', `The input image is too large (${label} exceeds 10 MB).`);
+  return refuse(imageProblems.tooLarge(label));
 }
 
 const HEADER_CHECKS: Record<'jpeg' | 'png' | 'webp', (bytes: Buffer) => ClaimedSize> = {
@@ -74,7 +59,7 @@ const DECODE_TIMEOUT_S = 10;
 
 /** `label` names the image in messages, e.g. "input.images[0]". */
 export async function checkImage(bytes: Buffer, label: string): Promise<CheckedImage> {
-  if (bytes.length > MAX_IMAGE_BYTES) throw tooLargeImage(label);
+  if (bytes.length > MAX_INPUT_IMAGE_BYTES) throw tooLargeImage(label);
   const format = sniffFormat(bytes);
   if (!format) throw badFormat(label);
   if (format === 'bmp') return checkBmp(bytes, label);
@@ -104,7 +89,7 @@ export async function checkImage(bytes: Buffer, label: string): Promise<CheckedI
   try {
     // A full decode (cheap thanks to shrink-on-load, streamed by libvips) catches truncated and
     // corrupt data; `failOn: 'warning'` is sharp's default, which is what the engines decode with.
-    await sharp(bytes, { failOn: 'warning', limitInputPixels: MAX_SIDE * MAX_SIDE })
+    await sharp(bytes, { failOn: 'warning', limitInputPixels: MAX_INPUT_SIDE * MAX_INPUT_SIDE })
       .resize(32, 32)
       .raw()
       .timeout({ seconds: DECODE_TIMEOUT_S })
@@ -133,4 +118,4 @@ async function checkBmp(bytes: Buffer, label: string): Promise<CheckedImage> {
   }
 }
 
-const sideOk = (side: number) => Number.isInteger(side) && side >= MIN_SIDE && side <= MAX_SIDE;
+const sideOk = (side: number) => Number.isInteger(side) && side >= MIN_INPUT_SIDE && side <= MAX_INPUT_SIDE;

@@ -20,8 +20,11 @@ export interface BodyLimits extends ReceiveLimits {
 export interface BodyGate {
   /** For a `preParsing` hook: `payload`, metered for `tenant` until `response` ends. */
   meter(tenant: string, response: ServerResponse, payload: Readable): Readable;
-  /** For a stream the handler reads itself (a multipart file): a guard to feed each chunk to. */
-  guard(tenant: string, response: ServerResponse, fail: (err: ApiError) => void, startedAt?: number): ReceiveGuard;
+  /**
+   * For a stream the handler reads itself (a multipart form): a guard to feed each chunk to.
+   * `release` gives the reservation back early (the body is no longer held).
+   */
+  guard(tenant: string, response: ServerResponse, fail: (err: ApiError) => void, startedAt?: number): ReceiveGuard & { release(): void };
   readonly budget: BodyBudget;
   readonly limits: BodyLimits;
 }
@@ -41,9 +44,10 @@ export function createBodyGate(limits: BodyLimits): BodyGate {
       return meterBody(payload, openUntilDone(tenant, response), limits);
     },
     guard(tenant, response, fail, startedAt) {
-      const guard = createReceiveGuard(openUntilDone(tenant, response), limits, fail, startedAt);
+      const reservation = openUntilDone(tenant, response);
+      const guard = createReceiveGuard(reservation, limits, fail, startedAt);
       response.once('close', guard.stop);
-      return guard;
+      return { chunk: guard.chunk, stop: guard.stop, release: reservation.release };
     },
   };
 }

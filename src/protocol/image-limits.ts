@@ -1,8 +1,8 @@
 /**
  * The protocol's limits on one input image, and the problems the server reports when an image
  * breaks them, for clients that check before sending (the web console). Pure, like the rest of
- * protocol/. The server's own checks are in src/inputs/image-check.ts; test/console/limits.test.ts
- * checks that both give the same codes and messages.
+ * protocol/. The server's own checks (src/inputs/image-check.ts) use these limits and problems;
+ * test/console/units.test.ts checks that both give the same answer for each broken limit.
  */
 import type { RequestProblem } from './create-request.js';
 

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBodyBudget } from '../../src/limits/body-budget.js';
-import { CREATE_PATH, createBody, createTask, imageDataUri } from '../helpers/http.js';
+import { CREATE_PATH, createBody, createTask, imageDataUri, testImage } from '../helpers/http.js';
 import { startSecServer, type SecServer } from './helpers.js';
 
 const MB = 1024 * 1024;
@@ -17,6 +17,27 @@ interface RawAnswer {
   status: number;
   headers: string;
   body: any;
+}
+
+/** A request on a raw socket: `head` (its request line and headers), then whatever the test writes. */
+function openRaw(url: string, head: string): { socket: Socket; answer: Promise<RawAnswer> } {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.write(head);
+  socket.on('error', () => undefined);
+  const answer = new Promise<RawAnswer>((resolve) => {
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      text += d;
+      const split = text.indexOf('\r\n\r\n');
+      const length = /content-length: (\d+)/i.exec(text.slice(0, split))?.[1];
+      if (split > 0 && length !== undefined && text.length >= split + 4 + Number(length)) {
+        resolve({ status: Number(text.slice(9, 12)), headers: text.slice(0, split), body: JSON.parse(text.slice(split + 4, split + 4 + Number(length))) });
+      }
+    });
+  });
+  return { socket, answer };
 }
 
 /** A create request on a raw socket: headers (declaring `declared` bytes), then whatever the test writes. */
@@ -109,6 +130,41 @@ describe('body budgets and the receive deadline on a real server', () => {
       timers.forEach(clearInterval);
       tricklers.forEach(({ socket }) => socket.destroy());
     }
+  });
+
+  it('POST /v1/images/edits reserves the bytes that arrive, not the declared length, and is cut off past its share', async () => {
+    s = await startSecServer({ RETOUCH_MAX_INFLIGHT_BODY_MB: '60', RETOUCH_MAX_INFLIGHT_BODY_MB_PER_WORKSPACE: '16', RETOUCH_BODY_MIN_RATE_KB: '0' });
+    const { hostname, port } = new URL(s.url);
+    const boundary = 'retouch-budget-test';
+    // Declares 30 MB (more than the workspace's 16 MB share), sends the start of an image part.
+    const held = openRaw(
+      s.url,
+      `POST /v1/images/edits HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${s.key}\r\n` +
+        `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${30 * MB}\r\n\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nplain\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`,
+    );
+    held.socket.write(Buffer.alloc(1 * MB, 0x20));
+    let answered = false;
+    void held.answer.then(() => (answered = true));
+    await sleep(500);
+    // The same workspace still has its share but for the 1 MB that arrived: an edit goes through.
+    const form = new FormData();
+    form.append('model', 'retouch-test');
+    form.append('prompt', 'plain');
+    form.append('image', new Blob([new Uint8Array(await testImage(400, 400))], { type: 'image/png' }), 'b.png');
+    const ok = await fetch(`${s.url}/v1/images/edits`, { method: 'POST', headers: { authorization: `Bearer ${s.key}` }, body: form });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { data: unknown[] }).data).toHaveLength(1);
+    expect(answered).toBe(false); // its declared 30 MB were never reserved up front
+    // Past the share as the bytes arrive: 429 in the OpenAI shape, connection closed.
+    held.socket.write(Buffer.alloc(16 * MB, 0x20));
+    const refused = await held.answer;
+    expect(refused.status).toBe(429);
+    expect(Object.keys(refused.body)).toEqual(['error']);
+    expect(refused.body.error.code).toBe('rate_limit_exceeded');
+    expect(refused.headers).toMatch(/connection: close/i);
+    held.socket.destroy();
   });
 
   it('a tenant holding its share of bodies gets 429 for more, while other tenants still get 200; the share comes back when its bodies end', async () => {

@@ -11,10 +11,11 @@
  * in the task list). Every error is OpenAI-shaped (openai-errors.ts).
  */
 import multipart, { type Multipart } from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, Errors } from '../../errors.js';
 import { MAX_IMAGE_BYTES, sniffFormat } from '../../inputs/image-check.js';
 import type { BodyGate } from '../../limits/body-gate.js';
+import type { ReceiveGuard } from '../../limits/body-meter.js';
 import { isRequestProblem, MAX_IMAGES, validateCreateRequest } from '../../protocol/create-request.js';
 import { MODEL_WAN25_I2I } from '../../protocol/wire.js';
 import type { Caller } from '../../tasks/task-service.js';
@@ -32,12 +33,20 @@ interface EditForm {
   readonly fields: Record<string, string>;
 }
 
-async function readForm(request: FastifyRequest): Promise<EditForm> {
+/**
+ * Every byte of the body, boundaries included, is fed to `guard` (the body budget and the
+ * receive deadline) as it arrives, when there is one. It observes the request stream that
+ * @fastify/multipart pipes into its parser (attached once that pipe exists, so nothing is lost).
+ */
+async function readForm(request: FastifyRequest, guard: ReceiveGuard | undefined): Promise<EditForm> {
   if (!request.isMultipart()) throw invalid(null, 'The request must be multipart/form-data with the image(s) and the prompt.', 'invalid_multipart');
   const images: Buffer[] = [];
   const fields: Record<string, string> = {};
+  const parts = request.parts() as AsyncIterable<Multipart>;
+  const meter = (chunk: Buffer) => void guard?.chunk(chunk.length);
+  if (guard) request.raw.on('data', meter);
   try {
-    for await (const part of request.parts() as AsyncIterable<Multipart>) {
+    for await (const part of parts) {
       if (part.type === 'file') {
         if (part.fieldname === 'mask') throw invalid('mask', 'Masks are not supported: describe the region to edit in the prompt.', 'unsupported_parameter');
         if (part.fieldname !== 'image' && part.fieldname !== 'image[]') throw invalid(part.fieldname, `Unexpected file field '${part.fieldname.slice(0, 40)}'; send the images as 'image' or 'image[]'.`, 'unknown_parameter');
@@ -53,6 +62,8 @@ async function readForm(request: FastifyRequest): Promise<EditForm> {
     // "Unexpected end of form", a bad part header…): the client's problem, not a 500.
     const mapped = toOpenAiError(err);
     throw mapped.status >= 500 ? invalid(null, 'The multipart body could not be read; check the boundary and the parts.', 'invalid_multipart') : mapped;
+  } finally {
+    request.raw.off('data', meter);
   }
   return { images, fields };
 }
@@ -104,30 +115,18 @@ function paramOf(message: string): string | null {
 }
 
 export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps, bodyGate?: BodyGate): void {
-  // The shared body budget (limits/body-gate.ts), per workspace and per process. This route
-  // still reserves the declared length up front (its multipart reader is its own).
-  const budget = bodyGate?.budget;
-  const callers = new WeakMap<FastifyRequest, Caller>();
-  /** Body-budget reservations, given back once the task is stored: a request waiting for its task holds no body. */
-  const reservations = new WeakMap<FastifyRequest, () => void>();
+  const callers = new WeakMap<FastifyRequest, { caller: Caller; startedAt: number }>();
 
   /** Auth and the workspace's submission rate, before any of the body is read. */
-  async function admit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async function admit(request: FastifyRequest): Promise<void> {
+    const startedAt = Date.now();
     const caller = await authenticate(request, deps.keys);
     const perSecond = deps.rateLimits?.submitPerSecond;
     if (deps.limiter && perSecond) {
       const decision = await deps.limiter.take(`submit:${caller.workspaceId}`, perSecond, 1000, deps.clock.now());
       if (!decision.allowed) throw Errors.rateLimited(decision.retryAfterMs);
     }
-    callers.set(request, caller);
-    if (!budget) return;
-    const declared = Number(request.headers['content-length']);
-    const limit = MAX_IMAGES * MAX_IMAGE_BYTES + 1024 * 1024;
-    const reservation = budget.open(caller.workspaceId);
-    if (!reservation.take(Number.isInteger(declared) && declared >= 0 && declared <= limit ? declared : limit)) throw Errors.busy();
-    const release = reservation.release;
-    reservations.set(request, release);
-    reply.raw.once('close', release);
+    callers.set(request, { caller, startedAt });
   }
 
   /** Resolves once the task is final; rejects when `signal` aborts or the task disappears. */
@@ -204,9 +203,25 @@ export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps, b
     );
 
     scope.post('/images/edits', { preParsing: admit }, async (request, reply) => {
-      const caller = callers.get(request)!;
+      const { caller, startedAt } = callers.get(request)!;
       if (deps.isDraining?.()) throw fromApiError(Errors.unavailable());
-      const { body, responseFormat, user } = toCreateBody(await readForm(request));
+      // The form is read through the shared body gate (limits/body-gate.ts): every byte counts
+      // against the workspace's and the process's budget as it arrives, under the receive
+      // deadline. The reservation is given back once the task is stored: a request waiting for
+      // its task holds no body.
+      let fail!: (err: ApiError) => void;
+      const failed = new Promise<never>((_, reject) => (fail = reject));
+      failed.catch(() => undefined);
+      const guard = bodyGate?.guard(caller.workspaceId, reply.raw, fail, startedAt);
+      let form: EditForm;
+      try {
+        form = await Promise.race([readForm(request, guard), failed]);
+      } catch (err) {
+        throw err instanceof ApiError ? fromApiError(err) : err;
+      } finally {
+        guard?.stop();
+      }
+      const { body, responseFormat, user } = toCreateBody(form);
       const parsed = validateCreateRequest(body);
       if (isRequestProblem(parsed)) throw invalid(paramOf(parsed.message), parsed.message);
       if (!deps.engines.has(parsed.model)) {
@@ -220,7 +235,7 @@ export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps, b
       } catch (err) {
         throw err instanceof ApiError ? fromApiError(err, 'image') : err;
       } finally {
-        reservations.get(request)?.();
+        guard?.release();
       }
       request.log.info({ taskId: task.id, model: task.model, n: task.n, user }, 'openai images edit queued');
       let final: TaskRecord;
