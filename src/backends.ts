@@ -86,7 +86,9 @@ export async function openBackends(config: Config, clock: Clock, baseUrl: () => 
       blobs = createS3BlobStore({ ...config.s3, now: () => clock.now() });
     } else {
       signer = createUrlSigner(baseUrl, state.signingKeys);
-      blobs = createFsBlobStore(join(config.dataDir, 'blobs'), signer);
+      // fsync each file only where the task rows are fsynced too (fs-blob-store.ts).
+      const fsync = config.databaseUrl !== undefined || config.sqliteSynchronous === 'FULL';
+      blobs = createFsBlobStore(join(config.dataDir, 'blobs'), signer, { fsync });
     }
     return { ...state, blobs, signer, uploads: state.uploads(blobs) };
   } catch (err) {

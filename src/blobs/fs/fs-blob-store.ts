@@ -1,7 +1,13 @@
 /**
  * BlobStore on the local disk. Writes go to a temporary file in the same directory and are
- * renamed into place (atomic on POSIX), after an fsync, so a crash never leaves a partial result
- * behind a key. Content types are derived from the key's extension.
+ * renamed into place (atomic on POSIX), so a crash never leaves a partial file behind a key.
+ * Content types are derived from the key's extension.
+ *
+ * Durability follows the database's (`fsync`): once `put` resolves the bytes are in the
+ * kernel's page cache, which a killed process cannot lose. Surviving a power loss needs the
+ * fsync before the rename, which is only worth its cost when the task rows are fsynced too
+ * (SQLite `synchronous = FULL`, or PostgreSQL); with SQLite's default `NORMAL` a power loss may
+ * drop the last commits anyway, and the blobs they refer to with them.
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
@@ -25,7 +31,8 @@ export function contentTypeOf(key: string): string {
   return CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
 }
 
-export function createFsBlobStore(root: string, signer: UrlSigner): BlobStore {
+export function createFsBlobStore(root: string, signer: UrlSigner, options: { fsync?: boolean } = {}): BlobStore {
+  const fsync = options.fsync ?? true;
   const pathOf = (key: string): string => {
     if (!isSafeKey(key)) throw new Error(`unsafe blob key: ${key}`);
     return join(root, key);
@@ -40,7 +47,7 @@ export function createFsBlobStore(root: string, signer: UrlSigner): BlobStore {
       const file = await open(tmp, 'w');
       try {
         await file.writeFile(data);
-        await file.sync();
+        if (fsync) await file.sync();
       } finally {
         await file.close();
       }
