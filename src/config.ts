@@ -26,6 +26,12 @@ export interface S3Config {
 export interface Config {
   /** api: HTTP only, never runs edits; worker: runs edits, no HTTP port; all: both (one node). */
   readonly role: Role;
+  /**
+   * Processes `serve` runs for this node (cli/cluster.ts), sharing its port: one host uses all
+   * its cores. More than one needs PostgreSQL: SQLite and its in-process task events belong to
+   * one process.
+   */
+  readonly processes: number;
   /** postgres://… to share tasks, keys and rate limits between nodes; default embedded SQLite. */
   readonly databaseUrl: string | undefined;
   /** PostgreSQL schema for retouch's tables (created if missing); default the search_path's first. */
@@ -135,6 +141,8 @@ export class ConfigError extends Error {
 /** Settings given on the command line win over the environment. */
 export interface ConfigOverrides {
   role?: string;
+  /** Processes serving this node (RETOUCH_PROCESSES). */
+  processes?: string;
   host?: string;
   port?: string;
   dataDir?: string;
@@ -281,6 +289,13 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   if (role !== 'all' && databaseUrl === undefined) {
     throw new ConfigError('RETOUCH_ROLE', `role "${role}" needs a shared database: set RETOUCH_DATABASE_URL=postgres://… (embedded SQLite only runs as role "all")`);
   }
+  const processes = integer({ ...env, RETOUCH_PROCESSES: overrides.processes ?? env.RETOUCH_PROCESSES }, 'RETOUCH_PROCESSES', 1, 1, 256);
+  if (processes > 1 && databaseUrl === undefined) {
+    throw new ConfigError(
+      'RETOUCH_PROCESSES',
+      `${processes} processes need a shared database: set RETOUCH_DATABASE_URL=postgres://… (embedded SQLite is served by one process; its task events do not cross processes)`,
+    );
+  }
   const databaseSchema = env.RETOUCH_DATABASE_SCHEMA || undefined;
   if (databaseSchema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(databaseSchema)) {
     throw new ConfigError('RETOUCH_DATABASE_SCHEMA', 'expected an identifier: letters, digits and "_", at most 63');
@@ -301,6 +316,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   }
   const config: Config = {
     role,
+    processes,
     databaseUrl,
     databaseSchema,
     s3: s3Config(env),

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isClusterChild, reportReady, runPrimary } from './cluster.js';
 import { configFor } from './main.js';
 
 export function registerServeCommand(program: Command): void {
@@ -8,11 +9,20 @@ export function registerServeCommand(program: Command): void {
     .option('--role <role>', 'all (default), api (HTTP only, no edits) or worker (edits only, no HTTP port); api and worker need RETOUCH_DATABASE_URL (RETOUCH_ROLE)')
     .option('--host <host>', 'address to listen on (RETOUCH_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (RETOUCH_PORT, default 8080)')
+    .option('--processes <n>', 'processes serving this node on one port, e.g. one per core (RETOUCH_PROCESSES, default 1); more than 1 needs RETOUCH_DATABASE_URL')
     .option('--data-dir <dir>', 'where the database and images live (RETOUCH_DATA_DIR, default ./data)')
     .option('--config <file>', 'routing table: model names → engines and upstreams, JSON or YAML (RETOUCH_CONFIG; see docs/upstreams.md)')
     .addHelpText('after', '\nExamples:\n  npx retouch serve --port 8080 --data-dir ./data\n  RETOUCH_DATABASE_URL=postgres://db/retouch RETOUCH_S3_BUCKET=results npx retouch serve --role worker\n  DASHSCOPE_API_KEY=sk-… npx retouch serve --config routes.yaml\n')
-    .action(async (options: { role?: string; host?: string; port?: string; dataDir?: string; config?: string }) => {
+    .action(async (options: { role?: string; host?: string; port?: string; processes?: string; dataDir?: string; config?: string }) => {
       const config = configFor(options);
+      // Fixed first words: scripts and tests wait for these lines.
+      const where = config.databaseUrl ? 'shared database' : `data in ${config.dataDir}`;
+      const readyLine = (url: string) =>
+        config.role === 'worker'
+          ? `retouch worker ready (${where}${config.processes > 1 ? `, ${config.processes} processes` : ''})`
+          : `retouch listening on ${url} (${config.role === 'api' ? 'api only, ' : ''}${config.processes > 1 ? `${config.processes} processes, ` : ''}${where})`;
+      const child = isClusterChild();
+      if (config.processes > 1 && !child) return runPrimary(config.processes, readyLine, config.shutdownGraceMs);
       const { startServer } = await import('../main.js');
       const server = await startServer(config, {
         onKeyCreated: (secret) => {
@@ -22,13 +32,14 @@ export function registerServeCommand(program: Command): void {
           );
         },
       });
-      // Fixed first words: scripts and tests wait for these lines.
-      const where = config.databaseUrl ? 'shared database' : `data in ${config.dataDir}`;
-      if (config.role === 'worker') process.stdout.write(`retouch worker ready (${where})\n`);
-      else process.stdout.write(`retouch listening on ${server.url} (${config.role === 'api' ? 'api only, ' : ''}${where})\n`);
+      if (child) reportReady(server.url);
+      else process.stdout.write(`${readyLine(server.url)}\n`);
       let signals = 0;
       const shutdown = (signal: NodeJS.Signals) => {
         signals++;
+        // A child may get a signal twice (Ctrl-C reaches the whole group, and the primary
+        // forwards it): the primary escalates, not the child.
+        if (signals > 1 && child) return;
         if (signals > 1) {
           process.stderr.write(`retouch: ${signal} again, exiting now\n`);
           process.exit(130);
