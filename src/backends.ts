@@ -13,7 +13,7 @@ import { createFsBlobStore } from './blobs/fs/fs-blob-store.js';
 import { createUrlSigner, loadSigningKeys, type SigningKey, type UrlSigner } from './blobs/url-signer.js';
 import type { Config } from './config.js';
 import { createMemoryRateLimiter, type RateLimiter } from './limits/rate-limiter.js';
-import { openSqlite, type SqliteDatabase } from './tasks/sqlite/database.js';
+import { openSqlite, type SqliteDatabase } from './db/sqlite/database.js';
 import { createSqliteTaskStore } from './tasks/sqlite/sqlite-task-store.js';
 import type { TaskEvents } from './tasks/task-events.js';
 import type { Clock } from './tasks/task-service.js';

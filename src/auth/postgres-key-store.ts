@@ -1,6 +1,6 @@
 /** KeyStore on the shared PostgreSQL database, so that every API node accepts the same keys. */
 import { randomUUID } from 'node:crypto';
-import type { PgPool } from '../tasks/postgres/database.js';
+import type { PgPool } from '../db/postgres/database.js';
 import { hashApiKey, hashesEqual, keyHint, newApiKeySecret, toApiKeyInfo, type ApiKeyRow, type KeyStore } from './key-store.js';
 
 export function createPostgresKeyStore(pool: PgPool): KeyStore {

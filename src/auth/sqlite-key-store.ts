@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SqliteDatabase } from '../tasks/sqlite/database.js';
+import type { SqliteDatabase } from '../db/sqlite/database.js';
 import { hashApiKey, hashesEqual, keyHint, newApiKeySecret, toApiKeyInfo, type ApiKeyRow, type KeyStore } from './key-store.js';
 
 export function createSqliteKeyStore(db: SqliteDatabase): KeyStore {

@@ -7,7 +7,7 @@
  * Rows of keys that went idle (TAT in the past, which behaves exactly like a missing row) are
  * swept now and then, so the table stays as small as the set of recently active keys.
  */
-import type { PgPool } from '../tasks/postgres/database.js';
+import type { PgPool } from '../db/postgres/database.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 const SWEEP_EVERY_MS = 60_000;

@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { BlobStore } from '../blobs/blob-store.js';
-import type { PgPool } from '../tasks/postgres/database.js';
+import type { PgPool } from '../db/postgres/database.js';
 import { workspaceTag, type UploadRow, type UploadStore } from './upload-store.js';
 
 export function createPostgresUploadStore(pool: PgPool, blobs: BlobStore): UploadStore {

@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { BlobStore } from '../blobs/blob-store.js';
-import type { SqliteDatabase } from '../tasks/sqlite/database.js';
+import type { SqliteDatabase } from '../db/sqlite/database.js';
 
 export interface StoredUpload {
   readonly key: string;

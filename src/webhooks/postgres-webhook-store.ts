@@ -4,8 +4,8 @@
  * delivery twice or waiting on each other; the lock column (`locked_until`) outlives the
  * transaction and covers the HTTP attempt itself.
  */
-import type { PgPool } from '../tasks/postgres/database.js';
-import { transaction } from '../tasks/postgres/database.js';
+import type { PgPool } from '../db/postgres/database.js';
+import { transaction } from '../db/postgres/database.js';
 import {
   encodeEvents,
   toAttempt,

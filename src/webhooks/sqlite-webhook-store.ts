@@ -1,5 +1,5 @@
 /** WebhookStore on the embedded SQLite database (one process writes; claims in IMMEDIATE transactions). */
-import type { SqliteDatabase } from '../tasks/sqlite/database.js';
+import type { SqliteDatabase } from '../db/sqlite/database.js';
 import {
   encodeEvents,
   toAttempt,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
-import { MIGRATIONS, openSqlite } from '../../src/tasks/sqlite/database.js';
+import { MIGRATIONS, openSqlite } from '../../src/db/sqlite/database.js';
 
 let dir = '';
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

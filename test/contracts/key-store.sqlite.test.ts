@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
-import { openSqlite, type SqliteDatabase } from '../../src/tasks/sqlite/database.js';
+import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite/database.js';
 import { describeKeyStoreContract } from './key-store.contract.js';
 
 let dir: string | undefined;

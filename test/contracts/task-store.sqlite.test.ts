@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqlite, type SqliteDatabase } from '../../src/tasks/sqlite/database.js';
+import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite/database.js';
 import { createSqliteTaskStore } from '../../src/tasks/sqlite/sqlite-task-store.js';
 import { describeTaskStoreContract, type StoreHarness } from './task-store.contract.js';
 import { describeUpstreamStateContract } from './upstream-state.contract.js';

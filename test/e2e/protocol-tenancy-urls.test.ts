@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
-import { openSqlite } from '../../src/tasks/sqlite/database.js';
+import { openSqlite } from '../../src/db/sqlite/database.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
   call,

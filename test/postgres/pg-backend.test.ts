@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgresBackend, type PostgresBackend } from '../../src/tasks/postgres/index.js';
-import { MIGRATIONS } from '../../src/tasks/postgres/migrations.js';
+import { MIGRATIONS } from '../../src/db/postgres/database.js';
 import { newTask } from '../contracts/task-store.contract.js';
 import { dropSchema, newSchemaName, TEST_DATABASE_URL } from '../helpers/postgres.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresBackend, type PostgresBackend } from '../../src/tasks/postgres/index.js';
-import { openSqlite, type SqliteDatabase } from '../../src/tasks/sqlite/database.js';
+import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite/database.js';
 import { createSqliteTaskStore } from '../../src/tasks/sqlite/sqlite-task-store.js';
 import type { TaskStore } from '../../src/tasks/task-store.js';
 import { newTask } from '../contracts/task-store.contract.js';

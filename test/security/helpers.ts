@@ -6,7 +6,7 @@ import { deflateSync } from 'node:zlib';
 import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/main.js';
-import { openSqlite } from '../../src/tasks/sqlite/database.js';
+import { openSqlite } from '../../src/db/sqlite/database.js';
 import type { Clock } from '../../src/tasks/task-service.js';
 import { testEnv, TEST_KEY } from '../helpers/server.js';
 

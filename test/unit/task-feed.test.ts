@@ -1,6 +1,6 @@
 /** TaskFeed over a real SQLite store (in memory): coalesced reads, fan-out, capacity. */
 import { describe, expect, it } from 'vitest';
-import { openSqlite } from '../../src/tasks/sqlite/database.js';
+import { openSqlite } from '../../src/db/sqlite/database.js';
 import { createSqliteTaskStore } from '../../src/tasks/sqlite/sqlite-task-store.js';
 import { createTaskFeed } from '../../src/tasks/task-feed.js';
 import type { TaskRecord } from '../../src/tasks/task-store.js';

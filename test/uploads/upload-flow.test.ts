@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
-import { openSqlite } from '../../src/tasks/sqlite/database.js';
+import { openSqlite } from '../../src/db/sqlite/database.js';
 import { call, createBody, createTask, testImage, waitForStatus } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

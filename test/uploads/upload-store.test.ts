@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFsBlobStore } from '../../src/blobs/fs/fs-blob-store.js';
 import { createUrlSigner } from '../../src/blobs/url-signer.js';
-import { openSqlite } from '../../src/tasks/sqlite/database.js';
+import { openSqlite } from '../../src/db/sqlite/database.js';
 import { createSqliteUploadStore } from '../../src/uploads/upload-store.js';
 
 describe('upload store', () => {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqlite } from '../../src/tasks/sqlite/database.js';
+import { openSqlite } from '../../src/db/sqlite/database.js';
 import { createSqliteTaskStore } from '../../src/tasks/sqlite/sqlite-task-store.js';
 import { openPostgresBackend, type PostgresBackend } from '../../src/tasks/postgres/index.js';
 import type { TaskStore } from '../../src/tasks/task-store.js';

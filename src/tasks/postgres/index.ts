@@ -13,7 +13,8 @@ import { createPostgresUploadStore } from '../../uploads/postgres-upload-store.j
 import type { UploadStore } from '../../uploads/upload-store.js';
 import { createTaskEventHub, type TaskEvents } from '../task-events.js';
 import type { TaskStore } from '../task-store.js';
-import { channelOf, listen, LOCK_SPACE, openPostgres, transaction, type PgOptions, type PgPool } from './database.js';
+import { LOCK_SPACE, openPostgres, transaction, type PgOptions, type PgPool } from '../../db/postgres/database.js';
+import { channelOf, listen } from '../../db/postgres/notify.js';
 import { createPostgresTaskStore } from './pg-task-store.js';
 import { createPostgresWebhookStore } from '../../webhooks/postgres-webhook-store.js';
 import type { WebhookStore } from '../../webhooks/webhook-store.js';

@@ -13,11 +13,11 @@
  * - recovery and reaping touch many rows; they lock with SKIP LOCKED too, so nodes running the
  *   reaper at the same moment split the work instead of deadlocking.
  *
- * Wake-ups come from triggers (migrations.ts) through LISTEN/NOTIFY, see ./index.ts.
+ * Wake-ups come from triggers (src/db/postgres/migrations/) through LISTEN/NOTIFY (src/db/postgres/notify.ts).
  */
 import type pg from 'pg';
 import type { IdempotencyRecord, ListQuery, NewTask, Settlement, TaskStore, UsageRow } from '../task-store.js';
-import { LOCK_SPACE, transaction, type PgPool } from './database.js';
+import { LOCK_SPACE, transaction, type PgPool } from '../../db/postgres/database.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
 
 /**

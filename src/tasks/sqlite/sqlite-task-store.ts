@@ -5,7 +5,7 @@
 import type { StoredTaskStatus } from '../../protocol/states.js';
 import type { IdempotencyRecord, ListQuery, NewTask, RecoveryReport, Settlement, TaskStore, UsageRow } from '../task-store.js';
 import { createTaskEventHub, type TaskEvents } from '../task-events.js';
-import type { SqliteDatabase } from './database.js';
+import type { SqliteDatabase } from '../../db/sqlite/database.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
 
 /** Events are delivered in-process: only this process writes to the file while serving. */

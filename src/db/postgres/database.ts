@@ -1,6 +1,6 @@
 /**
- * The shared PostgreSQL database: a connection pool with migrations applied at start-up, and
- * one listening connection for LISTEN/NOTIFY.
+ * The shared PostgreSQL database: a connection pool with migrations applied at start-up
+ * (LISTEN/NOTIFY is in notify.ts). The adapters of every port share the pool.
  *
  * Several nodes may start at once: migrations run in one transaction that first takes a
  * transaction-scoped advisory lock, so exactly one node applies each version and the others
@@ -12,9 +12,13 @@
  */
 import pg from 'pg';
 import { assertSchemaNotNewer } from '../schema-version.js';
-import { MIGRATIONS } from './migrations.js';
+import { readMigrations } from '../migrations.js';
 
 export type PgPool = pg.Pool;
+export type PgClient = pg.PoolClient;
+
+/** One entry per schema version (./migrations/NNNN_name.sql), applied in order. */
+export const MIGRATIONS: readonly string[] = readMigrations(new URL('./migrations/', import.meta.url));
 
 export interface PgOptions {
   readonly url: string;
@@ -27,7 +31,7 @@ const INT8_OID = 20;
 /** Namespaces our advisory locks (first key of the two-int form). */
 export const LOCK_SPACE = { migrate: 7301, workspace: 7302, signingKeys: 7304 } as const;
 
-function clientConfig(options: PgOptions): pg.ClientConfig {
+export function clientConfig(options: PgOptions): pg.ClientConfig {
   return {
     connectionString: options.url,
     // search_path set at connection start (a startup option), so every pooled connection has it.
@@ -95,72 +99,4 @@ export async function transaction<T>(pool: PgPool, fn: (client: pg.PoolClient) =
   } finally {
     client.release();
   }
-}
-
-/** The NOTIFY channel of a schema: nodes sharing a schema share it, other schemas stay apart. */
-export async function channelOf(pool: PgPool): Promise<string> {
-  const { rows } = await pool.query<{ s: string }>('SELECT current_schema() AS s');
-  return `retouch:${rows[0]!.s}`;
-}
-
-export interface Listener {
-  close(): Promise<void>;
-}
-
-/**
- * LISTENs on `channel` over a dedicated connection (a pooled one would be handed to others).
- * When the connection drops it reconnects with back-off and then calls `onReconnect`, since
- * notifications sent meanwhile are lost. Resolves once the first attempt is over.
- */
-export async function listen(
-  options: PgOptions,
-  channel: string,
-  onPayload: (payload: string) => void,
-  onReconnect: () => void,
-): Promise<Listener> {
-  let client: pg.Client | undefined;
-  let closed = false;
-  let everConnected = false;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let delay = 100;
-
-  const scheduleRetry = () => {
-    if (retryTimer || closed) return;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      void connect();
-    }, delay);
-    retryTimer.unref();
-    delay = Math.min(delay * 2, 5000);
-  };
-  const connect = async (): Promise<void> => {
-    const next = new pg.Client(clientConfig(options));
-    next.on('notification', (msg) => msg.channel === channel && onPayload(msg.payload ?? ''));
-    next.on('error', () => undefined);
-    try {
-      await next.connect();
-      await next.query(`LISTEN ${quoteIdent(channel)}`);
-    } catch {
-      await next.end().catch(() => undefined);
-      return scheduleRetry();
-    }
-    if (closed) return void (await next.end().catch(() => undefined));
-    next.on('end', () => {
-      client = undefined;
-      scheduleRetry();
-    });
-    client = next;
-    delay = 100;
-    if (everConnected) onReconnect();
-    everConnected = true;
-  };
-
-  await connect();
-  return {
-    async close() {
-      closed = true;
-      clearTimeout(retryTimer);
-      await client?.end().catch(() => undefined);
-    },
-  };
 }
