@@ -6,7 +6,7 @@
  * the client commands start without loading SQLite, sharp or the ML runtimes.
  */
 import { Command, CommanderError } from 'commander';
-import { ConfigError, loadConfig, type ConfigOverrides } from '../config.js';
+import { ConfigError, type ConfigOverrides } from '../config.js';
 import { DashScopeError } from '../sdk/errors.js';
 import { registerBackupCommands } from './backup.js';
 import { registerClientCommands } from './client-commands.js';
@@ -31,11 +31,6 @@ export function buildProgram(): Command {
   registerBackupCommands(program);
   registerDoctorCommand(program);
   return program;
-}
-
-/** Reads config for a command: CLI flags over RETOUCH_* environment variables. */
-export function configFor(overrides: ConfigOverrides) {
-  return loadConfig(process.env, overrides);
 }
 
 export async function run(argv: string[]): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { configFor } from './main.js';
+import { configFor } from './config.js';
 
 export function registerServeCommand(program: Command): void {
   program

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
+import { createKeyStore } from '../../src/auth/key-store.js';
+import { createSqliteKeyRepository } from '../../src/auth/sqlite/sqlite-key-repository.js';
 import { openSqlite } from '../../src/db/sqlite/database.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
@@ -35,7 +36,7 @@ beforeAll(async () => {
 async function addKey(dataDir: string, workspaceId: string) {
   const db = openSqlite(join(dataDir, 'retouch.db'), 'NORMAL');
   try {
-    return await createSqliteKeyStore(db).create({ workspaceId, name: 'test', now: Date.now() });
+    return await createKeyStore(createSqliteKeyRepository(db)).create({ workspaceId, name: 'test', now: Date.now() });
   } finally {
     db.close();
   }
@@ -44,7 +45,7 @@ async function addKey(dataDir: string, workspaceId: string) {
 async function revokeKey(dataDir: string, id: string) {
   const db = openSqlite(join(dataDir, 'retouch.db'), 'NORMAL');
   try {
-    return await createSqliteKeyStore(db).revoke(id, Date.now());
+    return await createKeyStore(createSqliteKeyRepository(db)).revoke(id, Date.now());
   } finally {
     db.close();
   }

@@ -13,9 +13,9 @@
 import pg from 'pg';
 import { assertSchemaNotNewer } from '../schema-version.js';
 import { readMigrations } from '../migrations.js';
+import { LOCK_SPACE } from './transaction.js';
 
 export type PgPool = pg.Pool;
-export type PgClient = pg.PoolClient;
 
 /** One entry per schema version (./migrations/NNNN_name.sql), applied in order. */
 export const MIGRATIONS: readonly string[] = readMigrations(new URL('./migrations/', import.meta.url));
@@ -28,8 +28,6 @@ export interface PgOptions {
 }
 
 const INT8_OID = 20;
-/** Namespaces our advisory locks (first key of the two-int form). */
-export const LOCK_SPACE = { migrate: 7301, workspace: 7302, signingKeys: 7304 } as const;
 
 export function clientConfig(options: PgOptions): pg.ClientConfig {
   return {
@@ -77,22 +75,6 @@ async function migrate(pool: PgPool, schema: string | undefined): Promise<void> 
       await client.query('INSERT INTO retouch_migrations (version) VALUES ($1)', [version + 1]);
     }
     await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
-/** Runs `fn` in a transaction on one pooled connection. */
-export async function transaction<T>(pool: PgPool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

@@ -1,5 +1,5 @@
 /** WebhookStore on the embedded SQLite database (one process writes; claims in IMMEDIATE transactions). */
-import type { SqliteDatabase } from '../db/sqlite/database.js';
+import type { SqliteDatabase } from '../../db/sqlite/database.js';
 import {
   encodeEvents,
   toAttempt,
@@ -10,7 +10,7 @@ import {
   type DeliveryRow,
   type EndpointRow,
   type WebhookStore,
-} from './webhook-store.js';
+} from '../webhook-store.js';
 
 export function createSqliteWebhookStore(db: SqliteDatabase): WebhookStore {
   const insertEndpoint = db.prepare(

@@ -1,14 +1,14 @@
 /**
  * RateLimiter on the shared PostgreSQL database, so that a workspace's limits hold across all
- * API nodes. The GCRA step of rate-limiter.ts, done by the database in one atomic upsert: the
+ * API nodes. The GCRA step of ../rate-limiter.ts, done by the database in one atomic upsert: the
  * row's TAT only moves when the request is admitted (the conditional DO UPDATE), and a refused
  * request, which gets no row back, reads the TAT to say when to retry.
  *
  * Rows of keys that went idle (TAT in the past, which behaves exactly like a missing row) are
  * swept now and then, so the table stays as small as the set of recently active keys.
  */
-import type { PgPool } from '../db/postgres/database.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { PgPool } from '../../db/postgres/database.js';
+import type { RateLimiter } from '../rate-limiter.js';
 
 const SWEEP_EVERY_MS = 60_000;
 

@@ -4,8 +4,8 @@
  * delivery twice or waiting on each other; the lock column (`locked_until`) outlives the
  * transaction and covers the HTTP attempt itself.
  */
-import type { PgPool } from '../db/postgres/database.js';
-import { transaction } from '../db/postgres/database.js';
+import type { PgPool } from '../../db/postgres/database.js';
+import { transaction } from '../../db/postgres/transaction.js';
 import {
   encodeEvents,
   toAttempt,
@@ -15,7 +15,7 @@ import {
   type DeliveryRow,
   type EndpointRow,
   type WebhookStore,
-} from './webhook-store.js';
+} from '../webhook-store.js';
 
 const CLAIM = `UPDATE webhook_deliveries d SET locked_by = $1, locked_until = $2
   FROM (SELECT id FROM webhook_deliveries
