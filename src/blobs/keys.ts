@@ -29,6 +29,19 @@ export function uploadBlobKey(workspaceId: string, id: string): string {
   return `uploads/${workspaceTag(workspaceId)}/${id}`;
 }
 
+const CONTENT_TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  bmp: 'image/bmp',
+};
+
+/** The content type a key's extension stands for (application/octet-stream for none we write). */
+export function contentTypeOf(key: string): string {
+  return CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
+}
+
 /** A short tag standing for a workspace in keys and upload paths, without spelling out its id. */
 export function workspaceTag(workspaceId: string): string {
   return createHash('sha256').update(workspaceId).digest('hex').slice(0, 16);

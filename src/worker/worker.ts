@@ -17,7 +17,7 @@
 import { EditError, type Engine } from '../engines/engine.js';
 import type { Decision, EngineRegistry } from '../engines/registry.js';
 import type { BlobStore } from '../blobs/blob-store.js';
-import { resultBlobKey } from '../blobs/keys.js';
+import { contentTypeOf, resultBlobKey } from '../blobs/keys.js';
 import type { Clock } from '../tasks/task-service.js';
 import type { StoredResult, TaskRecord } from '../tasks/task-record.js';
 import type { TaskQueue } from '../tasks/task-queue.js';
@@ -59,9 +59,6 @@ export interface Worker {
   /** Stops claiming; running tasks get `graceMs` to finish, then are aborted and handed back. */
   stop(graceMs: number): Promise<void>;
 }
-
-const contentTypeOf = (key: string): string =>
-  key.endsWith('.png') ? 'image/png' : key.endsWith('.webp') ? 'image/webp' : key.endsWith('.bmp') ? 'image/bmp' : 'image/jpeg';
 
 class ShutdownAbort extends Error {}
 class LeaseLost extends Error {}
