@@ -1,39 +1,62 @@
 /**
- * Part of the composition root (with main.ts): picks the adapters for the configured
- * deployment. Embedded: SQLite + the data dir. Shared: PostgreSQL (RETOUCH_DATABASE_URL) and/or
- * an S3-compatible bucket (RETOUCH_S3_BUCKET). The shared adapters are imported lazily, so a
- * user of the embedded default never loads `pg` or the AWS SDK.
+ * Part of the composition root (with main.ts): the only module that picks and assembles
+ * adapters. Embedded: SQLite + the data dir. Shared: PostgreSQL (RETOUCH_DATABASE_URL) and/or
+ * an S3-compatible bucket (RETOUCH_S3_BUCKET). What loads `pg` (the connection, LISTEN) and the
+ * AWS SDK is imported lazily, so a user of the embedded default never loads either; the
+ * PostgreSQL adapters themselves import no runtime `pg` and are imported statically.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KeyStore } from './auth/key-store.js';
-import { createSqliteKeyStore } from './auth/sqlite-key-store.js';
+import { createPostgresKeyRepository } from './auth/postgres/pg-key-repository.js';
+import { createSqliteKeyRepository } from './auth/sqlite/sqlite-key-repository.js';
+import { createKeyStore, type KeyStore } from './auth/key-store.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import { createFsBlobStore } from './blobs/fs/fs-blob-store.js';
-import { createUrlSigner, loadSigningKeys, type SigningKey, type UrlSigner } from './blobs/url-signer.js';
+import { loadPostgresSigningKeys, rotatePostgresSigningKeys } from './blobs/postgres/pg-signing-keys.js';
+import { createUrlSigner, loadSigningKeys, rotateSigningKeys, type SigningKey, type UrlSigner } from './blobs/url-signer.js';
 import type { Config } from './config.js';
-import { createMemoryRateLimiter, type RateLimiter } from './limits/rate-limiter.js';
-import { openSqlite, type SqliteDatabase } from './tasks/sqlite/database.js';
-import { createSqliteTaskStore } from './tasks/sqlite/sqlite-task-store.js';
-import type { TaskEvents } from './tasks/task-events.js';
+import type { PgOptions, PgPool } from './db/postgres/database.js';
+import { openSqlite, type SqliteDatabase } from './db/sqlite/database.js';
+import { createMemoryRateLimiter } from './limits/memory/memory-rate-limiter.js';
+import { createPostgresRateLimiter } from './limits/postgres/pg-rate-limiter.js';
+import type { RateLimiter } from './limits/rate-limiter.js';
+import { createPostgresTaskQueue } from './tasks/postgres/pg-task-queue.js';
+import { createPostgresTaskRepository } from './tasks/postgres/pg-task-repository.js';
+import { createSqliteTaskQueue } from './tasks/sqlite/sqlite-task-queue.js';
+import { createSqliteTaskRepository } from './tasks/sqlite/sqlite-task-repository.js';
+import { createTaskEventHub, type TaskEvents } from './tasks/task-events.js';
+import type { TaskQueue } from './tasks/task-queue.js';
+import type { TaskRepository } from './tasks/task-repository.js';
 import type { Clock } from './tasks/task-service.js';
-import type { TaskStore } from './tasks/task-store.js';
-import { createSqliteUploadStore, type UploadStore } from './uploads/upload-store.js';
-import { createSqliteWebhookStore } from './webhooks/sqlite-webhook-store.js';
+import { createPostgresUploadRepository } from './uploads/postgres/pg-upload-repository.js';
+import { createSqliteUploadRepository } from './uploads/sqlite/sqlite-upload-repository.js';
+import { createUploadStore, type UploadRepository, type UploadStore } from './uploads/upload-store.js';
+import { createPostgresWebhookStore } from './webhooks/postgres/pg-webhook-store.js';
+import { createSqliteWebhookStore } from './webhooks/sqlite/sqlite-webhook-store.js';
 import type { WebhookStore } from './webhooks/webhook-store.js';
 
-export interface Backends {
-  readonly store: TaskStore & TaskEvents;
+/** Everything kept in the database (SQLite or PostgreSQL), opened together. */
+export interface StateBackend {
+  /** The API's side of the tasks. */
+  readonly tasks: TaskRepository;
+  /** The worker's side of the same tasks. */
+  readonly queue: TaskQueue;
+  /** Wake-ups: in-process on SQLite, LISTEN/NOTIFY on PostgreSQL (every node hears every node). */
+  readonly events: TaskEvents;
   readonly keys: KeyStore;
   readonly limiter: RateLimiter;
+  readonly signingKeys: readonly SigningKey[];
+  readonly uploadRows: UploadRepository;
+  /** Webhook endpoints and the delivery outbox, in the tasks' database. */
+  readonly webhooks: WebhookStore;
+  close(): Promise<void>;
+}
+
+export interface Backends extends StateBackend {
   readonly blobs: BlobStore;
   /** Present when retouch serves result files itself (local disk); S3 links are presigned. */
   readonly signer: UrlSigner | undefined;
-  readonly signingKeys: readonly SigningKey[];
   readonly uploads: UploadStore;
-  /** Webhook endpoints and the delivery outbox, in the task store's database. */
-  readonly webhooks: WebhookStore;
-  close(): Promise<void>;
 }
 
 export function openDatabase(config: Config): SqliteDatabase {
@@ -41,38 +64,69 @@ export function openDatabase(config: Config): SqliteDatabase {
   return openSqlite(join(config.dataDir, 'retouch.db'), config.sqliteSynchronous);
 }
 
-export function signingKeysPath(config: Config): string {
+function signingKeysPath(config: Config): string {
   return join(config.dataDir, 'signing-keys.json');
 }
 
-interface StateBackend {
-  readonly store: TaskStore & TaskEvents;
-  readonly keys: KeyStore;
-  readonly limiter: RateLimiter;
-  readonly signingKeys: readonly SigningKey[];
-  uploads(blobs: BlobStore): UploadStore;
-  readonly webhooks: WebhookStore;
-  close(): Promise<void>;
+function pgOptions(config: Config & { databaseUrl: string }): PgOptions {
+  return { url: config.databaseUrl, schema: config.databaseSchema };
 }
 
-async function openState(config: Config, clock: Clock): Promise<StateBackend> {
-  if (config.databaseUrl) {
-    const pg = await import('./tasks/postgres/index.js');
-    const backend = await pg.openPostgresBackend({ url: config.databaseUrl, schema: config.databaseSchema });
-    return { ...backend, signingKeys: await backend.signingKeys(clock.now()), uploads: backend.uploads };
-  }
-  const db = openDatabase(config);
+/** The adapters over one SQLite database; closing the state closes the database. */
+export function openSqliteState(db: SqliteDatabase, signingKeys: readonly SigningKey[] = []): StateBackend {
+  const hub = createTaskEventHub();
   return {
-    store: createSqliteTaskStore(db),
-    keys: createSqliteKeyStore(db),
+    tasks: createSqliteTaskRepository(db, hub),
+    queue: createSqliteTaskQueue(db, hub),
+    events: hub,
+    keys: createKeyStore(createSqliteKeyRepository(db)),
     limiter: createMemoryRateLimiter(),
-    signingKeys: loadSigningKeys(signingKeysPath(config), clock.now()),
-    uploads: (blobs) => createSqliteUploadStore(db, blobs),
+    signingKeys,
+    uploadRows: createSqliteUploadRepository(db),
     webhooks: createSqliteWebhookStore(db),
     async close() {
       db.close();
     },
   };
+}
+
+export interface PostgresState extends StateBackend {
+  readonly pool: PgPool;
+}
+
+/** Opens (and migrates) the shared database; `now` stamps the first signing key if there is none. */
+export async function openPostgresState(options: PgOptions, now: number): Promise<PostgresState> {
+  const [{ openPostgres }, { listenForTaskEvents }] = await Promise.all([
+    import('./db/postgres/database.js'),
+    import('./tasks/postgres/pg-task-events.js'),
+  ]);
+  const pool = await openPostgres(options);
+  try {
+    const events = await listenForTaskEvents(options, pool);
+    return {
+      pool,
+      tasks: createPostgresTaskRepository(pool),
+      queue: createPostgresTaskQueue(pool),
+      events,
+      keys: createKeyStore(createPostgresKeyRepository(pool)),
+      limiter: createPostgresRateLimiter(pool),
+      signingKeys: await loadPostgresSigningKeys(pool, now),
+      uploadRows: createPostgresUploadRepository(pool),
+      webhooks: createPostgresWebhookStore(pool),
+      async close() {
+        await events.close();
+        await pool.end();
+      },
+    };
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+}
+
+async function openState(config: Config, clock: Clock): Promise<StateBackend> {
+  if (config.databaseUrl) return openPostgresState(pgOptions({ ...config, databaseUrl: config.databaseUrl }), clock.now());
+  return openSqliteState(openDatabase(config), loadSigningKeys(signingKeysPath(config), clock.now()));
 }
 
 /** `baseUrl` is read when a local-disk link is signed (the port is known only after listen). */
@@ -90,9 +144,43 @@ export async function openBackends(config: Config, clock: Clock, baseUrl: () => 
       const fsync = config.databaseUrl !== undefined || config.sqliteSynchronous === 'FULL';
       blobs = createFsBlobStore(join(config.dataDir, 'blobs'), signer, { fsync });
     }
-    return { ...state, blobs, signer, uploads: state.uploads(blobs) };
+    return { ...state, blobs, signer, uploads: createUploadStore(state.uploadRows, blobs) };
   } catch (err) {
     await state.close();
     throw err;
+  }
+}
+
+/** The configured key store alone, for the `keys` commands (which may run beside a server). */
+export async function withKeyStore<T>(config: Config, fn: (keys: KeyStore) => Promise<T>): Promise<T> {
+  if (config.databaseUrl) {
+    const { openPostgres } = await import('./db/postgres/database.js');
+    const pool = await openPostgres(pgOptions({ ...config, databaseUrl: config.databaseUrl }));
+    try {
+      return await fn(createKeyStore(createPostgresKeyRepository(pool)));
+    } finally {
+      await pool.end();
+    }
+  }
+  const db = openDatabase(config);
+  try {
+    return await fn(createKeyStore(createSqliteKeyRepository(db)));
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Starts signing with a new key, keeping those a live link may still carry (`keepMs`); the keys
+ * now in use. Shared database: the keys are shared too; data dir: its signing-keys.json.
+ */
+export async function rotateConfiguredSigningKeys(config: Config, now: number, keepMs: number): Promise<SigningKey[]> {
+  if (!config.databaseUrl) return rotateSigningKeys(signingKeysPath(config), now, keepMs);
+  const { openPostgres } = await import('./db/postgres/database.js');
+  const pool = await openPostgres(pgOptions({ ...config, databaseUrl: config.databaseUrl }));
+  try {
+    return await rotatePostgresSigningKeys(pool, now, keepMs);
+  } finally {
+    await pool.end();
   }
 }

@@ -52,8 +52,6 @@ const systemClock: Clock = { now: () => Date.now() };
 /** A body may start slowly (TCP slow start, a client's own latency) before its rate is judged. */
 const BODY_RATE_GRACE_MS = 5000;
 
-export { openDatabase, signingKeysPath } from './backends.js';
-
 /**
  * RETOUCH_API_KEY is accepted for the default workspace; with none at all, one is created. Either
  * is an admin key (the operator's own), so the admin API and console work from the first start.
@@ -76,7 +74,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const runWorker = config.role !== 'api' && config.workerConcurrency > 0;
   let baseUrl = config.publicBaseUrl ?? '';
   const backends = await openBackends(config, clock, () => baseUrl);
-  const { store, blobs, signer } = backends;
+  const { tasks, queue, events, blobs, signer } = backends;
   // Authentication without a lookup per request; a revoke takes effect within KEY_CACHE_TTL_MS everywhere.
   const keys = createCachedKeyStore(backends.keys);
   if (serveApi) await ensureApiKey(keys, config, clock, options.onKeyCreated);
@@ -97,7 +95,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     warn: (obj: object, msg: string) => logger?.warn(obj, msg),
   };
   const metrics = createMetrics();
-  metrics.setSources({ taskCounts: () => store.countByStatus(clock.now()), pendingDeliveries: () => backends.webhooks.countPending() });
+  metrics.setSources({ taskCounts: () => tasks.countByStatus(clock.now()), pendingDeliveries: () => backends.webhooks.countPending() });
   // One built-in engine per process, created on first use, shared by every local/auto route.
   let localEngine: Engine | undefined;
   const engines = instrumentEngines(
@@ -114,8 +112,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Long-poll and SSE: one fan-out of the store's change notifications per process.
   const feed = serveApi
     ? createTaskFeed({
-        events: store,
-        load: (id) => store.get(id),
+        events,
+        load: (id) => tasks.get(id),
         maxPerWorkspace: config.push.maxPerWorkspace,
         maxTotal: config.push.maxTotal,
         onError: (err) => app.log.error({ err }, 'reading a changed task failed'),
@@ -125,7 +123,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Webhooks: every node runs a dispatcher; they split the shared outbox (see webhooks/).
   const dispatcher = createDispatcher({
     store: backends.webhooks,
-    render: createPayloadRenderer({ getTask: (id) => store.get(id), urlFor: (key, at) => blobs.urlFor(key, at), resultUrlTtlMs: config.resultUrlTtlMs }),
+    render: createPayloadRenderer({ getTask: (id) => tasks.get(id), urlFor: (key, at) => blobs.urlFor(key, at), resultUrlTtlMs: config.resultUrlTtlMs }),
     send: (url, body, headers) => postWebhook(url, body, headers, { allow: config.webhooks.allow, timeoutMs: config.webhooks.timeoutMs }),
     clock,
     dispatcherId: nodeId,
@@ -145,7 +143,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // A worker node builds the app too (never listening): its logger is the process's logger.
   const app = createApp({
     tasks: createTaskService({
-      store,
+      store: tasks,
       blobs,
       images: createImageResolver({ fetch: config.fetch, uploads: uploads.reader }),
       clock,
@@ -175,14 +173,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       minBytesPerSecond: config.bodies.minBytesPerSecond,
       graceMs: BODY_RATE_GRACE_MS,
     },
-    taskEvents: store,
+    taskEvents: events,
     feed,
     push: config.push,
     webhooks,
     metrics,
     metricsToken: config.metricsToken,
     readiness: [
-      { name: 'store', check: async () => void (await store.countByStatus(clock.now())) },
+      { name: 'store', check: async () => void (await tasks.countByStatus(clock.now())) },
       { name: 'blobs', check: async () => void (await blobs.get('retouch-readyz-probe')) },
       { name: 'workers', check: async () => (runWorker && !workerRunning ? 'workers are not running' : undefined) },
       { name: 'webhooks', check: async () => (dispatcherRunning ? undefined : 'the webhook dispatcher is not running') },
@@ -194,7 +192,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const worker = runWorker
     ? createWorker({
-        store,
+        queue,
         blobs,
         engines,
         clock,
@@ -206,16 +204,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         retentionMs: config.retentionMs,
         log: app.log,
         onSettled: (taskId) => {
-          void store.get(taskId).then((task) => task && metrics.observeSettled(task), () => undefined);
+          void tasks.get(taskId).then((task) => task && metrics.observeSettled(task), () => undefined);
         },
       })
     : undefined;
   // Created, handed back or requeued here or on any node sharing the store.
-  const unsubscribe = worker ? store.onTaskAvailable(() => worker.wake()) : () => undefined;
+  const unsubscribe = worker ? events.onTaskAvailable(() => worker.wake()) : () => undefined;
   // A settle enqueues deliveries (the outbox trigger); running events wait for the next poll.
-  const unsubscribeDispatcher = store.onTaskSettled(() => dispatcher.wake());
+  const unsubscribeDispatcher = events.onTaskSettled(() => dispatcher.wake());
   const reaper = createReaper({
-    store,
+    queue,
+    tasks,
     blobs,
     clock,
     leaseMs: config.leaseMs,

@@ -7,67 +7,21 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { KeyStore } from '../auth/key-store.js';
-import type { BlobStore } from '../blobs/blob-store.js';
-import type { UrlSigner } from '../blobs/url-signer.js';
-import type { EngineRegistry } from '../engines/registry.js';
-import type { RateLimiter } from '../limits/rate-limiter.js';
-import type { TaskEvents } from '../tasks/task-events.js';
-import { createBodyGate, type BodyLimits } from '../limits/body-gate.js';
+import { resultKeyOwner } from '../blobs/keys.js';
+import { createBodyGate } from '../limits/body-gate.js';
 import { ApiError, Errors } from '../errors.js';
-import type { TaskFeed } from '../tasks/task-feed.js';
-import type { Clock, TaskService } from '../tasks/task-service.js';
-import type { Metrics } from '../metrics/registry.js';
-import type { WebhookService } from '../webhooks/webhook-service.js';
 import { serializeRequest } from './log-redact.js';
 import { openApiDocument } from './openapi-descriptions.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerFileRoutes } from './routes/files.js';
-import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
+import { registerHealthRoutes } from './routes/health.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerOpenAiImageRoutes } from './routes/openai-images.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 import { registerUploadRoutes } from './routes/uploads.js';
-import type { UploadService } from '../uploads/upload-service.js';
-
-export interface AppDeps {
-  readonly tasks: TaskService;
-  readonly keys: KeyStore;
-  readonly engines: EngineRegistry;
-  readonly blobs: BlobStore;
-  /** Present when results are served by retouch itself (local disk). */
-  readonly signer?: UrlSigner;
-  readonly clock: Clock;
-  readonly resultUrlTtlMs: number;
-  readonly logLevel?: string;
-  /** While true, new work is refused with 503 (graceful shutdown). */
-  readonly isDraining?: () => boolean;
-  /** Temporary uploads (`GET /api/v1/uploads?action=getPolicy`, multipart POST); absent = not offered. */
-  readonly uploads?: UploadService;
-  /** Per-workspace request rates; without a limiter nothing is throttled. */
-  readonly limiter?: RateLimiter;
-  /**
-   * Requests per second and workspace; 0 = unlimited. `uploadPerSecond`: getPolicy per
-   * workspace, and upload POSTs per client address (they carry no API key).
-   */
-  readonly rateLimits?: { readonly submitPerSecond: number; readonly queryPerSecond: number; readonly uploadPerSecond?: number };
-  /** Budgets and receive deadline for submission and upload bodies (limits/body-gate.ts); unlimited if absent. */
-  readonly bodyLimits?: BodyLimits;
-  /** Task wake-ups (settled tasks), for requests that wait for a task; without them they poll. */
-  readonly taskEvents?: TaskEvents;
-  /** Task changes for long-poll and SSE; without it, wait hints are ignored and SSE is not offered. */
-  readonly feed?: TaskFeed;
-  readonly push?: { readonly maxWaitMs: number; readonly heartbeatMs: number };
-  /** Webhook endpoints and task callbacks; absent = routes and callback header not offered. */
-  readonly webhooks?: WebhookService;
-  /** Prometheus metrics: HTTP counters here, GET /metrics (token-protected when metricsToken is set). */
-  readonly metrics?: Metrics;
-  readonly metricsToken?: string;
-  /** What GET /readyz checks (the draining flag is always one). */
-  readonly readiness?: readonly ReadinessCheck[];
-}
+import type { AppDeps } from './deps.js';
 
 /** 3 images × 10 MB, base64-encoded (×4/3), plus room for the rest of the JSON. */
 export const BODY_LIMIT = 42 * 1024 * 1024;
@@ -266,10 +220,10 @@ export function createApp(deps: AppDeps): FastifyInstance {
     });
   }
   if (deps.signer) {
-    // Result keys are "<workspace>/results/<task id>/<index>.png" (worker/worker.ts).
+    // A result link outlives nothing: once its task is gone, so is the file (other keys: no task).
     const isLive = async (key: string): Promise<boolean> => {
-      const m = /^([^/]+)\/results\/([^/]+)\/[^/]+$/.exec(key);
-      return !m || (await deps.tasks.get(m[2]!, m[1]!)) !== undefined;
+      const owner = resultKeyOwner(key);
+      return !owner || (await deps.tasks.get(owner.taskId, owner.workspaceId)) !== undefined;
     };
     registerFileRoutes(app, { blobs: deps.blobs, signer: deps.signer, clock: deps.clock, isLive });
   }

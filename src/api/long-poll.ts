@@ -8,7 +8,7 @@ import { invalidParameter } from '../errors.js';
 import { isTerminal } from '../protocol/states.js';
 import type { TaskFeed } from '../tasks/task-feed.js';
 import type { TaskService } from '../tasks/task-service.js';
-import type { TaskRecord } from '../tasks/task-store.js';
+import type { TaskRecord } from '../tasks/task-record.js';
 
 /**
  * Seconds the client asks to wait, or undefined without a hint. A malformed `?wait=` is the

@@ -2,7 +2,7 @@
 import type { StoredTaskStatus } from '../protocol/states.js';
 import type { GetTaskResponse, RetouchInfo, TaskListItem, TaskMetrics, TaskOutput, TaskResultItem } from '../protocol/wire.js';
 import { formatTaskTime } from '../protocol/time.js';
-import type { TaskRecord } from '../tasks/task-store.js';
+import type { TaskRecord } from '../tasks/task-record.js';
 
 export type UrlFor = (blobKey: string, expiresAt: number) => Promise<string>;
 

@@ -12,7 +12,7 @@
  * are those `JSON.stringify` gives for the whole answer, request id first.
  */
 import type { GetTaskResponse } from '../protocol/wire.js';
-import type { TaskRecord } from '../tasks/task-store.js';
+import type { TaskRecord } from '../tasks/task-record.js';
 
 export interface TaskBodyCache {
   /** The cached body of this workspace's task, if any and still valid at `now`. */

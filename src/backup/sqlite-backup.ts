@@ -21,8 +21,8 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as tar from 'tar';
 import { isSafeKey } from '../blobs/blob-store.js';
-import { MIGRATIONS } from '../tasks/sqlite/database.js';
-import { assertSchemaNotNewer } from '../tasks/schema-version.js';
+import { MIGRATIONS } from '../db/sqlite/database.js';
+import { assertSchemaNotNewer } from '../db/schema-version.js';
 
 export const BACKUP_FORMAT = 'retouch-backup/1';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { configFor } from './main.js';
+import { configFor } from './config.js';
 import { UsageError } from './exit.js';
 
 interface DataDirOption {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError, type Config } from '../config.js';
 import type { Finding } from '../doctor/check.js';
-import { configFor } from './main.js';
+import { configFor } from './config.js';
 
 const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
 

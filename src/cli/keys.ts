@@ -1,30 +1,15 @@
 import type { Command } from 'commander';
 import { DEFAULT_WORKSPACE, type KeyStore } from '../auth/key-store.js';
-import { configFor } from './main.js';
+import { configFor } from './config.js';
 
 interface DataDirOption {
   dataDir?: string;
 }
 
 async function withKeys<T>(options: DataDirOption, fn: (keys: KeyStore) => Promise<T>): Promise<T> {
-  const config = configFor(options);
   // Imported here so that client commands never load SQLite (or pg).
-  if (config.databaseUrl) {
-    const { openPostgresBackend } = await import('../tasks/postgres/index.js');
-    const backend = await openPostgresBackend({ url: config.databaseUrl, schema: config.databaseSchema });
-    try {
-      return await fn(backend.keys);
-    } finally {
-      await backend.close();
-    }
-  }
-  const [{ openDatabase }, { createSqliteKeyStore }] = await Promise.all([import('../main.js'), import('../auth/sqlite-key-store.js')]);
-  const db = openDatabase(config);
-  try {
-    return await fn(createSqliteKeyStore(db));
-  } finally {
-    db.close();
-  }
+  const { withKeyStore } = await import('../backends.js');
+  return withKeyStore(configFor(options), fn);
 }
 
 export function registerKeyCommands(program: Command): void {
@@ -81,16 +66,9 @@ export function registerKeyCommands(program: Command): void {
     .action(async (options: DataDirOption) => {
       const config = configFor(options);
       const keepMs = config.retentionMs + config.resultUrlTtlMs;
-      let keys;
-      if (config.databaseUrl) {
-        // Multi-node: the keys live in the shared database; restart the API nodes to apply.
-        const { openPostgresBackend } = await import('../tasks/postgres/index.js');
-        const backend = await openPostgresBackend({ url: config.databaseUrl, schema: config.databaseSchema });
-        keys = await backend.rotateSigningKeys(Date.now(), keepMs).finally(() => backend.close());
-      } else {
-        const [{ signingKeysPath }, { rotateSigningKeys }] = await Promise.all([import('../main.js'), import('../blobs/url-signer.js')]);
-        keys = rotateSigningKeys(signingKeysPath(config), Date.now(), keepMs);
-      }
+      // Multi-node: the keys live in the shared database; restart the API nodes to apply.
+      const { rotateConfiguredSigningKeys } = await import('../backends.js');
+      const keys = await rotateConfiguredSigningKeys(config, Date.now(), keepMs);
       process.stdout.write(`signing with ${keys[keys.length - 1]!.id}; ${keys.length} key(s) kept for verification\n`);
     });
 }

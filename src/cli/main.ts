@@ -5,8 +5,9 @@
  * `edit --local` of the built-in engine in-process. Server modules are imported lazily, so
  * the client commands start without loading SQLite, sharp or the ML runtimes.
  */
+import cluster from 'node:cluster';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, loadConfig, type ConfigOverrides } from '../config.js';
+import { ConfigError, type ConfigOverrides } from '../config.js';
 import { DashScopeError } from '../sdk/errors.js';
 import { registerBackupCommands } from './backup.js';
 import { registerClientCommands } from './client-commands.js';
@@ -31,11 +32,6 @@ export function buildProgram(): Command {
   registerBackupCommands(program);
   registerDoctorCommand(program);
   return program;
-}
-
-/** Reads config for a command: CLI flags over RETOUCH_* environment variables. */
-export function configFor(overrides: ConfigOverrides) {
-  return loadConfig(process.env, overrides);
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -63,5 +59,8 @@ export async function run(argv: string[]): Promise<void> {
     }
     console.error(`retouch: ${(err as Error).message}`);
     process.exitCode = 1;
+  } finally {
+    // A failed `serve --processes` child: its IPC channel to the primary would keep it alive.
+    if (cluster.isWorker && process.exitCode) process.exit();
   }
 }

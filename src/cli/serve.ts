@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { isClusterChild, reportReady, runPrimary } from './cluster.js';
-import { configFor } from './main.js';
+import { configFor } from './config.js';
 
 export function registerServeCommand(program: Command): void {
   program

@@ -1,7 +1,8 @@
 /**
  * The RateLimiter port: "may this caller do one more request of this kind now?".
  *
- * Contract for adapters (in-memory now; PostgreSQL later, hence async):
+ * Contract for adapters (memory/ for one process, postgres/ shared by every node; checked by
+ * test/contracts/rate-limiter.contract.ts on both):
  * - `take(key, limit, windowMs, now)` admits at most `limit` requests per `windowMs` for `key`,
  *   with bursts up to `limit` (a client that was idle may send `limit` requests at once);
  * - a refused request consumes nothing, and its `retryAfterMs` (> 0) is the earliest moment,
@@ -35,27 +36,4 @@ export function gcra(tat: number | undefined, limit: number, windowMs: number, n
   const ahead = next - now - windowMs;
   if (ahead > 0) return { allowed: false, retryAfterMs: Math.ceil(ahead), tat: tat ?? now };
   return { allowed: true, retryAfterMs: 0, tat: next };
-}
-
-/** A limiter for one process. Entries whose bucket is full again are swept as the map grows. */
-export function createMemoryRateLimiter(options: { sweepAt?: number } = {}): RateLimiter {
-  const sweepAt = options.sweepAt ?? 10_000;
-  const tats = new Map<string, number>();
-
-  function sweep(now: number): void {
-    // A key whose TAT lies in the past behaves exactly like an unseen key: drop it.
-    for (const [key, tat] of tats) if (tat <= now) tats.delete(key);
-  }
-
-  return {
-    async take(key, limit, windowMs, now) {
-      if (!(limit > 0) || !(windowMs > 0)) return { allowed: true, retryAfterMs: 0 };
-      const decision = gcra(tats.get(key), limit, windowMs, now);
-      if (decision.allowed) {
-        tats.set(key, decision.tat);
-        if (tats.size > sweepAt) sweep(now);
-      }
-      return { allowed: decision.allowed, retryAfterMs: decision.retryAfterMs };
-    },
-  };
 }

@@ -8,7 +8,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { TASK_STATUSES } from '../protocol/states.js';
-import type { TaskRecord } from '../tasks/task-store.js';
+import type { TaskRecord } from '../tasks/task-record.js';
 
 /** Seconds: from sub-second test edits to the 10-minute task timeout. */
 const TASK_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];

@@ -14,7 +14,7 @@
  * connections (and their memory) stay bounded and one tenant cannot take them all.
  */
 import type { TaskEvents } from './task-events.js';
-import type { TaskRecord } from './task-store.js';
+import type { TaskRecord } from './task-record.js';
 
 export interface TaskFeedDeps {
   readonly events: Pick<TaskEvents, 'onTaskChanged'>;

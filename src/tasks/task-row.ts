@@ -4,7 +4,7 @@
  * (boolean, jsonb/text[]): the mapping accepts either.
  */
 import type { StoredTaskStatus } from '../protocol/states.js';
-import type { StoredResult, TaskRecord, UpstreamRef } from './task-store.js';
+import type { StoredResult, TaskRecord, UpstreamRef } from './task-record.js';
 
 export interface TaskRow {
   id: string;

@@ -7,8 +7,10 @@ import type { NormalizedCreateRequest } from '../protocol/create-request.js';
 import { MAX_SEED } from '../protocol/create-request.js';
 import type { TaskStatus } from '../protocol/states.js';
 import type { BlobStore } from '../blobs/blob-store.js';
+import { inputBlobKey } from '../blobs/keys.js';
 import type { ImageResolver } from '../inputs/resolve-images.js';
-import type { NewTask, TaskRecord, TaskStore, UsageQuery, UsageRow } from './task-store.js';
+import type { NewTask, TaskRecord } from './task-record.js';
+import type { TaskRepository, UsageQuery, UsageRow } from './task-repository.js';
 
 export interface Caller {
   readonly workspaceId: string;
@@ -20,7 +22,7 @@ export interface Clock {
 }
 
 export interface TaskServiceDeps {
-  readonly store: TaskStore;
+  readonly store: TaskRepository;
   readonly blobs: BlobStore;
   readonly images: ImageResolver;
   readonly clock: Clock;
@@ -102,7 +104,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       signal: options.signal,
     });
     const id = deps.newId();
-    const inputKeys = images.map((image, i) => `${caller.workspaceId}/inputs/${id}/${i}.${EXTENSIONS[image.format]}`);
+    const inputKeys = images.map((image, i) => inputBlobKey(caller.workspaceId, id, i, EXTENSIONS[image.format]));
     await Promise.all(images.map((image, i) => blobs.put(inputKeys[i]!, image.bytes, `image/${image.format}`)));
     // The callback is stored before the task: once the task row exists a worker may settle it
     // at any moment, and the outbox trigger must find the callback then (a crash in between, or
@@ -153,7 +155,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       const known = await store.findIdempotencyKey(caller.workspaceId, idempotency.key, clock.now());
       if (known) return verdict(known);
       const task = await prepare(request, caller, options);
-      let outcome: Awaited<ReturnType<TaskStore['insertIdempotent']>>;
+      let outcome: Awaited<ReturnType<TaskRepository['insertIdempotent']>>;
       try {
         outcome = await store.insertIdempotent(task, {
           key: idempotency.key,

@@ -12,7 +12,8 @@ import { ApiError } from '../errors.js';
 import type { UploadReader } from '../inputs/resolve-images.js';
 import type { Clock } from '../tasks/task-service.js';
 import type { PolicySigner } from './policy.js';
-import { workspaceTag, type UploadStore } from './upload-store.js';
+import { workspaceTag } from '../blobs/keys.js';
+import type { UploadStore } from './upload-store.js';
 
 export interface UploadSettings {
   /** Largest file accepted (also `max_file_size_mb` of the policy). */

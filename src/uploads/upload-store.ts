@@ -1,11 +1,15 @@
 /**
- * Temporary uploads: the `uploads` table (key → workspace, blob, expiry) in the embedded SQLite
- * database, with the bytes in the BlobStore. An upload is visible only to its workspace and
- * only until it expires (48 h by default); `sweep` deletes expired rows and their blobs.
+ * Temporary uploads: the `uploads` rows (key → workspace, blob, expiry) with the bytes in the
+ * BlobStore. An upload is visible only to its workspace and only until it expires (48 h by
+ * default); `sweep` deletes expired rows and their blobs.
+ *
+ * Two layers: UploadStore (what upload-service.ts uses) keeps the rules, hashing, the no-overwrite
+ * rule, the race between two uploads of one key, where the bytes go; UploadRepository (adapters
+ * under ./sqlite and ./postgres) stores rows.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { BlobStore } from '../blobs/blob-store.js';
-import type { SqliteDatabase } from '../tasks/sqlite/database.js';
+import { uploadBlobKey } from '../blobs/keys.js';
 
 export interface StoredUpload {
   readonly key: string;
@@ -33,70 +37,66 @@ export interface UploadStore {
   sweep(now: number): Promise<number>;
 }
 
-/** The `uploads` columns both adapters read. */
-export interface UploadRow {
-  key: string;
-  workspace_id: string;
-  model: string;
-  blob_key: string;
-  sha256: string;
-  expires_at: number;
+/** An `uploads` row. */
+export interface UploadRecord extends StoredUpload {
+  readonly blobKey: string;
+  readonly sha256: string;
 }
 
-export const workspaceTag = (workspaceId: string) => createHash('sha256').update(workspaceId).digest('hex').slice(0, 16);
+/**
+ * The UploadRepository port: the `uploads` rows. Contract (test/contracts/upload-repository.contract.ts):
+ * - `insert` never replaces a row: false when the key is taken (also by a concurrent insert on
+ *   another node, settled by the primary key);
+ * - `deleteIfExpired` and `takeExpired` only remove rows with expiresAt <= now; `takeExpired`
+ *   hands each removed row to one caller only (nodes sweeping at once split the rows).
+ */
+export interface UploadRepository {
+  find(key: string): Promise<UploadRecord | undefined>;
+  insert(row: UploadRecord): Promise<boolean>;
+  /** Deletes the row of `key` if it expired; true when it did. */
+  deleteIfExpired(key: string, now: number): Promise<boolean>;
+  /** Sum of the sizes of the workspace's live rows. */
+  usage(workspaceId: string, now: number): Promise<number>;
+  /** Deletes up to `limit` expired rows and returns their blob keys. */
+  takeExpired(now: number, limit: number): Promise<string[]>;
+}
 
-export function createSqliteUploadStore(db: SqliteDatabase, blobs: BlobStore): UploadStore {
-  const byKey = db.prepare<[string], UploadRow>('SELECT key, workspace_id, model, blob_key, sha256, expires_at FROM uploads WHERE key = ?');
-  const insert = db.prepare(
-    `INSERT INTO uploads (key, workspace_id, model, blob_key, size, content_type, sha256, created_at, expires_at)
-     VALUES (@key, @workspaceId, @model, @blobKey, @size, @contentType, @sha256, @createdAt, @expiresAt)
-     ON CONFLICT (key) DO NOTHING`,
-  );
-  const usage = db.prepare<[string, number], { total: number | null }>(
-    'SELECT SUM(size) AS total FROM uploads WHERE workspace_id = ? AND expires_at > ?',
-  );
-  const expired = db.prepare<[number, number], { key: string; blob_key: string }>(
-    'SELECT key, blob_key FROM uploads WHERE expires_at <= ? LIMIT ?',
-  );
-  const remove = db.prepare<[string]>('DELETE FROM uploads WHERE key = ?');
+const SWEEP_BATCH = 200;
 
+export function createUploadStore(repository: UploadRepository, blobs: BlobStore): UploadStore {
   return {
     async put(upload) {
       const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
-      const existing = byKey.get(upload.key);
-      if (existing && existing.expires_at > upload.createdAt) return existing.sha256 === sha256 ? 'unchanged' : 'exists';
-      if (existing) {
-        // An expired leftover the sweeper has not reached yet: the key is free again.
-        remove.run(existing.key);
-        await blobs.delete([existing.blob_key]);
-      }
+      const existing = await repository.find(upload.key);
+      if (existing && existing.expiresAt > upload.createdAt) return existing.sha256 === sha256 ? 'unchanged' : 'exists';
+      // An expired leftover the sweeper has not reached yet: the key is free again.
+      if (existing && (await repository.deleteIfExpired(existing.key, upload.createdAt))) await blobs.delete([existing.blobKey]);
       // Blob keys are ours (safe characters only); the upload key is whatever the client chose.
-      const blobKey = `uploads/${workspaceTag(upload.workspaceId)}/${randomUUID()}`;
+      const blobKey = uploadBlobKey(upload.workspaceId, randomUUID());
       await blobs.put(blobKey, upload.bytes, upload.contentType);
-      const result = insert.run({ ...upload, blobKey, size: upload.bytes.length, sha256 });
-      if (result.changes === 0) {
-        // Lost a race with a concurrent upload of the same key.
+      const { bytes, ...fields } = upload;
+      if (!(await repository.insert({ ...fields, size: bytes.length, blobKey, sha256 }))) {
+        // Lost a race with a concurrent upload of the same key (maybe on another node).
         await blobs.delete([blobKey]);
-        return byKey.get(upload.key)?.sha256 === sha256 ? 'unchanged' : 'exists';
+        return (await repository.find(upload.key))?.sha256 === sha256 ? 'unchanged' : 'exists';
       }
       return 'stored';
     },
     async read(key, workspaceId, model, now) {
-      const row = byKey.get(key);
-      if (!row || row.workspace_id !== workspaceId || row.model !== model || row.expires_at <= now) return undefined;
-      return blobs.get(row.blob_key);
+      const row = await repository.find(key);
+      if (!row || row.workspaceId !== workspaceId || row.model !== model || row.expiresAt <= now) return undefined;
+      return blobs.get(row.blobKey);
     },
-    async usage(workspaceId, now) {
-      return usage.get(workspaceId, now)?.total ?? 0;
-    },
+    usage: (workspaceId, now) => repository.usage(workspaceId, now),
     async sweep(now) {
       let total = 0;
       for (;;) {
-        const batch = expired.all(now, 200);
-        if (batch.length === 0) return total;
-        await blobs.delete(batch.map((r) => r.blob_key));
-        db.transaction(() => batch.forEach((r) => remove.run(r.key)))();
-        total += batch.length;
+        // Rows first, then their blobs: a failure leaves orphan bytes (harmless) rather than
+        // rows pointing at nothing.
+        const blobKeys = await repository.takeExpired(now, SWEEP_BATCH);
+        if (blobKeys.length === 0) return total;
+        await blobs.delete(blobKeys);
+        total += blobKeys.length;
       }
     },
   };

@@ -5,7 +5,7 @@
  * final events always show the final state.
  */
 import { presentTask, unknownTask, type UrlFor } from '../api/present.js';
-import type { TaskRecord } from '../tasks/task-store.js';
+import type { TaskRecord } from '../tasks/task-record.js';
 import { envelope } from './events.js';
 import type { ClaimedDelivery } from './webhook-store.js';
 

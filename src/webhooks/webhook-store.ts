@@ -6,7 +6,7 @@
  * - endpoint: a URL of a workspace that receives the events its filter names.
  * - callback: a URL given on one task's create (`X-Retouch-Callback-Url`); gets its final event.
  * - delivery: one event for one URL, with a fixed id (the `webhook-id`); enqueued by the
- *   trigger in migrations.ts in the transaction that changes the task's state.
+ *   trigger of migration 5 (src/db/{sqlite,postgres}/migrations/0005_webhooks.sql) in the transaction that changes the task's state.
  * - claim: a dispatcher takes due deliveries with a lock (`lockedUntil`); a dispatcher that
  *   dies mid-attempt loses its lock and another one resends, with the same id (at-least-once).
  *
@@ -95,7 +95,7 @@ export interface WebhookStore {
   sweep(before: number): Promise<number>;
 }
 
-/** `events` column text ⇄ list (see migrations.ts). */
+/** `events` column text ⇄ list (see src/db/{sqlite,postgres}/migrations/0005_webhooks.sql). */
 export const encodeEvents = (events: readonly string[]): string => (events.includes('*') ? '*' : ` ${events.join(' ')} `);
 export const decodeEvents = (text: string): string[] => (text === '*' ? ['*'] : text.trim().split(/\s+/).filter(Boolean));
 

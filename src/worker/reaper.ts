@@ -7,10 +7,14 @@
  */
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Clock } from '../tasks/task-service.js';
-import type { TaskStore } from '../tasks/task-store.js';
+import type { TaskRepository } from '../tasks/task-repository.js';
+import type { TaskQueue } from '../tasks/task-queue.js';
 
 export interface ReaperDeps {
-  readonly store: TaskStore;
+  /** Recovery is the queue's. */
+  readonly queue: Pick<TaskQueue, 'recoverExpired'>;
+  /** Expiry is the repository's. */
+  readonly tasks: Pick<TaskRepository, 'deleteExpired' | 'deleteExpiredIdempotencyKeys'>;
   readonly blobs: BlobStore;
   readonly clock: Clock;
   readonly leaseMs: number;
@@ -43,7 +47,7 @@ export function createReaper(deps: ReaperDeps): Reaper {
 
   async function recover(): Promise<void> {
     const now = deps.clock.now();
-    const report = await deps.store.recoverExpired(now, deps.maxAttempts, { ...INTERRUPTED, expiresAt: now + deps.retentionMs });
+    const report = await deps.queue.recoverExpired(now, deps.maxAttempts, { ...INTERRUPTED, expiresAt: now + deps.retentionMs });
     if (report.requeued.length > 0 || report.failed.length > 0) {
       deps.log.info(report, 'recovered tasks whose worker stopped');
       if (report.requeued.length > 0) deps.onRequeued?.();
@@ -54,7 +58,7 @@ export function createReaper(deps: ReaperDeps): Reaper {
   async function reap(): Promise<number> {
     let total = 0;
     for (;;) {
-      const expired = await deps.store.deleteExpired(deps.clock.now(), BATCH);
+      const expired = await deps.tasks.deleteExpired(deps.clock.now(), BATCH);
       const keys = expired.flatMap((task) => [
         ...task.inputKeys,
         ...task.results.flatMap((r) => (r?.ok ? [r.blobKey] : [])),
@@ -64,7 +68,7 @@ export function createReaper(deps: ReaperDeps): Reaper {
       if (expired.length < BATCH) break;
     }
     // Idempotency keys live 24 h (routes/tasks.ts); an expired one is already ignored by lookups.
-    while ((await deps.store.deleteExpiredIdempotencyKeys(deps.clock.now(), BATCH)) === BATCH);
+    while ((await deps.tasks.deleteExpiredIdempotencyKeys(deps.clock.now(), BATCH)) === BATCH);
     return total;
   }
 

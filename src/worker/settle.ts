@@ -1,5 +1,6 @@
 /** Settling a task from its per-image outcomes; shared by the worker and the upstream scheduler. */
-import type { StoredResult, TaskRecord, TaskStore } from '../tasks/task-store.js';
+import type { StoredResult, TaskRecord } from '../tasks/task-record.js';
+import type { TaskQueue } from '../tasks/task-queue.js';
 
 export type Failure = Extract<StoredResult, { ok: false }>;
 
@@ -15,7 +16,7 @@ export const TIMEOUT: Failure = {
 };
 
 export interface SettleDeps {
-  readonly store: TaskStore;
+  readonly queue: TaskQueue;
   readonly clock: { now(): number };
   readonly workerId: string;
   readonly retentionMs: number;
@@ -27,7 +28,7 @@ export async function settleTask(deps: SettleDeps, task: TaskRecord, results: re
   const firstFailure = results.find((r): r is Failure => !r.ok);
   const succeeded = results.some((r) => r.ok);
   const endTime = deps.clock.now();
-  const settled = await deps.store.settle(task.id, deps.workerId, {
+  const settled = await deps.queue.settle(task.id, deps.workerId, {
     status: succeeded ? 'SUCCEEDED' : 'FAILED',
     ...(succeeded ? {} : { code: firstFailure?.code, message: firstFailure?.message }),
     endTime,
@@ -46,7 +47,7 @@ export async function failTask(deps: SettleDeps, task: TaskRecord, failure: Fail
       results.push(done);
       continue;
     }
-    if (!(await deps.store.recordResult(task.id, deps.workerId, index, failure))) return false;
+    if (!(await deps.queue.recordResult(task.id, deps.workerId, index, failure))) return false;
     results.push(failure);
   }
   return settleTask(deps, task, results);

@@ -5,9 +5,10 @@
  * per-image and task-level codes and messages are kept as the upstream gave them.
  */
 import type { BlobStore } from '../blobs/blob-store.js';
+import { resultBlobKey } from '../blobs/keys.js';
 import { backoffMs } from '../engines/routes/backoff.js';
 import type { UpstreamEngine, UpstreamSnapshot } from '../engines/routes/upstream-engine.js';
-import type { StoredResult, TaskRecord, UpstreamRef } from '../tasks/task-store.js';
+import type { StoredResult, TaskRecord, UpstreamRef } from '../tasks/task-record.js';
 import { failTask, settleTask, type Failure, type SettleDeps } from './settle.js';
 
 export interface OutcomeDeps extends SettleDeps {
@@ -33,7 +34,7 @@ async function download(deps: OutcomeDeps, upstream: UpstreamEngine, task: TaskR
   for (let attempt = 0; ; attempt++) {
     try {
       const { bytes, contentType } = await upstream.download(url, AbortSignal.timeout(120_000));
-      const key = `${task.workspaceId}/results/${task.id}/${index}.${EXTENSIONS[contentType] ?? 'png'}`;
+      const key = resultBlobKey(task.workspaceId, task.id, index, EXTENSIONS[contentType] ?? 'png');
       await deps.blobs.put(key, bytes, contentType in EXTENSIONS ? contentType : 'image/png');
       return { ok: true, blobKey: key };
     } catch (err) {
@@ -50,7 +51,7 @@ export async function settleFromUpstream(deps: OutcomeDeps, upstream: UpstreamEn
   const log = { taskId: task.id, upstreamTaskId: ref.id, route: ref.route, status: snapshot.status };
   if (snapshot.status === 'CANCELED') {
     const endTime = deps.clock.now();
-    if (await deps.store.settle(task.id, deps.workerId, { status: 'CANCELED', endTime, expiresAt: endTime + deps.retentionMs })) deps.onSettled?.(task.id);
+    if (await deps.queue.settle(task.id, deps.workerId, { status: 'CANCELED', endTime, expiresAt: endTime + deps.retentionMs })) deps.onSettled?.(task.id);
     deps.log.info(log, 'upstream task was cancelled');
     return;
   }
@@ -83,7 +84,7 @@ export async function settleFromUpstream(deps: OutcomeDeps, upstream: UpstreamEn
       } else {
         result = { ok: false, code: 'InternalError', message: 'The upstream returned no result for this image.' };
       }
-      if (!(await deps.store.recordResult(task.id, deps.workerId, index, result))) throw new LeaseGone();
+      if (!(await deps.queue.recordResult(task.id, deps.workerId, index, result))) throw new LeaseGone();
       return result;
     }),
   ).catch((err) => {

@@ -20,12 +20,13 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import { backoffMs } from '../engines/routes/backoff.js';
 import { createRateWindow, type RateWindow, type Ticket } from '../engines/routes/rate-window.js';
 import type { UpstreamEngine } from '../engines/routes/upstream-engine.js';
-import type { TaskRecord, TaskStore, UpstreamRef } from '../tasks/task-store.js';
+import type { TaskRecord, UpstreamRef } from '../tasks/task-record.js';
+import type { TaskQueue } from '../tasks/task-queue.js';
 import { failTask, TIMEOUT, type SettleDeps } from './settle.js';
 import { settleFromUpstream } from './upstream-outcome.js';
 
 export interface UpstreamSchedulerDeps {
-  readonly store: TaskStore;
+  readonly queue: TaskQueue;
   readonly blobs: BlobStore;
   readonly clock: { now(): number };
   readonly workerId: string;
@@ -71,12 +72,12 @@ interface RouteState {
 const DEFAULT_CONCURRENCY = 1000;
 
 export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamScheduler {
-  const { store, clock, workerId } = deps;
+  const { queue, clock, workerId } = deps;
   const routes = new Map<UpstreamEngine, RouteState>();
   const active = new Set<Promise<void>>();
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
-  const settleDeps: SettleDeps = { store, clock, workerId, retentionMs: deps.retentionMs, onSettled: deps.onSettled };
+  const settleDeps: SettleDeps = { queue, clock, workerId, retentionMs: deps.retentionMs, onSettled: deps.onSettled };
   const outcomeDeps = { ...settleDeps, blobs: deps.blobs, log: deps.log };
 
   const stateOf = (upstream: UpstreamEngine): RouteState => {
@@ -136,7 +137,7 @@ export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamSc
         entry.nextPollAt = startedAt + state.upstream.pollIntervalMs;
         if (answer.status !== entry.ref.status) {
           entry.ref = { ...entry.ref, status: answer.status };
-          keep = await store.setRouting(entry.task.id, workerId, { engine: state.upstream.name, upstream: entry.ref });
+          keep = await queue.setRouting(entry.task.id, workerId, { engine: state.upstream.name, upstream: entry.ref });
         }
         return;
       }
@@ -165,7 +166,7 @@ export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamSc
   async function heartbeat(): Promise<void> {
     const ids = [...routes.values()].flatMap((s) => [...s.entries.keys()]);
     if (ids.length === 0) return;
-    const held = new Set(await store.heartbeatMany(ids, workerId, clock.now() + deps.leaseMs));
+    const held = new Set(await queue.heartbeatMany(ids, workerId, clock.now() + deps.leaseMs));
     for (const state of routes.values()) {
       for (const [id, entry] of state.entries) {
         if (held.has(id) || entry.busy) continue;
@@ -219,7 +220,7 @@ export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamSc
       await Promise.allSettled([...active]);
       for (const state of routes.values()) {
         for (const id of [...state.entries.keys()]) {
-          await store.release(id, workerId).catch((err) => deps.log.warn({ err, taskId: id }, 'handing an upstream task back failed'));
+          await queue.release(id, workerId).catch((err) => deps.log.warn({ err, taskId: id }, 'handing an upstream task back failed'));
           drop(state, id);
         }
         for (const wake of state.waiters.splice(0)) wake();

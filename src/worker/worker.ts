@@ -17,13 +17,15 @@
 import { EditError, type Engine } from '../engines/engine.js';
 import type { Decision, EngineRegistry } from '../engines/registry.js';
 import type { BlobStore } from '../blobs/blob-store.js';
+import { contentTypeOf, resultBlobKey } from '../blobs/keys.js';
 import type { Clock } from '../tasks/task-service.js';
-import type { StoredResult, TaskRecord, TaskStore } from '../tasks/task-store.js';
+import type { StoredResult, TaskRecord } from '../tasks/task-record.js';
+import type { TaskQueue } from '../tasks/task-queue.js';
 import { failTask, INTERNAL, settleTask, TIMEOUT, type SettleDeps } from './settle.js';
 import { createUpstreamScheduler } from './upstream-scheduler.js';
 
 export interface WorkerDeps {
-  readonly store: TaskStore;
+  readonly queue: TaskQueue;
   readonly blobs: BlobStore;
   readonly engines: EngineRegistry;
   readonly clock: Clock;
@@ -58,9 +60,6 @@ export interface Worker {
   stop(graceMs: number): Promise<void>;
 }
 
-const contentTypeOf = (key: string): string =>
-  key.endsWith('.png') ? 'image/png' : key.endsWith('.webp') ? 'image/webp' : key.endsWith('.bmp') ? 'image/bmp' : 'image/jpeg';
-
 class ShutdownAbort extends Error {}
 class LeaseLost extends Error {}
 class TaskTimeout extends Error {}
@@ -72,7 +71,7 @@ const ROUTE_GONE = {
 } as const;
 
 export function createWorker(deps: WorkerDeps): Worker {
-  const { store, blobs, clock, workerId } = deps;
+  const { queue, blobs, clock, workerId } = deps;
   const idlePollMs = deps.idlePollMs ?? 1000;
   const logFor = (task: TaskRecord): WorkerLog => deps.log.child?.({ task_id: task.id }) ?? deps.log;
   const running = new Map<string, AbortController>();
@@ -80,9 +79,9 @@ export function createWorker(deps: WorkerDeps): Worker {
   let stopping = false;
   // Idle slots, each waiting for a wake-up or its poll timer.
   const idleSlots: (() => void)[] = [];
-  const settleDeps: SettleDeps = { store, clock, workerId, retentionMs: deps.retentionMs, onSettled: deps.onSettled };
+  const settleDeps: SettleDeps = { queue, clock, workerId, retentionMs: deps.retentionMs, onSettled: deps.onSettled };
   const upstreams = createUpstreamScheduler({
-    store,
+    queue,
     blobs,
     clock,
     workerId,
@@ -122,7 +121,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       let task: TaskRecord | undefined;
       try {
         const now = clock.now();
-        task = await store.claim(workerId, now, now + deps.leaseMs, deps.maxRunningPerWorkspace);
+        task = await queue.claim(workerId, now, now + deps.leaseMs, deps.maxRunningPerWorkspace);
       } catch (err) {
         deps.log.error({ err }, 'claiming a task failed');
       }
@@ -145,7 +144,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const controller = new AbortController();
     running.set(task.id, controller);
     const beat = setInterval(() => {
-      store.heartbeat(task.id, workerId, clock.now() + deps.leaseMs).then(
+      queue.heartbeat(task.id, workerId, clock.now() + deps.leaseMs).then(
         (held) => held || controller.abort(new LeaseLost()),
         (err) => logFor(task).warn({ err }, 'heartbeat failed'),
       );
@@ -155,7 +154,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     try {
       if (decision) {
         if (!task.upstream) deps.log.info({ taskId: task.id, model: task.model, engine: decision.engineName, route: decision.kind === 'fail' ? task.model : decision.route }, 'task routed');
-        if (!(await store.setRouting(task.id, workerId, { engine: decision.engineName, ...(task.upstream ? { upstream: task.upstream } : {}) }))) return;
+        if (!(await queue.setRouting(task.id, workerId, { engine: decision.engineName, ...(task.upstream ? { upstream: task.upstream } : {}) }))) return;
       }
       if (decision?.kind === 'upstream') return await handOff(task, decision, timeoutMs, controller.signal);
       const results = await produce(task, decision, controller.signal);
@@ -178,7 +177,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     try {
       await upstreams.reserve(d.upstream, d.concurrency, signal);
     } catch {
-      if (signal.reason instanceof ShutdownAbort) await store.release(task.id, workerId);
+      if (signal.reason instanceof ShutdownAbort) await queue.release(task.id, workerId);
       else if (signal.reason instanceof TaskTimeout) await failTask(settleDeps, task, TIMEOUT);
       return;
     }
@@ -204,7 +203,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     } catch (err) {
       upstreams.unreserve(d.upstream);
       const reason = signal.reason;
-      if (reason instanceof ShutdownAbort) await store.release(task.id, workerId);
+      if (reason instanceof ShutdownAbort) await queue.release(task.id, workerId);
       else if (reason instanceof LeaseLost) return;
       else if (reason instanceof TaskTimeout) await failTask(settleDeps, task, TIMEOUT);
       else if (err instanceof EditError) await failTask(settleDeps, task, { ok: false, code: err.code, message: err.message });
@@ -216,7 +215,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
     // Stored before anything waits on it: from here a restart resumes this id, never resubmits.
     const ref = { route: d.route, id, status: 'PENDING' as const, submittedAt: clock.now() };
-    if (!(await store.setRouting(task.id, workerId, { engine: d.engineName, upstream: ref }))) {
+    if (!(await queue.setRouting(task.id, workerId, { engine: d.engineName, upstream: ref }))) {
       upstreams.unreserve(d.upstream);
       void d.upstream.cancel(id).catch(() => false);
       return;
@@ -243,7 +242,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         } catch (err) {
           const reason = signal.reason;
           if (reason instanceof ShutdownAbort) {
-            await store.release(task.id, workerId);
+            await queue.release(task.id, workerId);
             return undefined;
           }
           if (reason instanceof LeaseLost) return undefined;
@@ -256,7 +255,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         }
       }
       results[index] = result;
-      if (!(await store.recordResult(task.id, workerId, index, result))) return undefined;
+      if (!(await queue.recordResult(task.id, workerId, index, result))) return undefined;
     }
     return results as StoredResult[];
   }
@@ -281,7 +280,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       signal,
     });
     signal.throwIfAborted();
-    const blobKey = `${task.workspaceId}/results/${task.id}/${index}.png`;
+    const blobKey = resultBlobKey(task.workspaceId, task.id, index, 'png');
     await blobs.put(blobKey, out.png, 'image/png');
     return out.actualPrompt === undefined ? { ok: true, blobKey } : { ok: true, blobKey, actualPrompt: out.actualPrompt };
   }

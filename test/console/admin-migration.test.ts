@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
-import { MIGRATIONS, openSqlite } from '../../src/tasks/sqlite/database.js';
+import { createKeyStore } from '../../src/auth/key-store.js';
+import { createSqliteKeyRepository } from '../../src/auth/sqlite/sqlite-key-repository.js';
+import { MIGRATIONS, openSqlite } from '../../src/db/sqlite/database.js';
 
 let dir = '';
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,7 +17,7 @@ it('makes the first-start key an admin key when upgrading', async () => {
   dir = mkdtempSync(join(tmpdir(), 'admin-migration-'));
   const path = join(dir, 'retouch.db');
   const db = openSqlite(path);
-  const keys = createSqliteKeyStore(db);
+  const keys = createKeyStore(createSqliteKeyRepository(db));
   const first = await keys.create({ workspaceId: 'default', name: 'first start', now: 1000 });
   const later = await keys.create({ workspaceId: 'team', name: 'later', now: 2000 });
   // Back to the schema before the admin migration, as an older retouch left it: undo the fair
@@ -31,7 +32,7 @@ it('makes the first-start key an admin key when upgrading', async () => {
   const upgraded = openSqlite(path);
   try {
     expect(upgraded.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(3);
-    const listed = await createSqliteKeyStore(upgraded).list();
+    const listed = await createKeyStore(createSqliteKeyRepository(upgraded)).list();
     expect(listed.map((k) => [k.id, k.admin])).toEqual([
       [first.info.id, true],
       [later.info.id, false],

@@ -1,22 +1,18 @@
 /**
- * The KeyStore conformance suite, run against every adapter (key-store.sqlite.test.ts,
- * key-store.postgres.test.ts).
+ * The KeyStore conformance suite: the key rules over each KeyRepository adapter, run on SQLite
+ * and PostgreSQL (state.sqlite.test.ts, state.postgres.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyStore } from '../../src/auth/key-store.js';
-
-export interface KeyHarness {
-  open(): Promise<KeyStore>;
-  cleanup(): Promise<void>;
-}
+import type { StateHarness } from './harness.js';
 
 const T0 = 1_750_000_000_000;
 
-export function describeKeyStoreContract(name: string, harness: KeyHarness): void {
+export function describeKeyStoreContract(name: string, harness: StateHarness): void {
   describe(`KeyStore contract: ${name}`, () => {
     let keys: KeyStore;
     beforeEach(async () => {
-      keys = await harness.open();
+      keys = (await harness.open()).keys;
     });
     afterEach(() => harness.cleanup());
 

@@ -7,62 +7,48 @@
  * "Ran" is counted by the test engine's run log (one line per edit started, from any process),
  * independently of the store's own bookkeeping.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTask, getTask, imageDataUri } from '../helpers/http.js';
-import { startNode, stopNode, type Node } from '../helpers/nodes.js';
-import { dropSchema, newSchemaName, TEST_DATABASE_URL } from '../helpers/postgres.js';
-import { startS3, type TestS3 } from '../helpers/s3-server.js';
+import { stopNode, type Node } from '../helpers/nodes.js';
+import { openCluster, type Cluster } from '../helpers/pg-cluster.js';
+import { TEST_DATABASE_URL } from '../helpers/postgres.js';
 
 const KEY = 'sk-retouch-multi-node-0001';
 const TASKS = 300;
 const WORKER_CONCURRENCY = 4;
 
+let cluster: Cluster;
 let schema = '';
-let s3: TestS3;
-let dir = '';
 let runLog = '';
 let nodes: Node[] = [];
 
 beforeAll(async () => {
-  schema = newSchemaName();
-  s3 = await startS3();
-  dir = mkdtempSync(join(tmpdir(), 'multi-node-'));
-  runLog = join(dir, 'runs.log');
-  writeFileSync(runLog, '');
-  const env = (i: number): Record<string, string> => ({
-    ...s3.env,
-    RETOUCH_DATABASE_URL: TEST_DATABASE_URL,
-    RETOUCH_DATABASE_SCHEMA: schema,
-    RETOUCH_DATA_DIR: join(dir, `node-${i}`),
-    RETOUCH_HOST: '127.0.0.1',
-    RETOUCH_PORT: '0',
-    RETOUCH_API_KEY: KEY,
-    RETOUCH_ENABLE_TEST_ENGINE: 'true',
-    RETOUCH_TEST_ENGINE_LOG: runLog,
-    RETOUCH_LEASE: '1s',
-    RETOUCH_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
-    RETOUCH_MAX_RUNNING_PER_WORKSPACE: '1000',
-    RETOUCH_RATE_LIMIT_SUBMIT: '0',
-    RETOUCH_RATE_LIMIT_QUERY: '0',
-    RETOUCH_SHUTDOWN_GRACE: '3s',
-    RETOUCH_LOG_LEVEL: 'warn',
+  cluster = await openCluster({
+    apiKey: KEY,
+    s3: true,
+    settings: {
+      RETOUCH_ENABLE_TEST_ENGINE: 'true',
+      RETOUCH_LEASE: '1s',
+      RETOUCH_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+      RETOUCH_MAX_RUNNING_PER_WORKSPACE: '1000',
+      RETOUCH_RATE_LIMIT_SUBMIT: '0',
+      RETOUCH_RATE_LIMIT_QUERY: '0',
+      RETOUCH_SHUTDOWN_GRACE: '3s',
+    },
   });
+  schema = cluster.schema;
+  runLog = join(cluster.dir, 'runs.log');
+  writeFileSync(runLog, '');
   // All five at once: they race to apply the migrations.
   const roles = ['api', 'api', 'worker', 'worker', 'worker'] as const;
-  nodes = await Promise.all(roles.map((role, i) => startNode(role, env(i))));
+  nodes = await Promise.all(roles.map((role, i) => cluster.start(role, cluster.env(`node-${i}`, { RETOUCH_TEST_ENGINE_LOG: runLog }))));
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.all(nodes.map((n) => stopNode(n, 5000)));
-  await s3?.close();
-  await dropSchema(schema);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => cluster?.close());
 
 describe('multi-node: 2 API and 3 worker processes on PostgreSQL + S3', () => {
   it('runs every task once, recovers a killed worker\'s tasks, and serves every result', async () => {
@@ -136,7 +122,7 @@ describe('multi-node: 2 API and 3 worker processes on PostgreSQL + S3', () => {
         ids.slice(i, i + 50).map(async (id, j) => {
           const res = await getTask(apis[j % 2]!.url, KEY, id);
           const url: string = res.body.output.results[0].url;
-          expect(url.startsWith(s3.endpoint)).toBe(true);
+          expect(url.startsWith(cluster.s3!.endpoint)).toBe(true);
           const file = await fetch(url);
           expect(file.status).toBe(200);
           expect(Buffer.from(await file.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');

@@ -8,8 +8,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KEY_CACHE_TTL_MS } from '../../src/auth/key-cache.js';
-import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
-import { openSqlite } from '../../src/tasks/sqlite/database.js';
+import { createKeyStore } from '../../src/auth/key-store.js';
+import { createSqliteKeyRepository } from '../../src/auth/sqlite/sqlite-key-repository.js';
+import { openSqlite } from '../../src/db/sqlite/database.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
   call,
@@ -37,7 +38,7 @@ beforeAll(async () => {
 async function addKey(dataDir: string, workspaceId: string) {
   const db = openSqlite(join(dataDir, 'retouch.db'), 'NORMAL');
   try {
-    return await createSqliteKeyStore(db).create({ workspaceId, name: 'test', now: Date.now() });
+    return await createKeyStore(createSqliteKeyRepository(db)).create({ workspaceId, name: 'test', now: Date.now() });
   } finally {
     db.close();
   }
@@ -46,7 +47,7 @@ async function addKey(dataDir: string, workspaceId: string) {
 async function revokeKey(dataDir: string, id: string) {
   const db = openSqlite(join(dataDir, 'retouch.db'), 'NORMAL');
   try {
-    return await createSqliteKeyStore(db).revoke(id, Date.now());
+    return await createKeyStore(createSqliteKeyRepository(db)).revoke(id, Date.now());
   } finally {
     db.close();
   }

@@ -4,20 +4,20 @@
  * polling the SAME upstream tasks (counted at the upstream: one create per task) and settles
  * them; the API node serves the results.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTask, imageDataUri, waitForStatus } from '../helpers/http.js';
-import { startNode, stopNode, type Node } from '../helpers/nodes.js';
-import { dropSchema, newSchemaName, TEST_DATABASE_URL } from '../helpers/postgres.js';
+import type { Node } from '../helpers/nodes.js';
+import { openCluster, type Cluster } from '../helpers/pg-cluster.js';
+import { TEST_DATABASE_URL } from '../helpers/postgres.js';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
 import { spawnServer, tempDataDir, TEST_KEY, type ChildServer } from '../helpers/server.js';
 
-const schema = newSchemaName();
-const dir = mkdtempSync(join(tmpdir(), 'upstream-nodes-'));
+let cluster: Cluster;
+let schema = '';
 const upDir = tempDataDir();
 let upstream: ChildServer;
 let proxy: RecordingProxy;
@@ -27,35 +27,28 @@ let env: Record<string, string>;
 beforeAll(async () => {
   upstream = await spawnServer(upDir, { RETOUCH_MAX_RUNNING_PER_WORKSPACE: '20', RETOUCH_WORKER_CONCURRENCY: '4', RETOUCH_RATE_LIMIT_QUERY: '0' });
   proxy = await startRecordingProxy(upstream.url);
-  const configFile = join(dir, 'routes.yaml');
+  cluster = await openCluster({ apiKey: TEST_KEY });
+  schema = cluster.schema;
+  const configFile = join(cluster.dir, 'routes.yaml');
   writeFileSync(
     configFile,
     ['models:', '  cloud:', '    engine: dashscope', '    options:', `      base_url: ${proxy.url}/api/v1`, '      api_key_env: UPSTREAM_KEY', '      model: retouch-test', '      poll_interval: 200ms'].join('\n'),
   );
-  env = {
-    RETOUCH_DATABASE_URL: TEST_DATABASE_URL,
-    RETOUCH_DATABASE_SCHEMA: schema,
-    // One data dir for all nodes: the blobs (inputs, results) must be visible to every node.
-    RETOUCH_DATA_DIR: join(dir, 'data'),
-    RETOUCH_HOST: '127.0.0.1',
-    RETOUCH_PORT: '0',
-    RETOUCH_API_KEY: TEST_KEY,
+  // One data dir for all nodes: the blobs (inputs, results) must be visible to every node.
+  env = cluster.env('data', {
     RETOUCH_CONFIG: configFile,
     UPSTREAM_KEY: TEST_KEY,
     RETOUCH_LEASE: '1s',
     RETOUCH_WORKER_CONCURRENCY: '2',
     RETOUCH_MAX_RUNNING_PER_WORKSPACE: '100',
-    RETOUCH_LOG_LEVEL: 'warn',
-  };
-  nodes = await Promise.all([startNode('api', env), startNode('worker', env)]);
+  });
+  nodes = await Promise.all([cluster.start('api', env), cluster.start('worker', env)]);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(nodes.map((n) => stopNode(n, 3000)));
+  await cluster?.close(3000);
   upstream?.child.kill('SIGKILL');
   await proxy?.close();
-  await dropSchema(schema);
-  rmSync(dir, { recursive: true, force: true });
   rmSync(upDir, { recursive: true, force: true });
 });
 
@@ -83,7 +76,7 @@ describe('upstream tasks across nodes (PostgreSQL)', () => {
     }
     nodes[1]!.child.kill('SIGKILL');
     await nodes[1]!.exited;
-    nodes[1] = await startNode('worker', env);
+    nodes[1] = await cluster.start('worker', env);
     for (const id of ids) {
       const done = await waitForStatus(api.url, TEST_KEY, id, undefined, 60_000);
       expect(done.body.output.task_status).toBe('SUCCEEDED');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../../src/tasks/sqlite/database.js';
+import { MIGRATIONS } from '../../src/db/sqlite/database.js';
 import { createBody, createTask, getTask, imageDataUri, listTasks, waitForStatus } from '../helpers/http.js';
 import { REPO_ROOT, startTestServer, TEST_KEY, testEnv, type TestServer } from '../helpers/server.js';
 

@@ -12,7 +12,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../../src/tasks/sqlite/database.js';
+import { MIGRATIONS } from '../../src/db/sqlite/database.js';
 import { dropSchema, newSchemaName, TEST_DATABASE_URL } from '../helpers/postgres.js';
 import { startS3 } from '../helpers/s3-server.js';
 import { REPO_ROOT, startTestServer } from '../helpers/server.js';

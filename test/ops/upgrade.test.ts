@@ -14,10 +14,10 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer } from '../../src/main.js';
-import { openPostgresBackend } from '../../src/tasks/postgres/index.js';
-import { MIGRATIONS as PG_MIGRATIONS } from '../../src/tasks/postgres/migrations.js';
-import { MIGRATIONS as SQLITE_MIGRATIONS } from '../../src/tasks/sqlite/database.js';
-import { SchemaTooNewError } from '../../src/tasks/schema-version.js';
+import { openPostgresState } from '../../src/backends.js';
+import { MIGRATIONS as PG_MIGRATIONS } from '../../src/db/postgres/database.js';
+import { MIGRATIONS as SQLITE_MIGRATIONS } from '../../src/db/sqlite/database.js';
+import { SchemaTooNewError } from '../../src/db/schema-version.js';
 import { getTask, waitForStatus } from '../helpers/http.js';
 import { dropSchema, newSchemaName, TEST_DATABASE_URL } from '../helpers/postgres.js';
 import { REPO_ROOT, tempDataDir, testEnv } from '../helpers/server.js';
@@ -117,13 +117,13 @@ describe('PostgreSQL schema from 0.1.0', () => {
 
   it('is migrated forward; the 0.1.0 key and tasks are read by today\'s stores', async () => {
     const schema = await v010Schema();
-    const backend = await openPostgresBackend({ url: TEST_DATABASE_URL, schema });
+    const backend = await openPostgresState({ url: TEST_DATABASE_URL, schema }, Date.now());
     cleanups.push(() => backend.close());
     const { rows } = await backend.pool.query<{ v: number }>('SELECT max(version) AS v FROM retouch_migrations');
     expect(rows[0]!.v).toBe(PG_MIGRATIONS.length);
     const key = await backend.keys.authenticate(V010_KEY);
     expect(key?.workspaceId).toBe('default');
-    const done = await backend.store.get(V010_DONE);
+    const done = await backend.tasks.get(V010_DONE);
     expect(done?.status).toBe('SUCCEEDED');
     expect(done?.results).toEqual([{ ok: true, blobKey: V010_RESULT_BLOB, actualPrompt: 'sleep=10' }]);
   });
@@ -134,7 +134,7 @@ describe('PostgreSQL schema from 0.1.0', () => {
     await client.connect();
     cleanups.push(() => client.end());
     await client.query(`INSERT INTO "${schema}".retouch_migrations (version) VALUES ($1)`, [PG_MIGRATIONS.length + 1]);
-    await expect(openPostgresBackend({ url: TEST_DATABASE_URL, schema })).rejects.toThrow(
+    await expect(openPostgresState({ url: TEST_DATABASE_URL, schema }, Date.now())).rejects.toThrow(
       `The PostgreSQL schema "${schema}" has schema version ${PG_MIGRATIONS.length + 1}, but this retouch knows versions up to ${PG_MIGRATIONS.length}`,
     );
     // Nothing applied: 0.1.0's versions plus the planted newer one, as before.

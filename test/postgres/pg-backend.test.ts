@@ -4,19 +4,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openPostgresBackend, type PostgresBackend } from '../../src/tasks/postgres/index.js';
-import { MIGRATIONS } from '../../src/tasks/postgres/migrations.js';
-import { newTask } from '../contracts/task-store.contract.js';
+import { openPostgresState, type PostgresState } from '../../src/backends.js';
+import { MIGRATIONS } from '../../src/db/postgres/database.js';
+import { newTask } from '../contracts/tasks.js';
 import { dropSchema, newSchemaName, TEST_DATABASE_URL } from '../helpers/postgres.js';
 
 const T0 = 1_750_000_000_000;
 let schema = '';
-let nodes: PostgresBackend[] = [];
+let nodes: PostgresState[] = [];
 
-async function openNodes(count: number): Promise<PostgresBackend[]> {
+async function openNodes(count: number): Promise<PostgresState[]> {
   schema = newSchemaName();
   // All at once: the migrations must be applied exactly once while the nodes race.
-  nodes = await Promise.all(Array.from({ length: count }, () => openPostgresBackend({ url: TEST_DATABASE_URL, schema })));
+  nodes = await Promise.all(Array.from({ length: count }, () => openPostgresState({ url: TEST_DATABASE_URL, schema }, Date.now())));
   return nodes;
 }
 
@@ -36,11 +36,11 @@ describe('PostgreSQL backend across nodes', () => {
   it('keeps each workspace under its running cap with claims racing from several nodes', async () => {
     const all = await openNodes(3);
     const workspaces = ['ws-a', 'ws-b', 'ws-c'];
-    for (let i = 0; i < 60; i++) await all[0]!.store.insert(newTask({ submitTime: T0 + i, workspaceId: workspaces[i % 3] }));
+    for (let i = 0; i < 60; i++) await all[0]!.tasks.insert(newTask({ submitTime: T0 + i, workspaceId: workspaces[i % 3] }));
     const cap = 2;
     // 3 nodes × 12 concurrent claimers, more than the 6 slots the caps allow.
     const claims = await Promise.all(
-      all.flatMap((node, n) => Array.from({ length: 12 }, (_, i) => node.store.claim(`w${n}-${i}`, T0, T0 + 10_000, cap))),
+      all.flatMap((node, n) => Array.from({ length: 12 }, (_, i) => node.queue.claim(`w${n}-${i}`, T0, T0 + 10_000, cap))),
     );
     const claimed = claims.filter((t) => t !== undefined);
     const perWorkspace = new Map<string, number>();
@@ -55,22 +55,22 @@ describe('PostgreSQL backend across nodes', () => {
 
   it('wakes other nodes when a task is created and when one settles', async () => {
     const [api, worker] = await openNodes(2);
-    const available = new Promise<void>((resolve) => worker!.store.onTaskAvailable(resolve));
+    const available = new Promise<void>((resolve) => worker!.events.onTaskAvailable(resolve));
     const task = newTask();
-    await api!.store.insert(task);
+    await api!.tasks.insert(task);
     await available;
-    const settled = new Promise<string>((resolve) => api!.store.onTaskSettled(resolve));
-    await worker!.store.claim('w', T0, T0 + 1000, 5);
-    await worker!.store.settle(task.id, 'w', { status: 'SUCCEEDED', endTime: T0, expiresAt: T0 + 1e9 });
+    const settled = new Promise<string>((resolve) => api!.events.onTaskSettled(resolve));
+    await worker!.queue.claim('w', T0, T0 + 1000, 5);
+    await worker!.queue.settle(task.id, 'w', { status: 'SUCCEEDED', endTime: T0, expiresAt: T0 + 1e9 });
     expect(await settled).toBe(task.id);
   });
 
   it('recovers expired leases once even when every node runs the reaper', async () => {
     const all = await openNodes(3);
-    for (let i = 0; i < 30; i++) await all[0]!.store.insert(newTask({ submitTime: T0 + i, workspaceId: `ws-${i}` }));
-    for (let i = 0; i < 30; i++) await all[i % 3]!.store.claim(`w${i}`, T0, T0 + 100, 5);
+    for (let i = 0; i < 30; i++) await all[0]!.tasks.insert(newTask({ submitTime: T0 + i, workspaceId: `ws-${i}` }));
+    for (let i = 0; i < 30; i++) await all[i % 3]!.queue.claim(`w${i}`, T0, T0 + 100, 5);
     const failure = { code: 'X', message: 'x', expiresAt: T0 + 1e9 };
-    const reports = await Promise.all(all.map((n) => n.store.recoverExpired(T0 + 101, 3, failure)));
+    const reports = await Promise.all(all.map((n) => n.queue.recoverExpired(T0 + 101, 3, failure)));
     const requeued = reports.flatMap((r) => r.requeued);
     expect(requeued).toHaveLength(30);
     expect(new Set(requeued).size).toBe(30);

@@ -5,54 +5,40 @@
  * through LISTEN/NOTIFY. Then 20 identical creates with one Idempotency-Key, split across A and
  * B at once, must make exactly one task.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createTask, imageDataUri, listTasks } from '../helpers/http.js';
-import { startNode, stopNode, type Node } from '../helpers/nodes.js';
-import { dropSchema, newSchemaName, TEST_DATABASE_URL } from '../helpers/postgres.js';
-import { startS3, type TestS3 } from '../helpers/s3-server.js';
+import type { Node } from '../helpers/nodes.js';
+import { openCluster, type Cluster } from '../helpers/pg-cluster.js';
 import { openSse, statusOf, type SseEvent } from '../helpers/sse.js';
 
 const KEY = 'sk-retouch-push-multi-0001';
-let schema = '';
-let s3: TestS3;
-let dir = '';
+let cluster: Cluster;
 let a: Node;
 let b: Node;
 let worker: Node;
 let image = '';
 
 beforeAll(async () => {
-  schema = newSchemaName();
-  s3 = await startS3();
-  dir = mkdtempSync(join(tmpdir(), 'push-multi-'));
-  const env = (i: number): Record<string, string> => ({
-    ...s3.env,
-    RETOUCH_DATABASE_URL: TEST_DATABASE_URL,
-    RETOUCH_DATABASE_SCHEMA: schema,
-    RETOUCH_DATA_DIR: join(dir, `node-${i}`),
-    RETOUCH_HOST: '127.0.0.1',
-    RETOUCH_PORT: '0',
-    RETOUCH_API_KEY: KEY,
-    RETOUCH_ENABLE_TEST_ENGINE: 'true',
-    RETOUCH_WORKER_CONCURRENCY: '2',
-    RETOUCH_RATE_LIMIT_SUBMIT: '0',
-    RETOUCH_RATE_LIMIT_QUERY: '0',
-    RETOUCH_SHUTDOWN_GRACE: '2s',
-    RETOUCH_LOG_LEVEL: 'warn',
+  cluster = await openCluster({
+    apiKey: KEY,
+    s3: true,
+    settings: {
+      RETOUCH_ENABLE_TEST_ENGINE: 'true',
+      RETOUCH_WORKER_CONCURRENCY: '2',
+      RETOUCH_RATE_LIMIT_SUBMIT: '0',
+      RETOUCH_RATE_LIMIT_QUERY: '0',
+      RETOUCH_SHUTDOWN_GRACE: '2s',
+    },
   });
-  [a, b, worker] = await Promise.all([startNode('api', env(0)), startNode('api', env(1)), startNode('worker', env(2))]);
+  [a, b, worker] = await Promise.all([
+    cluster.start('api', cluster.env('node-0')),
+    cluster.start('api', cluster.env('node-1')),
+    cluster.start('worker', cluster.env('node-2')),
+  ]);
   image = await imageDataUri(400, 400);
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.all([a, b, worker].filter(Boolean).map((n) => stopNode(n, 5000)));
-  await s3?.close();
-  await dropSchema(schema);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => cluster?.close());
 
 const auth = { Authorization: `Bearer ${KEY}` };
 const body = (prompt: string, n: number) => ({ model: 'retouch-test', input: { prompt, images: [image] }, parameters: { n, prompt_extend: false } });
@@ -70,7 +56,7 @@ describe('push on PostgreSQL: stream on one API node, task created on another, e
     const last = events.at(-1)!;
     expect(statusOf(last)).toBe('SUCCEEDED');
     expect(last.body.output.results).toHaveLength(3);
-    expect(last.body.output.results[0].url.startsWith(s3.endpoint)).toBe(true);
+    expect(last.body.output.results[0].url.startsWith(cluster.s3!.endpoint)).toBe(true);
     // The workspace stream on B saw it too, from creation to the end.
     const mine = (e: SseEvent[]) => e.filter((x) => x.body.output.task_id === id);
     await workspace.until((e) => mine(e).some((x) => statusOf(x) === 'SUCCEEDED'));

@@ -4,103 +4,62 @@
  * Store-level tests on both adapters, then the finding itself against a real server: one
  * tenant's 30-task backlog must not hold another tenant's task behind it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresBackend, type PostgresBackend } from '../../src/tasks/postgres/index.js';
-import { openSqlite, type SqliteDatabase } from '../../src/tasks/sqlite/database.js';
-import { createSqliteTaskStore } from '../../src/tasks/sqlite/sqlite-task-store.js';
-import type { TaskStore } from '../../src/tasks/task-store.js';
-import { newTask } from '../contracts/task-store.contract.js';
+import type { TaskRepository } from '../../src/tasks/task-repository.js';
+import type { TaskQueue } from '../../src/tasks/task-queue.js';
+import { postgresHarness, sqliteHarness } from '../contracts/harness.js';
+import { newTask } from '../contracts/tasks.js';
 import { beijingToEpoch, createBody, createTask, getTask, imageDataUri, NO_RATE_LIMITS, waitForStatus } from '../helpers/http.js';
-import { dropSchema, newSchemaName, TEST_DATABASE_URL } from '../helpers/postgres.js';
 import { startSecServer, type SecServer } from './helpers.js';
 
 const T0 = 1_750_000_000_000;
 
-interface Harness {
-  open(): Promise<TaskStore>;
-  close(): Promise<void>;
-}
-
-function sqliteHarness(): Harness {
-  let dir = '';
-  let db: SqliteDatabase | undefined;
-  return {
-    async open() {
-      dir = mkdtempSync(join(tmpdir(), 'fair-'));
-      db = openSqlite(join(dir, 'retouch.db'));
-      return createSqliteTaskStore(db);
-    },
-    async close() {
-      db?.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function postgresHarness(): Harness {
-  const schema = newSchemaName();
-  let backend: PostgresBackend | undefined;
-  return {
-    async open() {
-      backend = await openPostgresBackend({ url: TEST_DATABASE_URL, schema });
-      return backend.store;
-    },
-    async close() {
-      await backend?.close();
-      await dropSchema(schema);
-    },
-  };
-}
-
 for (const [name, makeHarness] of [['SQLite', sqliteHarness], ['PostgreSQL', postgresHarness]] as const) {
   describe(`fair claims: ${name}`, () => {
-    let harness: Harness;
-    let store: TaskStore;
+    const harness = makeHarness();
+    let tasks: TaskRepository;
+    let queue: TaskQueue;
     beforeAll(async () => {
-      harness = makeHarness();
-      store = await harness.open();
+      ({ tasks, queue } = await harness.open());
     });
-    afterAll(() => harness.close());
+    afterAll(() => harness.cleanup());
 
     it('rotates between workspaces, least recently served first (a backlog submitted first does not go first)', async () => {
       let t = T0;
-      for (let i = 0; i < 6; i++) await store.insert(newTask({ workspaceId: 'rr-a', submitTime: t++ }));
-      for (let i = 0; i < 3; i++) await store.insert(newTask({ workspaceId: 'rr-b', submitTime: t++ }));
-      await store.insert(newTask({ workspaceId: 'rr-c', submitTime: t++ }));
+      for (let i = 0; i < 6; i++) await tasks.insert(newTask({ workspaceId: 'rr-a', submitTime: t++ }));
+      for (let i = 0; i < 3; i++) await tasks.insert(newTask({ workspaceId: 'rr-b', submitTime: t++ }));
+      await tasks.insert(newTask({ workspaceId: 'rr-c', submitTime: t++ }));
       const order: string[] = [];
       for (let i = 0; i < 10; i++) {
-        const task = await store.claim('w', T0 + 100 + i, T0 + 10_000, 5);
+        const task = await queue.claim('w', T0 + 100 + i, T0 + 10_000, 5);
         order.push(task!.workspaceId.slice(3));
-        await store.settle(task!.id, 'w', { status: 'SUCCEEDED', endTime: T0 + 100 + i, expiresAt: T0 + 1e9 });
+        await queue.settle(task!.id, 'w', { status: 'SUCCEEDED', endTime: T0 + 100 + i, expiresAt: T0 + 1e9 });
       }
       expect(order.join(' ')).toBe('a b c a b a b a a a');
       // Within a workspace: submission order (the tasks of rr-a were claimed oldest first).
-      expect(await store.claim('w', T0 + 200, T0 + 10_000, 5)).toBeUndefined();
+      expect(await queue.claim('w', T0 + 200, T0 + 10_000, 5)).toBeUndefined();
     });
 
     it('a newcomer goes next, however long the backlog before it', async () => {
       let t = T0 + 1000;
-      for (let i = 0; i < 30; i++) await store.insert(newTask({ workspaceId: 'nc-a', submitTime: t++ }));
-      const first = await store.claim('w', T0 + 2000, T0 + 10_000, 5);
-      const second = await store.claim('w', T0 + 2001, T0 + 10_000, 5);
+      for (let i = 0; i < 30; i++) await tasks.insert(newTask({ workspaceId: 'nc-a', submitTime: t++ }));
+      const first = await queue.claim('w', T0 + 2000, T0 + 10_000, 5);
+      const second = await queue.claim('w', T0 + 2001, T0 + 10_000, 5);
       expect([first?.workspaceId, second?.workspaceId]).toEqual(['nc-a', 'nc-a']);
-      await store.insert(newTask({ workspaceId: 'nc-b', submitTime: t++ }));
-      await store.settle(first!.id, 'w', { status: 'SUCCEEDED', endTime: T0 + 2002, expiresAt: T0 + 1e9 });
-      expect((await store.claim('w', T0 + 2003, T0 + 10_000, 5))?.workspaceId).toBe('nc-b');
+      await tasks.insert(newTask({ workspaceId: 'nc-b', submitTime: t++ }));
+      await queue.settle(first!.id, 'w', { status: 'SUCCEEDED', endTime: T0 + 2002, expiresAt: T0 + 1e9 });
+      expect((await queue.claim('w', T0 + 2003, T0 + 10_000, 5))?.workspaceId).toBe('nc-b');
       // Drain what is left, so later tests see an empty queue.
-      for (let task = await store.claim('w', T0 + 2004, T0 + 10_000, 100); task; task = await store.claim('w', T0 + 2004, T0 + 10_000, 100)) {
-        await store.settle(task.id, 'w', { status: 'SUCCEEDED', endTime: T0 + 2004, expiresAt: T0 + 1e9 });
+      for (let task = await queue.claim('w', T0 + 2004, T0 + 10_000, 100); task; task = await queue.claim('w', T0 + 2004, T0 + 10_000, 100)) {
+        await queue.settle(task.id, 'w', { status: 'SUCCEEDED', endTime: T0 + 2004, expiresAt: T0 + 1e9 });
       }
-      await store.settle(second!.id, 'w', { status: 'SUCCEEDED', endTime: T0 + 2004, expiresAt: T0 + 1e9 });
+      await queue.settle(second!.id, 'w', { status: 'SUCCEEDED', endTime: T0 + 2004, expiresAt: T0 + 1e9 });
     });
 
     it('holds the running cap per workspace with 24 concurrent claimers, and serves every workspace', async () => {
       let t = T0 + 5000;
-      for (const ws of ['cap-a', 'cap-b', 'cap-c']) for (let i = 0; i < 10; i++) await store.insert(newTask({ workspaceId: ws, submitTime: t++ }));
-      const claims = await Promise.all(Array.from({ length: 24 }, (_, i) => store.claim(`w${i}`, T0 + 6000, T0 + 10_000, 2)));
+      for (const ws of ['cap-a', 'cap-b', 'cap-c']) for (let i = 0; i < 10; i++) await tasks.insert(newTask({ workspaceId: ws, submitTime: t++ }));
+      const claims = await Promise.all(Array.from({ length: 24 }, (_, i) => queue.claim(`w${i}`, T0 + 6000, T0 + 10_000, 2)));
       const got = claims.filter((c) => c !== undefined);
       const perWorkspace = new Map<string, number>();
       for (const c of got) perWorkspace.set(c.workspaceId, (perWorkspace.get(c.workspaceId) ?? 0) + 1);

@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
+import { createKeyStore } from '../../src/auth/key-store.js';
+import { createSqliteKeyRepository } from '../../src/auth/sqlite/sqlite-key-repository.js';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/main.js';
-import { openSqlite } from '../../src/tasks/sqlite/database.js';
+import { openSqlite } from '../../src/db/sqlite/database.js';
 import type { Clock } from '../../src/tasks/task-service.js';
 import { testEnv, TEST_KEY } from '../helpers/server.js';
 
@@ -23,7 +24,7 @@ export interface SecServer {
 export async function addKey(dataDir: string, workspaceId: string): Promise<string> {
   const db = openSqlite(join(dataDir, 'retouch.db'));
   try {
-    return (await createSqliteKeyStore(db).create({ workspaceId, name: 'test', now: Date.now() })).secret;
+    return (await createKeyStore(createSqliteKeyRepository(db)).create({ workspaceId, name: 'test', now: Date.now() })).secret;
   } finally {
     db.close();
   }

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryRateLimiter } from '../../src/limits/rate-limiter.js';
+import { createMemoryRateLimiter } from '../../src/limits/memory/memory-rate-limiter.js';
 import { call, CREATE_PATH, createBody, createTask, imageDataUri, waitForStatus } from '../helpers/http.js';
 import { startSecServer, type SecServer } from './helpers.js';
 

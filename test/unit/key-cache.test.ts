@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCachedKeyStore } from '../../src/auth/key-cache.js';
-import type { KeyStore } from '../../src/auth/key-store.js';
-import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
-import { openSqlite, type SqliteDatabase } from '../../src/tasks/sqlite/database.js';
+import { createKeyStore, type KeyStore } from '../../src/auth/key-store.js';
+import { createSqliteKeyRepository } from '../../src/auth/sqlite/sqlite-key-repository.js';
+import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite/database.js';
 
 const T0 = 1_750_000_000_000;
 
@@ -23,7 +23,7 @@ describe('API-key cache', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'key-cache-'));
     db = openSqlite(join(dir, 'retouch.db'));
-    const real = createSqliteKeyStore(db);
+    const real = createKeyStore(createSqliteKeyRepository(db));
     lookups = 0;
     // Counts the lookups that reach the real store.
     store = { ...real, authenticate: (secret) => (lookups++, real.authenticate(secret)) };

@@ -1,7 +1,7 @@
 /** The settled-task body cache (api/task-body-cache.ts): what it keeps, for how long, how many. */
 import { describe, expect, it } from 'vitest';
 import { bodyWithoutRequestId, createTaskBodyCache, withRequestId } from '../../src/api/task-body-cache.js';
-import type { TaskRecord } from '../../src/tasks/task-store.js';
+import type { TaskRecord } from '../../src/tasks/task-record.js';
 
 const task = (id: string, status: TaskRecord['status'], expiresAt = 10_000, workspaceId = 'ws'): TaskRecord =>
   ({ id, status, expiresAt, workspaceId }) as TaskRecord;

@@ -1,24 +1,24 @@
 /** TaskFeed over a real SQLite store (in memory): coalesced reads, fan-out, capacity. */
 import { describe, expect, it } from 'vitest';
-import { openSqlite } from '../../src/tasks/sqlite/database.js';
-import { createSqliteTaskStore } from '../../src/tasks/sqlite/sqlite-task-store.js';
+import { openSqlite } from '../../src/db/sqlite/database.js';
+import { openSqliteState } from '../../src/backends.js';
 import { createTaskFeed } from '../../src/tasks/task-feed.js';
-import type { TaskRecord } from '../../src/tasks/task-store.js';
-import { newTask } from '../contracts/task-store.contract.js';
+import type { TaskRecord } from '../../src/tasks/task-record.js';
+import { newTask } from '../contracts/tasks.js';
 
 function setup(limits = { maxPerWorkspace: 2, maxTotal: 3 }) {
   const db = openSqlite(':memory:');
-  const store = createSqliteTaskStore(db);
+  const { tasks, queue, events } = openSqliteState(db);
   let reads = 0;
-  const feed = createTaskFeed({ events: store, load: (id) => (reads++, store.get(id)), ...limits });
-  return { db, store, feed, reads: () => reads };
+  const feed = createTaskFeed({ events, load: (id) => (reads++, tasks.get(id)), ...limits });
+  return { db, tasks, queue, feed, reads: () => reads };
 }
 
 describe('TaskFeed', () => {
   it('reads a changed task once for all its watchers, and a burst of changes at most twice', async () => {
-    const { db, store, feed, reads } = setup();
+    const { db, tasks, queue, feed, reads } = setup();
     const task = newTask({ n: 4 });
-    await store.insert(task);
+    await tasks.insert(task);
     const a: TaskRecord[] = [];
     const b: TaskRecord[] = [];
     const ws: TaskRecord[] = [];
@@ -26,7 +26,7 @@ describe('TaskFeed', () => {
     feed.watchTask(task.id, (t) => t && b.push(t));
     feed.watchWorkspace(task.workspaceId, { onTask: (t) => ws.push(t), onResync: () => undefined });
     // Five changes in one burst (SQLite runs each call's statement before it returns).
-    const burst = [store.claim('w', 1, 2, 10), ...[0, 1, 2, 3].map((i) => store.recordResult(task.id, 'w', i, { ok: true, blobKey: `k${i}` }))];
+    const burst = [queue.claim('w', 1, 2, 10), ...[0, 1, 2, 3].map((i) => queue.recordResult(task.id, 'w', i, { ok: true, blobKey: `k${i}` }))];
     await Promise.all(burst);
     await new Promise((r) => setTimeout(r, 50));
     expect(reads()).toBeLessThanOrEqual(2);

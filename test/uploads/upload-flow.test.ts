@@ -8,8 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteKeyStore } from '../../src/auth/sqlite-key-store.js';
-import { openSqlite } from '../../src/tasks/sqlite/database.js';
+import { createKeyStore } from '../../src/auth/key-store.js';
+import { createSqliteKeyRepository } from '../../src/auth/sqlite/sqlite-key-repository.js';
+import { openSqlite } from '../../src/db/sqlite/database.js';
 import { call, createBody, createTask, testImage, waitForStatus } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -117,7 +118,7 @@ describe('temporary uploads (protocol.md §6.2)', () => {
 
   it('refuses another workspace the use of an upload', async () => {
     const db = openSqlite(`${server.dataDir}/retouch.db`);
-    const { secret } = await createSqliteKeyStore(db).create({ workspaceId: 'team-b', name: 'test', now: Date.now() });
+    const { secret } = await createKeyStore(createSqliteKeyRepository(db)).create({ workspaceId: 'team-b', name: 'test', now: Date.now() });
     db.close();
     const policy = (await getPolicy(server.url, server.key)).body.data;
     const up = await pythonUpload(policy, 'a.png', png);

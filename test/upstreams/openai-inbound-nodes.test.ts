@@ -3,51 +3,33 @@
  * (PostgreSQL + S3, both as child processes): the waiting request hears that its task settled
  * on another node and answers with the results from the shared bucket.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testImage } from '../helpers/http.js';
-import { startNode, stopNode, type Node } from '../helpers/nodes.js';
-import { dropSchema, newSchemaName, TEST_DATABASE_URL } from '../helpers/postgres.js';
-import { startS3, type TestS3 } from '../helpers/s3-server.js';
+import type { Node } from '../helpers/nodes.js';
+import { openCluster, type Cluster } from '../helpers/pg-cluster.js';
 
 const KEY = 'sk-retouch-openai-nodes-0001';
-let schema = '';
-let s3: TestS3;
-let dir = '';
+let cluster: Cluster;
 let api: Node;
 let worker: Node;
 
 beforeAll(async () => {
-  schema = newSchemaName();
-  s3 = await startS3();
-  dir = mkdtempSync(join(tmpdir(), 'openai-nodes-'));
-  const env = (name: string): Record<string, string> => ({
-    ...s3.env,
-    RETOUCH_DATABASE_URL: TEST_DATABASE_URL,
-    RETOUCH_DATABASE_SCHEMA: schema,
-    RETOUCH_DATA_DIR: join(dir, name),
-    RETOUCH_HOST: '127.0.0.1',
-    RETOUCH_PORT: '0',
-    RETOUCH_API_KEY: KEY,
-    RETOUCH_ENABLE_TEST_ENGINE: 'true',
-    RETOUCH_WORKER_CONCURRENCY: '2',
-    RETOUCH_RATE_LIMIT_SUBMIT: '0',
-    RETOUCH_SHUTDOWN_GRACE: '1s',
-    RETOUCH_LOG_LEVEL: 'warn',
+  cluster = await openCluster({
+    apiKey: KEY,
+    s3: true,
+    settings: {
+      RETOUCH_ENABLE_TEST_ENGINE: 'true',
+      RETOUCH_WORKER_CONCURRENCY: '2',
+      RETOUCH_RATE_LIMIT_SUBMIT: '0',
+      RETOUCH_SHUTDOWN_GRACE: '1s',
+    },
   });
-  api = await startNode('api', env('api'));
-  worker = await startNode('worker', env('worker'));
+  api = await cluster.start('api', cluster.env('api'));
+  worker = await cluster.start('worker', cluster.env('worker'));
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.all([api, worker].filter(Boolean).map((n) => stopNode(n, 5000)));
-  await s3?.close();
-  await dropSchema(schema);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => cluster?.close());
 
 async function edit(fields: Record<string, string>) {
   const form = new FormData();

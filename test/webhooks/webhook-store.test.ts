@@ -9,20 +9,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqlite } from '../../src/tasks/sqlite/database.js';
-import { createSqliteTaskStore } from '../../src/tasks/sqlite/sqlite-task-store.js';
-import { openPostgresBackend, type PostgresBackend } from '../../src/tasks/postgres/index.js';
-import type { TaskStore } from '../../src/tasks/task-store.js';
-import { createSqliteWebhookStore } from '../../src/webhooks/sqlite-webhook-store.js';
+import { openSqlite } from '../../src/db/sqlite/database.js';
+import { openPostgresState, openSqliteState, type PostgresState } from '../../src/backends.js';
+import type { TaskRepository } from '../../src/tasks/task-repository.js';
+import type { TaskQueue } from '../../src/tasks/task-queue.js';
 import type { WebhookStore } from '../../src/webhooks/webhook-store.js';
-import { newTask } from '../contracts/task-store.contract.js';
+import { newTask } from '../contracts/tasks.js';
 import { dropSchema, newSchemaName, TEST_DATABASE_URL } from '../helpers/postgres.js';
 
 const T0 = 1_750_000_000_000;
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 interface Node {
-  tasks: TaskStore;
+  tasks: TaskRepository;
+  queue: TaskQueue;
   webhooks: WebhookStore;
 }
 
@@ -37,9 +37,9 @@ function sqliteHarness(): Harness {
   return {
     async open() {
       dir = mkdtempSync(join(tmpdir(), 'retouch-wh-'));
-      const db = openSqlite(join(dir, 'db.sqlite'));
-      close = () => db.close();
-      return [{ tasks: createSqliteTaskStore(db), webhooks: createSqliteWebhookStore(db) }];
+      const state = openSqliteState(openSqlite(join(dir, 'db.sqlite')));
+      close = () => void state.close();
+      return [state];
     },
     async close() {
       close();
@@ -50,13 +50,13 @@ function sqliteHarness(): Harness {
 
 function postgresHarness(): Harness {
   let schema = '';
-  let backends: PostgresBackend[] = [];
+  let backends: PostgresState[] = [];
   return {
     async open(nodes) {
       schema = newSchemaName();
       backends = [];
-      for (let i = 0; i < nodes; i++) backends.push(await openPostgresBackend({ url: TEST_DATABASE_URL, schema }));
-      return backends.map((b) => ({ tasks: b.store, webhooks: b.webhooks }));
+      for (let i = 0; i < nodes; i++) backends.push(await openPostgresState({ url: TEST_DATABASE_URL, schema }, Date.now()));
+      return backends;
     },
     async close() {
       await Promise.all(backends.map((b) => b.close()));
@@ -75,7 +75,7 @@ for (const [name, make] of [['SQLite', sqliteHarness], ['PostgreSQL', postgresHa
     afterEach(() => harness.close());
 
     it('enqueues with the state change, per matching endpoint and for the callback', async () => {
-      const [{ tasks, webhooks }] = (await harness.open(1)) as [Node];
+      const [{ tasks, queue, webhooks }] = (await harness.open(1)) as [Node];
       await webhooks.createEndpoint(endpoint('wh_all', ['*']));
       await webhooks.createEndpoint(endpoint('wh_failed', ['task.failed']));
       await webhooks.createEndpoint(endpoint('wh_other', ['*'], 'ws-b'));
@@ -84,10 +84,10 @@ for (const [name, make] of [['SQLite', sqliteHarness], ['PostgreSQL', postgresHa
       await webhooks.registerCallback(task.id, 'ws-a', 'https://example.com/cb', T0);
       await tasks.insert(task);
       expect(await webhooks.countPending()).toBe(0);
-      const claimed = await tasks.claim('w1', T0 + 10, T0 + 1000, 5);
+      const claimed = await queue.claim('w1', T0 + 10, T0 + 1000, 5);
       expect(claimed?.id).toBe(task.id);
       expect(await webhooks.countPending()).toBe(1);
-      await tasks.settle(task.id, 'w1', { status: 'FAILED', code: 'X', message: 'y', endTime: T0 + 20, expiresAt: T0 + 1e9 });
+      await queue.settle(task.id, 'w1', { status: 'FAILED', code: 'X', message: 'y', endTime: T0 + 20, expiresAt: T0 + 1e9 });
       const due = await webhooks.claimDue('d1', T0 + 100, T0 + 200, 10);
       const summary = due.map((d) => [d.endpointId ?? 'callback', d.eventType, d.eventTime, d.secret === SECRET]).sort();
       expect(summary).toEqual([
@@ -101,15 +101,15 @@ for (const [name, make] of [['SQLite', sqliteHarness], ['PostgreSQL', postgresHa
     });
 
     it('enqueues task.canceled on cancel and task.failed on crash recovery', async () => {
-      const [{ tasks, webhooks }] = (await harness.open(1)) as [Node];
+      const [{ tasks, queue, webhooks }] = (await harness.open(1)) as [Node];
       await webhooks.createEndpoint(endpoint('wh_final', ['task.canceled', 'task.failed']));
       const a = newTask({ submitTime: T0 });
       const b = newTask({ submitTime: T0 + 1 });
       await tasks.insert(a);
       await tasks.insert(b);
       expect(await tasks.cancel(a.id, 'ws-a', T0 + 5)).toBe(true);
-      await tasks.claim('w1', T0 + 6, T0 + 7, 5);
-      await tasks.recoverExpired(T0 + 100, 1, { code: 'InternalError.Interrupted', message: 'gone', expiresAt: T0 + 1e9 });
+      await queue.claim('w1', T0 + 6, T0 + 7, 5);
+      await queue.recoverExpired(T0 + 100, 1, { code: 'InternalError.Interrupted', message: 'gone', expiresAt: T0 + 1e9 });
       const due = await webhooks.claimDue('d1', T0 + 200, T0 + 300, 10);
       expect(due.map((d) => [d.taskId, d.eventType]).sort()).toEqual([[a.id, 'task.canceled'], [b.id, 'task.failed']].sort());
     });

@@ -7,7 +7,7 @@
  *   dashboards (never ends by itself).
  *
  * `data:` is exactly the body `GET /api/v1/tasks/{id}` would answer, `id:` the task's revision
- * (a store-wide change counter, see task-store.ts). Since every event carries the whole state,
+ * (a store-wide change counter, see task-record.ts). Since every event carries the whole state,
  * a client resuming with `Last-Event-ID: N` is sent the current state at once if the task
  * changed after N, and skipped states lose nothing. The workspace stream resends the tasks
  * changed after N (up to RESUME_LIMIT, oldest first). Where nothing more can come (a final task
@@ -20,8 +20,8 @@ import { Errors } from '../../errors.js';
 import { isTerminal } from '../../protocol/states.js';
 import type { TaskFeed } from '../../tasks/task-feed.js';
 import type { Caller } from '../../tasks/task-service.js';
-import type { TaskRecord } from '../../tasks/task-store.js';
-import type { AppDeps } from '../app.js';
+import type { TaskRecord } from '../../tasks/task-record.js';
+import type { AppDeps } from '../deps.js';
 import { presentTask, unknownTask } from '../present.js';
 import { openEventStream, type EventStream } from '../sse.js';
 

@@ -19,8 +19,8 @@ import type { ReceiveGuard } from '../../limits/body-meter.js';
 import { isRequestProblem, MAX_IMAGES, validateCreateRequest } from '../../protocol/create-request.js';
 import { MODEL_WAN25_I2I } from '../../protocol/wire.js';
 import type { Caller } from '../../tasks/task-service.js';
-import type { TaskRecord } from '../../tasks/task-store.js';
-import type { AppDeps } from '../app.js';
+import type { TaskRecord } from '../../tasks/task-record.js';
+import type { AppDeps } from '../deps.js';
 import { authenticate } from '../auth.js';
 import { fromApiError, fromTaskFailure, invalid, OpenAiError, sendOpenAiError, toOpenAiError } from './openai-errors.js';
 

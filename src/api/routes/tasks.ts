@@ -7,7 +7,7 @@ import { parseListTime } from '../../protocol/time.js';
 import type { CreateTaskResponse, ListTasksResponse } from '../../protocol/wire.js';
 import { ApiError, Errors, invalidParameter } from '../../errors.js';
 import type { Caller, ListTasksQuery } from '../../tasks/task-service.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import type { BodyGate } from '../../limits/body-gate.js';
 import { authenticate } from '../auth.js';
 import { presentListItem, presentTask, unknownTask } from '../present.js';

@@ -14,22 +14,11 @@ import { mkdir, open, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { isSafeKey, type BlobStore } from '../blob-store.js';
+import { contentTypeOf } from '../keys.js';
 import type { UrlSigner } from '../url-signer.js';
-
-const CONTENT_TYPES: Record<string, string> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  webp: 'image/webp',
-  bmp: 'image/bmp',
-};
 
 /** A temporary file older than this belongs to a write that will never finish. */
 const STALE_TMP_MS = 10 * 60_000;
-
-export function contentTypeOf(key: string): string {
-  return CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
-}
 
 export function createFsBlobStore(root: string, signer: UrlSigner, options: { fsync?: boolean } = {}): BlobStore {
   const fsync = options.fsync ?? true;

@@ -22,7 +22,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Readable } from 'node:stream';
 import { isSafeKey, type BlobStore } from '../blob-store.js';
-import { contentTypeOf } from '../fs/fs-blob-store.js';
+import { contentTypeOf } from '../keys.js';
 
 export interface S3Options {
   readonly bucket: string;

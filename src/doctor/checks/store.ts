@@ -21,7 +21,7 @@ function versionFinding(where: string, found: number, known: number): Finding {
 
 async function sqlite(file: string): Promise<Finding[]> {
   if (!existsSync(file)) return [ok('store', `no database yet at ${file}; it is created at the first start`)];
-  const [{ default: Database }, { MIGRATIONS }] = await Promise.all([import('better-sqlite3'), import('../../tasks/sqlite/database.js')]);
+  const [{ default: Database }, { MIGRATIONS }] = await Promise.all([import('better-sqlite3'), import('../../db/sqlite/database.js')]);
   try {
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
@@ -49,7 +49,7 @@ export function redactUrl(url: string): string {
 }
 
 async function postgres(url: string, schema: string | undefined): Promise<Finding[]> {
-  const [{ default: pg }, { MIGRATIONS }] = await Promise.all([import('pg'), import('../../tasks/postgres/migrations.js')]);
+  const [{ default: pg }, { MIGRATIONS }] = await Promise.all([import('pg'), import('../../db/postgres/database.js')]);
   const shown = redactUrl(url);
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   client.on('error', () => undefined);

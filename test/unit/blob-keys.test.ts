@@ -1,0 +1,31 @@
+/** The blob key layout (src/blobs/keys.ts): every key it makes is a safe key, and a result key names its owner. */
+import { describe, expect, it } from 'vitest';
+import { isSafeKey } from '../../src/blobs/blob-store.js';
+import { contentTypeOf, inputBlobKey, resultBlobKey, resultKeyOwner, uploadBlobKey, workspaceTag } from '../../src/blobs/keys.js';
+
+describe('blob keys', () => {
+  it('lays out inputs, results and uploads as safe keys', () => {
+    expect(inputBlobKey('ws-a', 't1', 0, 'jpg')).toBe('ws-a/inputs/t1/0.jpg');
+    expect(resultBlobKey('ws-a', 't1', 2, 'png')).toBe('ws-a/results/t1/2.png');
+    expect(uploadBlobKey('ws-a', 'u1')).toBe(`uploads/${workspaceTag('ws-a')}/u1`);
+    expect(workspaceTag('ws-a')).toMatch(/^[0-9a-f]{16}$/);
+    expect(workspaceTag('ws-a')).not.toBe(workspaceTag('ws-b'));
+    for (const key of [inputBlobKey('ws-a', 't1', 0, 'jpg'), resultBlobKey('ws-a', 't1', 2, 'png'), uploadBlobKey('ws-a', 'u1')]) {
+      expect(isSafeKey(key)).toBe(true);
+    }
+  });
+
+  it('reads the owner of a result key, and of nothing else', () => {
+    expect(resultKeyOwner(resultBlobKey('ws-a', 't1', 2, 'png'))).toEqual({ workspaceId: 'ws-a', taskId: 't1' });
+    expect(resultKeyOwner(inputBlobKey('ws-a', 't1', 0, 'jpg'))).toBeUndefined();
+    expect(resultKeyOwner(uploadBlobKey('ws-a', 'u1'))).toBeUndefined();
+    expect(resultKeyOwner('ws-a/results/t1/extra/0.png')).toBeUndefined();
+  });
+
+  it('maps the extensions it writes to content types', () => {
+    expect(contentTypeOf('a/b/0.png')).toBe('image/png');
+    expect(contentTypeOf('a/b/0.JPG')).toBe('image/jpeg');
+    expect(contentTypeOf('a/b/0.webp')).toBe('image/webp');
+    expect(contentTypeOf('uploads/tag/u1')).toBe('application/octet-stream');
+  });
+});
