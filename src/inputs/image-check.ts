@@ -14,7 +14,8 @@
  * thread (bmp-converter.ts), so engines only see formats sharp decodes.
  */
 import sharp from 'sharp';
-import { ApiError } from '../errors.js';
+import { fromProblem } from '../errors.js';
+import { imageProblems } from '../protocol/image-limits.js';
 import { BmpError, isBmp, readBmpHeader } from './bmp.js';
 import { createBmpConverter } from './bmp-converter.js';
 import { checkJpegHeader, checkPngHeader, checkWebpHeader, type ClaimedSize } from './image-headers.js';
@@ -41,24 +42,10 @@ export function sniffFormat(bytes: Buffer): ImageFormat | undefined {
   return undefined;
 }
 
-const badFormat = (label: string) =>
-  new ApiError(
-    400,
-    'InvalidImage.FileFormat',
-    `Invalid image type. Please ensure the uploaded file is a valid image (${label}: JPEG, PNG, BMP or WEBP expected).`,
-  );
-const badResolution = (label: string, width: number, height: number) =>
-  new ApiError(
-    400,
-    'InvalidImageResolution',
-    `The input image resolution is too large or small (${label} is ${width}*${height}; each side must be between ${MIN_SIDE} and ${MAX_SIDE} pixels).`,
-  );
-const corrupt = (label: string) =>
-  new ApiError(400, 'InvalidImageFormat', `The input image is in invalid format (${label} could not be decoded: truncated or corrupt).`);
-
-export function tooLargeImage(label: string): ApiError {
-  return new ApiError(400, 'InvalidParameter', `The input image is too large (${label} exceeds 10 MB).`);
-}
+const badFormat = (label: string) => fromProblem(imageProblems.badFormat(label));
+const badResolution = (label: string, width: number, height: number) => fromProblem(imageProblems.badResolution(label, width, height));
+const corrupt = (label: string) => fromProblem(imageProblems.corrupt(label));
+export const tooLargeImage = (label: string) => fromProblem(imageProblems.tooLarge(label));
 
 const HEADER_CHECKS: Record<'jpeg' | 'png' | 'webp', (bytes: Buffer) => ClaimedSize> = {
   jpeg: checkJpegHeader,
