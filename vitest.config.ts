@@ -1,6 +1,10 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Workspace packages (packages/sdk) from their TypeScript sources, as tsconfig.json's customConditions.
+  resolve: { conditions: ['retouch-source', ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ['retouch-source', ...defaultServerConditions] } },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/optional/**', '**/node_modules/**'],

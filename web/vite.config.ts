@@ -3,7 +3,7 @@
  * Everything is bundled: no CDN, no third-party request, works offline.
  */
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 const stub = fileURLToPath(new URL('./src/node-stubs.ts', import.meta.url));
 
@@ -13,7 +13,9 @@ export default defineConfig({
   publicDir: 'public',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   resolve: {
-    // The SDK (src/sdk) reads local files and writes downloads with Node built-ins on paths the
+    // The SDK and the protocol (packages/sdk) from their TypeScript sources.
+    conditions: ['retouch-source', ...defaultClientConditions],
+    // The SDK (packages/sdk) reads local files and writes downloads with Node built-ins on paths the
     // console never takes (it sends data URIs and downloads through the browser); these stubs
     // stand in for them so that the bundle has no Node code. `randomUUID` (Idempotency-Key on
     // create) is the one the console does use: the stub draws it from Web Crypto.

@@ -54,7 +54,7 @@ function toApiError(err: FastifyError | Error): ApiError {
   }
   const status = (err as FastifyError).statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
-    return new ApiError(status, 'InvalidParameter', 'Invalid request parameters.');
+    return Errors.transport(status);
   }
   return Errors.internal(err);
 }
@@ -69,12 +69,9 @@ function clientErrorHandler(err: Error & { code?: string }, socket: Socket): voi
     socket.destroy();
     return;
   }
-  const [status, code, message] =
-    err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'InvalidParameter', 'Request header fields too large.']
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'RequestTimeOut', 'Request timed out, please try again later.']
-        : [400, 'InvalidParameter', 'Invalid request parameters.'];
+  const error =
+    err.code === 'HPE_HEADER_OVERFLOW' ? Errors.headersTooLarge() : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? Errors.requestTimeout() : Errors.transport(400);
+  const { status, code, message } = error;
   const id = randomUUID();
   const body = JSON.stringify({ request_id: id, code, message });
   socket.end(
@@ -131,7 +128,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
       const code = (err as FastifyError).code;
       const apiError =
         code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH'
-          ? new ApiError(400, 'InvalidParameter', 'The request URL is invalid, please check the request path.')
+          ? Errors.badUrl()
           : toApiError(err);
       return sendError(reply, apiError);
     },

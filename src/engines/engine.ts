@@ -12,6 +12,7 @@
  *   deadline); between steps is enough.
  * - It must not keep references to the input buffers after settling.
  */
+import type { TaskErrorCode } from '../protocol/error-codes.js';
 import type { Size } from '../protocol/size.js';
 
 export interface EditRequest {
@@ -43,13 +44,23 @@ export interface Engine {
   close?(): Promise<void>;
 }
 
-/** A failure with a stable DashScope code and a message safe to show the user. */
+/**
+ * A failure with a stable DashScope code (one of protocol/error-codes.ts's task codes) and a
+ * message safe to show the user.
+ */
 export class EditError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
+  /** A TaskErrorCode, or the code of a DashScope upstream passed through (`fromUpstream`). */
+  readonly code: string;
+
+  constructor(code: TaskErrorCode, message: string) {
     super(message);
     this.name = 'EditError';
+    this.code = code;
+  }
+
+  /** A DashScope upstream's own failure, its code passed through unchanged (docs/errors.md, "Task errors"). */
+  static fromUpstream(code: string, message: string): EditError {
+    // The one place a code outside retouch's list enters a task, on purpose.
+    return new EditError(code as TaskErrorCode, message);
   }
 }

@@ -61,7 +61,8 @@ export function createTestEngine(options: { runLog?: string } = {}): Engine {
       if (sleepMs > 0) await sleep(sleepMs, undefined, { signal: request.signal });
       if (d.has('hang')) await sleep(2 ** 31 - 1, undefined, { signal: request.signal });
       if (indexList(d.get('fail')).includes(request.index)) {
-        throw new EditError(d.get('code') || 'InternalError.Algo', `Image ${request.index} failed as requested by the test prompt.`);
+        // `code=` may name any code, as a DashScope upstream's would pass through.
+        throw EditError.fromUpstream(d.get('code') || 'InternalError.Algo', `Image ${request.index} failed as requested by the test prompt.`);
       }
       if (indexList(d.get('throw')).includes(request.index)) throw new Error('test engine: thrown as requested');
       const meta = await sharp(request.images[0]!).metadata();

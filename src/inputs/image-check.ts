@@ -15,8 +15,7 @@
  * thread (bmp-converter.ts), so engines only see formats sharp decodes.
  */
 import sharp from 'sharp';
-import { ApiError } from '../errors.js';
-import type { RequestProblem } from '../protocol/create-request.js';
+import { ApiError, fromProblem } from '../errors.js';
 import { imageProblems, MAX_INPUT_IMAGE_BYTES, MAX_INPUT_SIDE, MIN_INPUT_SIDE, sniffImageFormat, type InputImageFormat } from '../protocol/image-limits.js';
 import { BmpError, readBmpHeader } from './bmp.js';
 import { createBmpConverter } from './bmp-converter.js';
@@ -37,14 +36,10 @@ export interface CheckedImage {
 
 export const sniffFormat = (bytes: Buffer): ImageFormat | undefined => sniffImageFormat(bytes);
 
-const refuse = (problem: RequestProblem) => new ApiError(400, problem.code, problem.message);
-const badFormat = (label: string) => refuse(imageProblems.badFormat(label));
-const badResolution = (label: string, width: number, height: number) => refuse(imageProblems.badResolution(label, width, height));
-const corrupt = (label: string) => refuse(imageProblems.corrupt(label));
-
-export function tooLargeImage(label: string): ApiError {
-  return refuse(imageProblems.tooLarge(label));
-}
+const badFormat = (label: string) => fromProblem(imageProblems.badFormat(label));
+const badResolution = (label: string, width: number, height: number) => fromProblem(imageProblems.badResolution(label, width, height));
+const corrupt = (label: string) => fromProblem(imageProblems.corrupt(label));
+export const tooLargeImage = (label: string) => fromProblem(imageProblems.tooLarge(label));
 
 const HEADER_CHECKS: Record<'jpeg' | 'png' | 'webp', (bytes: Buffer) => ClaimedSize> = {
   jpeg: checkJpegHeader,

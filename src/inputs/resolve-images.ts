@@ -3,7 +3,7 @@
  * `data:` URIs are decoded, http(s) URLs are fetched through the SSRF guard, and `oss://`
  * keys of temporary uploads are read from the upload store.
  */
-import { ApiError, invalidParameter } from '../errors.js';
+import { ImageRefErrors, invalidParameter } from '../errors.js';
 import { checkImage, MAX_IMAGE_BYTES, tooLargeImage, type CheckedImage } from './image-check.js';
 import { safeFetch, type SafeFetchOptions } from './safe-fetch.js';
 
@@ -34,11 +34,7 @@ export function decodeDataUri(uri: string, label: string): Buffer {
     throw invalidParameter(`${label} is not a valid data URI: expected data:{MIME_type};base64,{base64_data}.`);
   }
   if (!DATA_URI_TYPES.has(parts[0] ?? '')) {
-    throw new ApiError(
-      400,
-      'InvalidImage.FileFormat',
-      `Invalid image type. Please ensure the uploaded file is a valid image (${label} has MIME type "${(parts[0] ?? '').slice(0, 40)}"; image/jpeg, image/png, image/bmp or image/webp expected).`,
-    );
+    throw ImageRefErrors.dataUriType(label, parts[0] ?? '');
   }
   const maxLength = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 4;
   // Fast path, no scan of the (up to 14 MB) string in JavaScript: Node's decoder skips what is
@@ -69,24 +65,16 @@ export function createImageResolver(options: { fetch: SafeFetchOptions; uploads?
         return (await safeFetch(ref, options.fetch, context.signal)).body;
       case 'oss': {
         if (!context.ossResolve) {
-          throw new ApiError(
-            400,
-            'InvalidParameter',
-            `${label} is an oss:// URL; send the header X-DashScope-OssResourceResolve: enable to use temporary uploads.`,
-          );
+          throw ImageRefErrors.ossWithoutHeader(label);
         }
         const bytes = options.uploads ? await options.uploads(ref.slice('oss://'.length), context.workspaceId, context.model) : undefined;
         if (!bytes) {
-          throw new ApiError(400, 'InvalidURL', `${label}: the uploaded file was not found or has expired.`);
+          throw ImageRefErrors.uploadGone(label);
         }
         return bytes;
       }
       default:
-        throw new ApiError(
-          400,
-          'InvalidURL',
-          `Invalid URL provided in your request (${label} must be an http(s) URL, a data URI or an oss:// URL).`,
-        );
+        throw ImageRefErrors.badScheme(label);
     }
   }
 

@@ -17,7 +17,7 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { ApiError } from '../errors.js';
+import { ApiError, FetchErrors } from '../errors.js';
 import { addressAllowed, compileAllowList, forbiddenRange, isLocalhostName, normalizeHostname, type AllowList } from './address-policy.js';
 
 export interface SafeFetchOptions {
@@ -46,38 +46,6 @@ export interface SafeFetchResult {
   finalUrl: string;
 }
 
-const MAX_ECHO = 200;
-
-/** Only ever the URL the user sent, truncated: never a redirect target or a resolved address. */
-function echo(url: string): string {
-  const flat = url.replace(/[\u0000-\u001f\u007f]/g, '');
-  return flat.length > MAX_ECHO ? `${flat.slice(0, MAX_ECHO)}…` : flat;
-}
-
-function sizeLimit(maxBytes: number): string {
-  const mb = 1024 * 1024;
-  return maxBytes % mb === 0 ? `${maxBytes / mb} MB` : `${maxBytes} bytes`;
-}
-
-/** The public errors of this module (status 400, DashScope codes from protocol.md §4). */
-export const FetchErrors = {
-  invalidUrl: (why?: string, cause?: unknown) =>
-    new ApiError(400, 'InvalidURL', why === undefined ? 'Invalid URL provided in your request.' : `Invalid URL provided in your request: ${why}`, { cause }),
-  forbidden: (cause?: unknown) =>
-    new ApiError(400, 'InvalidURL', 'The request URL is not allowed: it resolves to a private or reserved address.', { cause }),
-  tooManyRedirects: (max: number) =>
-    new ApiError(400, 'InvalidURL', `Invalid URL provided in your request: more than ${max} redirects.`),
-  timeout: (url: string, cause?: unknown) =>
-    new ApiError(400, 'InvalidURL.Timeout', `Download ${echo(url)} timeout, please check network connection.`, { cause }),
-  refused: (url: string, cause?: unknown) =>
-    new ApiError(400, 'InvalidURL.ConnectionRefused', `Connection to ${echo(url)} refused, please provide available URL.`, { cause }),
-  tooLarge: (maxBytes: number) =>
-    new ApiError(400, 'InvalidParameter', `The downloaded file exceeds the size limit of ${sizeLimit(maxBytes)}.`),
-  httpStatus: (status: number) =>
-    new ApiError(400, 'InvalidParameter', `download image failed: the server answered with HTTP status ${status}.`),
-  downloadFailed: (why: string, cause?: unknown) =>
-    new ApiError(400, 'InvalidParameter', `download image failed: ${why}.`, { cause }),
-} as const;
 
 /** Internal marker errors; mapped to ApiError in one place (toApiError). */
 export class Refusal extends Error {

@@ -9,7 +9,7 @@
  * connection is closed rather than kept reading a body nobody wants.
  */
 import { Transform, type Readable } from 'node:stream';
-import { ApiError } from '../errors.js';
+import { Errors, type ApiError } from '../errors.js';
 import type { BodyReservation } from './body-budget.js';
 
 export interface ReceiveLimits {
@@ -19,20 +19,6 @@ export interface ReceiveLimits {
   readonly minBytesPerSecond: number;
   readonly graceMs: number;
 }
-
-const CLOSE = { connection: 'close' } as const;
-
-export const bodyBudgetExceeded = () =>
-  new ApiError(429, 'Throttling', 'Too many requests in route. Please try again later.', { headers: { 'retry-after': '1', ...CLOSE } });
-
-export const bodyTooSlow = (limits: ReceiveLimits) =>
-  new ApiError(
-    408,
-    'RequestTimeOut',
-    `Request timed out, please try again later (the request body must arrive within ${Math.round(limits.deadlineMs / 1000)} s` +
-      (limits.minBytesPerSecond > 0 ? ` and at ${Math.round(limits.minBytesPerSecond / 1024)} KB/s or more).` : ').'),
-    { headers: CLOSE },
-  );
 
 /** Counts bytes against the budget and watches the clock; `fail` is called at most once. */
 export interface ReceiveGuard {
@@ -61,7 +47,7 @@ export function createReceiveGuard(
   const timer = setInterval(() => {
     const elapsed = Date.now() - start;
     const slow = limits.minBytesPerSecond > 0 && elapsed > limits.graceMs && received < ((elapsed - limits.graceMs) / 1000) * limits.minBytesPerSecond;
-    if (elapsed > limits.deadlineMs || slow) failOnce(bodyTooSlow(limits));
+    if (elapsed > limits.deadlineMs || slow) failOnce(Errors.bodyTooSlow(limits));
   }, 250);
   timer.unref();
   return {
@@ -69,7 +55,7 @@ export function createReceiveGuard(
       if (done) return false;
       received += bytes;
       if (reservation.take(bytes)) return true;
-      failOnce(bodyBudgetExceeded());
+      failOnce(Errors.bodyBudgetExceeded());
       return false;
     },
     stop() {

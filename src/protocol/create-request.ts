@@ -6,6 +6,7 @@
  * ignored, an empty negative prompt is fine) and strict where it is strict (image count, n,
  * size, seed).
  */
+import type { RequestErrorCode } from './error-codes.js';
 import { parseSize, type Size } from './size.js';
 
 export const MAX_PROMPT_CHARS = 2000;
@@ -17,7 +18,7 @@ export const DEFAULT_N = 4;
 export const MAX_SEED = 2147483647;
 
 export interface RequestProblem {
-  code: string;
+  code: RequestErrorCode;
   message: string;
 }
 

@@ -5,3 +5,4 @@ export * from './wire.js';
 export * from './create-request.js';
 export * from './webhooks.js';
 export * from './image-limits.js';
+export * from './error-codes.js';

@@ -144,7 +144,7 @@ export type RetouchClient = ReturnType<typeof createClient>;
  *
  * @example
  * ```ts
- * import { createClient } from 'retouch/sdk';
+ * import { createClient } from '@retouch/sdk';
  * const client = createClient({ baseUrl: 'http://127.0.0.1:8080/api/v1', apiKey: process.env.DASHSCOPE_API_KEY });
  * const { download } = await client.edit({ prompt: 'convert to black and white', images: ['photo.jpg'], n: 1, outputDir: 'out' });
  * console.log(download?.images);

@@ -1,10 +1,11 @@
 /**
- * retouch SDK: a typed client for the DashScope image-edit task protocol, for retouch and for
- * DashScope itself. No server dependencies: fetch, node built-ins and `protocol/` types only.
+ * retouch SDK (@retouch/sdk): a typed client for the DashScope image-edit task protocol, for retouch
+ * and for DashScope itself. No dependencies: fetch, node built-ins and its own `protocol/` (the wire
+ * types and validation, also exported as `@retouch/sdk/protocol`, which the server uses too).
  *
  * @example
  * ```ts
- * import { createClient } from 'retouch/sdk';
+ * import { createClient } from '@retouch/sdk';
  * // DASHSCOPE_HTTP_BASE_URL=http://127.0.0.1:8080/api/v1 and DASHSCOPE_API_KEY=sk-… in the environment
  * const client = createClient();
  * const result = await client.edit({ prompt: 'convert to black and white', images: ['./photo.jpg'], n: 1, outputDir: './out' });
@@ -28,7 +29,16 @@ export {
 } from './client.js';
 export { DashScopeError, SdkErrorCodes } from './errors.js';
 export { DEFAULT_RETRY, parseRetryAfter, backoffDelay, type FetchLike, type RetryPolicy } from './http.js';
-export { imageMimeType, toDataUri, DEFAULT_INLINE_MAX_BYTES, MAX_IMAGE_BYTES, type ImageInput, type LocalFilesMode } from './inputs.js';
+export {
+  imageMimeType,
+  loadInput,
+  toDataUri,
+  DEFAULT_INLINE_MAX_BYTES,
+  MAX_IMAGE_BYTES,
+  type ImageInput,
+  type LocalFilesMode,
+  type LocalImage,
+} from './inputs.js';
 export type { DownloadOptions, DownloadReport, ImageOutcome } from './download.js';
 export type { UploadPolicy } from './upload.js';
 export type { WebhookMethods, WebhookCallOptions } from './webhooks.js';

@@ -8,7 +8,7 @@
  * - `startSweeper` deletes expired uploads on a timer.
  */
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '../errors.js';
+import { UploadErrors } from '../errors.js';
 import type { UploadReader } from '../inputs/resolve-images.js';
 import type { Clock } from '../tasks/task-service.js';
 import type { PolicySigner } from './policy.js';
@@ -59,7 +59,7 @@ export interface UploadService {
 }
 
 const MB = 1024 * 1024;
-const denied = (message: string) => new ApiError(403, 'AccessDenied', message);
+const { denied } = UploadErrors;
 
 const dateOf = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
 
@@ -76,7 +76,7 @@ export function createUploadService(deps: {
   function authorize(form: UploadForm) {
     for (const name of ['OSSAccessKeyId', 'Signature', 'policy', 'key'] as const) {
       if (typeof form[name] !== 'string' || form[name] === '') {
-        throw new ApiError(400, 'InvalidParameter', `Required parameter(${name}) missing or invalid; the form fields must come before the file.`);
+        throw UploadErrors.missingField(name);
       }
     }
     const verdict = signer.verify({ policy: form.policy!, signature: form.Signature!, keyId: form.OSSAccessKeyId! }, clock.now());
@@ -116,7 +116,7 @@ export function createUploadService(deps: {
     authorize,
     async accept(form, file) {
       const { workspaceId, model, maxBytes } = authorize(form);
-      if (file.bytes.length > maxBytes) throw tooLarge(maxBytes);
+      if (file.bytes.length > maxBytes) throw UploadErrors.tooLarge(maxBytes);
       const now = clock.now();
       if ((await store.usage(workspaceId, now)) + file.bytes.length > settings.capacityBytes) {
         throw denied(`The workspace's temporary storage is full (${Math.round(settings.capacityBytes / MB)} MB); uploads expire after 48 hours.`);
@@ -131,7 +131,7 @@ export function createUploadService(deps: {
         createdAt: now,
         expiresAt: now + settings.retentionMs,
       });
-      if (outcome === 'exists') throw new ApiError(409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.');
+      if (outcome === 'exists') throw UploadErrors.exists();
       return { key: form.key! };
     },
     reader: (key, workspaceId, model) => store.read(key, workspaceId, model, clock.now()),
@@ -145,5 +145,3 @@ export function createUploadService(deps: {
   };
 }
 
-export const tooLarge = (maxBytes: number) =>
-  new ApiError(400, 'BadRequest.TooLarge', `Payload Too Large. Uploaded files are limited to ${Math.round((maxBytes / MB) * 100) / 100} MB.`);

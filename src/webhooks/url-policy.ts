@@ -7,13 +7,13 @@
  */
 import dns from 'node:dns';
 import net from 'node:net';
-import { ApiError } from '../errors.js';
+import { WebhookErrors } from '../errors.js';
 import { addressAllowed } from '../inputs/address-policy.js';
 import { allowListFor, checkTarget, type Target } from '../inputs/safe-fetch.js';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
-const invalid = (what: string, why: string) => new ApiError(400, 'InvalidURL', `Invalid ${what}: ${why}`);
+const invalid = WebhookErrors.invalidUrl;
 
 export async function validateWebhookUrl(
   raw: unknown,

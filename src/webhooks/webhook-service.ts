@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type net from 'node:net';
-import { ApiError, invalidParameter } from '../errors.js';
+import { invalidParameter, WebhookErrors } from '../errors.js';
 import type { Clock } from '../tasks/task-service.js';
 import { envelope, isTaskEvent, TASK_EVENTS, TEST_EVENT } from './events.js';
 import { validateWebhookUrl } from './url-policy.js';
@@ -39,7 +39,7 @@ export interface WebhookService {
 /** `whsec_` + base64 of 24 random bytes: the secret format `standardwebhooks` reads. */
 export const newWebhookSecret = (): string => `whsec_${randomBytes(24).toString('base64')}`;
 
-const notFound = () => new ApiError(404, 'NotFound', 'Webhook endpoint not found.');
+const notFound = WebhookErrors.endpointNotFound;
 
 export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
   const { store, clock } = deps;

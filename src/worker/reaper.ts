@@ -6,6 +6,7 @@
  *   after which GET answers UNKNOWN and their URLs stop working.
  */
 import type { BlobStore } from '../blobs/blob-store.js';
+import { TaskFailures } from '../errors.js';
 import type { Clock } from '../tasks/task-service.js';
 import type { TaskRepository } from '../tasks/task-repository.js';
 import type { TaskQueue } from '../tasks/task-queue.js';
@@ -37,10 +38,8 @@ export interface Reaper {
 
 const BATCH = 200;
 
-export const INTERRUPTED = {
-  code: 'InternalError.Interrupted',
-  message: 'The task was interrupted too many times (its worker stopped while running it) and will not be retried.',
-};
+const { code, message } = TaskFailures.interrupted;
+export const INTERRUPTED = { code, message };
 
 export function createReaper(deps: ReaperDeps): Reaper {
   const timers: NodeJS.Timeout[] = [];

@@ -1,19 +1,12 @@
 /** Settling a task from its per-image outcomes; shared by the worker and the upstream scheduler. */
+import { TaskFailures } from '../errors.js';
 import type { StoredResult, TaskRecord } from '../tasks/task-record.js';
 import type { TaskQueue } from '../tasks/task-queue.js';
 
 export type Failure = Extract<StoredResult, { ok: false }>;
 
-export const INTERNAL: Failure = {
-  ok: false,
-  code: 'InternalError.Algo',
-  message: 'An internal error has occured during execution, please try again later or contact service support.',
-};
-export const TIMEOUT: Failure = {
-  ok: false,
-  code: 'InternalError.Timeout',
-  message: 'An internal timeout error has occured during execution, please try again later or contact service support.',
-};
+export const INTERNAL: Failure = TaskFailures.internal;
+export const TIMEOUT: Failure = TaskFailures.timeout;
 
 export interface SettleDeps {
   readonly queue: TaskQueue;

@@ -6,6 +6,7 @@
  */
 import type { BlobStore } from '../blobs/blob-store.js';
 import { resultBlobKey } from '../blobs/keys.js';
+import { TaskFailures } from '../errors.js';
 import { backoffMs } from '../engines/routes/backoff.js';
 import type { UpstreamEngine, UpstreamSnapshot } from '../engines/routes/upstream-engine.js';
 import type { StoredResult, TaskRecord, UpstreamRef } from '../tasks/task-record.js';
@@ -19,16 +20,8 @@ export interface OutcomeDeps extends SettleDeps {
 const DOWNLOAD_ATTEMPTS = 3;
 const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
 
-export const UPSTREAM_LOST: Failure = {
-  ok: false,
-  code: 'InternalError.Upstream',
-  message: 'The upstream image service no longer knows this task (it expired or was lost there), please try again.',
-};
-const DOWNLOAD_FAILED: Failure = {
-  ok: false,
-  code: 'InternalError.Download',
-  message: 'The image was produced upstream but could not be downloaded from it, please try again.',
-};
+export const UPSTREAM_LOST: Failure = TaskFailures.upstreamLost;
+const DOWNLOAD_FAILED: Failure = TaskFailures.downloadFailed;
 
 async function download(deps: OutcomeDeps, upstream: UpstreamEngine, task: TaskRecord, index: number, url: string): Promise<StoredResult> {
   for (let attempt = 0; ; attempt++) {
@@ -82,7 +75,7 @@ export async function settleFromUpstream(deps: OutcomeDeps, upstream: UpstreamEn
       } else if (item) {
         result = { ok: false, code: item.code ?? 'InternalError', message: item.message ?? 'The upstream produced no image for this index.' };
       } else {
-        result = { ok: false, code: 'InternalError', message: 'The upstream returned no result for this image.' };
+        result = TaskFailures.noUpstreamResult;
       }
       if (!(await deps.queue.recordResult(task.id, deps.workerId, index, result))) throw new LeaseGone();
       return result;

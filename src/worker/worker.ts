@@ -18,6 +18,7 @@ import { EditError, type Engine } from '../engines/engine.js';
 import type { Decision, EngineRegistry } from '../engines/registry.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { contentTypeOf, resultBlobKey } from '../blobs/keys.js';
+import { TaskFailures } from '../errors.js';
 import type { Clock } from '../tasks/task-service.js';
 import type { StoredResult, TaskRecord } from '../tasks/task-record.js';
 import type { TaskQueue } from '../tasks/task-queue.js';
@@ -64,11 +65,7 @@ class ShutdownAbort extends Error {}
 class LeaseLost extends Error {}
 class TaskTimeout extends Error {}
 
-const ROUTE_GONE = {
-  ok: false,
-  code: 'InternalError.Upstream',
-  message: 'The route that submitted this task upstream is no longer configured, so its result cannot be fetched.',
-} as const;
+const ROUTE_GONE = TaskFailures.routeGone;
 
 export function createWorker(deps: WorkerDeps): Worker {
   const { queue, blobs, clock, workerId } = deps;
@@ -185,7 +182,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       const inputs = await loadInputs(task);
       if (!inputs) {
         upstreams.unreserve(d.upstream);
-        await failTask(settleDeps, task, { ok: false, code: 'InternalError', message: 'The input images of this task are no longer available.' });
+        await failTask(settleDeps, task, TaskFailures.inputsGone);
         return;
       }
       id = await d.upstream.submit({
@@ -232,10 +229,10 @@ export function createWorker(deps: WorkerDeps): Worker {
     for (let index = 0; index < task.n; index++) {
       if (results[index]) continue;
       let result: StoredResult;
-      if (!decision) result = { ok: false, code: 'InvalidParameter', message: 'Model not exist.' };
+      if (!decision) result = TaskFailures.modelNotExist;
       else if (decision.kind === 'fail') result = { ok: false, code: decision.code, message: decision.message };
       else if (!engine) result = INTERNAL;
-      else if (!inputs) result = { ok: false, code: 'InternalError', message: 'The input images of this task are no longer available.' };
+      else if (!inputs) result = TaskFailures.inputsGone;
       else {
         try {
           result = await editOne(task, engine, inputs, index, signal);

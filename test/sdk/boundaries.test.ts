@@ -9,7 +9,7 @@ describe('src/sdk dependencies', () => {
     const dir = join(REPO_ROOT, 'src/sdk');
     const offenders: string[] = [];
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
-      // Code only: doc comments show `import … from 'retouch/sdk'` examples.
+      // Code only: doc comments show `import … from '@retouch/sdk'` examples.
       const text = readFileSync(join(dir, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
       for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
         const spec = m[1]!;

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeyInfo, KeyStore } from '../../auth/key-store.js';
-import { ApiError, Errors, invalidParameter } from '../../errors.js';
+import { AdminErrors, ApiError, Errors, invalidParameter } from '../../errors.js';
 import type { Clock, TaskService } from '../../tasks/task-service.js';
 import { authenticate } from '../auth.js';
 
@@ -22,7 +22,6 @@ export interface AdminDeps {
   readonly clock: Clock;
 }
 
-const notAdmin = () => new ApiError(403, 'AccessDenied', 'This API key is not an admin key; the admin API needs one.');
 
 /** The wire form of a key: snake_case, times in epoch ms, never the secret (shown once, on create). */
 const presentKey = (k: ApiKeyInfo) => ({
@@ -73,7 +72,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   async function requireAdmin(request: FastifyRequest): Promise<ApiKeyInfo> {
     const caller = await authenticate(request, keys);
     const key = (await keys.list()).find((k) => k.id === caller.apiKeyId);
-    if (!key?.admin) throw notAdmin();
+    if (!key?.admin) throw AdminErrors.notAdmin();
     return key;
   }
 
@@ -103,12 +102,12 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     const { id } = request.params;
     const active = (await keys.list()).filter((k) => k.revokedAt === undefined);
     const target = active.find((k) => k.id === id);
-    if (!target) throw new ApiError(404, 'NotFound', `No active API key with id ${id}.`);
+    if (!target) throw AdminErrors.noSuchKey(id);
     // Revoking the last admin key would leave nobody able to manage keys but the CLI.
     if (target.admin && active.filter((k) => k.admin).length === 1) {
-      throw new ApiError(400, 'UnsupportedOperation', 'This is the last active admin key; create another admin key before revoking it.');
+      throw AdminErrors.lastAdminKey();
     }
-    if (!(await keys.revoke(id, clock.now()))) throw new ApiError(404, 'NotFound', `No active API key with id ${id}.`);
+    if (!(await keys.revoke(id, clock.now()))) throw AdminErrors.noSuchKey(id);
     return { request_id: request.id, data: { id, revoked: true } };
   });
 

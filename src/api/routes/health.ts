@@ -9,7 +9,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ApiError } from '../../errors.js';
+import { Errors } from '../../errors.js';
 import type { Metrics } from '../../metrics/registry.js';
 import type { ApiDescription } from '../openapi.js';
 import { COMMON_SCHEMAS } from '../schemas.js';
@@ -64,7 +64,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
       if (deps.metricsToken !== undefined) {
         const header = request.headers.authorization ?? '';
         const given = header.replace(/^\s*Bearer\s+/i, '').trim();
-        if (!sameToken(given, deps.metricsToken)) throw new ApiError(401, 'InvalidApiKey', 'A valid metrics token is required.');
+        if (!sameToken(given, deps.metricsToken)) throw Errors.metricsToken();
       }
       return reply.type(registry.contentType).send(await registry.metrics());
     });

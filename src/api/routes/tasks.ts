@@ -5,7 +5,7 @@ import { isRequestProblem, validateCreateRequest } from '../../protocol/create-r
 import { isTaskStatus } from '../../protocol/states.js';
 import { parseListTime } from '../../protocol/time.js';
 import type { CreateTaskResponse, ListTasksResponse } from '../../protocol/wire.js';
-import { ApiError, Errors, invalidParameter } from '../../errors.js';
+import { ApiError, Errors, fromProblem, invalidParameter } from '../../errors.js';
 import type { Caller, ListTasksQuery } from '../../tasks/task-service.js';
 import type { AppDeps } from '../deps.js';
 import type { BodyGate } from '../../limits/body-gate.js';
@@ -130,7 +130,7 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps, bodyGate
     if (key !== undefined) reply.header('idempotency-key', key);
     const body = parseBody(request.body);
     const parsed = validateCreateRequest(body);
-    if (isRequestProblem(parsed)) throw new ApiError(400, parsed.code, parsed.message);
+    if (isRequestProblem(parsed)) throw fromProblem(parsed);
     if (!deps.engines.has(parsed.model)) throw Errors.modelNotExist();
     const callbackUrl = await callbackUrlOf(request, deps);
     const abort = new AbortController();

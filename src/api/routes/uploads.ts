@@ -17,12 +17,12 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { KeyStore } from '../../auth/key-store.js';
 import type { EngineRegistry } from '../../engines/registry.js';
-import { ApiError, Errors, invalidParameter } from '../../errors.js';
+import { ApiError, Errors, invalidParameter, UploadErrors } from '../../errors.js';
 import type { BodyGate } from '../../limits/body-gate.js';
-import { bodyTooSlow, type ReceiveGuard } from '../../limits/body-meter.js';
+import type { ReceiveGuard } from '../../limits/body-meter.js';
 import type { RateLimiter } from '../../limits/rate-limiter.js';
 import type { Clock } from '../../tasks/task-service.js';
-import { tooLarge, type UploadForm, type UploadService } from '../../uploads/upload-service.js';
+import type { UploadForm, UploadService } from '../../uploads/upload-service.js';
 import { authenticate } from '../auth.js';
 
 export interface UploadRouteDeps {
@@ -43,7 +43,7 @@ function multipartError(err: unknown, maxBytes: number): ApiError {
   if (err instanceof ApiError) return err;
   switch ((err as { code?: string }).code) {
     case 'FST_REQ_FILE_TOO_LARGE':
-      return tooLarge(maxBytes);
+      return UploadErrors.tooLarge(maxBytes);
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
@@ -99,7 +99,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRouteDeps
       failed.catch(() => undefined);
       const limits = deps.bodyGate?.limits;
       // The fields come first; they are small (limits above), but must arrive in time too.
-      const fieldsDeadline = limits ? setTimeout(() => fail(bodyTooSlow(limits)), limits.deadlineMs) : undefined;
+      const fieldsDeadline = limits ? setTimeout(() => fail(Errors.bodyTooSlow(limits)), limits.deadlineMs) : undefined;
       let guard: ReceiveGuard | undefined;
       let received: { form: UploadForm; bytes: Buffer; mimetype: string };
       try {
@@ -118,7 +118,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRouteDeps
         guard = deps.bodyGate?.guard(workspaceId, reply.raw, fail, startedAt);
         const bytes = await Promise.race([readFile(file.file, guard), failed]);
         // busboy ends a file at the size limit and marks it truncated (toBuffer() would throw).
-        if ((file.file as Readable & { truncated?: boolean }).truncated) throw tooLarge(maxBytes);
+        if ((file.file as Readable & { truncated?: boolean }).truncated) throw UploadErrors.tooLarge(maxBytes);
         received = { form: form as UploadForm, bytes, mimetype: file.mimetype };
       } catch (err) {
         throw multipartError(err, maxBytes);

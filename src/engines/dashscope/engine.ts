@@ -7,6 +7,7 @@
  * client's: those become `InternalError.Upstream`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TaskFailures } from '../../errors.js';
 import { EditError } from '../engine.js';
 import { backoffMs } from '../routes/backoff.js';
 import { createRateWindow } from '../routes/rate-window.js';
@@ -32,10 +33,7 @@ export interface DashScopeEngineOptions {
 const STATUSES: readonly UpstreamStatus[] = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED', 'UNKNOWN'];
 const AUTH_CODES = new Set(['InvalidApiKey', 'AccessDenied', 'Workspace.AccessDenied', 'AccessDenied.Unpurchased']);
 
-export const UPSTREAM_UNAVAILABLE = {
-  code: 'InternalError.Upstream',
-  message: 'The upstream image service could not be reached or refused retouch, please try again later or contact service support.',
-};
+const UPSTREAM_UNAVAILABLE = TaskFailures.upstreamUnavailable;
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
@@ -45,7 +43,7 @@ function finalError(reply: DashScopeReply): EditError {
   if (!code || AUTH_CODES.has(code) || reply.status === 401 || reply.status === 403) {
     return new EditError(UPSTREAM_UNAVAILABLE.code, UPSTREAM_UNAVAILABLE.message);
   }
-  return new EditError(code, message ?? code);
+  return EditError.fromUpstream(code, message ?? code);
 }
 
 function parseResults(output: Record<string, unknown>): UpstreamResult[] {
@@ -104,7 +102,7 @@ export function createDashScopeEngine(options: DashScopeEngineOptions): Upstream
       }
       const code = str(last?.body.code);
       // A 5xx with its own code (InternalError, …) passes through; a dead connection does not.
-      throw code && last && last.status >= 500 ? new EditError(code, str(last.body.message) ?? code) : new EditError(UPSTREAM_UNAVAILABLE.code, UPSTREAM_UNAVAILABLE.message);
+      throw code && last && last.status >= 500 ? EditError.fromUpstream(code, str(last.body.message) ?? code) : new EditError(UPSTREAM_UNAVAILABLE.code, UPSTREAM_UNAVAILABLE.message);
     },
 
     async query(id): Promise<UpstreamQuery> {

@@ -3,6 +3,7 @@
  * `code` when an upstream could not produce an image; the message says which upstream and why,
  * in words safe to show (never a key, never a stack). Catalogue: docs/errors.md.
  */
+import type { TaskErrorCode } from '../../protocol/error-codes.js';
 import { EditError } from '../engine.js';
 
 export const UpstreamCodes = {
@@ -24,7 +25,7 @@ export const UpstreamCodes = {
   lost: 'Upstream.Lost',
   /** Content moderation refused the prompt or an image; DashScope's own code for this. */
   contentPolicy: 'DataInspectionFailed',
-} as const;
+} as const satisfies Record<string, TaskErrorCode>;
 
 export type UpstreamCode = (typeof UpstreamCodes)[keyof typeof UpstreamCodes];
 

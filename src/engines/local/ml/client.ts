@@ -25,6 +25,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EditError } from '../../engine.js';
+import type { TaskErrorCode } from '../../../protocol/error-codes.js';
 import type { MlOp, MlRequest, MlResponse, MlResult, ModelKey, WireImage } from './protocol.js';
 import { modelKeyOf } from './protocol.js';
 import type { Box, MlModels, RawImage } from './types.js';
@@ -257,7 +258,8 @@ export class MlWorkerClient implements MlModels {
     this.busy.delete(r.key);
     const { job } = r;
     if (res.ok) this.settle(job, () => job.resolve(res.result));
-    else this.settle(job, () => job.reject(new EditError(res.code, res.message)));
+    // The code is an EditError's from the worker thread (or InternalError.Algo), so one of the task codes.
+    else this.settle(job, () => job.reject(new EditError(res.code as TaskErrorCode, res.message)));
     if (this.running.size === 0) w.unref();
     this.pump(r.key);
     this.scheduleIdleStop();
