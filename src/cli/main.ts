@@ -7,7 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig, type ConfigOverrides } from '../config.js';
-import { DashScopeError } from '../sdk/errors.js';
+import { DashScopeError } from '@retouch/sdk';
 import { registerBackupCommands } from './backup.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerDoctorCommand } from './doctor.js';

@@ -15,7 +15,7 @@
  */
 import sharp from 'sharp';
 import { fromProblem } from '../errors.js';
-import { imageProblems } from '../protocol/image-limits.js';
+import { imageProblems } from '@retouch/sdk/protocol';
 import { BmpError, isBmp, readBmpHeader } from './bmp.js';
 import { createBmpConverter } from './bmp-converter.js';
 import { checkJpegHeader, checkPngHeader, checkWebpHeader, type ClaimedSize } from './image-headers.js';

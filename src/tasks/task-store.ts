@@ -16,8 +16,8 @@
  * - claim never hands one task to two workers, even from concurrent processes;
  * - all methods are safe to call concurrently.
  */
-import type { StoredTaskStatus, TaskStatus } from '../protocol/states.js';
-import type { Size } from '../protocol/size.js';
+import type { StoredTaskStatus, TaskStatus } from '@retouch/sdk/protocol';
+import type { Size } from '@retouch/sdk/protocol';
 
 export type StoredResult =
   | { readonly ok: true; readonly blobKey: string; readonly actualPrompt?: string }

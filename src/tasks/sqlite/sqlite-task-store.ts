@@ -2,7 +2,7 @@
  * TaskStore on embedded SQLite. better-sqlite3 is synchronous; each method is one short
  * statement or an IMMEDIATE transaction, so the event loop is held for microseconds.
  */
-import type { StoredTaskStatus } from '../../protocol/states.js';
+import type { StoredTaskStatus } from '@retouch/sdk/protocol';
 import type { IdempotencyRecord, ListQuery, NewTask, RecoveryReport, Settlement, TaskStore, UsageRow } from '../task-store.js';
 import { createTaskEventHub, type TaskEvents } from '../task-events.js';
 import type { SqliteDatabase } from './database.js';
