@@ -40,7 +40,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import sharp from 'sharp';
-import { defaultOutputSize } from '../src/protocol/size.js';
+import { defaultOutputSize } from '@retouch/sdk/protocol';
 import { call, createBody, createTask, getTask, imageDataUri, testImage, waitForStatus } from '../test/helpers/http.js';
 import { BENCH_KEY, processCpuMs, REPO_ROOT, spawnBaseline, spawnRetouch, type Child } from './lib/procs.js';
 import { fmt, median, pool } from './lib/stats.js';

@@ -5,10 +5,10 @@
  * paths) stays in `cause` and the logs, never in a response. The catalogue is docs/errors.md,
  * checked against the code lists by test/errors/registry.test.ts.
  */
-import { REQUEST_ERRORS, type RequestErrorCode, type TaskErrorCode } from './protocol/error-codes.js';
-import type { RequestProblem } from './protocol/create-request.js';
+import { REQUEST_ERRORS, type RequestErrorCode, type TaskErrorCode } from '@retouch/sdk/protocol';
+import type { RequestProblem } from '@retouch/sdk/protocol';
 
-export type { RequestErrorCode, TaskErrorCode } from './protocol/error-codes.js';
+export type { RequestErrorCode, TaskErrorCode } from '@retouch/sdk/protocol';
 
 export class ApiError extends Error {
   readonly status: number;

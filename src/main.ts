@@ -21,7 +21,7 @@ import { createTestEngine, TEST_MODEL } from './engines/test-engine.js';
 import { createImageResolver } from './inputs/resolve-images.js';
 import { createPolicySigner } from './uploads/policy.js';
 import { createUploadService } from './uploads/upload-service.js';
-import { MODEL_WAN25_I2I } from './protocol/wire.js';
+import { MODEL_WAN25_I2I } from '@retouch/sdk/protocol';
 import { createTaskFeed } from './tasks/task-feed.js';
 import { createTaskService, type Clock } from './tasks/task-service.js';
 import { createReaper } from './worker/reaper.js';

@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { invalidParameter } from '../errors.js';
-import { isTerminal } from '../protocol/states.js';
+import { isTerminal } from '@retouch/sdk/protocol';
 import type { TaskFeed } from '../tasks/task-feed.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { TaskRecord } from '../tasks/task-record.js';

@@ -1,7 +1,7 @@
 /** Maps task records to the protocol's wire shapes (times in UTC+8, signed result URLs). */
-import type { StoredTaskStatus } from '../protocol/states.js';
-import type { GetTaskResponse, RetouchInfo, TaskListItem, TaskMetrics, TaskOutput, TaskResultItem } from '../protocol/wire.js';
-import { formatTaskTime } from '../protocol/time.js';
+import type { StoredTaskStatus } from '@retouch/sdk/protocol';
+import type { GetTaskResponse, RetouchInfo, TaskListItem, TaskMetrics, TaskOutput, TaskResultItem } from '@retouch/sdk/protocol';
+import { formatTaskTime } from '@retouch/sdk/protocol';
 import type { TaskRecord } from '../tasks/task-record.js';
 
 export type UrlFor = (blobKey: string, expiresAt: number) => Promise<string>;

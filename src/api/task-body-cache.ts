@@ -11,7 +11,7 @@
  * The body is stored without its `request_id`, which `withRequestId` puts in front: the bytes
  * are those `JSON.stringify` gives for the whole answer, request id first.
  */
-import type { GetTaskResponse } from '../protocol/wire.js';
+import type { GetTaskResponse } from '@retouch/sdk/protocol';
 import type { TaskRecord } from '../tasks/task-record.js';
 
 export interface TaskBodyCache {

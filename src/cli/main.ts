@@ -8,7 +8,7 @@
 import cluster from 'node:cluster';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, type ConfigOverrides } from '../config.js';
-import { DashScopeError } from '../sdk/errors.js';
+import { DashScopeError } from '@retouch/sdk';
 import { registerBackupCommands } from './backup.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerDoctorCommand } from './doctor.js';

@@ -13,8 +13,8 @@
  * A TTY: the status is one line redrawn in place, with saved/failed lines printed above it.
  * `--json`: nothing until the end, then one JSON document.
  */
-import type { GetTaskResponse } from '../protocol/wire.js';
-import type { ImageOutcome } from '../sdk/download.js';
+import type { GetTaskResponse } from '@retouch/sdk/protocol';
+import type { ImageOutcome } from '@retouch/sdk';
 
 export type ProgressMode = 'lines' | 'tty' | 'silent';
 

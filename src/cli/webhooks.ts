@@ -3,7 +3,7 @@
  * the SDK (client.webhooks), for the workspace of the key in use.
  */
 import type { Command } from 'commander';
-import { WEBHOOK_TASK_EVENTS, type WebhookDelivery, type WebhookEventFilter } from '../protocol/webhooks.js';
+import { WEBHOOK_TASK_EVENTS, type WebhookDelivery, type WebhookEventFilter } from '@retouch/sdk/protocol';
 import { connect, withConnection, type ConnectionOptions } from './client-commands.js';
 import { UsageError } from './exit.js';
 

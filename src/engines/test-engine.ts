@@ -18,7 +18,7 @@
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
-import { defaultOutputSize } from '../protocol/size.js';
+import { defaultOutputSize } from '@retouch/sdk/protocol';
 import { EditError, type Engine } from './engine.js';
 
 export const TEST_MODEL = 'retouch-test';

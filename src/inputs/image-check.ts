@@ -16,13 +16,13 @@
  */
 import sharp from 'sharp';
 import { ApiError, fromProblem } from '../errors.js';
-import { imageProblems, MAX_INPUT_IMAGE_BYTES, MAX_INPUT_SIDE, MIN_INPUT_SIDE, sniffImageFormat, type InputImageFormat } from '../protocol/image-limits.js';
+import { imageProblems, MAX_INPUT_IMAGE_BYTES, MAX_INPUT_SIDE, MIN_INPUT_SIDE, sniffImageFormat, type InputImageFormat } from '@retouch/sdk/protocol';
 import { BmpError, readBmpHeader } from './bmp.js';
 import { createBmpConverter } from './bmp-converter.js';
 import { checkJpegHeader, checkPngHeader, checkWebpHeader, type ClaimedSize } from './image-headers.js';
 
 /** The limits are the protocol's (protocol/image-limits.ts), which browsers check with too. */
-export { MAX_INPUT_IMAGE_BYTES as MAX_IMAGE_BYTES } from '../protocol/image-limits.js';
+export { MAX_INPUT_IMAGE_BYTES as MAX_IMAGE_BYTES } from '@retouch/sdk/protocol';
 
 export type ImageFormat = InputImageFormat;
 

@@ -7,7 +7,7 @@
  * closed sets (route patterns, model names, states), never from ids or user input.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { TASK_STATUSES } from '../protocol/states.js';
+import { TASK_STATUSES } from '@retouch/sdk/protocol';
 import type { TaskRecord } from '../tasks/task-record.js';
 
 /** Seconds: from sub-second test edits to the 10-minute task timeout. */

@@ -11,7 +11,7 @@
  *   countByStatus) never show an expired task, and deleteExpired removes it for good;
  * - all methods are safe to call concurrently, from any number of processes.
  */
-import type { StoredTaskStatus, TaskStatus } from '../protocol/states.js';
+import type { StoredTaskStatus, TaskStatus } from '@retouch/sdk/protocol';
 import type { NewTask, TaskRecord } from './task-record.js';
 
 /** An Idempotency-Key on create, stored with the task it produced. */

@@ -3,7 +3,7 @@
  * SQLite hands back booleans as 0/1 and JSON columns as text; PostgreSQL decodes them
  * (boolean, jsonb/text[]): the mapping accepts either.
  */
-import type { StoredTaskStatus } from '../protocol/states.js';
+import type { StoredTaskStatus } from '@retouch/sdk/protocol';
 import type { StoredResult, TaskRecord, UpstreamRef } from './task-record.js';
 
 export interface TaskRow {

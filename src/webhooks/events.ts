@@ -2,7 +2,7 @@
  * Webhook event types and the envelope (Standard Webhooks: `{type, timestamp, data}`).
  * `data` of a task event is exactly the body of GET /api/v1/tasks/{id}; see docs/webhooks.md.
  */
-import { WEBHOOK_TASK_EVENTS, type WebhookTaskEvent } from '../protocol/webhooks.js';
+import { WEBHOOK_TASK_EVENTS, type WebhookTaskEvent } from '@retouch/sdk/protocol';
 
 export const TASK_EVENTS = WEBHOOK_TASK_EVENTS;
 export type TaskEvent = WebhookTaskEvent;

@@ -11,7 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskRequest } from '../../src/api/routes/tasks-description.js';
-import { isRequestProblem, validateCreateRequest } from '../../src/protocol/create-request.js';
+import { isRequestProblem, validateCreateRequest } from '@retouch/sdk/protocol';
 import { OPENAPI_PATH, renderOpenApi } from '../../scripts/gen-openapi.js';
 import { call, createBody, createTask, imageDataUri, waitForStatus, type JsonResponse } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { registerConsoleRoutes } from '../../src/api/routes/console.js';
 import { ApiError } from '../../src/errors.js';
 import { checkImage } from '../../src/inputs/image-check.js';
-import { checkImageLimits, type ImageFacts } from '../../src/protocol/image-limits.js';
+import { checkImageLimits, type ImageFacts } from '@retouch/sdk/protocol';
 import { createSseParser, type SseEvent } from '../../web/src/events.js';
 import { REPO_ROOT, startTestServer } from '../helpers/server.js';
 

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createTask, getTask, imageDataUri, waitForStatus } from '../helpers/http.js';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
-import { createClient } from '../../src/sdk/index.js';
+import { createClient } from '@retouch/sdk';
 import { spawnServer, tempDataDir, TEST_KEY, type ChildServer } from '../helpers/server.js';
 
 const KEY = TEST_KEY;

@@ -1,12 +1,12 @@
 /**
- * The error registry (src/protocol/error-codes.ts) and its catalogue (docs/errors.md) say the
+ * The error registry (packages/sdk/src/protocol/error-codes.ts) and its catalogue (docs/errors.md) say the
  * same thing, both ways: every code retouch emits is documented with its HTTP status, and every
  * documented code is one retouch emits. And the errors are built in one module only.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REQUEST_ERRORS, TASK_ERROR_CODES, TRANSPORT_STATUSES, type RequestErrorCode } from '../../src/protocol/error-codes.js';
+import { REQUEST_ERRORS, TASK_ERROR_CODES, TRANSPORT_STATUSES, type RequestErrorCode } from '@retouch/sdk/protocol';
 
 const ROOT = join(import.meta.dirname, '../..');
 const doc = readFileSync(join(ROOT, 'docs/errors.md'), 'utf8');

@@ -95,7 +95,7 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 export const TASK_TIME_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/;
 const BEIJING_MS = 8 * 3_600_000;
 
-/** "2025-09-23 22:14:10.800" read as Beijing time → epoch ms (independent of src/protocol/time). */
+/** "2025-09-23 22:14:10.800" read as Beijing time → epoch ms (independent of packages/sdk/src/protocol/time). */
 export function beijingToEpoch(text: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})$/.exec(text);
   if (!m) throw new Error(`not a task time: ${text}`);

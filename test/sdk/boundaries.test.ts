@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/server.js';
 
-describe('src/sdk dependencies', () => {
+describe('packages/sdk/src dependencies', () => {
   it('imports nothing but ./, ../protocol/ and node: modules', () => {
-    const dir = join(REPO_ROOT, 'src/sdk');
+    const dir = join(REPO_ROOT, 'packages/sdk/src');
     const offenders: string[] = [];
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       // Code only: doc comments show `import … from '@retouch/sdk'` examples.

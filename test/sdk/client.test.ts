@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, DashScopeError, normalizeBaseUrl, parseRetryAfter, type RetouchClient } from '../../src/sdk/index.js';
+import { createClient, DashScopeError, normalizeBaseUrl, parseRetryAfter, type RetouchClient } from '@retouch/sdk';
 import { testImage } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

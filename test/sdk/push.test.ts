@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type FetchLike } from '../../src/sdk/index.js';
+import { createClient, type FetchLike } from '@retouch/sdk';
 import { listTasks, testImage } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

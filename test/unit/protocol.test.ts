@@ -11,7 +11,7 @@ import {
   parseTaskTime,
   validateCreateRequest,
   isRequestProblem,
-} from '../../src/protocol/index.js';
+} from '@retouch/sdk/protocol';
 
 describe('task times', () => {
   it('formats epoch ms in UTC+8 as YYYY-MM-DD HH:mm:ss.SSS', () => {

@@ -1,10 +1,10 @@
 /**
- * The console's only way to the server: the TypeScript SDK (src/sdk), with typed wrappers for the
+ * The console's only way to the server: the TypeScript SDK (packages/sdk/src), with typed wrappers for the
  * endpoints the SDK has no method for (models, admin, webhooks) over its generic `request`.
  * Optional endpoints (models, webhooks, task events) are feature-detected: a 404 means "this
  * server does not offer it", and the console says so or falls back.
  */
-import { createClient, DashScopeError, MODEL_WAN25_I2I, type GetTaskResponse, type RetouchClient } from '../../src/sdk/index.js';
+import { createClient, DashScopeError, MODEL_WAN25_I2I, type GetTaskResponse, type RetouchClient } from '@retouch/sdk';
 
 export type Client = RetouchClient;
 export { DashScopeError };

@@ -1,9 +1,9 @@
 /**
  * Input images as the console holds them: the file, a preview (an object URL, never uploaded
  * anywhere), its decoded size and format, and the problem the server would report, checked
- * here first with the protocol's own limits and messages (src/protocol/image-limits.ts).
+ * here first with the protocol's own limits and messages (packages/sdk/src/protocol/image-limits.ts).
  */
-import { checkImageLimits, sniffImageFormat, type InputImageFormat, type RequestProblem } from '../../src/protocol/index.js';
+import { checkImageLimits, sniffImageFormat, type InputImageFormat, type RequestProblem } from '@retouch/sdk/protocol';
 
 export interface PickedImage {
   readonly id: string;

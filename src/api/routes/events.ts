@@ -17,7 +17,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Errors } from '../../errors.js';
-import { isTerminal } from '../../protocol/states.js';
+import { isTerminal } from '@retouch/sdk/protocol';
 import type { TaskFeed } from '../../tasks/task-feed.js';
 import type { Caller } from '../../tasks/task-service.js';
 import type { TaskRecord } from '../../tasks/task-record.js';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { KeyStore } from '../../auth/key-store.js';
 import type { EngineRegistry } from '../../engines/registry.js';
 import { ApiError } from '../../errors.js';
-import type { ModelListResponse } from '../../protocol/wire.js';
+import type { ModelListResponse } from '@retouch/sdk/protocol';
 import { authenticate } from '../auth.js';
 import type { ApiDescription } from '../openapi.js';
 import { COMMON_SCHEMAS } from '../schemas.js';

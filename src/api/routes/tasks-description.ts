@@ -6,8 +6,8 @@
  * against real answers in the same test.
  */
 import { z } from 'zod';
-import { MAX_IMAGES, MAX_N, MAX_SEED, MIN_IMAGES } from '../../protocol/create-request.js';
-import { TASK_STATUSES } from '../../protocol/states.js';
+import { MAX_IMAGES, MAX_N, MAX_SEED, MIN_IMAGES } from '@retouch/sdk/protocol';
+import { TASK_STATUSES } from '@retouch/sdk/protocol';
 import type { ApiDescription } from '../openapi.js';
 import { AUTH_ERRORS, COMMON_SCHEMAS, RATE_LIMITED } from '../schemas.js';
 

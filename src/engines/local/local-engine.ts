@@ -3,7 +3,7 @@
  * (steps/, execute.ts), fit to the output size, watermark, encode PNG (with alpha when an
  * operation made the image transparent).
  */
-import { MAX_OUTPUT_PIXELS, defaultOutputSize, type Size } from '../../protocol/size.js';
+import { MAX_OUTPUT_PIXELS, defaultOutputSize, type Size } from '@retouch/sdk/protocol';
 import { EditError, type EditRequest, type EditResult, type Engine } from '../engine.js';
 import { runPlan } from './execute.js';
 import { setupFonts } from './fonts.js';

@@ -12,7 +12,7 @@
  * At most `concurrency` requests of the route are in flight at once (one semaphore per engine,
  * i.e. per route); 429/502/503/504 answers are retried within `retries`, honouring Retry-After.
  */
-import type { Size } from '../../protocol/size.js';
+import type { Size } from '@retouch/sdk/protocol';
 import type { EditRequest, EditResult, Engine } from '../engine.js';
 import type { UpstreamContext } from '../upstream-kit/context.js';
 import { upstreamError, UpstreamCodes } from '../upstream-kit/errors.js';

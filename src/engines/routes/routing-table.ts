@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { MODEL_WAN25_I2I } from '../../protocol/wire.js';
+import { MODEL_WAN25_I2I } from '@retouch/sdk/protocol';
 import { KINDS, engineNames } from './kinds.js';
 import { durationMs } from './schema.js';
 import { Secret } from './secret.js';

@@ -16,7 +16,7 @@
  * - `download` fetches one result image (upstream URLs expire: the scheduler copies each one
  *   into retouch's blob store as soon as the task is done).
  */
-import type { Size } from '../../protocol/size.js';
+import type { Size } from '@retouch/sdk/protocol';
 import type { Secret } from './secret.js';
 
 export interface UpstreamInput {

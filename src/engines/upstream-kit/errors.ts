@@ -3,7 +3,7 @@
  * `code` when an upstream could not produce an image; the message says which upstream and why,
  * in words safe to show (never a key, never a stack). Catalogue: docs/errors.md.
  */
-import type { TaskErrorCode } from '../../protocol/error-codes.js';
+import type { TaskErrorCode } from '@retouch/sdk/protocol';
 import { EditError } from '../engine.js';
 
 export const UpstreamCodes = {

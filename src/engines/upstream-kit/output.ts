@@ -8,7 +8,7 @@
  * no watermark is passed through byte for byte.
  */
 import sharp from 'sharp';
-import { defaultOutputSize, type Size } from '../../protocol/size.js';
+import { defaultOutputSize, type Size } from '@retouch/sdk/protocol';
 import { fromSharp, toSharp } from '../local/image.js';
 import { applyWatermark } from '../local/watermark.js';
 import { upstreamError, UpstreamCodes } from './errors.js';

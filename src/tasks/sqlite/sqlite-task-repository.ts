@@ -3,7 +3,7 @@
  * statement or an IMMEDIATE transaction, so the event loop is held for microseconds. Wake-ups
  * are delivered in-process (`events`): only this process writes to the file while serving.
  */
-import type { StoredTaskStatus } from '../../protocol/states.js';
+import type { StoredTaskStatus } from '@retouch/sdk/protocol';
 import type { SqliteDatabase } from '../../db/sqlite/database.js';
 import type { TaskEventHub } from '../task-events.js';
 import type { NewTask } from '../task-record.js';

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { EditError, type EditRequest } from '../../../src/engines/engine.js';
 import { createLocalEngine } from '../../../src/engines/local/local-engine.js';
-import { defaultOutputSize } from '../../../src/protocol/size.js';
+import { defaultOutputSize } from '@retouch/sdk/protocol';
 import { RED, changed, decodePng, fill, pixel, png, quadrants } from './helpers.js';
 
 const engine = createLocalEngine();

@@ -4,7 +4,7 @@
  * then submitted through the SDK and followed in a TaskView.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { isRequestProblem, MAX_SEED, validateCreateRequest, type RequestProblem } from '../../../src/protocol/index.js';
+import { isRequestProblem, MAX_SEED, validateCreateRequest, type RequestProblem } from '@retouch/sdk/protocol';
 import { useApp } from '../app-context.js';
 import { describeError, listModels, type ModelInfo } from '../api.js';
 import { imageProblem, pickImage, toDataUri, type PickedImage } from '../images.js';

@@ -1,6 +1,6 @@
 /** 1–3 input images: drop, paste or choose; reorder (image 1/2/3), remove; thumbnails with size, format and problems. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { MAX_IMAGES } from '../../../src/protocol/index.js';
+import { MAX_IMAGES } from '@retouch/sdk/protocol';
 import { useApp } from '../app-context.js';
 import { formatBytes, imageProblem, pickImage, type PickedImage } from '../images.js';
 

@@ -4,7 +4,7 @@
  * failures with code and message, results with download, compare and "edit again".
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { isTerminal } from '../../../src/protocol/index.js';
+import { isTerminal } from '@retouch/sdk/protocol';
 import { useApp } from '../app-context.js';
 import { describeError, type TaskBody } from '../api.js';
 import type { PickedImage } from '../images.js';

@@ -4,7 +4,7 @@
  * engine that ran each task (the `retouch` object, when the server sends it), cancel for PENDING.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { formatListTime, isTerminal, TASK_STATUSES, type TaskListItem, type TaskStatus } from '../../../src/protocol/index.js';
+import { formatListTime, isTerminal, TASK_STATUSES, type TaskListItem, type TaskStatus } from '@retouch/sdk/protocol';
 import { formatTime, useApp } from '../app-context.js';
 import { describeError, type RetouchInfo, type TaskBody } from '../api.js';
 import { followTaskEvents } from '../events.js';

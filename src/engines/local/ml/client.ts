@@ -25,7 +25,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EditError } from '../../engine.js';
-import type { TaskErrorCode } from '../../../protocol/error-codes.js';
+import type { TaskErrorCode } from '@retouch/sdk/protocol';
 import type { MlOp, MlRequest, MlResponse, MlResult, ModelKey, WireImage } from './protocol.js';
 import { modelKeyOf } from './protocol.js';
 import type { Box, MlModels, RawImage } from './types.js';

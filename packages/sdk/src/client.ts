@@ -1,6 +1,6 @@
 /**
  * The client: task calls over fetch, waiting, one-call edits, downloads and uploads.
- * See docs/sdk.md for the reference and src/sdk/index.ts for the public surface.
+ * See docs/sdk.md for the reference and packages/sdk/src/index.ts for the public surface.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -12,7 +12,7 @@ import {
   type GetTaskResponse,
   type ListTasksResponse,
   type TaskStatus,
-} from '../protocol/index.js';
+} from './protocol/index.js';
 import { downloadTaskResults, type DownloadOptions, type DownloadReport } from './download.js';
 import { DashScopeError, SdkErrorCodes } from './errors.js';
 import { createServerCapabilities } from './capabilities.js';
@@ -232,7 +232,7 @@ export function createClient(options: ClientOptions = {}) {
   const client = {
     baseUrl,
 
-    /** retouch's webhook API: endpoints, test events, the delivery log (src/sdk/webhooks.ts). */
+    /** retouch's webhook API: endpoints, test events, the delivery log (packages/sdk/src/webhooks.ts). */
     webhooks: createWebhookMethods(call),
 
     /**

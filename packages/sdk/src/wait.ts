@@ -3,8 +3,8 @@
  * holds reads (then each answer means "changed" and the next read goes out at once) and
  * otherwise polling at growing, jittered intervals; failures back off, honouring Retry-After.
  */
-import { isTerminal } from '../protocol/states.js';
-import type { GetTaskResponse } from '../protocol/index.js';
+import { isTerminal } from './protocol/states.js';
+import type { GetTaskResponse } from './protocol/index.js';
 import { DashScopeError, SdkErrorCodes } from './errors.js';
 import { backoffDelay, type RetryPolicy } from './http.js';
 

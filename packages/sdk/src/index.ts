@@ -42,7 +42,7 @@ export {
 export type { DownloadOptions, DownloadReport, ImageOutcome } from './download.js';
 export type { UploadPolicy } from './upload.js';
 export type { WebhookMethods, WebhookCallOptions } from './webhooks.js';
-export type { CreatedWebhookEndpoint, CreateWebhookRequest, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEnvelope, WebhookEventFilter, WebhookTaskEvent } from '../protocol/webhooks.js';
+export type { CreatedWebhookEndpoint, CreateWebhookRequest, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEnvelope, WebhookEventFilter, WebhookTaskEvent } from './protocol/webhooks.js';
 export type {
   CreateTaskRequest,
   CreateTaskResponse,
@@ -56,5 +56,5 @@ export type {
   TaskListItem,
   TaskStatus,
   ErrorBody,
-} from '../protocol/index.js';
-export { isTerminal, TERMINAL_STATUSES, MODEL_WAN25_I2I } from '../protocol/index.js';
+} from './protocol/index.js';
+export { isTerminal, TERMINAL_STATUSES, MODEL_WAN25_I2I } from './protocol/index.js';

@@ -3,7 +3,7 @@
  * Verifying deliveries is the receiver's job: use the `standardwebhooks` package with the
  * endpoint's secret (docs/webhooks.md).
  */
-import type { CreatedWebhookEndpoint, CreateWebhookRequest, WebhookDelivery, WebhookEndpoint } from '../protocol/webhooks.js';
+import type { CreatedWebhookEndpoint, CreateWebhookRequest, WebhookDelivery, WebhookEndpoint } from './protocol/webhooks.js';
 
 type Call = <T>(method: string, path: string, init?: { body?: string; headers?: Record<string, string>; signal?: AbortSignal }) => Promise<T>;
 

@@ -5,7 +5,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GetTaskResponse, TaskOutput } from '../protocol/wire.js';
+import type { GetTaskResponse, TaskOutput } from './protocol/wire.js';
 import { DashScopeError, SdkErrorCodes } from './errors.js';
 import { send, type FetchLike, type RetryPolicy } from './http.js';
 
