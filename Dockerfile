@@ -12,6 +12,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
+# The workspace package (the SDK) must be there for npm ci to link it.
+COPY packages/sdk/package.json packages/sdk/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN npm rebuild --no-audit --no-fund && npm pack --pack-destination /tmp

@@ -1,10 +1,14 @@
-import { defaultClientConditions, defaultServerConditions } from 'vite';
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+const CONDITIONS = ['retouch-source', ...defaultServerConditions.filter((c) => c !== 'module')];
+
 export default defineConfig({
-  // Workspace packages (packages/sdk) from their TypeScript sources, as tsconfig.json's customConditions.
-  resolve: { conditions: ['retouch-source', ...defaultClientConditions] },
-  ssr: { resolve: { conditions: ['retouch-source', ...defaultServerConditions] } },
+  // Workspace packages (packages/sdk) from their TypeScript sources, as tsconfig.json's
+  // customConditions; otherwise vitest's own defaults (Vite's server conditions without
+  // `module`). Vitest also hands these to the test processes as `--conditions`.
+  resolve: { conditions: CONDITIONS },
+  ssr: { resolve: { conditions: CONDITIONS } },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/optional/**', '**/node_modules/**'],

@@ -23,8 +23,10 @@ export interface OperationDoc {
   readonly pathParams?: Record<string, string>;
   readonly query?: Record<string, { readonly description: string; readonly schema: z.ZodType; readonly required?: boolean }>;
   readonly headers?: Record<string, { readonly description: string; readonly schema: z.ZodType; readonly required?: boolean }>;
-  /** A named schema (a key of some description's `schemas`) for an application/json body. */
+  /** A named schema (a key of some description's `schemas`) for the request body. */
   readonly body?: string;
+  /** The body's media type; default application/json. */
+  readonly bodyMediaType?: string;
   /** status → description and named schema (application/json), or a raw media type. */
   readonly responses: Record<string, { readonly description: string; readonly schema?: string; readonly mediaType?: string }>;
 }
@@ -89,7 +91,7 @@ export function buildOpenApiDocument(descriptions: readonly ApiDescription[], ve
         tags: [op.tag],
         ...(op.auth === false ? { security: [] } : {}),
         ...(parameters.length > 0 ? { parameters } : {}),
-        ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(op.body) } } } } : {}),
+        ...(op.body ? { requestBody: { required: true, content: { [op.bodyMediaType ?? 'application/json']: { schema: ref(op.body) } } } } : {}),
         responses,
       };
       const item = (paths[op.path] ??= {});

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskRequest } from '../../src/api/routes/tasks-description.js';
 import { isRequestProblem, validateCreateRequest } from '@retouch/sdk/protocol';
 import { OPENAPI_PATH, renderOpenApi } from '../../scripts/gen-openapi.js';
-import { call, createBody, createTask, imageDataUri, waitForStatus, type JsonResponse } from '../helpers/http.js';
+import { call, createBody, createTask, imageDataUri, testImage, waitForStatus, type JsonResponse } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startReceiver, type Receiver } from '../webhooks/receiver.js';
 
@@ -33,7 +33,7 @@ describe('the OpenAPI document', () => {
 
   it('describes the routes of every module', () => {
     const operations = Object.values(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap((item) => Object.values(item).map((op) => op.operationId));
-    for (const id of ['createTask', 'getTask', 'listTasks', 'cancelTask', 'listWebhooks', 'createWebhook', 'deleteWebhook', 'testWebhook', 'listWebhookDeliveries', 'healthz', 'readyz', 'metrics']) {
+    for (const id of ['createTask', 'getTask', 'listTasks', 'cancelTask', 'openAiImageEdit', 'adminListKeys', 'adminCreateKey', 'adminRevokeKey', 'adminListWorkspaces', 'adminUsage', 'listWebhooks', 'createWebhook', 'deleteWebhook', 'testWebhook', 'listWebhookDeliveries', 'healthz', 'readyz', 'metrics']) {
       expect(operations).toContain(id);
     }
   });
@@ -158,5 +158,33 @@ describe('real answers match the document', () => {
     conforms('listWebhooks', await call(`${server.url}/api/v1/webhooks`));
     conforms('healthz', await call(`${server.url}/healthz`));
     conforms('readyz', await call(`${server.url}/readyz`));
+  });
+
+  it('admin and OpenAI image routes', async () => {
+    const key = server.key;
+    const created = await call(`${server.url}/api/v1/admin/keys`, { key, body: { workspace_id: 'docs', name: 'openapi' } });
+    conforms('adminCreateKey', created);
+    conforms('adminCreateKey', await call(`${server.url}/api/v1/admin/keys`, { key, body: { admin: 'yes' } }));
+    conforms('adminListKeys', await call(`${server.url}/api/v1/admin/keys?workspace_id=docs`, { key }));
+    conforms('adminListKeys', await call(`${server.url}/api/v1/admin/keys`, { key: created.body.data.secret }));
+    conforms('adminListWorkspaces', await call(`${server.url}/api/v1/admin/workspaces`, { key }));
+    conforms('adminUsage', await call(`${server.url}/api/v1/admin/usage`, { key }));
+    conforms('adminUsage', await call(`${server.url}/api/v1/admin/usage?start_date=2026-13-01`, { key }));
+    conforms('adminRevokeKey', await call(`${server.url}/api/v1/admin/keys/${created.body.data.id}`, { key, method: 'DELETE' }));
+    conforms('adminRevokeKey', await call(`${server.url}/api/v1/admin/keys/${created.body.data.id}`, { key, method: 'DELETE' }));
+
+    const edit = async (fields: Record<string, string>, withImage = true): Promise<JsonResponse> => {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(fields)) form.append(name, value);
+      if (withImage) form.append('image', new Blob([new Uint8Array(await testImage())], { type: 'image/png' }), 'in.png');
+      const res = await fetch(`${server.url}/v1/images/edits`, { method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: form });
+      return { status: res.status, headers: res.headers, body: await res.json() };
+    };
+    const ok = await edit({ model: 'retouch-test', prompt: 'ok', response_format: 'b64_json' });
+    expect(ok.status).toBe(200);
+    conforms('openAiImageEdit', ok);
+    conforms('openAiImageEdit', await edit({ model: 'retouch-test', prompt: 'ok' }, false));
+    conforms('openAiImageEdit', await edit({ model: 'no-such-model', prompt: 'ok' }));
+    conforms('openAiImageEdit', await edit({ model: 'retouch-test', prompt: 'fail=0' }));
   });
 });

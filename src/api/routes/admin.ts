@@ -5,16 +5,105 @@
  * answered in its shape: `{request_id, data}` on success, `{request_id, code, message}` on error.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { ApiKeyInfo, KeyStore } from '../../auth/key-store.js';
 import { AdminErrors, ApiError, Errors, invalidParameter } from '../../errors.js';
 import type { Clock, TaskService } from '../../tasks/task-service.js';
 import { authenticate } from '../auth.js';
+import type { ApiDescription } from '../openapi.js';
+import { AUTH_ERRORS, COMMON_SCHEMAS } from '../schemas.js';
 
 const DAY_MS = 86_400_000;
 /** Longest usage span one call may ask for. */
 const MAX_USAGE_DAYS = 92;
 const WORKSPACE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_NAME_CHARS = 100;
+
+const adminKey = z.object({
+  id: z.string(),
+  workspace_id: z.string(),
+  name: z.string(),
+  hint: z.string().describe('The last characters of the secret, to tell keys apart.'),
+  admin: z.boolean(),
+  created_at: z.number().int().describe('Epoch ms.'),
+  revoked_at: z.number().int().nullable().describe('Epoch ms; null while the key is active.'),
+});
+const workspaceParam = { description: 'Only this workspace (1–64 letters, digits, `_` or `-`).', schema: z.string() };
+const ADMIN_ERRORS = {
+  ...AUTH_ERRORS,
+  '400': { description: 'An invalid parameter (InvalidParameter).', schema: 'ErrorBody' },
+  '403': { description: 'A valid key that is not an admin key (AccessDenied).', schema: 'ErrorBody' },
+} as const;
+
+export const adminApiDescription: ApiDescription = {
+  tag: { name: 'admin', description: 'Every workspace\'s API keys, the workspaces and their usage; admin keys only (docs/admin-api.md).' },
+  schemas: {
+    ...COMMON_SCHEMAS,
+    AdminKeyList: z.object({ request_id: z.string(), data: z.array(adminKey) }),
+    AdminCreateKeyRequest: z.object({
+      workspace_id: z.string().optional().describe('Default `default`.'),
+      name: z.string().max(100).optional(),
+      admin: z.boolean().optional().describe('Default false.'),
+    }),
+    AdminCreatedKey: z.object({ request_id: z.string(), data: adminKey.extend({ secret: z.string().describe('The key itself, shown this once.') }) }),
+    AdminRevokedKey: z.object({ request_id: z.string(), data: z.object({ id: z.string(), revoked: z.literal(true) }) }),
+    AdminWorkspaceList: z.object({
+      request_id: z.string(),
+      data: z.array(z.object({ id: z.string(), keys: z.number().int(), active_keys: z.number().int(), admin_keys: z.number().int(), stored_tasks: z.number().int() })),
+    }),
+    AdminUsage: z.object({
+      request_id: z.string(),
+      start_date: z.string(),
+      end_date: z.string(),
+      data: z.array(
+        z.object({
+          workspace_id: z.string(),
+          date: z.string().describe('YYYY-MM-DD (UTC).'),
+          tasks: z.number().int(),
+          succeeded: z.number().int(),
+          failed: z.number().int(),
+          canceled: z.number().int(),
+          images: z.number().int(),
+        }),
+      ),
+    }),
+  },
+  operations: [
+    {
+      method: 'get', path: '/api/v1/admin/keys', operationId: 'adminListKeys', tag: 'admin', summary: 'Every API key (never the secrets)',
+      query: { workspace_id: workspaceParam },
+      responses: { '200': { description: 'The keys.', schema: 'AdminKeyList' }, ...ADMIN_ERRORS },
+    },
+    {
+      method: 'post', path: '/api/v1/admin/keys', operationId: 'adminCreateKey', tag: 'admin', summary: 'Create an API key in any workspace',
+      body: 'AdminCreateKeyRequest',
+      responses: { '200': { description: 'The new key, with its secret (shown once).', schema: 'AdminCreatedKey' }, ...ADMIN_ERRORS },
+    },
+    {
+      method: 'delete', path: '/api/v1/admin/keys/{id}', operationId: 'adminRevokeKey', tag: 'admin', summary: 'Revoke an API key',
+      pathParams: { id: 'The key id.' },
+      responses: {
+        '200': { description: 'Revoked.', schema: 'AdminRevokedKey' },
+        ...ADMIN_ERRORS,
+        '400': { description: 'The last active admin key (UnsupportedOperation).', schema: 'ErrorBody' },
+        '404': { description: 'No active key with this id (NotFound).', schema: 'ErrorBody' },
+      },
+    },
+    {
+      method: 'get', path: '/api/v1/admin/workspaces', operationId: 'adminListWorkspaces', tag: 'admin', summary: 'The workspaces, with their key and stored task counts',
+      responses: { '200': { description: 'The workspaces.', schema: 'AdminWorkspaceList' }, ...ADMIN_ERRORS },
+    },
+    {
+      method: 'get', path: '/api/v1/admin/usage', operationId: 'adminUsage', tag: 'admin', summary: 'Tasks and images per workspace and day',
+      query: {
+        start_date: { description: 'YYYY-MM-DD (UTC); default six days before end_date.', schema: z.string() },
+        end_date: { description: 'YYYY-MM-DD (UTC); default today. At most 92 days in all.', schema: z.string() },
+        workspace_id: workspaceParam,
+      },
+      responses: { '200': { description: 'Usage rows.', schema: 'AdminUsage' }, ...ADMIN_ERRORS },
+    },
+  ],
+};
 
 export interface AdminDeps {
   readonly keys: KeyStore;

@@ -4,7 +4,7 @@
  * then submitted through the SDK and followed in a TaskView.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { isRequestProblem, MAX_SEED, validateCreateRequest, type RequestProblem } from '@retouch/sdk/protocol';
+import { isRequestProblem, MAX_SEED, validateCreateRequest } from '@retouch/sdk/protocol';
 import { useApp } from '../app-context.js';
 import { describeError, listModels, type ModelInfo } from '../api.js';
 import { imageProblem, pickImage, toDataUri, type PickedImage } from '../images.js';
@@ -21,6 +21,12 @@ export interface EditSeed {
 /** Sizes within [768², 1280²] pixels and [1:4, 4:1]. */
 const SIZE_PRESETS = ['1280*1280', '1024*1024', '768*768', '1280*720', '720*1280', '1152*864', '864*1152', '1536*640'];
 
+/** A problem to show: a local check's (a RequestProblem) or one the server answered, with its own code. */
+interface ShownProblem {
+  readonly code: string;
+  readonly message: string;
+}
+
 export function EditPage(props: { seed: EditSeed | undefined }) {
   const { client, t } = useApp();
   const [models, setModels] = useState<ModelInfo[]>([]);
@@ -35,7 +41,7 @@ export function EditPage(props: { seed: EditSeed | undefined }) {
   const [seed, setSeed] = useState('');
   const [watermark, setWatermark] = useState(false);
   const [promptExtend, setPromptExtend] = useState(true);
-  const [problem, setProblem] = useState<RequestProblem | undefined>();
+  const [problem, setProblem] = useState<ShownProblem | undefined>();
   const [busy, setBusy] = useState(false);
   const [taskId, setTaskId] = useState<string | undefined>();
 
