@@ -7,13 +7,14 @@ import { MAX_OUTPUT_PIXELS, defaultOutputSize, type Size } from '../../protocol/
 import { EditError, type EditRequest, type EditResult, type Engine } from '../engine.js';
 import { runPlan } from './execute.js';
 import { setupFonts } from './fonts.js';
-import { fromSharp, toSharp, type Img } from './image.js';
+import { fromSharp, toSharp } from './image.js';
 import type { MlModels } from './ml/index.js';
 import { parseNegativePrompt, type NegativeHints } from './negative.js';
 import { describePlan, traitsOf } from './ops/index.js';
 import { parseInstruction } from './parser/index.js';
 import type { Plan } from './plan.js';
-import { applyWatermark } from './watermark.js';
+import { DEFAULT_PNG, Stage, applyPipe, encodePng, materialise, type PngOptions, type Work } from './pipeline.js';
+import { watermarkPipe } from './watermark.js';
 
 export interface LocalEngineOptions {
   /**
@@ -25,17 +26,28 @@ export interface LocalEngineOptions {
   readonly mlIdleTimeoutMs?: number;
   /** For the default models: RETOUCH_ISNET (the opt-in AGPL background-removal model). */
   readonly isnet?: string;
+  /** PNG encoding of results (RETOUCH_PNG_COMPRESSION, RETOUCH_PNG_ADAPTIVE_FILTER). */
+  readonly png?: PngOptions;
 }
 
-/** Fits the edited image to the output size: cover (centre crop), or contain on a blurred copy when cropping is unwanted. */
-export async function fitToOutput(img: Img, target: Size, hints: NegativeHints): Promise<Img> {
-  if (img.width === target.width && img.height === target.height) return img;
-  const enlarging = target.width * target.height > img.width * img.height * 1.2;
-  const sameAspect = Math.abs(img.width / img.height - target.width / target.height) < 0.01;
-  let out: Img;
+/**
+ * Fits the edited image to the output size: cover (centre crop), or contain on a blurred copy when
+ * cropping is unwanted. The cover resize joins the edit's pipeline when sharp can place it there.
+ */
+export async function fitToOutput(work: Work, target: Size, hints: NegativeHints): Promise<Work> {
+  if (work.width === target.width && work.height === target.height) return work;
+  const enlarging = target.width * target.height > work.width * work.height * 1.2;
+  const sameAspect = Math.abs(work.width / work.height - target.width / target.height) < 0.01;
+  let out: Work;
   if (!hints.noCrop || sameAspect) {
-    out = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'cover', position: 'centre' }));
+    out = await applyPipe(work, {
+      stage: Stage.Resize,
+      width: target.width,
+      height: target.height,
+      apply: (p) => p.resize(target.width, target.height, { fit: 'cover', position: 'centre' }),
+    });
   } else {
+    const img = await materialise(work);
     const bg = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'cover' }).blur(Math.max(4, Math.min(target.width, target.height) * 0.04)));
     const fg = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'inside' }));
     out = await fromSharp(
@@ -49,7 +61,9 @@ export async function fitToOutput(img: Img, target: Size, hints: NegativeHints):
       ]),
     );
   }
-  if (hints.noBlur && enlarging) out = await fromSharp(toSharp(out).sharpen({ sigma: 0.8 }));
+  if (hints.noBlur && enlarging) {
+    out = await applyPipe(out, { stage: Stage.Sharpen, closes: true, width: out.width, height: out.height, apply: (p) => p.sharpen({ sigma: 0.8 }) });
+  }
   return out;
 }
 
@@ -59,7 +73,7 @@ export async function fitToOutput(img: Img, target: Size, hints: NegativeHints):
  * `parameters.size` too, the two must agree (±1 px) or the task fails, rather than succeed with a
  * size that is not what was asked. Otherwise `size`, or about 1280×1280 at the edited aspect.
  */
-export function outputSize(plan: Plan, edited: Img, requested: Size | undefined): Size {
+export function outputSize(plan: Plan, edited: Size, requested: Size | undefined): Size {
   const stated = plan.operations.some((op) => traitsOf(op.op).sizing === true);
   if (!stated) return requested ?? defaultOutputSize(edited.width, edited.height);
   if (requested && (Math.abs(requested.width - edited.width) > 1 || Math.abs(requested.height - edited.height) > 1)) {
@@ -90,6 +104,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
   };
 
   setupFonts();
+  const pngOptions = options.png ?? DEFAULT_PNG;
 
   return {
     name: 'local',
@@ -101,8 +116,8 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
       const target = outputSize(plan, edited, request.size);
       let out = await fitToOutput(edited, target, hints);
       request.signal.throwIfAborted();
-      if (request.watermark) out = await applyWatermark(out);
-      const png = await toSharp(out).png().toBuffer();
+      if (request.watermark) out = await applyPipe(out, await watermarkPipe(out));
+      const png = await encodePng(out, pngOptions);
       return request.promptExtend ? { png, actualPrompt: describePlan(plan) } : { png };
     },
     async close() {
