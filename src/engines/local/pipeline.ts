@@ -135,8 +135,8 @@ export interface PngOptions {
   readonly adaptiveFiltering: boolean;
 }
 
-/** Measured in bench/engine-ops.ts --png (docs/benchmarks.md). */
-export const DEFAULT_PNG: PngOptions = { compressionLevel: 6, adaptiveFiltering: false };
+/** The engine's default (RETOUCH_PNG_COMPRESSION's): measured in bench/engine-ops.ts --png (docs/benchmarks.md). */
+export const DEFAULT_PNG: PngOptions = { compressionLevel: 3, adaptiveFiltering: false };
 
 /** Encodes the working image as PNG (with alpha when it has it), running any pending pipeline. */
 export async function encodePng(work: Work, options: PngOptions): Promise<Buffer> {
