@@ -58,6 +58,8 @@ interface Case {
   im?: (input: string, input2: string) => string[];
   sharp: (input: Buffer, input2: Buffer) => Sharp | Promise<Sharp>;
   images?: 2;
+  /** The instruction states the output size: no `size` parameter (it would have to agree). */
+  sizing?: true;
 }
 
 const require = createRequire(import.meta.url);
@@ -86,7 +88,7 @@ const CASES: Case[] = [
   { name: 'hue 90°', prompt: 'hue shift 90 degrees', im: (i) => [i, '-modulate', '100,100,150'], sharp: (b) => sharp(b).modulate({ hue: 90 }) },
   { name: 'warmer', prompt: 'warmer', im: (i) => [i, '-channel', 'R', '-evaluate', 'multiply', '1.09', '-channel', 'B', '-evaluate', 'multiply', '0.91', '+channel'], sharp: (b) => sharp(b).linear([1.09, 1.015, 0.91], [0, 0, 0]) },
   { name: 'tint blue', prompt: 'add a blue tint', im: (i) => [i, '-fill', '#0050ff', '-colorize', '35%'], sharp: (b) => sharp(b).tint('#0050ff') },
-  { name: 'auto-enhance', prompt: 'auto enhance', im: (i) => [i, '-normalize'], sharp: (b) => sharp(b).normalise() },
+  { name: 'auto-enhance', prompt: 'auto enhance', im: (i) => [i, '-normalize'], sharp: (b) => sharp(b).normalise().modulate({ saturation: 1.08 }) },
   { name: 'posterize 4', prompt: 'posterize', im: (i) => [i, '-posterize', '4'], sharp: async (b) => {
     const { data, info } = await sharp(b).raw().toBuffer({ resolveWithObject: true });
     for (let i = 0; i < data.length; i += 1) data[i] = Math.round(Math.round(((data[i] as number) / 255) * 3) * 85);
@@ -106,15 +108,15 @@ const CASES: Case[] = [
   { name: 'flip', prompt: 'flip horizontally', im: (i) => [i, '-flop'], sharp: (b) => sharp(b).flop() },
   { name: 'crop square', prompt: 'crop to a square', im: (i) => [i, '-gravity', 'center', '-crop', `${H}x${H}+0+0`, '+repage'], sharp: (b) => sharp(b).extract({ left: (W - H) / 2, top: 0, width: H, height: H }).resize(W, H, { fit: 'cover' }) },
   { name: 'crop centre 50%', prompt: 'crop the centre 50%', im: (i) => [i, '-gravity', 'center', '-crop', '50%x50%+0+0', '+repage'], sharp: (b) => sharp(b).extract({ left: W / 4, top: H / 4, width: W / 2, height: H / 2 }).resize(W, H, { fit: 'cover' }) },
-  { name: 'scale 50%', prompt: 'scale to 50%', im: (i) => [i, '-resize', '50%'], sharp: (b) => sharp(b).resize(W / 2, H / 2) },
+  { name: 'scale 50%', prompt: 'scale to 50%', sizing: true, im: (i) => [i, '-resize', '50%'], sharp: (b) => sharp(b).resize(W / 2, H / 2) },
   { name: 'extend 20% (white)', prompt: 'extend the canvas by 20% with white', im: (i) => [i, '-bordercolor', 'white', '-border', '205x154'], sharp: (b) => refit(sharp(b).extend({ left: 205, right: 205, top: 154, bottom: 154, background: '#fff' })) },
-  { name: 'outpaint 16:9 (mirror)', prompt: 'outpaint to 16:9', im: (i) => [i, '-virtual-pixel', 'mirror', '-set', 'option:distort:viewport', `1365x768-170+0`, '-distort', 'SRT', '0', '-blur', '0x15'], sharp: (b) => refit(sharp(b).extend({ left: 170, right: 171, extendWith: 'mirror' }).blur(15)) },
+  { name: 'outpaint 16:9 (mirror)', prompt: 'outpaint to 16:9', im: (i) => [i, '-virtual-pixel', 'mirror', '-set', 'option:distort:viewport', `1365x768-170+0`, '-distort', 'SRT', '0', '-blur', '0x15'], sharp: async (b) => refit(sharp(await sharp(b).extend({ left: 170, right: 171, extendWith: 'mirror' }).blur(15).raw().toBuffer(), { raw: { width: W + 341, height: H, channels: 3 } }).composite([{ input: b, left: 170, top: 0 }])) },
   { name: 'border', prompt: 'add a 23px white border', im: (i) => [i, '-bordercolor', 'white', '-border', '23'], sharp: (b) => refit(sharp(b).extend({ top: 23, bottom: 23, left: 23, right: 23, background: '#fff' })) },
   { name: 'blur σ5', prompt: 'blur radius 5', im: (i) => [i, '-gaussian-blur', '0x5'], sharp: (b) => sharp(b).blur(5) },
   { name: 'sharpen', prompt: 'sharpen', im: (i) => [i, '-sharpen', '0x1.2'], sharp: (b) => sharp(b).sharpen({ sigma: 1.2 }) },
   { name: 'denoise (median 3)', prompt: 'denoise', im: (i) => [i, '-median', '3'], sharp: (b) => sharp(b).median(3) },
   { name: 'pixelate', prompt: 'pixelate', im: (i) => [i, '-scale', '5.2%', '-scale', `${W}x${H}!`], sharp: async (b) => sharp(await sharp(b).resize(54, 40).toBuffer()).resize(W, H, { kernel: 'nearest' }) },
-  { name: 'sketch', prompt: 'pencil sketch', im: (i) => [i, '-colorspace', 'gray', '-sketch', '0x8+120'], sharp: (b) => sharp(b).greyscale().negate().blur(6).negate() },
+  { name: 'sketch (bare: a cheaper dodge)', prompt: 'pencil sketch', im: (i) => [i, '-colorspace', 'gray', '-sketch', '0x8+120'], sharp: (b) => sharp(b).greyscale().negate().blur(6).negate() },
   { name: 'cartoon', prompt: 'cartoon', im: (i) => [i, '-median', '5', '-posterize', '6', '(', '+clone', '-colorspace', 'gray', '-edge', '1', '-negate', ')', '-compose', 'multiply', '-composite'], sharp: (b) => sharp(b).median(5).modulate({ saturation: 1.35 }) },
   { name: 'edges (floor)', prompt: 'show only the edges', sharp: floor },
   { name: 'emboss', prompt: 'emboss', im: (i) => [i, '-colorspace', 'gray', '-emboss', '1'], sharp: (b) => sharp(b).greyscale().convolve({ width: 3, height: 3, kernel: [-2, -1, 0, -1, 1, 1, 0, 1, 2] }) },
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
 
   const ours = async (c: Case): Promise<void> => {
     const images = c.images === 2 ? [readFileSync(in1), readFileSync(in2)] : [readFileSync(in1)];
-    await engine.edit({ images, prompt: c.prompt, negativePrompt: '', index: 0, seed: 1, size: { width: W, height: H }, promptExtend: true, watermark: false, signal });
+    await engine.edit({ images, prompt: c.prompt, negativePrompt: '', index: 0, seed: 1, size: c.sizing ? undefined : { width: W, height: H }, promptExtend: true, watermark: false, signal });
   };
   const magick = (c: Case): void => {
     if (!c.im || !convert) return;

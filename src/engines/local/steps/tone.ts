@@ -95,7 +95,7 @@ export function posterize(img: Img, levels: number): Img {
 }
 
 /** Darkens towards the corners: a small radial mask computed here, enlarged and multiplied by libvips. */
-export async function vignette(img: Img, strength: number): Promise<Img> {
+export async function vignette(img: Size, strength: number): Promise<Pipe> {
   const mw = 64;
   const mh = Math.max(8, Math.round((64 * img.height) / img.width));
   const mask = Buffer.allocUnsafe(mw * mh * 3);
@@ -113,7 +113,8 @@ export async function vignette(img: Img, strength: number): Promise<Img> {
     .resize(img.width, img.height, { fit: 'fill', kernel: 'cubic' })
     .raw()
     .toBuffer();
-  return fromSharp(toSharp(img).composite([{ input: big, raw: { width: img.width, height: img.height, channels: 3 }, blend: 'multiply' }]));
+  const layer = [{ input: big, raw: { width: img.width, height: img.height, channels: 3 as const }, blend: 'multiply' as const }];
+  return colour(img, Stage.Composite, (p) => p.composite(layer), true);
 }
 
 /** Monochrome film grain, seeded: triangular noise of amplitude ≈ amount × 60 levels. */
