@@ -19,6 +19,8 @@ export interface RunOptions {
   readonly signal: AbortSignal;
   readonly hints: NegativeHints;
   readonly ml: () => Promise<MlModels>;
+  /** See StepContext.mlTurn. */
+  readonly mlTurn?: <T>(step: () => Promise<T>) => Promise<T>;
   /**
    * Pixels of the final output. Inputs larger than the plan needs for it are shrunk on load
    * (see workingBudget); undefined keeps full resolution.
@@ -140,6 +142,7 @@ export async function runPlan(plan: Plan, inputs: readonly Buffer[], options: Ru
         return current;
       },
       ml: options.ml,
+      ...(options.mlTurn ? { mlTurn: options.mlTurn } : {}),
     };
     if (op.image !== undefined && !(op.image === 1 && !fused)) {
       work[op.image - 1] = await applyOperation(await input(op.image), op, ctx);

@@ -24,6 +24,8 @@ export interface LocalEngineOptions {
   readonly ml?: MlModels | (() => Promise<MlModels>);
   /** For the default models: stop their worker thread after this long idle (0 = never). */
   readonly mlIdleTimeoutMs?: number;
+  /** For the default models: recycle their worker after a request leaves it above this (RETOUCH_ML_RECYCLE_ABOVE). */
+  readonly mlRecycleAboveBytes?: number;
   /** For the default models: RETOUCH_ISNET (the opt-in AGPL background-removal model). */
   readonly isnet?: string;
   /** PNG encoding of results (RETOUCH_PNG_COMPRESSION, RETOUCH_PNG_ADAPTIVE_FILTER). */
@@ -85,6 +87,16 @@ export function outputSize(plan: Plan, edited: Size, requested: Size | undefined
   return { width: edited.width, height: edited.height };
 }
 
+/** Runs the steps given to it one at a time, in arrival order. */
+function oneAtATime(): <T>(step: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(step: () => Promise<T>): Promise<T> => {
+    const run = tail.then(step, step);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
 export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
   // Parsing is pure; tasks with n>1 ask for the same prompt n times.
   let last: { prompt: string; plan: Plan } | undefined;
@@ -99,12 +111,13 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
     const given = options.ml;
     if (typeof given === 'function') models = await given();
     else if (given) models = given;
-    else models = (await import('./ml/index.js')).getMlModels({ idleTimeoutMs: options.mlIdleTimeoutMs, workerData: { isnet: options.isnet } });
+    else models = (await import('./ml/index.js')).getMlModels({ idleTimeoutMs: options.mlIdleTimeoutMs, recycleAboveBytes: options.mlRecycleAboveBytes, workerData: { isnet: options.isnet } });
     return models;
   };
 
   setupFonts();
   const pngOptions = options.png ?? DEFAULT_PNG;
+  const mlTurn = oneAtATime();
 
   return {
     name: 'local',
@@ -112,7 +125,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
       const plan = planFor(request.prompt);
       const hints = parseNegativePrompt(request.negativePrompt);
       const outputPixels = request.size ? request.size.width * request.size.height : MAX_OUTPUT_PIXELS;
-      const edited = await runPlan(plan, request.images, { seed: request.seed, signal: request.signal, hints, ml: loadMl, outputPixels });
+      const edited = await runPlan(plan, request.images, { seed: request.seed, signal: request.signal, hints, ml: loadMl, mlTurn, outputPixels });
       const target = outputSize(plan, edited, request.size);
       let out = await fitToOutput(edited, target, hints);
       request.signal.throwIfAborted();

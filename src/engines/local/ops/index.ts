@@ -104,8 +104,10 @@ export async function runOperation(work: Work, op: Operation, ctx: StepContext):
   const { spec } = owner(op.op);
   const pipe = await spec.pipe?.(op as never, work, ctx);
   if (pipe) return applyPipe(work, pipe);
-  if (!spec.run) throw new Error(`operation kind ${op.op} has neither a pipe for these parameters nor a run`);
-  return spec.run(await materialise(work), op as never, ctx);
+  const run = spec.run;
+  if (!run) throw new Error(`operation kind ${op.op} has neither a pipe for these parameters nor a run`);
+  const step = async (): Promise<Work> => run(await materialise(work), op as never, ctx);
+  return spec.traits.ml && ctx.mlTurn ? ctx.mlTurn(step) : step();
 }
 
 export function describeOperation(op: Operation, language: Language): string {
