@@ -17,18 +17,13 @@
  *   worker with nothing to do for `idleTimeoutMs` is terminated too. The next request starts a
  *   fresh one and pays the model loading again (0.5-12 s, see docs/benchmarks.md).
  *
- * Worker script location: `worker.js` next to this file in `dist/` (plain `node dist/...`). When
- * this module runs from TypeScript source (vitest, tsx), `import.meta.url` ends in `.ts`; the
- * worker is then started from `worker.ts` with `--import <tsx loader>` in its execArgv, the loader
- * being resolved from this file (tsx is a devDependency, so this only happens in development).
+ * Worker script location: see spawn.ts.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { EditError } from '../../engine.js';
 import type { MlOp, MlRequest, MlResponse, MlResult, ModelKey, WireImage } from './protocol.js';
 import { modelKeyOf } from './protocol.js';
+import { startModuleWorker } from './spawn.js';
 import type { Box, MlModels, RawImage } from './types.js';
 
 interface Job {
@@ -53,17 +48,7 @@ export interface MlWorkerData {
 }
 
 function startWorker(workerData: MlWorkerData): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    // TypeScript source (vitest / tsx): register tsx's ESM hooks inside the worker with its API,
-    // then load worker.ts. (`--import tsx` only registers its hooks on the main thread.)
-    const require = createRequire(here);
-    const tsx = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-    const entry = new URL('./worker.ts', here).href;
-    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-    return new Worker(boot, { eval: true, stdout: false, stderr: false, workerData });
-  }
-  return new Worker(new URL('./worker.js', here), { stdout: false, stderr: false, workerData });
+  return startModuleWorker('worker', workerData);
 }
 
 /** Copies pixels into an exactly-sized ArrayBuffer that can be transferred. */

@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { EditError } from '../../engine.js';
+import { footprint } from './footprint.js';
 import type { MlRequest, MlResponse, MlResult } from './protocol.js';
 
 if (!parentPort) throw new Error('worker.ts must run in a worker thread');
@@ -45,11 +46,6 @@ async function handle(req: MlRequest): Promise<MlResult> {
 /** What 'grow' keeps alive. */
 const held: WebAssembly.Memory[] = [];
 
-/** The worker's own memory: its JS heap plus external memory (wasm heaps, buffers). */
-function footprint(): number {
-  const m = process.memoryUsage();
-  return m.heapTotal + m.external;
-}
 
 function transferOf(r: MlResult): ArrayBuffer[] {
   switch (r.kind) {
