@@ -7,6 +7,7 @@
  *
  *   npx tsx bench/engine-ops.ts [--iterations 7] [--only grayscale,rotate] [--no-im]
  *   npx tsx bench/engine-ops.ts --png      # PNG compression level / filter: encode time and size
+ *   npx tsx bench/engine-ops.ts --profile  # where an edit's time goes (decode, pixel work, encode, JS)
  *
  * Installs ImageMagick with apt-get when it is missing (root, Debian). `size` is the input size
  * (1024×768). Operations done in JS (posterize, grain, selective colour, edges…) have no libvips
@@ -231,5 +232,48 @@ async function pngLevels(): Promise<void> {
   }
 }
 
+/**
+ * Where the time of an edit goes: the engine's whole edit against bare sharp doing decode only,
+ * decode + the same pixel work to raw, and all of it with the PNG encode, interleaved; plus the
+ * main thread's busy time per edit (event-loop utilisation: our JS, sharp's bindings), the rest
+ * being libvips' own threads.
+ */
+async function profile(): Promise<void> {
+  const input = await testImage();
+  const engine = createLocalEngine();
+  const signal = new AbortController().signal;
+  const plans: { prompt: string; work: (s: Sharp) => Sharp }[] = [
+    { prompt: 'grayscale', work: (s) => s.recomb([[0.299, 0.587, 0.114], [0.299, 0.587, 0.114], [0.299, 0.587, 0.114]]) },
+    { prompt: 'blur radius 5', work: (s) => s.blur(5) },
+    { prompt: 'crop the centre 50%, then more contrast, then sharpen', work: (s) => s.extract({ left: W / 4, top: H / 4, width: W / 2, height: H / 2 }).resize(W, H, { fit: 'cover' }).sharpen({ sigma: 1.2 }).linear(1.2, -25.6) },
+  ];
+  console.log(`Where an edit's time goes, 1024×768 PNG in and out, median of ${ITERATIONS} interleaved rounds (ms).\n`);
+  console.log('| instruction | our edit | main thread busy in it | bare: decode | bare: decode + pixel work | bare: + PNG encode | encode share |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const p of plans) {
+    const t: Record<string, number[]> = { ours: [], busy: [], decode: [], work: [], all: [] };
+    const steps: Record<string, () => Promise<unknown>> = {
+      ours: () => engine.edit({ images: [input], prompt: p.prompt, negativePrompt: '', index: 0, seed: 1, size: { width: W, height: H }, promptExtend: false, watermark: false, signal }),
+      decode: () => sharp(input).raw().toBuffer(),
+      work: () => p.work(sharp(input)).raw().toBuffer(),
+      all: () => p.work(sharp(input)).png(PNG).toBuffer(),
+    };
+    for (const f of Object.values(steps)) await f();
+    for (let i = 0; i < ITERATIONS; i += 1) {
+      for (const [name, f] of Object.entries(steps)) {
+        const elu = performance.eventLoopUtilization();
+        const start = performance.now();
+        await f();
+        t[name]!.push(performance.now() - start);
+        if (name === 'ours') t.busy!.push(performance.eventLoopUtilization(elu).active);
+      }
+    }
+    const m = (k: string) => median(t[k]!);
+    console.log(`| \`${p.prompt}\` | ${m('ours').toFixed(1)} | ${m('busy').toFixed(1)} | ${m('decode').toFixed(1)} | ${m('work').toFixed(1)} | ${m('all').toFixed(1)} | ${(((m('all') - m('work')) / m('all')) * 100).toFixed(0)} % |`);
+  }
+  await engine.close?.();
+}
+
 if (args.includes('--png')) await pngLevels();
+else if (args.includes('--profile')) await profile();
 else await main();
