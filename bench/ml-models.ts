@@ -6,6 +6,10 @@
  *   npx tsx bench/ml-models.ts            # everything (about 3-4 minutes on 2 cores)
  *   npx tsx bench/ml-models.ts --quick    # 512 only, no 4x upscale at 1024
  *   npx tsx bench/ml-models.ts --one <model> <size>   # internal: one child run, prints JSON
+ *   npx tsx bench/ml-models.ts --split 512 [--factor 2]  # 2× upscale in two bands on two threads
+ *                                         # vs one piece on one thread, same process, A B A B
+ *   npx tsx bench/ml-models.ts --memory   # peak RSS of 8 concurrent 4096² edits; RSS after a heavy
+ *                                         # edit while light ones keep coming, recycling on vs off
  *
  * Inputs: a photo from @vladmandic/face-api's demo/ (devDependency) resized to the size, with text
  * rendered on it; the inpaint mask is the detected text boxes (or a centre rectangle).
@@ -103,10 +107,79 @@ async function latency(count: number, during?: () => Promise<unknown>): Promise<
   return { p50: q(0.5), p95: q(0.95), max: q(1) };
 }
 
+/**
+ * Child: the local engine as the service runs it. (a) 8 edits of a 4096² JPEG at once ("remove
+ * the background" ×4, "blur the background" ×4; the output is 1280² as by default);  (b) then a 4×
+ * upscale of 512² (the heaviest heap) followed by 5 light ML edits (faces on 512²): RSS after them.
+ */
+async function memory(recycleAboveBytes: number): Promise<void> {
+  const { createLocalEngine } = await import('../src/engines/local/local-engine.js');
+  const engine = createLocalEngine({ mlRecycleAboveBytes: recycleAboveBytes, mlIdleTimeoutMs: 0 });
+  const big = await sharp(samplePhoto(2)).resize(4096, 4096, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
+  const small = await sharp(samplePhoto(2)).resize(512, 512, { fit: 'cover' }).png().toBuffer();
+  const edit = (images: Buffer[], prompt: string, size?: { width: number; height: number }) =>
+    engine.edit({ images, prompt, negativePrompt: '', index: 0, seed: 1, size, promptExtend: false, watermark: false, signal: new AbortController().signal });
+  const rss = () => Math.round(process.memoryUsage().rss / 1e6);
+  const base = rss();
+  let peak = base;
+  const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
+  const t = performance.now();
+  await Promise.all(Array.from({ length: 8 }, (_, i) => edit([big], i % 2 ? 'blur the background' : 'remove the background', { width: 1280, height: 1280 })));
+  const concurrentMs = performance.now() - t;
+  const peakConcurrent = Math.max(peak, Math.round(process.resourceUsage().maxRSS / 1e3));
+  await edit([small], 'upscale 4x');
+  const afterHeavy = rss();
+  for (let i = 0; i < 5; i++) await edit([small], 'blur the faces');
+  const afterLight = rss();
+  clearInterval(sampler);
+  await engine.close?.();
+  process.stdout.write(JSON.stringify({ recycleAboveBytes, base, peakConcurrent, concurrentMs: Math.round(concurrentMs), afterHeavy, afterLight, peakAll: Math.round(process.resourceUsage().maxRSS / 1e3) }) + '\n');
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--one') {
     await one(args[1] as Model, Number(args[2]));
+    return;
+  }
+  if (args[0] === '--split') {
+    const size = Number(args[1]);
+    const factor = (args.includes('--factor') ? Number(args[args.indexOf('--factor') + 1]) : 2) as 2 | 4;
+    const { upscale, upscaleModel } = await import('../src/engines/local/ml/models/upscale.js');
+    const img = await input(size);
+    const wire = () => ({ data: new Uint8Array(img.data), width: size, height: size, channels: 3 as const });
+    const t = { split: [] as number[], whole: [] as number[] };
+    const rounds = size >= 1024 ? 2 : 3;
+    for (let i = 0; i <= rounds; i++) {
+      for (const who of i % 2 ? (['whole', 'split'] as const) : (['split', 'whole'] as const)) {
+        const start = performance.now();
+        if (who === 'split') await upscale(wire(), factor);
+        else await upscaleModel(wire(), factor);
+        if (i > 0) t[who].push(performance.now() - start); // round 0 loads and warms both
+      }
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    console.log(`| ${factor}× of ${size}² | ${(med(t.whole) / 1000).toFixed(2)} | ${(med(t.split) / 1000).toFixed(2)} | **${(med(t.whole) / med(t.split)).toFixed(2)}×** | ${rounds} |`);
+    process.exit(0);
+  }
+  if (args[0] === '--memory-child') {
+    await memory(Number(args[1]));
+    return;
+  }
+  if (args[0] === '--memory') {
+    const self = fileURLToPath(import.meta.url);
+    console.log('| recycle above | peak RSS, 8 concurrent 4096² edits (MB) | their wall time (s) | RSS after a 4× upscale of 512² (MB) | RSS after 5 more light ML edits (MB) |');
+    console.log('|---|---:|---:|---:|---:|');
+    for (const limit of [768 * 1024 * 1024, 0]) {
+      const r = spawnSync(process.execPath, [...process.execArgv, self, '--memory-child', String(limit)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const line = r.stdout.trim().split('\n').pop() ?? '';
+      if (r.status !== 0 || !line.startsWith('{')) {
+        console.log(`| ${limit} | failed: ${(r.stderr || '').trim().split('\n').slice(-3).join(' ')} | | | |`);
+        continue;
+      }
+      const j = JSON.parse(line) as { peakConcurrent: number; concurrentMs: number; afterHeavy: number; afterLight: number };
+      console.log(`| ${limit ? `${limit / 1024 / 1024} MiB (default)` : 'never (0)'} | ${j.peakConcurrent} | ${(j.concurrentMs / 1000).toFixed(1)} | ${j.afterHeavy} | ${j.afterLight} |`);
+    }
     return;
   }
   const quick = args.includes('--quick');

@@ -62,3 +62,20 @@ const rows = [
 process.stdout.write(`${prompts.length} prompts × ${ROUNDS} rounds × ${REPEAT} repeats (sink ${sink})\n\n| | median per prompt | p99 per prompt |\n|---|---|---|\n`);
 for (const [name, med, p99] of rows) process.stdout.write(`| ${name} | ${fmt(med)} | ${fmt(p99)} |\n`);
 process.stdout.write(`| ratio | ${(rows[0][1] / rows[1][1]).toFixed(0)}× | ${(rows[0][2] / rows[1][2]).toFixed(0)}× |\n`);
+
+// Long adversarial inputs (was a timed bound in test/engines/local/parser.test.ts): the parser's
+// time on each against its own median on the corpus; catastrophic backtracking would show as a
+// ratio in the thousands.
+const ADVERSARIAL = ['and '.repeat(490), 'one '.repeat(490), 'remove '.repeat(280), '图'.repeat(1990), 'a'.repeat(1999), `"${'x'.repeat(1990)}`, 'rotate 9'.repeat(240)];
+const attempt = (p: string): boolean => {
+  try {
+    return understand(p) !== undefined;
+  } catch {
+    return false;
+  }
+};
+process.stdout.write('\n| adversarial input (≤ 2000 chars) | time | ÷ corpus median |\n|---|---:|---:|\n');
+for (const p of ADVERSARIAL) {
+  const t = quantile(Array.from({ length: ROUNDS }, () => time(attempt, p)), 0.5);
+  process.stdout.write(`| \`${JSON.stringify(p.slice(0, 12)).slice(1, -1)}…\` (${p.length}) | ${fmt(t)} | ${(t / rows[0][1]).toFixed(1)} |\n`);
+}

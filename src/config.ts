@@ -61,8 +61,12 @@ export interface Config {
   readonly taskTimeoutMs: number;
   /** The ML worker thread is stopped after this long without requests, to give its memory back. */
   readonly mlIdleTimeoutMs: number;
+  /** The ML worker is recycled after a request that leaves it holding more than this many bytes (0 = never). */
+  readonly mlRecycleAboveBytes: number;
   /** The opt-in AGPL ISNet model: unset = when installed, "0" = never, "1" = required, or its folder. */
   readonly isnet: string | undefined;
+  /** PNG encoding of the local engine's results (zlib level; libvips adaptive row filter). */
+  readonly png: { readonly compressionLevel: number; readonly adaptiveFiltering: boolean };
   readonly reaperIntervalMs: number;
   readonly shutdownGraceMs: number;
   readonly sqliteSynchronous: 'OFF' | 'NORMAL' | 'FULL';
@@ -338,7 +342,10 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     maxAttempts: integer(env, 'RETOUCH_MAX_ATTEMPTS', 3, 1, 100),
     taskTimeoutMs: duration(env, 'RETOUCH_TASK_TIMEOUT', 10 * 60_000, 1000),
     mlIdleTimeoutMs: duration(env, 'RETOUCH_ML_IDLE_TIMEOUT', 10 * 60_000, 0),
+    mlRecycleAboveBytes: integer(env, 'RETOUCH_ML_RECYCLE_ABOVE', 768, 0, 1_000_000) * MB,
     isnet: env.RETOUCH_ISNET?.trim() || undefined,
+    // Level 3 without filtering: 0.7× the encode time of zlib's 6 for 2–3 % more bytes (docs/benchmarks.md).
+    png: { compressionLevel: integer(env, 'RETOUCH_PNG_COMPRESSION', 3, 0, 9), adaptiveFiltering: boolean(env, 'RETOUCH_PNG_ADAPTIVE_FILTER', false) },
     reaperIntervalMs: duration(env, 'RETOUCH_REAPER_INTERVAL', 60_000, 100),
     shutdownGraceMs: duration(env, 'RETOUCH_SHUTDOWN_GRACE', 30_000, 0),
     sqliteSynchronous: oneOf(env, 'RETOUCH_SQLITE_SYNCHRONOUS', ['OFF', 'NORMAL', 'FULL'] as const, 'NORMAL'),

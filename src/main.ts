@@ -101,7 +101,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const engines = instrumentEngines(
     createEngineRegistry({
       table: config.routes,
-      localEngine: () => (localEngine ??= createLocalEngine({ mlIdleTimeoutMs: config.mlIdleTimeoutMs, isnet: config.isnet })),
+      localEngine: () => (localEngine ??= createLocalEngine({ mlIdleTimeoutMs: config.mlIdleTimeoutMs, mlRecycleAboveBytes: config.mlRecycleAboveBytes, isnet: config.isnet, png: config.png })),
       extra: config.enableTestEngine ? { [TEST_MODEL]: { engine: createTestEngine({ runLog: config.testEngineLog }), engineName: 'test' } } : {},
       log: routingLog,
     }),

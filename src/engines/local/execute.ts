@@ -1,13 +1,15 @@
 /**
  * The plan executor: runs the operations in order on the current image (image 1 at first), with
- * a cancel/deadline check between steps. Inputs are decoded only when an operation needs them.
+ * a cancel/deadline check between steps. Inputs are decoded only when an operation needs them;
+ * steps that libvips can chain run as one pipeline with the decode (pipeline.ts).
  */
 import { EditError } from '../engine.js';
-import { MAX_WORKING_PIXELS, decode, type Img } from './image.js';
+import { MAX_WORKING_PIXELS, type Img } from './image.js';
 import type { MlModels } from './ml/index.js';
 import type { NegativeHints } from './negative.js';
 import { highestImageRef, inputsUsed, type Operation, type Plan } from './plan.js';
 import { traitsOf } from './ops/index.js';
+import { decodeInput, materialise, type Work } from './pipeline.js';
 import { opSeed } from './rng.js';
 import type { StepContext } from './steps/context.js';
 import { applyOperation } from './steps/index.js';
@@ -17,6 +19,8 @@ export interface RunOptions {
   readonly signal: AbortSignal;
   readonly hints: NegativeHints;
   readonly ml: () => Promise<MlModels>;
+  /** See StepContext.mlTurn. */
+  readonly mlTurn?: <T>(step: () => Promise<T>) => Promise<T>;
   /**
    * Pixels of the final output. Inputs larger than the plan needs for it are shrunk on load
    * (see workingBudget); undefined keeps full resolution.
@@ -97,19 +101,29 @@ export function checkImageRefs(plan: Plan, imageCount: number): void {
   });
 }
 
-/** Runs the plan and returns the edited image before the final fit to the output size. */
-export async function runPlan(plan: Plan, inputs: readonly Buffer[], options: RunOptions): Promise<Img> {
+/**
+ * Runs the plan and returns the edited image before the final fit to the output size: pixels, or
+ * the pipeline that computes them when the last steps could be chained (pipeline.ts).
+ */
+export async function runPlan(plan: Plan, inputs: readonly Buffer[], options: RunOptions): Promise<Work> {
   if (inputs.length === 0) throw new EditError('InvalidParameter', 'At least one input image is required.');
   checkImageRefs(plan, inputs.length);
   const budget = options.outputPixels === undefined ? undefined : workingBudget(plan, options.outputPixels);
-  const decoded: (Img | undefined)[] = inputs.map(() => undefined);
-  const input = async (k: number): Promise<Img> => {
-    const have = decoded[k - 1];
+  // Input k as edited so far (image 1: as it was at the first fusion); decoded when first needed.
+  const work: (Work | undefined)[] = inputs.map(() => undefined);
+  const input = async (k: number): Promise<Work> => {
+    const have = work[k - 1];
     if (have) return have;
     const buf = inputs[k - 1];
     if (!buf) throw new EditError('InvalidParameter', `The instruction refers to image ${k}, which was not given.`);
-    const img = await decode(buf, budget);
-    decoded[k - 1] = img;
+    const w = await decodeInput(buf, budget);
+    work[k - 1] = w;
+    return w;
+  };
+  /** The pixels of input k, kept so that they are computed once. */
+  const pixels = async (k: number): Promise<Img> => {
+    const img = await materialise(await input(k));
+    work[k - 1] = img;
     return img;
   };
   let current = await input(1);
@@ -122,16 +136,21 @@ export async function runPlan(plan: Plan, inputs: readonly Buffer[], options: Ru
       hints: options.hints,
       imageCount: inputs.length,
       // Image 1 is the current result until a fusion; afterwards, image 1 as it was then.
-      image: async (k) => (k === 1 && !fused ? current : input(k)),
+      image: async (k) => {
+        if (k !== 1 || fused) return pixels(k);
+        current = await materialise(current);
+        return current;
+      },
       ml: options.ml,
+      ...(options.mlTurn ? { mlTurn: options.mlTurn } : {}),
     };
     if (op.image !== undefined && !(op.image === 1 && !fused)) {
-      decoded[op.image - 1] = await applyOperation(await input(op.image), op, ctx);
+      work[op.image - 1] = await applyOperation(await input(op.image), op, ctx);
       continue;
     }
     current = await applyOperation(current, op, ctx);
     if (isFusion(op)) fused = true;
-    else if (!fused) decoded[0] = current;
+    else if (!fused) work[0] = current;
   }
   options.signal.throwIfAborted();
   return current;

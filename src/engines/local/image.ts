@@ -1,7 +1,7 @@
 /**
- * The working image between steps: raw 8-bit sRGB pixels, 3 channels, or 4 once an operation adds
- * transparency (remove background). Steps materialise their result so that the next one sees
- * the real size; libvips does the pixel work inside each step.
+ * The working image's pixels: raw 8-bit sRGB, 3 channels, or 4 once an operation adds
+ * transparency (remove background). Steps that libvips can chain do not produce these between
+ * them (pipeline.ts); steps that work on the pixels in JS, and the ML models, do.
  */
 import sharp, { type Sharp } from 'sharp';
 import { EditError } from '../engine.js';

@@ -7,13 +7,14 @@ import { MAX_OUTPUT_PIXELS, defaultOutputSize, type Size } from '@retouch/sdk/pr
 import { EditError, type EditRequest, type EditResult, type Engine } from '../engine.js';
 import { runPlan } from './execute.js';
 import { setupFonts } from './fonts.js';
-import { fromSharp, toSharp, type Img } from './image.js';
+import { fromSharp, toSharp } from './image.js';
 import type { MlModels } from './ml/index.js';
 import { parseNegativePrompt, type NegativeHints } from './negative.js';
 import { describePlan, traitsOf } from './ops/index.js';
 import { parseInstruction } from './parser/index.js';
 import type { Plan } from './plan.js';
-import { applyWatermark } from './watermark.js';
+import { DEFAULT_PNG, Stage, applyPipe, encodePng, materialise, type PngOptions, type Work } from './pipeline.js';
+import { watermarkPipe } from './watermark.js';
 
 export interface LocalEngineOptions {
   /**
@@ -23,19 +24,32 @@ export interface LocalEngineOptions {
   readonly ml?: MlModels | (() => Promise<MlModels>);
   /** For the default models: stop their worker thread after this long idle (0 = never). */
   readonly mlIdleTimeoutMs?: number;
+  /** For the default models: recycle their worker after a request leaves it above this (RETOUCH_ML_RECYCLE_ABOVE). */
+  readonly mlRecycleAboveBytes?: number;
   /** For the default models: RETOUCH_ISNET (the opt-in AGPL background-removal model). */
   readonly isnet?: string;
+  /** PNG encoding of results (RETOUCH_PNG_COMPRESSION, RETOUCH_PNG_ADAPTIVE_FILTER). */
+  readonly png?: PngOptions;
 }
 
-/** Fits the edited image to the output size: cover (centre crop), or contain on a blurred copy when cropping is unwanted. */
-export async function fitToOutput(img: Img, target: Size, hints: NegativeHints): Promise<Img> {
-  if (img.width === target.width && img.height === target.height) return img;
-  const enlarging = target.width * target.height > img.width * img.height * 1.2;
-  const sameAspect = Math.abs(img.width / img.height - target.width / target.height) < 0.01;
-  let out: Img;
+/**
+ * Fits the edited image to the output size: cover (centre crop), or contain on a blurred copy when
+ * cropping is unwanted. The cover resize joins the edit's pipeline when sharp can place it there.
+ */
+export async function fitToOutput(work: Work, target: Size, hints: NegativeHints): Promise<Work> {
+  if (work.width === target.width && work.height === target.height) return work;
+  const enlarging = target.width * target.height > work.width * work.height * 1.2;
+  const sameAspect = Math.abs(work.width / work.height - target.width / target.height) < 0.01;
+  let out: Work;
   if (!hints.noCrop || sameAspect) {
-    out = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'cover', position: 'centre' }));
+    out = await applyPipe(work, {
+      stage: Stage.Resize,
+      width: target.width,
+      height: target.height,
+      apply: (p) => p.resize(target.width, target.height, { fit: 'cover', position: 'centre' }),
+    });
   } else {
+    const img = await materialise(work);
     const bg = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'cover' }).blur(Math.max(4, Math.min(target.width, target.height) * 0.04)));
     const fg = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'inside' }));
     out = await fromSharp(
@@ -49,7 +63,9 @@ export async function fitToOutput(img: Img, target: Size, hints: NegativeHints):
       ]),
     );
   }
-  if (hints.noBlur && enlarging) out = await fromSharp(toSharp(out).sharpen({ sigma: 0.8 }));
+  if (hints.noBlur && enlarging) {
+    out = await applyPipe(out, { stage: Stage.Sharpen, closes: true, width: out.width, height: out.height, apply: (p) => p.sharpen({ sigma: 0.8 }) });
+  }
   return out;
 }
 
@@ -59,7 +75,7 @@ export async function fitToOutput(img: Img, target: Size, hints: NegativeHints):
  * `parameters.size` too, the two must agree (±1 px) or the task fails, rather than succeed with a
  * size that is not what was asked. Otherwise `size`, or about 1280×1280 at the edited aspect.
  */
-export function outputSize(plan: Plan, edited: Img, requested: Size | undefined): Size {
+export function outputSize(plan: Plan, edited: Size, requested: Size | undefined): Size {
   const stated = plan.operations.some((op) => traitsOf(op.op).sizing === true);
   if (!stated) return requested ?? defaultOutputSize(edited.width, edited.height);
   if (requested && (Math.abs(requested.width - edited.width) > 1 || Math.abs(requested.height - edited.height) > 1)) {
@@ -69,6 +85,16 @@ export function outputSize(plan: Plan, edited: Img, requested: Size | undefined)
     );
   }
   return { width: edited.width, height: edited.height };
+}
+
+/** Runs the steps given to it one at a time, in arrival order. */
+function oneAtATime(): <T>(step: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(step: () => Promise<T>): Promise<T> => {
+    const run = tail.then(step, step);
+    tail = run.catch(() => undefined);
+    return run;
+  };
 }
 
 export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
@@ -85,11 +111,13 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
     const given = options.ml;
     if (typeof given === 'function') models = await given();
     else if (given) models = given;
-    else models = (await import('./ml/index.js')).getMlModels({ idleTimeoutMs: options.mlIdleTimeoutMs, workerData: { isnet: options.isnet } });
+    else models = (await import('./ml/index.js')).getMlModels({ idleTimeoutMs: options.mlIdleTimeoutMs, recycleAboveBytes: options.mlRecycleAboveBytes, workerData: { isnet: options.isnet } });
     return models;
   };
 
   setupFonts();
+  const pngOptions = options.png ?? DEFAULT_PNG;
+  const mlTurn = oneAtATime();
 
   return {
     name: 'local',
@@ -97,12 +125,12 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
       const plan = planFor(request.prompt);
       const hints = parseNegativePrompt(request.negativePrompt);
       const outputPixels = request.size ? request.size.width * request.size.height : MAX_OUTPUT_PIXELS;
-      const edited = await runPlan(plan, request.images, { seed: request.seed, signal: request.signal, hints, ml: loadMl, outputPixels });
+      const edited = await runPlan(plan, request.images, { seed: request.seed, signal: request.signal, hints, ml: loadMl, mlTurn, outputPixels });
       const target = outputSize(plan, edited, request.size);
       let out = await fitToOutput(edited, target, hints);
       request.signal.throwIfAborted();
-      if (request.watermark) out = await applyWatermark(out);
-      const png = await toSharp(out).png().toBuffer();
+      if (request.watermark) out = await applyPipe(out, await watermarkPipe(out));
+      const png = await encodePng(out, pngOptions);
       return request.promptExtend ? { png, actualPrompt: describePlan(plan) } : { png };
     },
     async close() {

@@ -175,3 +175,29 @@ describe('ML composition with image references (fake models)', () => {
     expect(result.actualPrompt).toContain('On image 2: Remove the background');
   });
 });
+
+describe('ML steps take turns', () => {
+  it('concurrent edits run their ML steps one at a time in a process, and every edit completes', async () => {
+    let inside = 0;
+    let most = 0;
+    const models = fakeModels();
+    const slow: MlModels = {
+      ...models,
+      async segmentForeground(image: RawImage, signal: AbortSignal) {
+        inside += 1;
+        most = Math.max(most, inside);
+        await new Promise((r) => setTimeout(r, 20));
+        inside -= 1;
+        return models.segmentForeground(image, signal);
+      },
+    };
+    const engine = createLocalEngine({ ml: slow });
+    const input = await png(quadrants(120, 80));
+    const edit = (prompt: string) =>
+      engine.edit({ images: [input], prompt, negativePrompt: '', index: 0, seed: 1, size: undefined, promptExtend: false, watermark: false, signal: new AbortController().signal });
+    const results = await Promise.all(['remove the background', 'blur the background', 'remove the background', 'make the background white'].map(edit));
+    expect(most).toBe(1);
+    expect(results).toHaveLength(4);
+    for (const r of results) expect((await sharp(r.png).metadata()).format).toBe('png');
+  });
+});

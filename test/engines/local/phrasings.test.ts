@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { EditError } from '../../../src/engines/engine.js';
 import { runPlan } from '../../../src/engines/local/execute.js';
+import { materialise } from '../../../src/engines/local/pipeline.js';
 import type { Img } from '../../../src/engines/local/image.js';
 import { createLocalEngine } from '../../../src/engines/local/local-engine.js';
 import { NO_HINTS } from '../../../src/engines/local/negative.js';
@@ -86,7 +87,7 @@ const noMl = async () => {
 };
 
 async function run(plan: Plan, inputs: Buffer[]): Promise<Img> {
-  return runPlan(plan, inputs, { seed: 7, signal, hints: NO_HINTS, ml: noMl });
+  return materialise(await runPlan(plan, inputs, { seed: 7, signal, hints: NO_HINTS, ml: noMl }));
 }
 
 const chroma = (img: Img): number => {

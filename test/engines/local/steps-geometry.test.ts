@@ -4,9 +4,10 @@ import { EditError } from '../../../src/engines/engine.js';
 import type { Img } from '../../../src/engines/local/image.js';
 import type { Operation } from '../../../src/engines/local/plan.js';
 import { applyOperation } from '../../../src/engines/local/steps/index.js';
+import { materialise } from '../../../src/engines/local/pipeline.js';
 import { BLUE, GREEN, RED, YELLOW, context, fill, gradient, pixel, quadrants } from './helpers.js';
 
-const run = (img: Img, op: Operation, hints = {}) => applyOperation(img, op, context([img], { hints }));
+const run = async (img: Img, op: Operation, hints = {}) => materialise(await applyOperation(img, op, context([img], { hints })));
 const near = (p: number[], q: readonly number[], tol = 6) => [0, 1, 2].every((c) => Math.abs((p[c] as number) - (q[c] as number)) <= tol);
 
 describe('rotate', () => {

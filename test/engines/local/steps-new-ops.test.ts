@@ -5,10 +5,11 @@ import { castScene, darkScene, sceneImage, tiltedScene } from '../../../scripts/
 import type { Img } from '../../../src/engines/local/image.js';
 import type { Operation } from '../../../src/engines/local/plan.js';
 import { applyOperation } from '../../../src/engines/local/steps/index.js';
+import { materialise } from '../../../src/engines/local/pipeline.js';
 import { detectTilt } from '../../../src/engines/local/steps/straighten.js';
 import { context, decodePng, fill, luma, mean, pixel } from './helpers.js';
 
-const run = (img: Img, op: Operation) => applyOperation(img, op, context([img]));
+const run = async (img: Img, op: Operation) => materialise(await applyOperation(img, op, context([img])));
 const load = async (png: Buffer) => decodePng(await sharp(png).png().toBuffer());
 
 describe('white balance (gray world)', () => {

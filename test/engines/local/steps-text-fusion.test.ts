@@ -5,11 +5,12 @@ import { fontFor, setupFonts } from '../../../src/engines/local/fonts.js';
 import type { Img } from '../../../src/engines/local/image.js';
 import type { Operation } from '../../../src/engines/local/plan.js';
 import { applyOperation } from '../../../src/engines/local/steps/index.js';
+import { materialise } from '../../../src/engines/local/pipeline.js';
 import { applyWatermark } from '../../../src/engines/local/watermark.js';
 import { BLUE, RED, changed, context, fill, gradient, pixel, quadrants } from './helpers.js';
 
 const grey = () => fill(400, 300, () => [128, 128, 128]);
-const run = (img: Img, op: Operation, images: Img[] = [img], seed = 1) => applyOperation(img, op, context(images, { seed }));
+const run = async (img: Img, op: Operation, images: Img[] = [img], seed = 1) => materialise(await applyOperation(img, op, context(images, { seed })));
 const WHITE = { rgb: [255, 255, 255] as const, en: 'white', zh: '白色' };
 const near = (p: number[], q: readonly number[], tol = 10) => [0, 1, 2].every((c) => Math.abs((p[c] as number) - (q[c] as number)) <= tol);
 

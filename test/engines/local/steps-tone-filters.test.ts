@@ -2,9 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../../src/engines/local/plan.js';
 import { applyOperation } from '../../../src/engines/local/steps/index.js';
+import { materialise } from '../../../src/engines/local/pipeline.js';
+import type { Img } from '../../../src/engines/local/image.js';
 import { checkerboard, context, energy, fill, gradient, luma, mean, pixel, quadrants, spread, type Rgb } from './helpers.js';
 
-const run = (img: Parameters<typeof applyOperation>[0], op: Operation, seed = 1) => applyOperation(img, op, context([img], { seed }));
+const run = async (img: Img, op: Operation, seed = 1) => materialise(await applyOperation(img, op, context([img], { seed })));
 const sat = (p: number[]) => Math.max(...p.slice(0, 3)) - Math.min(...p.slice(0, 3));
 
 describe('tone and colour steps', () => {

@@ -65,4 +65,22 @@ describe('ML worker', () => {
       await idle.close();
     }
   });
+
+  it('recycles a worker whose heap grew past recycleAboveBytes as soon as nothing else runs in it; a light one is kept', async () => {
+    const client = new MlWorkerClient({ idleTimeoutMs: 0, recycleAboveBytes: 256 * 1024 * 1024 });
+    try {
+      await client.request({ op: 'grow', mb: 16 }, []);
+      expect([client.hasWorker, client.recycles]).toEqual([true, 0]);
+      // A request queued behind the heavy one runs on a fresh worker.
+      const heavy = client.request({ op: 'grow', mb: 400 }, []);
+      const next = client.request({ op: 'grow', mb: 1 }, []);
+      await heavy;
+      expect(client.recycles).toBe(1);
+      await expect(next).resolves.toEqual({ kind: 'none' });
+      expect(client.starts).toBe(2);
+      expect(client.hasWorker).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
 });

@@ -11,23 +11,20 @@
  *   discarded.
  * - If the worker dies (e.g. out of memory) every request inside it rejects with an EditError
  *   ('InternalError.Algo'); the next request starts a fresh worker.
- * - Idle recycling: the wasm and ONNX heaps never shrink (a 4x upscale leaves ~1.7 GB behind), so
- *   a worker with nothing to do for `idleTimeoutMs` is terminated; the next request starts a
+ * - Recycling: the wasm and ONNX heaps never shrink (a 4x upscale leaves ~1.7 GB behind). A worker
+ *   that holds more than `recycleAboveBytes` after a request, with no other request inside it, is
+ *   terminated at once, so the memory of a heavy edit comes back while edits keep arriving; a
+ *   worker with nothing to do for `idleTimeoutMs` is terminated too. The next request starts a
  *   fresh one and pays the model loading again (0.5-12 s, see docs/benchmarks.md).
  *
- * Worker script location: `worker.js` next to this file in `dist/` (plain `node dist/...`). When
- * this module runs from TypeScript source (vitest, tsx), `import.meta.url` ends in `.ts`; the
- * worker is then started from `worker.ts` with `--import <tsx loader>` in its execArgv, the loader
- * being resolved from this file (tsx is a devDependency, so this only happens in development).
+ * Worker script location: see spawn.ts.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { EditError } from '../../engine.js';
 import type { TaskErrorCode } from '@retouch/sdk/protocol';
 import type { MlOp, MlRequest, MlResponse, MlResult, ModelKey, WireImage } from './protocol.js';
 import { modelKeyOf } from './protocol.js';
+import { startModuleWorker } from './spawn.js';
 import type { Box, MlModels, RawImage } from './types.js';
 
 interface Job {
@@ -52,17 +49,7 @@ export interface MlWorkerData {
 }
 
 function startWorker(workerData: MlWorkerData): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    // TypeScript source (vitest / tsx): register tsx's ESM hooks inside the worker with its API,
-    // then load worker.ts. (`--import tsx` only registers its hooks on the main thread.)
-    const require = createRequire(here);
-    const tsx = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-    const entry = new URL('./worker.ts', here).href;
-    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-    return new Worker(boot, { eval: true, stdout: false, stderr: false, workerData });
-  }
-  return new Worker(new URL('./worker.js', here), { stdout: false, stderr: false, workerData });
+  return startModuleWorker('worker', workerData);
 }
 
 /** Copies pixels into an exactly-sized ArrayBuffer that can be transferred. */
@@ -92,15 +79,19 @@ function abortReason(signal: AbortSignal): unknown {
 export interface MlWorkerOptions {
   /** Terminate the worker after this long without requests; 0 keeps it for good. Default 10 min. */
   readonly idleTimeoutMs?: number;
+  /** Terminate it after a request that leaves it holding more than this (0 = never). Default 768 MiB. */
+  readonly recycleAboveBytes?: number;
   readonly workerData?: MlWorkerData;
 }
 
 export const DEFAULT_ML_IDLE_TIMEOUT_MS = 10 * 60_000;
+export const DEFAULT_ML_RECYCLE_ABOVE_BYTES = 768 * 1024 * 1024;
 
 export class MlWorkerClient implements MlModels {
   private worker: Worker | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly idleTimeoutMs: number;
+  private readonly recycleAboveBytes: number;
   private readonly workerData: MlWorkerData;
   private nextId = 1;
   private readonly running = new Map<number, Running>();
@@ -108,9 +99,12 @@ export class MlWorkerClient implements MlModels {
   private readonly queues = new Map<ModelKey, Job[]>();
   /** Worker (re)starts so far; exposed for tests and diagnostics. */
   starts = 0;
+  /** Workers terminated for holding more than `recycleAboveBytes`. */
+  recycles = 0;
 
   constructor(options: MlWorkerOptions = {}) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_ML_IDLE_TIMEOUT_MS;
+    this.recycleAboveBytes = options.recycleAboveBytes ?? DEFAULT_ML_RECYCLE_ABOVE_BYTES;
     this.workerData = options.workerData ?? {};
   }
 
@@ -261,6 +255,14 @@ export class MlWorkerClient implements MlModels {
     // The code is an EditError's from the worker thread (or InternalError.Algo), so one of the task codes.
     else this.settle(job, () => job.reject(new EditError(res.code as TaskErrorCode, res.message)));
     if (this.running.size === 0) w.unref();
+    if (this.recycleAboveBytes > 0 && res.footprint > this.recycleAboveBytes && this.running.size === 0) {
+      // Nothing else inside: give the heap back now; queued requests start a fresh worker.
+      this.worker = undefined;
+      this.recycles++;
+      void w.terminate();
+      for (const key of this.queues.keys()) this.pump(key);
+      return;
+    }
     this.pump(r.key);
     this.scheduleIdleStop();
   }

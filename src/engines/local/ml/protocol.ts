@@ -20,9 +20,13 @@ export type MlOp =
   | { op: 'upscale'; image: WireImage; factor: 2 | 4 }
   | { op: 'text'; image: WireImage }
   | { op: 'inpaint'; image: WireImage; mask: Uint8Array }
-  /** Test hooks: 'crash' ends the worker abruptly; 'sleep' holds it busy for `ms`. */
+  /**
+   * Test hooks: 'crash' ends the worker abruptly; 'sleep' holds it busy for `ms`; 'grow' keeps a
+   * wasm memory of `mb` megabytes alive (as a model's heap would).
+   */
   | { op: 'crash' }
-  | { op: 'sleep'; ms: number };
+  | { op: 'sleep'; ms: number }
+  | { op: 'grow'; mb: number };
 
 export type MlRequest = MlOp & { id: number };
 
@@ -32,9 +36,13 @@ export type MlResult =
   | { kind: 'image'; image: WireImage }
   | { kind: 'none' };
 
+/**
+ * `footprint`: bytes the worker holds after the request (its JS heap and external memory, which
+ * includes the wasm heaps of tfjs and onnxruntime-web: they grow and never shrink).
+ */
 export type MlResponse =
-  | { id: number; ok: true; result: MlResult }
-  | { id: number; ok: false; code: string; message: string };
+  | { id: number; ok: true; result: MlResult; footprint: number }
+  | { id: number; ok: false; code: string; message: string; footprint: number };
 
 export function modelKeyOf(op: MlOp['op']): ModelKey {
   switch (op) {

@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { EditError } from '../../engine.js';
+import { footprint } from './footprint.js';
 import type { MlRequest, MlResponse, MlResult } from './protocol.js';
 
 if (!parentPort) throw new Error('worker.ts must run in a worker thread');
@@ -34,10 +35,17 @@ async function handle(req: MlRequest): Promise<MlResult> {
     case 'sleep':
       await new Promise((r) => setTimeout(r, req.ms));
       return { kind: 'none' };
+    case 'grow':
+      held.push(new WebAssembly.Memory({ initial: Math.ceil((req.mb * 1024 * 1024) / 65536) }));
+      return { kind: 'none' };
     case 'crash':
       process.exit(70);
   }
 }
+
+/** What 'grow' keeps alive. */
+const held: WebAssembly.Memory[] = [];
+
 
 function transferOf(r: MlResult): ArrayBuffer[] {
   switch (r.kind) {
@@ -53,7 +61,7 @@ function transferOf(r: MlResult): ArrayBuffer[] {
 port.on('message', (req: MlRequest) => {
   handle(req).then(
     (result) => {
-      const res: MlResponse = { id: req.id, ok: true, result };
+      const res: MlResponse = { id: req.id, ok: true, result, footprint: footprint() };
       // Results may share an ArrayBuffer with a pool (e.g. sharp output): transfer only whole buffers.
       const t = transferOf(result).filter((b, i, all) => all.indexOf(b) === i && isWhole(result, b));
       port.postMessage(res, t);
@@ -62,8 +70,8 @@ port.on('message', (req: MlRequest) => {
       const e = err instanceof Error ? err : new Error(String(err));
       const res: MlResponse =
         e instanceof EditError || (e as { name?: string }).name === 'EditError'
-          ? { id: req.id, ok: false, code: (e as EditError).code, message: e.message }
-          : { id: req.id, ok: false, code: 'InternalError.Algo', message: `${req.op} failed: ${e.message}` };
+          ? { id: req.id, ok: false, code: (e as EditError).code, message: e.message, footprint: footprint() }
+          : { id: req.id, ok: false, code: 'InternalError.Algo', message: `${req.op} failed: ${e.message}`, footprint: footprint() };
       port.postMessage(res);
     },
   );

@@ -1,4 +1,3 @@
-import { rgbOnly } from '../steps/helpers.js';
 import * as tone from '../steps/tone.js';
 import { defineOp } from './spec.js';
 
@@ -18,7 +17,7 @@ export default defineOp({
     autoEnhance: {
       traits: { changes: ['colour'], idempotent: true },
       describe: (_op, zh) => (zh ? '自动增强图像（拉伸色阶）。' : 'Auto-enhance the image (stretch the tonal range).'),
-      run: (img) => rgbOnly(img, tone.autoEnhance),
+      pipe: (_op, size) => tone.autoEnhance(size),
     },
   },
   catalogue: {

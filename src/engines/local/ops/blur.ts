@@ -1,4 +1,3 @@
-import { rgbOnly } from '../steps/helpers.js';
 import * as filters from '../steps/filters.js';
 import { clamp } from './amounts.js';
 import { strengthEn, strengthZh } from './words.js';
@@ -32,7 +31,7 @@ export default defineOp({
           : zh
             ? `${strengthZh(op.strength)}模糊图像。`
             : `Blur the image${strengthEn(op.strength)}.`,
-      run: (img, op) => rgbOnly(img, (i) => filters.blur(i, op.strength, op.sigma)),
+      pipe: (op, size) => filters.blur(size, op.strength, op.sigma),
     },
   },
   catalogue: {

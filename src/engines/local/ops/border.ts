@@ -37,7 +37,7 @@ export default defineOp({
         zh
           ? `添加${op.pixels ? `${op.width}像素` : `短边${pct(op.width)}`}宽的${colourName(op.colour, true)}边框。`
           : `Add a ${colourName(op.colour, false)} border ${op.pixels ? `${op.width} pixels` : `${pct(op.width)} of the shorter side`} wide.`,
-      run: (img, op) => geometry.border(img, op.width, op.pixels, op.colour),
+      pipe: (op, size) => geometry.border(size, op.width, op.pixels, op.colour),
     },
   },
   catalogue: {

@@ -1,4 +1,3 @@
-import { rgbOnly } from '../steps/helpers.js';
 import * as tone from '../steps/tone.js';
 import { DOWN, UP, change } from './amounts.js';
 import { delta } from './words.js';
@@ -25,7 +24,7 @@ export default defineOp({
       traits: { changes: ['colour'] },
       describe: (op, zh) =>
         zh ? `将亮度${op.factor >= 1 ? '提高' : '降低'}${delta(op.factor)}。` : `${op.factor >= 1 ? 'Increase' : 'Decrease'} the brightness by ${delta(op.factor)}.`,
-      run: (img, op) => rgbOnly(img, (i) => tone.brightness(i, op.factor)),
+      pipe: (op, size) => tone.brightness(size, op.factor),
     },
   },
   catalogue: {

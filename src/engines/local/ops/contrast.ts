@@ -1,4 +1,3 @@
-import { rgbOnly } from '../steps/helpers.js';
 import * as tone from '../steps/tone.js';
 import { DOWN, UP, change } from './amounts.js';
 import { delta } from './words.js';
@@ -19,7 +18,7 @@ export default defineOp({
       traits: { changes: ['colour'] },
       describe: (op, zh) =>
         zh ? `将对比度${op.factor >= 1 ? '提高' : '降低'}${delta(op.factor)}。` : `${op.factor >= 1 ? 'Increase' : 'Decrease'} the contrast by ${delta(op.factor)}.`,
-      run: (img, op) => rgbOnly(img, (i) => tone.contrast(i, op.factor)),
+      pipe: (op, size) => tone.contrast(size, op.factor),
     },
   },
   catalogue: {

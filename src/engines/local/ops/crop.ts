@@ -71,17 +71,17 @@ export default defineOp({
           : zh
             ? `将图像居中裁剪为${op.ratio[0]}:${op.ratio[1]}的比例。`
             : `Crop the image to a centred ${op.ratio[0]}:${op.ratio[1]} aspect ratio.`,
-      run: (img, op) => geometry.cropAspect(img, op.ratio),
+      pipe: (op, size) => geometry.cropAspect(size, op.ratio),
     },
     cropCenter: {
       traits: { changes: ['geometry'] },
       describe: (op, zh) => (zh ? `裁剪保留图像中央${pct(op.fraction)}的区域。` : `Crop to the central ${pct(op.fraction)} of the image.`),
-      run: (img, op) => geometry.cropCenter(img, op.fraction),
+      pipe: (op, size) => geometry.cropCenter(size, op.fraction),
     },
     cropRegion: {
       traits: { changes: ['geometry'] },
       describe: (op, zh) => (zh ? `裁剪保留图像的${REGION_ZH[op.region]}。` : `Crop to the ${op.region.replace('-', ' ')} of the image.`),
-      run: (img, op) => geometry.cropRegion(img, op.region),
+      pipe: (op, size) => geometry.cropRegion(size, op.region),
     },
   },
   catalogue: {

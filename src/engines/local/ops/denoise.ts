@@ -1,4 +1,3 @@
-import { rgbOnly } from '../steps/helpers.js';
 import * as filters from '../steps/filters.js';
 import { defineOp } from './spec.js';
 
@@ -19,7 +18,7 @@ export default defineOp({
     denoise: {
       traits: { changes: ['content'] },
       describe: (op, zh) => (zh ? `${op.strength > 1 ? '强力' : ''}降噪（中值滤波）。` : `Reduce noise${op.strength > 1 ? ' strongly' : ''} (median filter).`),
-      run: (img, op) => rgbOnly(img, (i) => filters.denoise(i, op.strength)),
+      pipe: (op, size) => filters.denoise(size, op.strength),
     },
   },
   catalogue: {

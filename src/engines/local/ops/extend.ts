@@ -64,6 +64,7 @@ export default defineOp({
           op.fill.kind === 'colour' ? `with ${colourName(op.fill.colour, false)}` : op.fill.kind === 'blur' ? 'with a blurred fill' : 'with a mirrored, softened fill';
         return `Extend the canvas ${how} ${fill}.`;
       },
+      pipe: (op, size) => (op.fill.kind === 'colour' ? geometry.extendWithColour(size, op.amount, op.ratio, op.side, op.fill.colour) : undefined),
       run: (img, op) => geometry.extend(img, op.amount, op.ratio, op.side, op.fill),
     },
   },

@@ -21,7 +21,7 @@ export default defineOp({
         zh
           ? `将图像${op.axis === 'horizontal' ? '水平翻转（左右镜像）' : '垂直翻转（上下颠倒）'}。`
           : `Flip the image ${op.axis === 'horizontal' ? 'horizontally (mirror left and right)' : 'vertically (upside down)'}.`,
-      run: (img, op) => geometry.flip(img, op.axis),
+      pipe: (op, size) => geometry.flip(size, op.axis),
     },
   },
   catalogue: {

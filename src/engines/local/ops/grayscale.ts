@@ -1,4 +1,3 @@
-import { rgbOnly } from '../steps/helpers.js';
 import * as tone from '../steps/tone.js';
 import { defineOp } from './spec.js';
 
@@ -18,7 +17,7 @@ export default defineOp({
     grayscale: {
       traits: { changes: ['colour'], idempotent: true },
       describe: (_op, zh) => (zh ? '将图像转换为黑白灰度图。' : 'Convert the image to grayscale.'),
-      run: (img) => rgbOnly(img, tone.grayscale),
+      pipe: (_op, size) => tone.grayscale(size),
     },
   },
   catalogue: {

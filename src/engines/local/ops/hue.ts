@@ -1,4 +1,3 @@
-import { rgbOnly } from '../steps/helpers.js';
 import * as tone from '../steps/tone.js';
 import { defineOp } from './spec.js';
 
@@ -18,7 +17,7 @@ export default defineOp({
     hue: {
       traits: { changes: ['colour'] },
       describe: (op, zh) => (zh ? `将色相偏移${op.degrees}°。` : `Shift the hue by ${op.degrees}°.`),
-      run: (img, op) => rgbOnly(img, (i) => tone.hue(i, op.degrees)),
+      pipe: (op, size) => tone.hue(size, op.degrees),
     },
   },
   catalogue: {

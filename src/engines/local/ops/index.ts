@@ -5,7 +5,7 @@
  * the catalogue (scripts/gen-edit-catalogue.ts → docs/edits.md) and the suggestions read the same
  * list. Adding an operation is one module here.
  */
-import type { Img } from '../image.js';
+import { applyPipe, materialise, type Work } from '../pipeline.js';
 import type { Language, Operation, OperationKind, Plan } from '../plan.js';
 import type { StepContext } from '../steps/context.js';
 import autoEnhance from './auto-enhance.js';
@@ -96,8 +96,18 @@ export function moduleOf(kind: OperationKind): OpModule {
   return owner(kind).module;
 }
 
-export function runOperation(img: Img, op: Operation, ctx: StepContext): Promise<Img> {
-  return owner(op.op).spec.run(img, op as never, ctx);
+/**
+ * Runs one operation on the working image: appended to its pipeline when the kind has a `pipe`
+ * for these parameters (pipeline.ts), else with `run` on its pixels.
+ */
+export async function runOperation(work: Work, op: Operation, ctx: StepContext): Promise<Work> {
+  const { spec } = owner(op.op);
+  const pipe = await spec.pipe?.(op as never, work, ctx);
+  if (pipe) return applyPipe(work, pipe);
+  const run = spec.run;
+  if (!run) throw new Error(`operation kind ${op.op} has neither a pipe for these parameters nor a run`);
+  const step = async (): Promise<Work> => run(await materialise(work), op as never, ctx);
+  return spec.traits.ml && ctx.mlTurn ? ctx.mlTurn(step) : step();
 }
 
 export function describeOperation(op: Operation, language: Language): string {

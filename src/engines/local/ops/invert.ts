@@ -1,4 +1,3 @@
-import { rgbOnly } from '../steps/helpers.js';
 import * as tone from '../steps/tone.js';
 import { defineOp } from './spec.js';
 
@@ -16,7 +15,7 @@ export default defineOp({
     invert: {
       traits: { changes: ['colour'], idempotent: true },
       describe: (_op, zh) => (zh ? '反转颜色（负片效果）。' : 'Invert the colours (negative).'),
-      run: (img) => rgbOnly(img, tone.invert),
+      pipe: (_op, size) => tone.invert(size),
     },
   },
   catalogue: {

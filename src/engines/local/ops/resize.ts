@@ -45,13 +45,13 @@ export default defineOp({
     resize: {
       traits: { changes: ['geometry'], sizing: true },
       describe: (op, zh) => (zh ? `将图像缩放到原尺寸的${pct(op.scale)}。` : `Scale the image to ${pct(op.scale)} of its size.`),
-      run: (img, op) => geometry.resize(img, op.scale),
+      pipe: (op, size) => geometry.resize(size, op.scale),
     },
     resizeTo: {
       traits: { changes: ['geometry'], sizing: true },
       describe: (op, zh) =>
         zh ? `将图像尺寸调整为${op.width ?? '自动'}×${op.height ?? '自动'}像素。` : `Resize the image to ${op.width ?? 'auto'}×${op.height ?? 'auto'} pixels.`,
-      run: (img, op, ctx) => geometry.resizeTo(img, op.width, op.height, ctx.hints),
+      pipe: (op, size, ctx) => geometry.resizeTo(size, op.width, op.height, ctx.hints),
     },
   },
   catalogue: {

@@ -30,6 +30,7 @@ export default defineOp({
         zh
           ? `将图像${op.degrees >= 0 ? '顺时针' : '逆时针'}旋转${Math.abs(op.degrees)}°。`
           : `Rotate the image ${Math.abs(op.degrees)}° ${op.degrees >= 0 ? 'clockwise' : 'counter-clockwise'}.`,
+      pipe: (op, size) => geometry.quarterTurns(size, op.degrees),
       run: (img, op, ctx) => geometry.rotate(img, op.degrees, ctx.hints),
     },
   },

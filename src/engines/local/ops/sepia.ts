@@ -1,4 +1,3 @@
-import { rgbOnly } from '../steps/helpers.js';
 import * as tone from '../steps/tone.js';
 import { pct } from './words.js';
 import { defineOp } from './spec.js';
@@ -34,7 +33,7 @@ export default defineOp({
           : op.strength >= 1
             ? 'Apply a sepia tone.'
             : `Apply a sepia tone at ${pct(op.strength)} strength.`,
-      run: (img, op) => rgbOnly(img, (i) => tone.sepia(i, op.strength)),
+      pipe: (op, size) => tone.sepia(size, op.strength),
     },
   },
   catalogue: {

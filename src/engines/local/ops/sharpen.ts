@@ -1,4 +1,3 @@
-import { rgbOnly } from '../steps/helpers.js';
 import * as filters from '../steps/filters.js';
 import { strengthEn, strengthZh } from './words.js';
 import { BLURRY } from './blur.js';
@@ -21,7 +20,7 @@ export default defineOp({
     sharpen: {
       traits: { changes: ['content'] },
       describe: (op, zh) => (zh ? `${strengthZh(op.strength)}锐化图像。` : `Sharpen the image${strengthEn(op.strength)}.`),
-      run: (img, op) => rgbOnly(img, (i) => filters.sharpen(i, op.strength)),
+      pipe: (op, size) => filters.sharpen(size, op.strength),
     },
   },
   catalogue: {

@@ -6,6 +6,7 @@
  * parser, the description, the executor, the catalogue and the suggestions all read it.
  */
 import type { Img } from '../image.js';
+import type { Pipe } from '../pipeline.js';
 import type { Clause } from '../parser/clause.js';
 import type { Operation, OperationKind } from '../plan.js';
 import type { StepContext } from '../steps/context.js';
@@ -36,7 +37,20 @@ export interface KindSpec<K extends OperationKind> {
   readonly traits: Traits;
   /** The step as explicit text (part of `actual_prompt`), English or Chinese. */
   describe(op: OpOf<K>, zh: boolean): string;
-  run(img: Img, op: OpOf<K>, ctx: StepContext): Promise<Img>;
+  /**
+   * The step as libvips operations that can join the plan's pipeline (pipeline.ts), or undefined
+   * when this operation's parameters need `run`. A kind has a `pipe`, a `run`, or both.
+   */
+  pipe?(op: OpOf<K>, size: Size, ctx: StepContext): Pipe | undefined | Promise<Pipe | undefined>;
+  /** The step on raw pixels. */
+  run?(img: Img, op: OpOf<K>, ctx: StepContext): Promise<Img>;
+}
+
+/** What a `pipe` may know of the image before it is computed. */
+export interface Size {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 3 | 4;
 }
 
 export type Kinds = { readonly [K in OperationKind]?: KindSpec<K> };

@@ -1,4 +1,3 @@
-import { rgbOnly } from '../steps/helpers.js';
 import * as tone from '../steps/tone.js';
 import { DOWN, UP, clamp, round2 } from './amounts.js';
 import { pct } from './words.js';
@@ -29,7 +28,7 @@ export default defineOp({
       traits: { changes: ['colour'] },
       describe: (op, zh) =>
         zh ? `将色温调${op.amount >= 0 ? '暖' : '冷'}（${pct(Math.abs(op.amount))}）。` : `Make the colours ${op.amount >= 0 ? 'warmer' : 'cooler'} (${pct(Math.abs(op.amount))}).`,
-      run: (img, op) => rgbOnly(img, (i) => tone.temperature(i, op.amount)),
+      pipe: (op, size) => tone.temperature(size, op.amount),
     },
   },
   catalogue: {

@@ -1,5 +1,5 @@
 import { WHITE } from '../parser/colours.js';
-import { addText } from '../steps/text.js';
+import { textPipe } from '../steps/text.js';
 import { clamp } from './amounts.js';
 import { POSITION, colourName, pct } from './words.js';
 import { defineOp } from './spec.js';
@@ -36,7 +36,7 @@ export default defineOp({
         zh
           ? `在${POSITION[op.position][1]}添加${colourName(op.colour, true)}文字“${op.text}”，字号为短边的${pct(op.size)}。`
           : `Add the text "${op.text}" ${POSITION[op.position][0]} in ${colourName(op.colour, false)}, ${pct(op.size)} of the shorter side high.`,
-      run: (img, op) => addText(img, op.text, op.position, op.colour, op.size),
+      pipe: (op, size) => textPipe(size, op.text, op.position, op.colour, op.size),
     },
   },
   catalogue: {

@@ -1,4 +1,3 @@
-import { rgbOnly } from '../steps/helpers.js';
 import * as tone from '../steps/tone.js';
 import { clamp, round2 } from './amounts.js';
 import { colourName, pct } from './words.js';
@@ -24,7 +23,7 @@ export default defineOp({
       traits: { changes: ['colour'] },
       describe: (op, zh) =>
         zh ? `为图像添加强度${pct(op.strength)}的${colourName(op.colour, true)}色调。` : `Tint the image ${colourName(op.colour, false)} at ${pct(op.strength)} strength.`,
-      run: (img, op) => rgbOnly(img, (i) => tone.tint(i, op.colour, op.strength)),
+      pipe: (op, size) => tone.tint(size, op.colour, op.strength),
     },
   },
   catalogue: {

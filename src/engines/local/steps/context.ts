@@ -13,4 +13,10 @@ export interface StepContext {
   /** How many input images the request has. */
   readonly imageCount: number;
   ml(): Promise<MlModels>;
+  /**
+   * Runs an ML step when the process's models are free (one ML step at a time; the worker runs
+   * one model at a time anyway). The step's input is computed inside, so edits waiting for their
+   * turn hold their encoded input, not its pixels. Absent: at once (tests calling steps directly).
+   */
+  mlTurn?<T>(step: () => Promise<T>): Promise<T>;
 }

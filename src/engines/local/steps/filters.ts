@@ -1,24 +1,29 @@
 /** Filter steps on RGB (alpha is kept aside by steps/index.ts). */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
+import type { Size } from '../ops/spec.js';
+import { Stage, type Pipe } from '../pipeline.js';
 import { fromSharp, toSharp, type Img } from '../image.js';
 import { posterize } from './tone.js';
 
 const minSide = (img: Img): number => Math.min(img.width, img.height);
 
 /** Gaussian blur; the default radius follows the image size so "blur" looks alike at any size. */
-export function blur(img: Img, strength: number, sigma: number | undefined): Promise<Img> {
-  const s = sigma ?? Math.max(1, minSide(img) * 0.006) * strength;
-  return fromSharp(toSharp(img).blur(Math.max(0.3, Math.min(200, s))));
+export function blur(size: Size, strength: number, sigma: number | undefined): Pipe {
+  const s = sigma ?? Math.max(1, Math.min(size.width, size.height) * 0.006) * strength;
+  return filter(size, Stage.Blur, (p) => p.blur(Math.max(0.3, Math.min(200, s))));
 }
 
-export function sharpen(img: Img, strength: number): Promise<Img> {
+export function sharpen(size: Size, strength: number): Pipe {
   const sigma = strength > 1 ? 2 : strength < 1 ? 0.7 : 1.2;
-  return fromSharp(toSharp(img).sharpen({ sigma, m1: 1, m2: strength > 1 ? 4 : 2.5 }));
+  // Sharpening works in Lab and may leave values outside 8 bits: it closes the pipeline.
+  return { ...filter(size, Stage.Sharpen, (p) => p.sharpen({ sigma, m1: 1, m2: strength > 1 ? 4 : 2.5 })), closes: true };
 }
 
-export function denoise(img: Img, strength: number): Promise<Img> {
-  return fromSharp(toSharp(img).median(strength > 1 ? 5 : 3));
+export function denoise(size: Size, strength: number): Pipe {
+  return filter(size, Stage.Median, (p) => p.median(strength > 1 ? 5 : 3));
 }
+
+const filter = (size: Size, stage: Stage, apply: (p: Sharp) => Sharp): Pipe => ({ stage, rgb: true, width: size.width, height: size.height, apply });
 
 export async function pixelate(img: Img, block: number): Promise<Img> {
   const size = Math.max(2, Math.round(block * minSide(img)));

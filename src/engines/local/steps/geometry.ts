@@ -1,9 +1,9 @@
 /** Geometry steps: rotate, flip, crop, trim, resize, extend (outpaint), border. Alpha is kept. */
 import { checkSize, fromSharp, toSharp, type Img } from '../image.js';
+import type { Size } from '../ops/spec.js';
+import { Stage, applyPipe, materialise, type Pipe } from '../pipeline.js';
 import type { NegativeHints } from '../negative.js';
 import type { Colour, CropRegion, ExtendFill, Side } from '../plan.js';
-
-const minSide = (img: Img): number => Math.min(img.width, img.height);
 
 function background(img: Img, rgb: readonly [number, number, number] = [0, 0, 0]): { r: number; g: number; b: number; alpha: number } {
   return { r: rgb[0], g: rgb[1], b: rgb[2], alpha: 1 };
@@ -24,9 +24,17 @@ function innerRect(w: number, h: number, radians: number): { width: number; heig
   return { width: Math.floor((w * cos - h * sin) / cos2), height: Math.floor((h * cos - w * sin) / cos2) };
 }
 
-export async function rotate(img: Img, degrees: number, hints: NegativeHints): Promise<Img> {
+/** Multiples of 90°: pixels move, nothing is resampled. */
+export function quarterTurns(size: Size, degrees: number): Pipe | undefined {
   const d = ((degrees % 360) + 360) % 360;
-  if (d % 90 === 0) return fromSharp(toSharp(img).rotate(d));
+  if (d % 90 !== 0) return undefined;
+  const swap = d % 180 === 90;
+  return { stage: Stage.Rotate, width: swap ? size.height : size.width, height: swap ? size.width : size.height, apply: (p) => p.rotate(d) };
+}
+
+export async function rotate(img: Img, degrees: number, hints: NegativeHints): Promise<Img> {
+  const quarter = quarterTurns(img, degrees);
+  if (quarter) return materialise(await applyPipe(img, quarter));
   // Transparent corners when the image already has alpha, else black (or cropped away).
   const bg = img.channels === 4 ? { r: 0, g: 0, b: 0, alpha: 0 } : background(img);
   const rotated = await fromSharp(toSharp(img).rotate(degrees, { background: bg }));
@@ -39,11 +47,14 @@ export async function rotate(img: Img, degrees: number, hints: NegativeHints): P
   );
 }
 
-export function flip(img: Img, axis: 'horizontal' | 'vertical'): Promise<Img> {
-  return fromSharp(axis === 'horizontal' ? toSharp(img).flop() : toSharp(img).flip());
+export function flip(size: Size, axis: 'horizontal' | 'vertical'): Pipe {
+  return { stage: Stage.Flip, width: size.width, height: size.height, apply: (p) => (axis === 'horizontal' ? p.flop() : p.flip()) };
 }
 
-export function cropAspect(img: Img, ratio: readonly [number, number]): Promise<Img> {
+type Box = { left: number; top: number; width: number; height: number };
+const extract = (box: Box): Pipe => ({ stage: Stage.Extract, width: box.width, height: box.height, apply: (p) => p.extract(box) });
+
+export function cropAspect(img: Size, ratio: readonly [number, number]): Pipe {
   const target = ratio[0] / ratio[1];
   let width = img.width;
   let height = Math.round(width / target);
@@ -53,16 +64,16 @@ export function cropAspect(img: Img, ratio: readonly [number, number]): Promise<
   }
   width = Math.max(1, Math.min(img.width, width));
   height = Math.max(1, Math.min(img.height, height));
-  return fromSharp(toSharp(img).extract({ left: Math.floor((img.width - width) / 2), top: Math.floor((img.height - height) / 2), width, height }));
+  return extract({ left: Math.floor((img.width - width) / 2), top: Math.floor((img.height - height) / 2), width, height });
 }
 
-export function cropCenter(img: Img, fraction: number): Promise<Img> {
+export function cropCenter(img: Size, fraction: number): Pipe {
   const width = Math.max(1, Math.round(img.width * fraction));
   const height = Math.max(1, Math.round(img.height * fraction));
-  return fromSharp(toSharp(img).extract({ left: Math.floor((img.width - width) / 2), top: Math.floor((img.height - height) / 2), width, height }));
+  return extract({ left: Math.floor((img.width - width) / 2), top: Math.floor((img.height - height) / 2), width, height });
 }
 
-export function cropRegion(img: Img, region: CropRegion): Promise<Img> {
+export function cropRegion(img: Size, region: CropRegion): Pipe {
   const halfW = Math.max(1, Math.floor(img.width / 2));
   const halfH = Math.max(1, Math.floor(img.height / 2));
   const box = {
@@ -71,7 +82,7 @@ export function cropRegion(img: Img, region: CropRegion): Promise<Img> {
     'top-half': { left: 0, top: 0, width: img.width, height: halfH },
     'bottom-half': { left: 0, top: img.height - halfH, width: img.width, height: halfH },
   }[region];
-  return fromSharp(toSharp(img).extract(box));
+  return extract(box);
 }
 
 export async function trim(img: Img): Promise<Img> {
@@ -83,19 +94,19 @@ export async function trim(img: Img): Promise<Img> {
   }
 }
 
-export function resize(img: Img, scale: number): Promise<Img> {
+export function resize(img: Size, scale: number): Pipe {
   const width = Math.max(1, Math.round(img.width * scale));
   const height = Math.max(1, Math.round(img.height * scale));
   checkSize(width, height, `Scaling to ${Math.round(scale * 100)}%`);
-  return fromSharp(toSharp(img).resize(width, height, { fit: 'fill' }));
+  return { stage: Stage.Resize, width, height, apply: (p) => p.resize(width, height, { fit: 'fill' }) };
 }
 
-export function resizeTo(img: Img, width: number | undefined, height: number | undefined, hints: NegativeHints): Promise<Img> {
+export function resizeTo(img: Size, width: number | undefined, height: number | undefined, hints: NegativeHints): Pipe {
   const w = width ?? Math.max(1, Math.round(((height ?? img.height) * img.width) / img.height));
   const h = height ?? Math.max(1, Math.round((w * img.height) / img.width));
   checkSize(w, h, `Resizing to ${w}×${h}`);
   const fit = width !== undefined && height !== undefined && !hints.noStretch ? 'fill' : 'cover';
-  return fromSharp(toSharp(img).resize(w, h, { fit }));
+  return { stage: Stage.Resize, width: w, height: h, apply: (p) => p.resize(w, h, { fit }) };
 }
 
 interface Margins {
@@ -105,7 +116,7 @@ interface Margins {
   right: number;
 }
 
-function marginsFor(img: Img, amount: number | undefined, ratio: readonly [number, number] | undefined, side: Side): Margins {
+function marginsFor(img: Size, amount: number | undefined, ratio: readonly [number, number] | undefined, side: Side): Margins {
   if (ratio) {
     const target = ratio[0] / ratio[1];
     if (img.width / img.height < target) {
@@ -128,17 +139,21 @@ function marginsFor(img: Img, amount: number | undefined, ratio: readonly [numbe
   };
 }
 
+/** Extends the canvas with one colour. */
+export function extendWithColour(img: Size, amount: number | undefined, ratio: readonly [number, number] | undefined, side: Side, colour: Colour): Pipe {
+  const m = marginsFor(img, amount, ratio, side);
+  checkSize(img.width + m.left + m.right, img.height + m.top + m.bottom, 'Extending the canvas');
+  return pad(img, m, colour);
+}
+
 /** Extends the canvas; the new area is a colour, a blurred enlargement, or mirrored edges softened. */
 export async function extend(img: Img, amount: number | undefined, ratio: readonly [number, number] | undefined, side: Side, fill: ExtendFill): Promise<Img> {
+  if (fill.kind === 'colour') return materialise(await applyPipe(img, extendWithColour(img, amount, ratio, side, fill.colour)));
   const m = marginsFor(img, amount, ratio, side);
   const width = img.width + m.left + m.right;
   const height = img.height + m.top + m.bottom;
   checkSize(width, height, 'Extending the canvas');
   if (width === img.width && height === img.height) return img;
-  if (fill.kind === 'colour') {
-    const [r, g, b] = fill.colour.rgb;
-    return fromSharp(toSharp(img).extend({ ...m, background: { r, g, b, alpha: 1 } }));
-  }
   const sigma = Math.max(2, Math.min(width, height) * (fill.kind === 'blur' ? 0.05 : 0.02));
   const bgPipeline =
     fill.kind === 'blur'
@@ -148,9 +163,19 @@ export async function extend(img: Img, amount: number | undefined, ratio: readon
   return fromSharp(toSharp(bg).composite([{ input: img.data, raw: { width: img.width, height: img.height, channels: img.channels }, left: m.left, top: m.top }]));
 }
 
-export function border(img: Img, width: number, pixels: boolean, colour: Colour): Promise<Img> {
-  const w = Math.max(1, Math.round(pixels ? width : width * minSide(img)));
-  checkSize(img.width + 2 * w, img.height + 2 * w, 'Adding the border');
+/** Margins of one colour. */
+function pad(img: Size, m: Margins, colour: Colour): Pipe {
   const [r, g, b] = colour.rgb;
-  return fromSharp(toSharp(img).extend({ top: w, bottom: w, left: w, right: w, background: { r, g, b, alpha: 1 } }));
+  return {
+    stage: Stage.Extend,
+    width: img.width + m.left + m.right,
+    height: img.height + m.top + m.bottom,
+    apply: (p) => p.extend({ ...m, background: { r, g, b, alpha: 1 } }),
+  };
+}
+
+export function border(img: Size, width: number, pixels: boolean, colour: Colour): Pipe {
+  const w = Math.max(1, Math.round(pixels ? width : width * Math.min(img.width, img.height)));
+  checkSize(img.width + 2 * w, img.height + 2 * w, 'Adding the border');
+  return pad(img, { top: w, bottom: w, left: w, right: w }, colour);
 }

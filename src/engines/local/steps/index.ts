@@ -1,9 +1,11 @@
 /**
- * Runs one plan operation with the step of the module that owns it (ops/index.ts). Colour steps
- * work on RGB with alpha kept aside (steps/helpers.ts); geometry steps carry alpha themselves.
+ * Runs one plan operation with the step of the module that owns it (ops/index.ts): chained onto
+ * the working pipeline when it can be (pipeline.ts), else on the pixels. Colour steps work on RGB
+ * with alpha kept aside (steps/helpers.ts); geometry steps carry alpha themselves.
  */
-import { fromSharp, toSharp, type Img } from '../image.js';
+import { fromSharp, toSharp } from '../image.js';
 import { runOperation } from '../ops/index.js';
+import { isPending, type Work } from '../pipeline.js';
 import type { Operation } from '../plan.js';
 import type { StepContext } from './context.js';
 
@@ -12,9 +14,9 @@ import type { StepContext } from './context.js';
  * image into one with alpha; libvips sometimes adds an opaque alpha band on the way (extend with
  * mirror, composites), which is dropped here.
  */
-export async function applyOperation(img: Img, op: Operation, ctx: StepContext): Promise<Img> {
-  const out = await runOperation(img, op, ctx);
-  if (img.channels === 3 && out.channels === 4 && op.op !== 'removeBackground') {
+export async function applyOperation(work: Work, op: Operation, ctx: StepContext): Promise<Work> {
+  const out = await runOperation(work, op, ctx);
+  if (work.channels === 3 && !isPending(out) && out.channels === 4 && op.op !== 'removeBackground') {
     return fromSharp(toSharp(out).removeAlpha());
   }
   return out;

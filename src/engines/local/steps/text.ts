@@ -4,7 +4,9 @@
  */
 import sharp from 'sharp';
 import { fontFor } from '../fonts.js';
-import { fromSharp, toSharp, type Img } from '../image.js';
+import type { Img } from '../image.js';
+import type { Size } from '../ops/spec.js';
+import { Stage, applyPipe, materialise, type Pipe } from '../pipeline.js';
 import type { Colour, Position } from '../plan.js';
 
 const escapeMarkup = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -61,6 +63,11 @@ export function place(position: Position, w: number, h: number, W: number, H: nu
 
 /** Draws `text` with a soft shadow; `size` is the font size as a fraction of the shorter side. */
 export async function addText(img: Img, text: string, position: Position, colour: Colour, size: number, opacity = 1): Promise<Img> {
+  return materialise(await applyPipe(img, await textPipe(img, text, position, colour, size, opacity)));
+}
+
+/** The text and its shadow, rendered now and composited where the pipeline reaches that stage. */
+export async function textPipe(img: Size, text: string, position: Position, colour: Colour, size: number, opacity = 1): Promise<Pipe> {
   const short = Math.min(img.width, img.height);
   const margin = Math.round(short * 0.04);
   const px = Math.max(6, size * short);
@@ -93,10 +100,9 @@ export async function addText(img: Img, text: string, position: Position, colour
   const { left, top } = place(position, glyphs.width, glyphs.height, img.width, img.height, margin);
   const offset = Math.max(1, Math.round(px / 24));
   const raw = (t: RenderedText) => ({ width: t.width, height: t.height, channels: 4 as const });
-  return fromSharp(
-    toSharp(img).composite([
-      { input: shadow, raw: raw(shadowSrc), left: Math.min(img.width - shadowSrc.width, left + offset), top: Math.min(img.height - shadowSrc.height, top + offset) },
-      { input: glyphs.data, raw: raw(glyphs), left, top },
-    ]),
-  );
+  const layers = [
+    { input: shadow, raw: raw(shadowSrc), left: Math.min(img.width - shadowSrc.width, left + offset), top: Math.min(img.height - shadowSrc.height, top + offset) },
+    { input: glyphs.data, raw: raw(glyphs), left, top },
+  ];
+  return { stage: Stage.Composite, closes: true, width: img.width, height: img.height, apply: (p) => p.composite(layers) };
 }

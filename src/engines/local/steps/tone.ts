@@ -1,6 +1,8 @@
 /** Tone and colour steps. They work on RGB; steps/index.ts keeps any alpha channel aside. */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { fromSharp, linearRgb, toSharp, type Img } from '../image.js';
+import type { Size } from '../ops/spec.js';
+import { Stage, type Pipe } from '../pipeline.js';
 import type { Colour } from '../plan.js';
 import { createRng } from '../rng.js';
 
@@ -8,10 +10,23 @@ type Matrix = [[number, number, number], [number, number, number], [number, numb
 
 const LUMA = [0.299, 0.587, 0.114] as const;
 
-export function grayscale(img: Img): Promise<Img> {
+/** A colour step as one libvips operation on RGB, same size. */
+const colour = (size: Size, stage: Stage, apply: (p: Sharp) => Sharp, closes?: true): Pipe => ({
+  stage,
+  rgb: true,
+  width: size.width,
+  height: size.height,
+  apply,
+  ...(closes ? { closes } : {}),
+});
+
+// Recomb leaves unclipped floats: it closes the pipeline (nothing chains after it, see pipeline.ts).
+const recomb = (size: Size, m: Matrix): Pipe => colour(size, Stage.Recomb, (p) => p.recomb(m), true);
+
+export function grayscale(size: Size): Pipe {
   // Identical rows: R = G = B exactly, three channels kept for later colour steps.
   const row: [number, number, number] = [LUMA[0], LUMA[1], LUMA[2]];
-  return fromSharp(toSharp(img).recomb([row, [...row], [...row]]));
+  return recomb(size, [row, [...row], [...row]]);
 }
 
 const SEPIA: Matrix = [
@@ -20,50 +35,54 @@ const SEPIA: Matrix = [
   [0.272, 0.534, 0.131],
 ];
 
-export function sepia(img: Img, strength: number): Promise<Img> {
+export function sepia(size: Size, strength: number): Pipe {
   const s = Math.min(1, Math.max(0, strength));
   const m = SEPIA.map((row, i) => row.map((v, j) => s * v + (i === j ? 1 - s : 0))) as Matrix;
-  return fromSharp(toSharp(img).recomb(m));
+  return recomb(size, m);
 }
 
-export function invert(img: Img): Promise<Img> {
-  return fromSharp(toSharp(img).negate({ alpha: false }));
+export function invert(size: Size): Pipe {
+  return colour(size, Stage.Negate, (p) => p.negate({ alpha: false }));
 }
 
-export function brightness(img: Img, factor: number): Promise<Img> {
-  return fromSharp(toSharp(img).modulate({ brightness: factor }));
+export function brightness(size: Size, factor: number): Pipe {
+  return colour(size, Stage.Modulate, (p) => p.modulate({ brightness: factor }));
 }
 
-export function contrast(img: Img, factor: number): Promise<Img> {
+/** Per-channel a·v + b, clipped to 8 bits by libvips. */
+const linear = (size: Size, a: readonly number[], b: readonly number[]): Pipe => colour(size, Stage.Linear, (p) => p.linear([...a], [...b]));
+
+export function contrast(size: Size, factor: number): Pipe {
   // Stretch around mid-grey: out = f·(in − 128) + 128.
-  return fromSharp(linearRgb(img, [factor, factor, factor], [128 * (1 - factor), 128 * (1 - factor), 128 * (1 - factor)]));
+  return linear(size, [factor, factor, factor], [128 * (1 - factor), 128 * (1 - factor), 128 * (1 - factor)]);
 }
 
-export function saturation(img: Img, factor: number): Promise<Img> {
-  return fromSharp(toSharp(img).modulate({ saturation: factor }));
+export function saturation(size: Size, factor: number): Pipe {
+  return colour(size, Stage.Modulate, (p) => p.modulate({ saturation: factor }));
 }
 
-export function hue(img: Img, degrees: number): Promise<Img> {
-  return fromSharp(toSharp(img).modulate({ hue: Math.round(degrees) }));
+export function hue(size: Size, degrees: number): Pipe {
+  return colour(size, Stage.Modulate, (p) => p.modulate({ hue: Math.round(degrees) }));
 }
 
-export function temperature(img: Img, amount: number): Promise<Img> {
+export function temperature(size: Size, amount: number): Pipe {
   // Warm: more red, a touch more green, less blue; cool is the mirror image.
-  return fromSharp(linearRgb(img, [1 + 0.6 * amount, 1 + 0.1 * amount, 1 - 0.6 * amount], [0, 0, 0]));
+  return linear(size, [1 + 0.6 * amount, 1 + 0.1 * amount, 1 - 0.6 * amount], [0, 0, 0]);
 }
 
-export function tint(img: Img, colour: Colour, strength: number): Promise<Img> {
+export function tint(size: Size, colour: Colour, strength: number): Pipe {
   // Mix the original with its luminance coloured by `colour`, scaled so that the colour's own
   // darkness does not darken the image much (a blue tint must not turn the photo black).
   const [r, g, b] = colour.rgb.map((v) => v / 255) as [number, number, number];
   const lum = Math.max(0.5, LUMA[0] * r + LUMA[1] * g + LUMA[2] * b);
   const s = Math.min(1, Math.max(0, strength));
   const m = [r, g, b].map((c, i) => LUMA.map((w, j) => s * (c / lum) * w + (i === j ? 1 - s : 0))) as Matrix;
-  return fromSharp(toSharp(img).recomb(m));
+  return recomb(size, m);
 }
 
-export function autoEnhance(img: Img): Promise<Img> {
-  return fromSharp(toSharp(img).normalise({ lower: 1, upper: 99 }).modulate({ saturation: 1.08 }));
+export function autoEnhance(size: Size): Pipe {
+  // sharp saturates (modulate) before it stretches the levels (normalise), whatever the call order.
+  return { ...colour(size, Stage.Modulate, (p) => p.modulate({ saturation: 1.08 }).normalise({ lower: 1, upper: 99 })), until: Stage.Normalise };
 }
 
 export function posterize(img: Img, levels: number): Img {
@@ -76,7 +95,7 @@ export function posterize(img: Img, levels: number): Img {
 }
 
 /** Darkens towards the corners: a small radial mask computed here, enlarged and multiplied by libvips. */
-export async function vignette(img: Img, strength: number): Promise<Img> {
+export async function vignette(img: Size, strength: number): Promise<Pipe> {
   const mw = 64;
   const mh = Math.max(8, Math.round((64 * img.height) / img.width));
   const mask = Buffer.allocUnsafe(mw * mh * 3);
@@ -94,7 +113,8 @@ export async function vignette(img: Img, strength: number): Promise<Img> {
     .resize(img.width, img.height, { fit: 'fill', kernel: 'cubic' })
     .raw()
     .toBuffer();
-  return fromSharp(toSharp(img).composite([{ input: big, raw: { width: img.width, height: img.height, channels: 3 }, blend: 'multiply' }]));
+  const layer = [{ input: big, raw: { width: img.width, height: img.height, channels: 3 as const }, blend: 'multiply' as const }];
+  return colour(img, Stage.Composite, (p) => p.composite(layer), true);
 }
 
 /** Monochrome film grain, seeded: triangular noise of amplitude ≈ amount × 60 levels. */

@@ -4,13 +4,18 @@
  * install (it downloads libtensorflow): `createNodeUpscaler` binds the same Node pieces (file://
  * model paths, tensor inputs) to our tfjs instead.
  * Inputs are capped at MAX_INPUT pixels per side; above PATCH_ABOVE pixels the image is processed
- * in 256px patches so peak memory stays around 2 GB. Alpha is resized separately (bicubic).
+ * in 256px patches so peak memory stays around 2 GB. Alpha is resized separately (bicubic). Two
+ * bands run at once on two threads (upscaleRgb).
  */
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type * as TfType from '@tensorflow/tfjs';
 import { EditError } from '../../../engine.js';
+import { reportHelper } from '../footprint.js';
 import type { WireImage } from '../protocol.js';
+import { startModuleWorker } from '../spawn.js';
 import { resizePlane } from './pixels.js';
 import { getTf, rgbTensor } from './tf.js';
 
@@ -74,25 +79,7 @@ export async function upscale(img: WireImage, factor: 2 | 4): Promise<WireImage>
       `AI upscaling accepts images up to ${MAX_INPUT}x${MAX_INPUT} pixels; this one is ${img.width}x${img.height}`,
     );
   }
-  const tf = await getTf();
-  const up = await load(factor);
-  const input = rgbTensor(tf, img.data, img.width, img.height, img.channels);
-  const opts: Record<string, unknown> = { output: 'tensor' };
-  if (img.width * img.height > PATCH_ABOVE) {
-    opts.patchSize = 256;
-    opts.padding = 8;
-  }
-  let out: TfType.Tensor3D | undefined;
-  let rgb: Uint8Array;
-  try {
-    out = await up.upscale(input, opts);
-    const u8 = tf.tidy(() => out!.clipByValue(0, 255).round().cast('int32'));
-    rgb = Uint8Array.from(await u8.data());
-    u8.dispose();
-  } finally {
-    input.dispose();
-    out?.dispose();
-  }
+  const rgb = await upscaleRgb(img, factor);
   const W = img.width * factor;
   const H = img.height * factor;
   if (rgb.length !== W * H * 3) throw new Error(`upscaler returned ${rgb.length} values, expected ${W * H * 3}`);
@@ -108,4 +95,103 @@ export async function upscale(img: WireImage, factor: 2 | 4): Promise<WireImage>
     rgba[i * 4 + 3] = a[i]!;
   }
   return { data: rgba, width: W, height: H, channels: 4 };
+}
+
+/**
+ * Rows of context each band gets beyond the seam: more than the network's reach, so the seam
+ * rows are computed from the same neighbourhood as without the split (UpscalerJS's own patches
+ * use 8).
+ */
+const SEAM = 16;
+/** Images shorter than this run in one piece (the second thread would not pay for itself). */
+const SPLIT_FROM_ROWS = 128;
+
+/**
+ * The model's RGB output for the whole image. tfjs-wasm runs on one thread in Node, so on a
+ * machine with two cores or more the image is cut into a top and a bottom band (overlapping by
+ * SEAM rows) and the bottom one runs at the same time in a helper thread (upscale-helper.ts, its
+ * own tfjs); the halves are joined at the middle row.
+ */
+async function upscaleRgb(img: WireImage, factor: 2 | 4): Promise<Uint8Array> {
+  if (img.height < SPLIT_FROM_ROWS || availableParallelism() < 2) return upscaleModel(img, factor);
+  const mid = Math.floor(img.height / 2);
+  const topEnd = Math.min(img.height, mid + SEAM);
+  const bottomStart = Math.max(0, mid - SEAM);
+  const [top, bottom] = await Promise.all([
+    upscaleModel(rows(img, 0, topEnd), factor),
+    helperUpscale(rows(img, bottomStart, img.height), factor),
+  ]);
+  const rowBytes = img.width * factor * 3;
+  const out = new Uint8Array(img.height * factor * rowBytes);
+  out.set(top.subarray(0, mid * factor * rowBytes), 0);
+  out.set(bottom.subarray((mid - bottomStart) * factor * rowBytes), mid * factor * rowBytes);
+  return out;
+}
+
+function rows(img: WireImage, from: number, to: number): WireImage {
+  const stride = img.width * img.channels;
+  return { data: img.data.slice(from * stride, to * stride), width: img.width, height: to - from, channels: img.channels };
+}
+
+/** One run of the model on the whole of `img` (alpha ignored): interleaved RGB, factor× the size. */
+export async function upscaleModel(img: WireImage, factor: 2 | 4): Promise<Uint8Array> {
+  const tf = await getTf();
+  const up = await load(factor);
+  const input = rgbTensor(tf, img.data, img.width, img.height, img.channels);
+  const opts: Record<string, unknown> = { output: 'tensor' };
+  if (img.width * img.height > PATCH_ABOVE) {
+    opts.patchSize = 256;
+    opts.padding = 8;
+  }
+  let out: TfType.Tensor3D | undefined;
+  try {
+    out = await up.upscale(input, opts);
+    const u8 = tf.tidy(() => out!.clipByValue(0, 255).round().cast('int32'));
+    const rgb = Uint8Array.from(await u8.data());
+    u8.dispose();
+    return rgb;
+  } finally {
+    input.dispose();
+    out?.dispose();
+  }
+}
+
+interface HelperReply {
+  id: number;
+  rgb?: Uint8Array;
+  error?: string;
+  /** The helper's own memory (footprint.ts), counted in this worker's. */
+  footprint?: number;
+}
+
+let helper: Worker | undefined;
+let nextId = 1;
+const waiting = new Map<number, { resolve: (rgb: Uint8Array) => void; reject: (e: Error) => void }>();
+
+/** `upscaleModel` in the helper thread, started on first use and kept while this worker lives. */
+function helperUpscale(img: WireImage, factor: 2 | 4): Promise<Uint8Array> {
+  if (!helper) {
+    const w = startModuleWorker('upscale-helper', undefined);
+    w.unref();
+    w.on('message', (m: HelperReply) => {
+      const p = waiting.get(m.id);
+      waiting.delete(m.id);
+      if (m.footprint !== undefined) reportHelper('upscale', m.footprint);
+      if (m.rgb) p?.resolve(m.rgb);
+      else p?.reject(new Error(m.error ?? 'upscale helper failed'));
+    });
+    const fail = (why: string) => {
+      if (helper === w) helper = undefined;
+      for (const p of waiting.values()) p.reject(new Error(why));
+      waiting.clear();
+    };
+    w.on('error', (e) => fail(`upscale helper failed: ${e.message}`));
+    w.on('exit', (code) => fail(`upscale helper exited (code ${code})`));
+    helper = w;
+  }
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
+    helper!.postMessage({ id, image: img, factor }, [img.data.buffer as ArrayBuffer]);
+  });
 }
