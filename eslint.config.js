@@ -4,10 +4,10 @@
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-/** An adapter: a port's storage or blob implementation (src/<port>/{sqlite,postgres}/, src/db/{sqlite,postgres}/, src/blobs/{fs,s3}/). */
-const ADAPTER_DIRS = ['src/*/sqlite/**', 'src/*/postgres/**', 'src/blobs/fs/**', 'src/blobs/s3/**'];
+/** An adapter: a port's storage or blob implementation (src/<port>/{sqlite,postgres,memory}/, src/db/{sqlite,postgres}/, src/blobs/{fs,s3}/). */
+const ADAPTER_DIRS = ['src/*/sqlite/**', 'src/*/postgres/**', 'src/*/memory/**', 'src/blobs/fs/**', 'src/blobs/s3/**'];
 const adapterImport = {
-  regex: String.raw`^\.{1,2}/(?:.*/)?(?:sqlite|postgres|blobs/fs|blobs/s3)/`,
+  regex: String.raw`^\.{1,2}/(?:.*/)?(?:sqlite|postgres|memory|blobs/fs|blobs/s3)/`,
   message: 'Only the composition root (src/backends.ts, src/main.ts) imports an adapter; depend on the port instead.',
 };
 

@@ -184,3 +184,15 @@ export async function rotateConfiguredSigningKeys(config: Config, now: number, k
     await pool.end();
   }
 }
+
+/** `retouch backup`: an online copy of the embedded store (SQLite + the data dir's images); loaded only when used. */
+export async function backupEmbeddedStore(dataDir: string, target: string) {
+  const { backupDataDir } = await import('./db/sqlite/backup.js');
+  return backupDataDir(dataDir, target);
+}
+
+/** `retouch restore`: a backup made by `retouch backup` into a new data dir. */
+export async function restoreEmbeddedStore(source: string, dataDir: string) {
+  const { restoreDataDir } = await import('./db/sqlite/backup.js');
+  return restoreDataDir(source, dataDir);
+}

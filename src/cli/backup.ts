@@ -6,7 +6,7 @@ interface DataDirOption {
   dataDir?: string;
 }
 
-/** `retouch backup` / `retouch restore`: the embedded store and its blobs (src/backup). */
+/** `retouch backup` / `retouch restore`: the embedded store and its blobs (db/sqlite/backup.ts, through backends.ts). */
 export function registerBackupCommands(program: Command): void {
   program
     .command('backup <target>')
@@ -21,8 +21,8 @@ export function registerBackupCommands(program: Command): void {
           'backup covers the embedded store (SQLite and images in the data dir). With RETOUCH_DATABASE_URL use pg_dump; with RETOUCH_S3_BUCKET your object store\'s versioning or replication (docs/deployment.md, "Backups")',
         );
       }
-      const { backupDataDir } = await import('../backup/sqlite-backup.js');
-      const manifest = await backupDataDir(config.dataDir, target);
+      const { backupEmbeddedStore } = await import('../backends.js');
+      const manifest = await backupEmbeddedStore(config.dataDir, target);
       if (options.json) process.stdout.write(`${JSON.stringify(manifest)}\n`);
       else {
         process.stdout.write(
@@ -40,8 +40,8 @@ export function registerBackupCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  npx retouch restore backups/retouch-2026-12-01.tar.gz --data-dir ./data\n')
     .action(async (source: string, options: DataDirOption) => {
       const config = configFor(options);
-      const { restoreDataDir } = await import('../backup/sqlite-backup.js');
-      const manifest = await restoreDataDir(source, config.dataDir);
+      const { restoreEmbeddedStore } = await import('../backends.js');
+      const manifest = await restoreEmbeddedStore(source, config.dataDir);
       process.stdout.write(`restored ${source} (taken ${manifest.createdAt}, ${manifest.tasks} task(s), ${manifest.blobs} image(s)) into ${config.dataDir}\n`);
     });
 }

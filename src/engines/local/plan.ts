@@ -9,9 +9,11 @@
  * then put it side by side with image 1").
  */
 
-import type { HueBand } from './steps/tone.js';
 
 /** An sRGB colour, 0–255 per channel, with its names for the description. */
+/** The hue bands selective colour works on (their degree ranges live in steps/tone.ts). */
+export type HueBand = 'reds' | 'oranges' | 'yellows' | 'greens' | 'cyans' | 'blues' | 'purples' | 'magentas';
+
 export interface Colour {
   readonly rgb: readonly [number, number, number];
   readonly en: string;

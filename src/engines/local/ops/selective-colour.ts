@@ -1,6 +1,6 @@
 import { rgbOnly } from '../steps/helpers.js';
 import * as tone from '../steps/tone.js';
-import type { HueBand } from '../steps/tone.js';
+import type { HueBand } from '../plan.js';
 import { DOWN, UP, change } from './amounts.js';
 import { delta } from './words.js';
 import { defineOp } from './spec.js';

@@ -3,7 +3,7 @@ import sharp, { type Sharp } from 'sharp';
 import { fromSharp, linearRgb, toSharp, type Img } from '../image.js';
 import type { Size } from '../ops/spec.js';
 import { Stage, type Pipe } from '../pipeline.js';
-import type { Colour } from '../plan.js';
+import type { Colour, HueBand } from '../plan.js';
 import { createRng } from '../rng.js';
 
 type Matrix = [[number, number, number], [number, number, number], [number, number, number]];
@@ -149,7 +149,7 @@ export async function whiteBalance(img: Img): Promise<Img> {
 }
 
 /** Hue bands (degrees) for selective colour; a soft edge of 15° on each side. */
-export const HUE_BANDS = {
+export const HUE_BANDS: Readonly<Record<HueBand, readonly [number, number]>> = {
   reds: [345, 15],
   oranges: [15, 45],
   yellows: [45, 75],
@@ -158,8 +158,7 @@ export const HUE_BANDS = {
   blues: [200, 255],
   purples: [255, 290],
   magentas: [290, 345],
-} as const;
-export type HueBand = keyof typeof HUE_BANDS;
+};
 
 /** Weight 0..1 of a hue (degrees) in a band, with a linear 15° falloff outside it. */
 function bandWeight(h: number, [from, to]: readonly [number, number]): number {

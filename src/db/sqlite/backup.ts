@@ -20,9 +20,9 @@ import { copyFile, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFil
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as tar from 'tar';
-import { isSafeKey } from '../blobs/blob-store.js';
-import { MIGRATIONS } from '../db/sqlite/database.js';
-import { assertSchemaNotNewer } from '../db/schema-version.js';
+import { isSafeKey } from '../../blobs/blob-store.js';
+import { MIGRATIONS } from './database.js';
+import { assertSchemaNotNewer } from '../schema-version.js';
 
 export const BACKUP_FORMAT = 'retouch-backup/1';
 
