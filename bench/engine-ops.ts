@@ -59,43 +59,184 @@ const NOTO = join(dirname(require.resolve('@embedpdf/fonts-sc')), '..', 'fonts',
 
 const CASES: Case[] = [
   { name: 'grayscale', prompt: 'grayscale', im: (i) => [i, '-colorspace', 'Gray'], sharp: (b) => sharp(b).greyscale() },
-  { name: 'sepia', prompt: 'sepia', im: (i) => [i, '-sepia-tone', '80%'], sharp: (b) => sharp(b).recomb([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]]) },
+  {
+    name: 'sepia',
+    prompt: 'sepia',
+    im: (i) => [i, '-sepia-tone', '80%'],
+    sharp: (b) =>
+      sharp(b).recomb([
+        [0.393, 0.769, 0.189],
+        [0.349, 0.686, 0.168],
+        [0.272, 0.534, 0.131],
+      ]),
+  },
   { name: 'invert', prompt: 'invert', im: (i) => [i, '-negate'], sharp: (b) => sharp(b).negate() },
   { name: 'brightness +20%', prompt: 'brighter', im: (i) => [i, '-modulate', '120'], sharp: (b) => sharp(b).modulate({ brightness: 1.2 }) },
   { name: 'contrast +20%', prompt: 'more contrast', im: (i) => [i, '-brightness-contrast', '0x20'], sharp: (b) => sharp(b).linear(1.2, -25.6) },
   { name: 'saturation +30%', prompt: 'more saturated', im: (i) => [i, '-modulate', '100,130'], sharp: (b) => sharp(b).modulate({ saturation: 1.3 }) },
   { name: 'hue 90°', prompt: 'hue shift 90 degrees', im: (i) => [i, '-modulate', '100,100,150'], sharp: (b) => sharp(b).modulate({ hue: 90 }) },
-  { name: 'warmer', prompt: 'warmer', im: (i) => [i, '-channel', 'R', '-evaluate', 'multiply', '1.09', '-channel', 'B', '-evaluate', 'multiply', '0.91', '+channel'], sharp: (b) => sharp(b).linear([1.09, 1.015, 0.91], [0, 0, 0]) },
+  {
+    name: 'warmer',
+    prompt: 'warmer',
+    im: (i) => [i, '-channel', 'R', '-evaluate', 'multiply', '1.09', '-channel', 'B', '-evaluate', 'multiply', '0.91', '+channel'],
+    sharp: (b) => sharp(b).linear([1.09, 1.015, 0.91], [0, 0, 0]),
+  },
   { name: 'tint blue', prompt: 'add a blue tint', im: (i) => [i, '-fill', '#0050ff', '-colorize', '35%'], sharp: (b) => sharp(b).tint('#0050ff') },
   { name: 'auto-enhance', prompt: 'auto enhance', im: (i) => [i, '-normalize'], sharp: (b) => sharp(b).normalise() },
-  { name: 'posterize 4', prompt: 'posterize', im: (i) => [i, '-posterize', '4'], sharp: async (b) => {
-    const { data, info } = await sharp(b).raw().toBuffer({ resolveWithObject: true });
-    for (let i = 0; i < data.length; i += 1) data[i] = Math.round(Math.round(((data[i] as number) / 255) * 3) * 85);
-    return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
-  } },
-  { name: 'vignette', prompt: 'add a vignette', im: (i) => [i, '-background', 'black', '-vignette', '0x80'], sharp: (b) => sharp(b).composite([{ input: Buffer.from(`<svg width="${W}" height="${H}"><defs><radialGradient id="g"><stop offset="0.5" stop-color="#fff"/><stop offset="1" stop-color="#777"/></radialGradient></defs><rect width="100%" height="100%" fill="url(#g)"/></svg>`), blend: 'multiply' }]) },
-  { name: 'film grain', prompt: 'add film grain', im: (i) => [i, '-attenuate', '0.3', '+noise', 'Gaussian'], sharp: (b) => sharp(b).composite([{ input: { create: { width: W, height: H, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 12 } } }, blend: 'overlay' }]) },
+  {
+    name: 'posterize 4',
+    prompt: 'posterize',
+    im: (i) => [i, '-posterize', '4'],
+    sharp: async (b) => {
+      const { data, info } = await sharp(b).raw().toBuffer({ resolveWithObject: true });
+      for (let i = 0; i < data.length; i += 1) data[i] = Math.round(Math.round(((data[i] as number) / 255) * 3) * 85);
+      return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+    },
+  },
+  {
+    name: 'vignette',
+    prompt: 'add a vignette',
+    im: (i) => [i, '-background', 'black', '-vignette', '0x80'],
+    sharp: (b) =>
+      sharp(b).composite([
+        {
+          input: Buffer.from(
+            `<svg width="${W}" height="${H}"><defs><radialGradient id="g"><stop offset="0.5" stop-color="#fff"/><stop offset="1" stop-color="#777"/></radialGradient></defs><rect width="100%" height="100%" fill="url(#g)"/></svg>`,
+          ),
+          blend: 'multiply',
+        },
+      ]),
+  },
+  {
+    name: 'film grain',
+    prompt: 'add film grain',
+    im: (i) => [i, '-attenuate', '0.3', '+noise', 'Gaussian'],
+    sharp: (b) =>
+      sharp(b).composite([
+        { input: { create: { width: W, height: H, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 12 } } }, blend: 'overlay' },
+      ]),
+  },
   { name: 'rotate 90°', prompt: 'rotate 90 degrees', im: (i) => [i, '-rotate', '90'], sharp: (b) => sharp(b).rotate(90) },
   { name: 'rotate 30°', prompt: 'rotate 30 degrees', im: (i) => [i, '-background', 'black', '-rotate', '30'], sharp: (b) => sharp(b).rotate(30) },
   { name: 'flip', prompt: 'flip horizontally', im: (i) => [i, '-flop'], sharp: (b) => sharp(b).flop() },
-  { name: 'crop square', prompt: 'crop to a square', im: (i) => [i, '-gravity', 'center', '-crop', `${H}x${H}+0+0`, '+repage'], sharp: (b) => sharp(b).extract({ left: (W - H) / 2, top: 0, width: H, height: H }) },
-  { name: 'crop centre 50%', prompt: 'crop the centre 50%', im: (i) => [i, '-gravity', 'center', '-crop', '50%x50%+0+0', '+repage'], sharp: (b) => sharp(b).extract({ left: W / 4, top: H / 4, width: W / 2, height: H / 2 }) },
+  {
+    name: 'crop square',
+    prompt: 'crop to a square',
+    im: (i) => [i, '-gravity', 'center', '-crop', `${H}x${H}+0+0`, '+repage'],
+    sharp: (b) => sharp(b).extract({ left: (W - H) / 2, top: 0, width: H, height: H }),
+  },
+  {
+    name: 'crop centre 50%',
+    prompt: 'crop the centre 50%',
+    im: (i) => [i, '-gravity', 'center', '-crop', '50%x50%+0+0', '+repage'],
+    sharp: (b) => sharp(b).extract({ left: W / 4, top: H / 4, width: W / 2, height: H / 2 }),
+  },
   { name: 'scale 50%', prompt: 'scale to 50%', im: (i) => [i, '-resize', '50%'], sharp: (b) => sharp(b).resize(W / 2, H / 2) },
-  { name: 'extend 20% (white)', prompt: 'extend the canvas by 20% with white', im: (i) => [i, '-bordercolor', 'white', '-border', '205x154'], sharp: (b) => sharp(b).extend({ left: 205, right: 205, top: 154, bottom: 154, background: '#fff' }) },
-  { name: 'outpaint 16:9 (mirror)', prompt: 'outpaint to 16:9', im: (i) => [i, '-virtual-pixel', 'mirror', '-set', 'option:distort:viewport', `1365x768-170+0`, '-distort', 'SRT', '0', '-blur', '0x15'], sharp: (b) => sharp(b).extend({ left: 170, right: 171, extendWith: 'mirror' }).blur(15) },
-  { name: 'border', prompt: 'add a 23px white border', im: (i) => [i, '-bordercolor', 'white', '-border', '23'], sharp: (b) => sharp(b).extend({ top: 23, bottom: 23, left: 23, right: 23, background: '#fff' }) },
+  {
+    name: 'extend 20% (white)',
+    prompt: 'extend the canvas by 20% with white',
+    im: (i) => [i, '-bordercolor', 'white', '-border', '205x154'],
+    sharp: (b) => sharp(b).extend({ left: 205, right: 205, top: 154, bottom: 154, background: '#fff' }),
+  },
+  {
+    name: 'outpaint 16:9 (mirror)',
+    prompt: 'outpaint to 16:9',
+    im: (i) => [i, '-virtual-pixel', 'mirror', '-set', 'option:distort:viewport', `1365x768-170+0`, '-distort', 'SRT', '0', '-blur', '0x15'],
+    sharp: (b) => sharp(b).extend({ left: 170, right: 171, extendWith: 'mirror' }).blur(15),
+  },
+  {
+    name: 'border',
+    prompt: 'add a 23px white border',
+    im: (i) => [i, '-bordercolor', 'white', '-border', '23'],
+    sharp: (b) => sharp(b).extend({ top: 23, bottom: 23, left: 23, right: 23, background: '#fff' }),
+  },
   { name: 'blur σ5', prompt: 'blur radius 5', im: (i) => [i, '-gaussian-blur', '0x5'], sharp: (b) => sharp(b).blur(5) },
   { name: 'sharpen', prompt: 'sharpen', im: (i) => [i, '-sharpen', '0x1.2'], sharp: (b) => sharp(b).sharpen({ sigma: 1.2 }) },
   { name: 'denoise (median 3)', prompt: 'denoise', im: (i) => [i, '-median', '3'], sharp: (b) => sharp(b).median(3) },
-  { name: 'pixelate', prompt: 'pixelate', im: (i) => [i, '-scale', '5.2%', '-scale', `${W}x${H}!`], sharp: async (b) => sharp(await sharp(b).resize(54, 40).toBuffer()).resize(W, H, { kernel: 'nearest' }) },
-  { name: 'sketch', prompt: 'pencil sketch', im: (i) => [i, '-colorspace', 'gray', '-sketch', '0x8+120'], sharp: (b) => sharp(b).greyscale().negate().blur(6).negate() },
-  { name: 'cartoon', prompt: 'cartoon', im: (i) => [i, '-median', '5', '-posterize', '6', '(', '+clone', '-colorspace', 'gray', '-edge', '1', '-negate', ')', '-compose', 'multiply', '-composite'], sharp: (b) => sharp(b).median(5).modulate({ saturation: 1.35 }) },
-  { name: 'emboss', prompt: 'emboss', im: (i) => [i, '-colorspace', 'gray', '-emboss', '1'], sharp: (b) => sharp(b).greyscale().convolve({ width: 3, height: 3, kernel: [-2, -1, 0, -1, 1, 1, 0, 1, 2] }) },
-  { name: 'text (Latin)', prompt: 'add text "Hello retouch" at the bottom', im: (i) => [i, '-gravity', 'south', '-font', FONT, '-pointsize', '61', '-fill', 'white', '-annotate', '+0+30', 'Hello retouch'], sharp: (b) => sharp(b).composite([{ input: { text: { text: '<span foreground="white">Hello retouch</span>', font: 'DejaVu Sans Bold 61px', fontfile: FONT, rgba: true, dpi: 72 } }, gravity: 'south' }]) },
-  { name: 'text (Chinese)', prompt: '在底部添加文字“你好，世界”', im: (i) => [i, '-gravity', 'south', '-font', NOTO, '-pointsize', '61', '-fill', 'white', '-annotate', '+0+30', '你好，世界'], sharp: (b) => sharp(b).composite([{ input: { text: { text: '<span foreground="white">你好，世界</span>', font: 'Noto Sans S Chinese Bold 61px', fontfile: NOTO, rgba: true, dpi: 72 } }, gravity: 'south' }]) },
-  { name: 'overlay image 2', prompt: 'put image 2 in the top-right corner', images: 2, im: (i, j) => [i, '(', j, '-resize', '30%', ')', '-gravity', 'northeast', '-geometry', '+23+23', '-composite'], sharp: async (b, c) => sharp(b).composite([{ input: await sharp(c).resize(Math.round(W * 0.3)).toBuffer(), gravity: 'northeast' }]) },
-  { name: 'side by side', prompt: 'put the two images side by side', images: 2, im: (i, j) => [i, j, '+append'], sharp: async (b, c) => sharp({ create: { width: 2 * W, height: H, channels: 3, background: '#fff' } }).composite([{ input: b, left: 0, top: 0 }, { input: c, left: W, top: 0 }]) },
-  { name: 'blend 50%', prompt: 'blend image 1 and image 2', images: 2, im: (i, j) => [i, j, '-compose', 'blend', '-define', 'compose:args=50', '-composite'], sharp: async (b, c) => sharp(b).composite([{ input: await sharp(c).ensureAlpha(0.5).toBuffer() }]) },
+  {
+    name: 'pixelate',
+    prompt: 'pixelate',
+    im: (i) => [i, '-scale', '5.2%', '-scale', `${W}x${H}!`],
+    sharp: async (b) => sharp(await sharp(b).resize(54, 40).toBuffer()).resize(W, H, { kernel: 'nearest' }),
+  },
+  {
+    name: 'sketch',
+    prompt: 'pencil sketch',
+    im: (i) => [i, '-colorspace', 'gray', '-sketch', '0x8+120'],
+    sharp: (b) => sharp(b).greyscale().negate().blur(6).negate(),
+  },
+  {
+    name: 'cartoon',
+    prompt: 'cartoon',
+    im: (i) => [i, '-median', '5', '-posterize', '6', '(', '+clone', '-colorspace', 'gray', '-edge', '1', '-negate', ')', '-compose', 'multiply', '-composite'],
+    sharp: (b) => sharp(b).median(5).modulate({ saturation: 1.35 }),
+  },
+  {
+    name: 'emboss',
+    prompt: 'emboss',
+    im: (i) => [i, '-colorspace', 'gray', '-emboss', '1'],
+    sharp: (b) =>
+      sharp(b)
+        .greyscale()
+        .convolve({ width: 3, height: 3, kernel: [-2, -1, 0, -1, 1, 1, 0, 1, 2] }),
+  },
+  {
+    name: 'text (Latin)',
+    prompt: 'add text "Hello retouch" at the bottom',
+    im: (i) => [i, '-gravity', 'south', '-font', FONT, '-pointsize', '61', '-fill', 'white', '-annotate', '+0+30', 'Hello retouch'],
+    sharp: (b) =>
+      sharp(b).composite([
+        {
+          input: { text: { text: '<span foreground="white">Hello retouch</span>', font: 'DejaVu Sans Bold 61px', fontfile: FONT, rgba: true, dpi: 72 } },
+          gravity: 'south',
+        },
+      ]),
+  },
+  {
+    name: 'text (Chinese)',
+    prompt: '在底部添加文字“你好，世界”',
+    im: (i) => [i, '-gravity', 'south', '-font', NOTO, '-pointsize', '61', '-fill', 'white', '-annotate', '+0+30', '你好，世界'],
+    sharp: (b) =>
+      sharp(b).composite([
+        {
+          input: { text: { text: '<span foreground="white">你好，世界</span>', font: 'Noto Sans S Chinese Bold 61px', fontfile: NOTO, rgba: true, dpi: 72 } },
+          gravity: 'south',
+        },
+      ]),
+  },
+  {
+    name: 'overlay image 2',
+    prompt: 'put image 2 in the top-right corner',
+    images: 2,
+    im: (i, j) => [i, '(', j, '-resize', '30%', ')', '-gravity', 'northeast', '-geometry', '+23+23', '-composite'],
+    sharp: async (b, c) =>
+      sharp(b).composite([
+        {
+          input: await sharp(c)
+            .resize(Math.round(W * 0.3))
+            .toBuffer(),
+          gravity: 'northeast',
+        },
+      ]),
+  },
+  {
+    name: 'side by side',
+    prompt: 'put the two images side by side',
+    images: 2,
+    im: (i, j) => [i, j, '+append'],
+    sharp: async (b, c) =>
+      sharp({ create: { width: 2 * W, height: H, channels: 3, background: '#fff' } }).composite([
+        { input: b, left: 0, top: 0 },
+        { input: c, left: W, top: 0 },
+      ]),
+  },
+  {
+    name: 'blend 50%',
+    prompt: 'blend image 1 and image 2',
+    images: 2,
+    im: (i, j) => [i, j, '-compose', 'blend', '-define', 'compose:args=50', '-composite'],
+    sharp: async (b, c) => sharp(b).composite([{ input: await sharp(c).ensureAlpha(0.5).toBuffer() }]),
+  },
 ];
 
 const median = (xs: number[]): number => {
@@ -119,7 +260,17 @@ async function main(): Promise<void> {
 
   const ours = async (c: Case): Promise<void> => {
     const images = c.images === 2 ? [readFileSync(in1), readFileSync(in2)] : [readFileSync(in1)];
-    await engine.edit({ images, prompt: c.prompt, negativePrompt: '', index: 0, seed: 1, size: { width: W, height: H }, promptExtend: true, watermark: false, signal });
+    await engine.edit({
+      images,
+      prompt: c.prompt,
+      negativePrompt: '',
+      index: 0,
+      seed: 1,
+      size: { width: W, height: H },
+      promptExtend: true,
+      watermark: false,
+      signal,
+    });
   };
   const magick = (c: Case): void => {
     const r = spawnSync(convert, [...c.im(in1, in2), join(dir, 'out.png')]);

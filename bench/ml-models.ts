@@ -36,7 +36,8 @@ function maskOf(boxes: Box[], w: number, h: number): Buffer {
   const m = Buffer.alloc(w * h);
   const list = boxes.length ? boxes : [{ x: w * 0.4, y: h * 0.4, width: w * 0.2, height: h * 0.2, score: 1 }];
   for (const b of list) {
-    const x0 = Math.round(b.x), x1 = Math.round(b.x + b.width);
+    const x0 = Math.round(b.x),
+      x1 = Math.round(b.x + b.width);
     for (let y = Math.round(b.y); y < Math.round(b.y + b.height); y++) m.fill(255, y * w + x0, y * w + x1);
   }
   return m;
@@ -49,12 +50,24 @@ async function one(model: Model, size: number): Promise<void> {
   const mask = model === 'inpaint' ? maskOf(await ml.detectText(img, signal), size, size) : undefined;
   const run = async (): Promise<void> => {
     switch (model) {
-      case 'segment': await ml.segmentForeground(img, signal); break;
-      case 'faces': await ml.detectFaces(img, signal); break;
-      case 'text': await ml.detectText(img, signal); break;
-      case 'inpaint': await ml.inpaint(img, mask!, signal); break;
-      case 'upscale2': await ml.upscale(img, 2, signal); break;
-      case 'upscale4': await ml.upscale(img, 4, signal); break;
+      case 'segment':
+        await ml.segmentForeground(img, signal);
+        break;
+      case 'faces':
+        await ml.detectFaces(img, signal);
+        break;
+      case 'text':
+        await ml.detectText(img, signal);
+        break;
+      case 'inpaint':
+        await ml.inpaint(img, mask!, signal);
+        break;
+      case 'upscale2':
+        await ml.upscale(img, 2, signal);
+        break;
+      case 'upscale4':
+        await ml.upscale(img, 4, signal);
+        break;
     }
   };
   const rssBefore = process.memoryUsage().rss;
@@ -66,7 +79,15 @@ async function one(model: Model, size: number): Promise<void> {
   for (let i = 0; i < reps; i++) await run();
   const warm = (performance.now() - t) / reps;
   await ml.close();
-  const out = { model, size, coldMs: Math.round(cold), warmMs: Math.round(warm), reps, baseRssMB: Math.round(rssBefore / 1e6), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1e3) };
+  const out = {
+    model,
+    size,
+    coldMs: Math.round(cold),
+    warmMs: Math.round(warm),
+    reps,
+    baseRssMB: Math.round(rssBefore / 1e6),
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1e3),
+  };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
@@ -81,13 +102,19 @@ async function latency(count: number, during?: () => Promise<unknown>): Promise<
   const get = (): Promise<number> =>
     new Promise((resolve, reject) => {
       const t = performance.now();
-      http.get({ host: '127.0.0.1', port, path: '/api/v1/tasks/x', agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(performance.now() - t));
-      }).on('error', reject);
+      http
+        .get({ host: '127.0.0.1', port, path: '/api/v1/tasks/x', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(performance.now() - t));
+        })
+        .on('error', reject);
     });
   let busy = true;
-  const bg = during ? (async () => { while (busy) await during(); })() : Promise.resolve();
+  const bg = during
+    ? (async () => {
+        while (busy) await during();
+      })()
+    : Promise.resolve();
   if (during) await new Promise((r) => setTimeout(r, 1500)); // let the ML work get going
   const times: number[] = [];
   for (let i = 0; i < count; i++) {

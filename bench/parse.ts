@@ -28,7 +28,10 @@ const prompts = readFileSync(corpus, 'utf8')
 
 /** The baseline: what any parser must at least do, touch every character once. */
 function tokenize(prompt: string): number {
-  return prompt.toLowerCase().split(/[\s,.;:!?，。；：！？、]+/).filter((t) => t.length > 0).length;
+  return prompt
+    .toLowerCase()
+    .split(/[\s,.;:!?，。；：！？、]+/)
+    .filter((t) => t.length > 0).length;
 }
 
 let sink = 0;
@@ -59,6 +62,8 @@ const rows = [
   ['understand(prompt)', quantile(ours, 0.5), quantile(ours, 0.99)],
   ['baseline: tokenizer pass', quantile(base, 0.5), quantile(base, 0.99)],
 ] as const;
-process.stdout.write(`${prompts.length} prompts × ${ROUNDS} rounds × ${REPEAT} repeats (sink ${sink})\n\n| | median per prompt | p99 per prompt |\n|---|---|---|\n`);
+process.stdout.write(
+  `${prompts.length} prompts × ${ROUNDS} rounds × ${REPEAT} repeats (sink ${sink})\n\n| | median per prompt | p99 per prompt |\n|---|---|---|\n`,
+);
 for (const [name, med, p99] of rows) process.stdout.write(`| ${name} | ${fmt(med)} | ${fmt(p99)} |\n`);
 process.stdout.write(`| ratio | ${(rows[0][1] / rows[1][1]).toFixed(0)}× | ${(rows[0][2] / rows[1][2]).toFixed(0)}× |\n`);

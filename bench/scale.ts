@@ -29,7 +29,9 @@ const TASKS = Number(values.tasks);
 const KEY = 'sk-retouch-bench-scale-01';
 const CREATE_PATH = '/api/v1/services/aigc/image2image/image-synthesis';
 
-const png = await sharp({ create: { width: 384, height: 384, channels: 3, background: '#808080' } }).png().toBuffer();
+const png = await sharp({ create: { width: 384, height: 384, channels: 3, background: '#808080' } })
+  .png()
+  .toBuffer();
 const body = JSON.stringify({
   model: 'retouch-test',
   input: { prompt: 'bench', images: [`data:image/png;base64,${png.toString('base64')}`] },

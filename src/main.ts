@@ -203,7 +203,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         retentionMs: config.retentionMs,
         log: app.log,
         onSettled: (taskId) => {
-          void store.get(taskId).then((task) => task && metrics.observeSettled(task), () => undefined);
+          void store.get(taskId).then(
+            (task) => task && metrics.observeSettled(task),
+            () => undefined,
+          );
         },
       })
     : undefined;

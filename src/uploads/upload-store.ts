@@ -52,12 +52,8 @@ export function createSqliteUploadStore(db: SqliteDatabase, blobs: BlobStore): U
      VALUES (@key, @workspaceId, @model, @blobKey, @size, @contentType, @sha256, @createdAt, @expiresAt)
      ON CONFLICT (key) DO NOTHING`,
   );
-  const usage = db.prepare<[string, number], { total: number | null }>(
-    'SELECT SUM(size) AS total FROM uploads WHERE workspace_id = ? AND expires_at > ?',
-  );
-  const expired = db.prepare<[number, number], { key: string; blob_key: string }>(
-    'SELECT key, blob_key FROM uploads WHERE expires_at <= ? LIMIT ?',
-  );
+  const usage = db.prepare<[string, number], { total: number | null }>('SELECT SUM(size) AS total FROM uploads WHERE workspace_id = ? AND expires_at > ?');
+  const expired = db.prepare<[number, number], { key: string; blob_key: string }>('SELECT key, blob_key FROM uploads WHERE expires_at <= ? LIMIT ?');
   const remove = db.prepare<[string]>('DELETE FROM uploads WHERE key = ?');
 
   return {

@@ -55,7 +55,10 @@ function postgresHarness(): Harness {
   };
 }
 
-for (const [name, makeHarness] of [['SQLite', sqliteHarness], ['PostgreSQL', postgresHarness]] as const) {
+for (const [name, makeHarness] of [
+  ['SQLite', sqliteHarness],
+  ['PostgreSQL', postgresHarness],
+] as const) {
   describe(`fair claims: ${name}`, () => {
     let harness: Harness;
     let store: TaskStore;

@@ -14,7 +14,10 @@ describe('upload store', () => {
 
   it('reads only for the same workspace before expiry, and sweeps expired uploads with their blobs', async () => {
     const db = openSqlite(join(dir, 'db.sqlite'));
-    const blobs = createFsBlobStore(join(dir, 'blobs'), createUrlSigner(() => 'http://x', [{ id: 'k', secret: 's', createdAt: 0 }]));
+    const blobs = createFsBlobStore(
+      join(dir, 'blobs'),
+      createUrlSigner(() => 'http://x', [{ id: 'k', secret: 's', createdAt: 0 }]),
+    );
     const store = createSqliteUploadStore(db, blobs);
     const bytes = Buffer.from('hello');
     const put = (key: string, createdAt: number) =>

@@ -36,7 +36,11 @@ export async function fitToOutput(img: Img, target: Size, hints: NegativeHints):
   if (!hints.noCrop || sameAspect) {
     out = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'cover', position: 'centre' }));
   } else {
-    const bg = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'cover' }).blur(Math.max(4, Math.min(target.width, target.height) * 0.04)));
+    const bg = await fromSharp(
+      toSharp(img)
+        .resize(target.width, target.height, { fit: 'cover' })
+        .blur(Math.max(4, Math.min(target.width, target.height) * 0.04)),
+    );
     const fg = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'inside' }));
     out = await fromSharp(
       toSharp(bg).composite([

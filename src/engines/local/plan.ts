@@ -18,16 +18,7 @@ export interface Colour {
   readonly zh: string;
 }
 
-export type Position =
-  | 'top'
-  | 'bottom'
-  | 'center'
-  | 'left'
-  | 'right'
-  | 'top-left'
-  | 'top-right'
-  | 'bottom-left'
-  | 'bottom-right';
+export type Position = 'top' | 'bottom' | 'center' | 'left' | 'right' | 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
 
 export type Side = 'all' | 'left' | 'right' | 'top' | 'bottom' | 'horizontal' | 'vertical';
 

@@ -18,9 +18,7 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
        @promptExtend, @watermark, @inputKeys, @submitTime, @results, @expiresAt)`,
   );
   const get = db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?');
-  const cancel = db.prepare(
-    `UPDATE tasks SET status = 'CANCELED', end_time = ? WHERE id = ? AND workspace_id = ? AND status = 'PENDING'`,
-  );
+  const cancel = db.prepare(`UPDATE tasks SET status = 'CANCELED', end_time = ? WHERE id = ? AND workspace_id = ? AND status = 'PENDING'`);
   // Fair claims (docs/architecture.md, "Fair scheduling"): among workspaces with PENDING work
   // that run fewer than `maxRunning` tasks, the one served least recently (no turn yet = first;
   // ties: the oldest waiting task), then that workspace's oldest PENDING task. The recursive
@@ -50,12 +48,8 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
        VALUES (?, (SELECT coalesce(max(last_claim), 0) + 1 FROM workspace_turns))
      ON CONFLICT (workspace_id) DO UPDATE SET last_claim = excluded.last_claim`,
   );
-  const heartbeat = db.prepare(
-    `UPDATE tasks SET lease_until = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
-  );
-  const setRouting = db.prepare(
-    `UPDATE tasks SET engine = ?, upstream = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
-  );
+  const heartbeat = db.prepare(`UPDATE tasks SET lease_until = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`);
+  const setRouting = db.prepare(`UPDATE tasks SET engine = ?, upstream = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`);
   const cancelUpstreamPending = db.prepare(
     `UPDATE tasks SET status = 'CANCELED', end_time = ?, worker_id = NULL, lease_until = NULL
      WHERE id = ? AND workspace_id = ? AND status = 'RUNNING' AND json_extract(upstream, '$.status') = 'PENDING'`,
@@ -81,9 +75,7 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     `UPDATE tasks SET status = 'PENDING', worker_id = NULL, lease_until = NULL
      WHERE status = 'RUNNING' AND lease_until < ? RETURNING id`,
   );
-  const selectExpired = db.prepare<[number, number], TaskRow>(
-    'SELECT * FROM tasks WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
-  );
+  const selectExpired = db.prepare<[number, number], TaskRow>('SELECT * FROM tasks WHERE expires_at <= ? ORDER BY expires_at LIMIT ?');
   const deleteOne = db.prepare('DELETE FROM tasks WHERE id = ?');
   const changedSince = db.prepare<[string, number, number, number], TaskRow>(
     'SELECT * FROM tasks WHERE workspace_id = ? AND revision > ? AND expires_at > ? ORDER BY revision LIMIT ?',
@@ -96,9 +88,7 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     `INSERT INTO idempotency_keys (workspace_id, key, fingerprint, task_id, created_at, expires_at)
      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
-  const deleteExpiredKeys = db.prepare(
-    'DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)',
-  );
+  const deleteExpiredKeys = db.prepare('DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)');
   const countByStatus = db.prepare<[number], { status: StoredTaskStatus; c: number }>(
     'SELECT status, count(*) AS c FROM tasks WHERE expires_at > ? GROUP BY status',
   );
@@ -110,13 +100,11 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
     if (row) takeTurn.run(chosen.workspace_id);
     return row;
   });
-  const recoverTx = db.transaction(
-    (now: number, maxAttempts: number, failure: { code: string; message: string; expiresAt: number }): RecoveryReport => {
-      const failed = failExhausted.all(failure.code, failure.message, now, failure.expiresAt, now, maxAttempts).map((r) => r.id);
-      const requeued = requeueExpired.all(now).map((r) => r.id);
-      return { failed, requeued };
-    },
-  );
+  const recoverTx = db.transaction((now: number, maxAttempts: number, failure: { code: string; message: string; expiresAt: number }): RecoveryReport => {
+    const failed = failExhausted.all(failure.code, failure.message, now, failure.expiresAt, now, maxAttempts).map((r) => r.id);
+    const requeued = requeueExpired.all(now).map((r) => r.id);
+    return { failed, requeued };
+  });
   const deleteTx = db.transaction((now: number, limit: number) => {
     const rows = selectExpired.all(now, limit);
     for (const row of rows) deleteOne.run(row.id);
@@ -183,9 +171,7 @@ export function createSqliteTaskStore(db: SqliteDatabase): TaskStore & TaskEvent
       const params = { ...query };
       const total = (db.prepare(`SELECT count(*) AS c FROM tasks WHERE ${clause}`).get(params) as { c: number }).c;
       const rows = db
-        .prepare<typeof params, TaskRow>(
-          `SELECT * FROM tasks WHERE ${clause} ORDER BY submit_time DESC, id DESC LIMIT @limit OFFSET @offset`,
-        )
+        .prepare<typeof params, TaskRow>(`SELECT * FROM tasks WHERE ${clause} ORDER BY submit_time DESC, id DESC LIMIT @limit OFFSET @offset`)
         .all(params);
       return { total, items: rows.map(toTaskRecord) };
     },

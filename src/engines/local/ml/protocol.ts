@@ -26,15 +26,9 @@ export type MlOp =
 
 export type MlRequest = MlOp & { id: number };
 
-export type MlResult =
-  | { kind: 'mask'; mask: Uint8Array }
-  | { kind: 'boxes'; boxes: Box[] }
-  | { kind: 'image'; image: WireImage }
-  | { kind: 'none' };
+export type MlResult = { kind: 'mask'; mask: Uint8Array } | { kind: 'boxes'; boxes: Box[] } | { kind: 'image'; image: WireImage } | { kind: 'none' };
 
-export type MlResponse =
-  | { id: number; ok: true; result: MlResult }
-  | { id: number; ok: false; code: string; message: string };
+export type MlResponse = { id: number; ok: true; result: MlResult } | { id: number; ok: false; code: string; message: string };
 
 export function modelKeyOf(op: MlOp['op']): ModelKey {
   switch (op) {

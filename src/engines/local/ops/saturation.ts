@@ -23,7 +23,9 @@ export default defineOp({
     saturation: {
       traits: { changes: ['colour'] },
       describe: (op, zh) =>
-        zh ? `将饱和度${op.factor >= 1 ? '提高' : '降低'}${delta(op.factor)}。` : `${op.factor >= 1 ? 'Increase' : 'Decrease'} the saturation by ${delta(op.factor)}.`,
+        zh
+          ? `将饱和度${op.factor >= 1 ? '提高' : '降低'}${delta(op.factor)}。`
+          : `${op.factor >= 1 ? 'Increase' : 'Decrease'} the saturation by ${delta(op.factor)}.`,
       run: (img, op) => rgbOnly(img, (i) => tone.saturation(i, op.factor)),
     },
   },

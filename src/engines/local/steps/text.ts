@@ -79,7 +79,10 @@ export async function addText(img: Img, text: string, position: Position, colour
     const w = Math.max(1, Math.floor(glyphs.width * k));
     const h = Math.max(1, Math.floor(glyphs.height * k));
     const shrink = async (t: RenderedText): Promise<RenderedText> => ({
-      data: await sharp(t.data, { raw: { width: t.width, height: t.height, channels: 4 } }).resize(w, h, { fit: 'fill' }).raw().toBuffer(),
+      data: await sharp(t.data, { raw: { width: t.width, height: t.height, channels: 4 } })
+        .resize(w, h, { fit: 'fill' })
+        .raw()
+        .toBuffer(),
       width: w,
       height: h,
     });
@@ -95,7 +98,12 @@ export async function addText(img: Img, text: string, position: Position, colour
   const raw = (t: RenderedText) => ({ width: t.width, height: t.height, channels: 4 as const });
   return fromSharp(
     toSharp(img).composite([
-      { input: shadow, raw: raw(shadowSrc), left: Math.min(img.width - shadowSrc.width, left + offset), top: Math.min(img.height - shadowSrc.height, top + offset) },
+      {
+        input: shadow,
+        raw: raw(shadowSrc),
+        left: Math.min(img.width - shadowSrc.width, left + offset),
+        top: Math.min(img.height - shadowSrc.height, top + offset),
+      },
       { input: glyphs.data, raw: raw(glyphs), left, top },
     ]),
   );

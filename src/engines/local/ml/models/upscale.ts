@@ -69,10 +69,7 @@ function load(factor: 2 | 4): Promise<UpscalerInstance> {
 
 export async function upscale(img: WireImage, factor: 2 | 4): Promise<WireImage> {
   if (img.width > MAX_INPUT || img.height > MAX_INPUT) {
-    throw new EditError(
-      'InvalidParameter',
-      `AI upscaling accepts images up to ${MAX_INPUT}x${MAX_INPUT} pixels; this one is ${img.width}x${img.height}`,
-    );
+    throw new EditError('InvalidParameter', `AI upscaling accepts images up to ${MAX_INPUT}x${MAX_INPUT} pixels; this one is ${img.width}x${img.height}`);
   }
   const tf = await getTf();
   const up = await load(factor);
