@@ -51,14 +51,20 @@ export default defineConfig(
     // The wire protocol is pure: it imports only itself (no node:, no package, nothing of the SDK).
     files: ['packages/sdk/src/protocol/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: String.raw`^(?!\./)`, message: 'packages/sdk/src/protocol/ imports nothing outside protocol/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: String.raw`^(?!\./)`, message: 'packages/sdk/src/protocol/ imports nothing outside protocol/.' }] },
+      ],
     },
   },
   {
     // The SDK: its own files and node built-ins only (no dependency, nothing of the server).
     files: ['packages/sdk/src/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: String.raw`^(?!\./|node:)`, message: 'The SDK has no dependencies: import its own files or node: built-ins only.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: String.raw`^(?!\./|node:)`, message: 'The SDK has no dependencies: import its own files or node: built-ins only.' }] },
+      ],
     },
   },
 );

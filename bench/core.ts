@@ -179,7 +179,9 @@ async function benchA(retouch: Child, baseline: Awaited<ReturnType<typeof spawnB
     r.retouch.push(await cannon(urls.retouch, P.a.seconds, retouch.child.pid));
     r.fastify.push(await cannon(urls.fastify, P.a.seconds, baseline.child.pid));
     r.http.push(await cannon(urls.http, P.a.seconds, baseline.child.pid));
-    log(`(a) round ${i + 1}: retouch ${fmt(r.retouch.at(-1)!.rps, 0)} req/s, bare Fastify ${fmt(r.fastify.at(-1)!.rps, 0)}, bare node:http ${fmt(r.http.at(-1)!.rps, 0)}`);
+    log(
+      `(a) round ${i + 1}: retouch ${fmt(r.retouch.at(-1)!.rps, 0)} req/s, bare Fastify ${fmt(r.fastify.at(-1)!.rps, 0)}, bare node:http ${fmt(r.http.at(-1)!.rps, 0)}`,
+    );
   }
   type K = 'rps' | 'p50' | 'p99' | 'cpuUs';
   const row = (label: string, k: K, unit: string, digits: number, against: 'fastify' | 'http'): Row => {
@@ -265,7 +267,14 @@ async function benchB(retouch: Child, baseline: Child): Promise<Row[]> {
     log(`(b) round ${i + 1}: retouch ${fmt(a.tasksPerS)} tasks/s (creates answered at ${fmt(a.createsPerS)}/s), baseline ${fmt(b.tasksPerS)}/s`);
   }
   return [
-    { label: '(b) create→SUCCEEDED, no-op engine', unit: 'tasks/s', digits: 1, retouch: median(rt), baseline: median(bl), rounds: { retouch: rt, baseline: bl } },
+    {
+      label: '(b) create→SUCCEEDED, no-op engine',
+      unit: 'tasks/s',
+      digits: 1,
+      retouch: median(rt),
+      baseline: median(bl),
+      rounds: { retouch: rt, baseline: bl },
+    },
     {
       label: '(b) … of which: creates answered',
       unit: 'creates/s',
@@ -330,16 +339,19 @@ async function benchC(retouch: Child, baseline: Awaited<ReturnType<typeof spawnB
   writeFileSync(inputPath, jpeg);
   const out = defaultOutputSize(1280, 960);
   log(`(c) input: 1280x960 JPEG, ${jpeg.length} bytes, from ${source}; output ${out.width}x${out.height}`);
-  const bodyJson = JSON.stringify(
-    createBody([`data:image/jpeg;base64,${jpeg.toString('base64')}`], 'convert to grayscale', { n: 1 }, 'wan2.5-i2i-preview'),
-  );
+  const bodyJson = JSON.stringify(createBody([`data:image/jpeg;base64,${jpeg.toString('base64')}`], 'convert to grayscale', { n: 1 }, 'wan2.5-i2i-preview'));
   const sharpRound = (count: number) =>
-    baseline.call<{ ms: number; bytes: number; channels: number }>({ cmd: 'sharp', inputPath, width: out.width, height: out.height, count, concurrency: P.c.concurrency });
+    baseline.call<{ ms: number; bytes: number; channels: number }>({
+      cmd: 'sharp',
+      inputPath,
+      width: out.width,
+      height: out.height,
+      count,
+      concurrency: P.c.concurrency,
+    });
   const retouchRound = async (count: number) => {
     const t0 = performance.now();
-    const { cpuMs } = await withCpu(retouch.child.pid, () =>
-      pool(count, P.c.concurrency, () => retouchEdit(retouch.url, bodyJson).then(() => undefined)),
-    );
+    const { cpuMs } = await withCpu(retouch.child.pid, () => pool(count, P.c.concurrency, () => retouchEdit(retouch.url, bodyJson).then(() => undefined)));
     return { perS: (count * 1000) / (performance.now() - t0), cpuPerEdit: cpuMs / count };
   };
   const bareRound = async (count: number) => {
@@ -364,7 +376,14 @@ async function benchC(retouch: Child, baseline: Awaited<ReturnType<typeof spawnB
     log(`(c) round ${i + 1}: retouch ${fmt(rt.at(-1)!, 2)} edits/s, bare sharp ${fmt(bl.at(-1)!, 2)} edits/s`);
   }
   return [
-    { label: '(c) grayscale edit, 1280x960 JPEG → 1472x1104 PNG', unit: 'edits/s', digits: 2, retouch: median(rt), baseline: median(bl), rounds: { retouch: rt, baseline: bl } },
+    {
+      label: '(c) grayscale edit, 1280x960 JPEG → 1472x1104 PNG',
+      unit: 'edits/s',
+      digits: 2,
+      retouch: median(rt),
+      baseline: median(bl),
+      rounds: { retouch: rt, baseline: bl },
+    },
     { label: '(c) server CPU per edit', unit: 'ms', digits: 0, retouch: median(cpu.retouch), baseline: median(cpu.baseline), rounds: cpu },
   ];
 }
@@ -401,7 +420,9 @@ async function main(): Promise<void> {
     cores: cpus().length,
     cpu: cpus()[0]?.model ?? 'unknown',
     node: process.version,
-    loadavg: loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadavg: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
     tree: gitDescribe(),
   };
   log(`machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, load ${machine.loadavg}`);

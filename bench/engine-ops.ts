@@ -81,51 +81,223 @@ async function floor(b: Buffer): Promise<Sharp> {
 
 const CASES: Case[] = [
   { name: 'grayscale', prompt: 'grayscale', im: (i) => [i, '-colorspace', 'Gray'], sharp: (b) => sharp(b).greyscale() },
-  { name: 'sepia', prompt: 'sepia', im: (i) => [i, '-sepia-tone', '80%'], sharp: (b) => sharp(b).recomb([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]]) },
+  {
+    name: 'sepia',
+    prompt: 'sepia',
+    im: (i) => [i, '-sepia-tone', '80%'],
+    sharp: (b) =>
+      sharp(b).recomb([
+        [0.393, 0.769, 0.189],
+        [0.349, 0.686, 0.168],
+        [0.272, 0.534, 0.131],
+      ]),
+  },
   { name: 'invert', prompt: 'invert', im: (i) => [i, '-negate'], sharp: (b) => sharp(b).negate() },
   { name: 'brightness +20%', prompt: 'brighter', im: (i) => [i, '-modulate', '120'], sharp: (b) => sharp(b).modulate({ brightness: 1.2 }) },
   { name: 'contrast +20%', prompt: 'more contrast', im: (i) => [i, '-brightness-contrast', '0x20'], sharp: (b) => sharp(b).linear(1.2, -25.6) },
   { name: 'saturation +30%', prompt: 'more saturated', im: (i) => [i, '-modulate', '100,130'], sharp: (b) => sharp(b).modulate({ saturation: 1.3 }) },
   { name: 'hue 90°', prompt: 'hue shift 90 degrees', im: (i) => [i, '-modulate', '100,100,150'], sharp: (b) => sharp(b).modulate({ hue: 90 }) },
-  { name: 'warmer', prompt: 'warmer', im: (i) => [i, '-channel', 'R', '-evaluate', 'multiply', '1.09', '-channel', 'B', '-evaluate', 'multiply', '0.91', '+channel'], sharp: (b) => sharp(b).linear([1.09, 1.015, 0.91], [0, 0, 0]) },
+  {
+    name: 'warmer',
+    prompt: 'warmer',
+    im: (i) => [i, '-channel', 'R', '-evaluate', 'multiply', '1.09', '-channel', 'B', '-evaluate', 'multiply', '0.91', '+channel'],
+    sharp: (b) => sharp(b).linear([1.09, 1.015, 0.91], [0, 0, 0]),
+  },
   { name: 'tint blue', prompt: 'add a blue tint', im: (i) => [i, '-fill', '#0050ff', '-colorize', '35%'], sharp: (b) => sharp(b).tint('#0050ff') },
   { name: 'auto-enhance', prompt: 'auto enhance', im: (i) => [i, '-normalize'], sharp: (b) => sharp(b).normalise().modulate({ saturation: 1.08 }) },
-  { name: 'posterize 4', prompt: 'posterize', im: (i) => [i, '-posterize', '4'], sharp: async (b) => {
-    const { data, info } = await sharp(b).raw().toBuffer({ resolveWithObject: true });
-    for (let i = 0; i < data.length; i += 1) data[i] = Math.round(Math.round(((data[i] as number) / 255) * 3) * 85);
-    return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
-  } },
-  { name: 'vignette', prompt: 'add a vignette', im: (i) => [i, '-background', 'black', '-vignette', '0x80'], sharp: (b) => sharp(b).composite([{ input: Buffer.from(`<svg width="${W}" height="${H}"><defs><radialGradient id="g"><stop offset="0.5" stop-color="#fff"/><stop offset="1" stop-color="#777"/></radialGradient></defs><rect width="100%" height="100%" fill="url(#g)"/></svg>`), blend: 'multiply' }]) },
-  { name: 'film grain', prompt: 'add film grain', im: (i) => [i, '-attenuate', '0.3', '+noise', 'Gaussian'], sharp: (b) => sharp(b).composite([{ input: { create: { width: W, height: H, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 12 } } }, blend: 'overlay' }]) },
-  { name: 'white balance', prompt: 'correct the white balance', im: (i) => [i, '-auto-level'], sharp: async (b) => {
-    const means = (await sharp(b).stats()).channels.slice(0, 3).map((c) => c.mean);
-    const grey = (means[0]! + means[1]! + means[2]!) / 3;
-    return sharp(b).linear(means.map((m) => grey / m), [0, 0, 0]);
-  } },
+  {
+    name: 'posterize 4',
+    prompt: 'posterize',
+    im: (i) => [i, '-posterize', '4'],
+    sharp: async (b) => {
+      const { data, info } = await sharp(b).raw().toBuffer({ resolveWithObject: true });
+      for (let i = 0; i < data.length; i += 1) data[i] = Math.round(Math.round(((data[i] as number) / 255) * 3) * 85);
+      return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+    },
+  },
+  {
+    name: 'vignette',
+    prompt: 'add a vignette',
+    im: (i) => [i, '-background', 'black', '-vignette', '0x80'],
+    sharp: (b) =>
+      sharp(b).composite([
+        {
+          input: Buffer.from(
+            `<svg width="${W}" height="${H}"><defs><radialGradient id="g"><stop offset="0.5" stop-color="#fff"/><stop offset="1" stop-color="#777"/></radialGradient></defs><rect width="100%" height="100%" fill="url(#g)"/></svg>`,
+          ),
+          blend: 'multiply',
+        },
+      ]),
+  },
+  {
+    name: 'film grain',
+    prompt: 'add film grain',
+    im: (i) => [i, '-attenuate', '0.3', '+noise', 'Gaussian'],
+    sharp: (b) =>
+      sharp(b).composite([
+        { input: { create: { width: W, height: H, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 12 } } }, blend: 'overlay' },
+      ]),
+  },
+  {
+    name: 'white balance',
+    prompt: 'correct the white balance',
+    im: (i) => [i, '-auto-level'],
+    sharp: async (b) => {
+      const means = (await sharp(b).stats()).channels.slice(0, 3).map((c) => c.mean);
+      const grey = (means[0]! + means[1]! + means[2]!) / 3;
+      return sharp(b).linear(
+        means.map((m) => grey / m),
+        [0, 0, 0],
+      );
+    },
+  },
   { name: 'selective colour (floor)', prompt: 'make the greens more vivid', sharp: floor },
-  { name: 'trim', prompt: 'trim the margins', im: (i) => [i, '-fuzz', '5%', '-trim', '+repage'], sharp: (b) => sharp(b).trim({ threshold: 12 }).resize(W, H, { fit: 'cover' }) },
+  {
+    name: 'trim',
+    prompt: 'trim the margins',
+    im: (i) => [i, '-fuzz', '5%', '-trim', '+repage'],
+    sharp: (b) => sharp(b).trim({ threshold: 12 }).resize(W, H, { fit: 'cover' }),
+  },
   { name: 'rotate 90°', prompt: 'rotate 90 degrees', im: (i) => [i, '-rotate', '90'], sharp: (b) => sharp(b).rotate(90).resize(W, H, { fit: 'cover' }) },
-  { name: 'rotate 30°', prompt: 'rotate 30 degrees', im: (i) => [i, '-background', 'black', '-rotate', '30'], sharp: (b) => sharp(b).rotate(30).resize(W, H, { fit: 'cover' }) },
+  {
+    name: 'rotate 30°',
+    prompt: 'rotate 30 degrees',
+    im: (i) => [i, '-background', 'black', '-rotate', '30'],
+    sharp: (b) => sharp(b).rotate(30).resize(W, H, { fit: 'cover' }),
+  },
   { name: 'flip', prompt: 'flip horizontally', im: (i) => [i, '-flop'], sharp: (b) => sharp(b).flop() },
-  { name: 'crop square', prompt: 'crop to a square', im: (i) => [i, '-gravity', 'center', '-crop', `${H}x${H}+0+0`, '+repage'], sharp: (b) => sharp(b).extract({ left: (W - H) / 2, top: 0, width: H, height: H }).resize(W, H, { fit: 'cover' }) },
-  { name: 'crop centre 50%', prompt: 'crop the centre 50%', im: (i) => [i, '-gravity', 'center', '-crop', '50%x50%+0+0', '+repage'], sharp: (b) => sharp(b).extract({ left: W / 4, top: H / 4, width: W / 2, height: H / 2 }).resize(W, H, { fit: 'cover' }) },
+  {
+    name: 'crop square',
+    prompt: 'crop to a square',
+    im: (i) => [i, '-gravity', 'center', '-crop', `${H}x${H}+0+0`, '+repage'],
+    sharp: (b) =>
+      sharp(b)
+        .extract({ left: (W - H) / 2, top: 0, width: H, height: H })
+        .resize(W, H, { fit: 'cover' }),
+  },
+  {
+    name: 'crop centre 50%',
+    prompt: 'crop the centre 50%',
+    im: (i) => [i, '-gravity', 'center', '-crop', '50%x50%+0+0', '+repage'],
+    sharp: (b) =>
+      sharp(b)
+        .extract({ left: W / 4, top: H / 4, width: W / 2, height: H / 2 })
+        .resize(W, H, { fit: 'cover' }),
+  },
   { name: 'scale 50%', prompt: 'scale to 50%', sizing: true, im: (i) => [i, '-resize', '50%'], sharp: (b) => sharp(b).resize(W / 2, H / 2) },
-  { name: 'extend 20% (white)', prompt: 'extend the canvas by 20% with white', im: (i) => [i, '-bordercolor', 'white', '-border', '205x154'], sharp: (b) => refit(sharp(b).extend({ left: 205, right: 205, top: 154, bottom: 154, background: '#fff' })) },
-  { name: 'outpaint 16:9 (mirror)', prompt: 'outpaint to 16:9', im: (i) => [i, '-virtual-pixel', 'mirror', '-set', 'option:distort:viewport', `1365x768-170+0`, '-distort', 'SRT', '0', '-blur', '0x15'], sharp: async (b) => refit(sharp(await sharp(b).extend({ left: 170, right: 171, extendWith: 'mirror' }).blur(15).raw().toBuffer(), { raw: { width: W + 341, height: H, channels: 3 } }).composite([{ input: b, left: 170, top: 0 }])) },
-  { name: 'border', prompt: 'add a 23px white border', im: (i) => [i, '-bordercolor', 'white', '-border', '23'], sharp: (b) => refit(sharp(b).extend({ top: 23, bottom: 23, left: 23, right: 23, background: '#fff' })) },
+  {
+    name: 'extend 20% (white)',
+    prompt: 'extend the canvas by 20% with white',
+    im: (i) => [i, '-bordercolor', 'white', '-border', '205x154'],
+    sharp: (b) => refit(sharp(b).extend({ left: 205, right: 205, top: 154, bottom: 154, background: '#fff' })),
+  },
+  {
+    name: 'outpaint 16:9 (mirror)',
+    prompt: 'outpaint to 16:9',
+    im: (i) => [i, '-virtual-pixel', 'mirror', '-set', 'option:distort:viewport', `1365x768-170+0`, '-distort', 'SRT', '0', '-blur', '0x15'],
+    sharp: async (b) =>
+      refit(
+        sharp(await sharp(b).extend({ left: 170, right: 171, extendWith: 'mirror' }).blur(15).raw().toBuffer(), {
+          raw: { width: W + 341, height: H, channels: 3 },
+        }).composite([{ input: b, left: 170, top: 0 }]),
+      ),
+  },
+  {
+    name: 'border',
+    prompt: 'add a 23px white border',
+    im: (i) => [i, '-bordercolor', 'white', '-border', '23'],
+    sharp: (b) => refit(sharp(b).extend({ top: 23, bottom: 23, left: 23, right: 23, background: '#fff' })),
+  },
   { name: 'blur σ5', prompt: 'blur radius 5', im: (i) => [i, '-gaussian-blur', '0x5'], sharp: (b) => sharp(b).blur(5) },
   { name: 'sharpen', prompt: 'sharpen', im: (i) => [i, '-sharpen', '0x1.2'], sharp: (b) => sharp(b).sharpen({ sigma: 1.2 }) },
   { name: 'denoise (median 3)', prompt: 'denoise', im: (i) => [i, '-median', '3'], sharp: (b) => sharp(b).median(3) },
-  { name: 'pixelate', prompt: 'pixelate', im: (i) => [i, '-scale', '5.2%', '-scale', `${W}x${H}!`], sharp: async (b) => sharp(await sharp(b).resize(54, 40).toBuffer()).resize(W, H, { kernel: 'nearest' }) },
-  { name: 'sketch (bare: a cheaper dodge)', prompt: 'pencil sketch', im: (i) => [i, '-colorspace', 'gray', '-sketch', '0x8+120'], sharp: (b) => sharp(b).greyscale().negate().blur(6).negate() },
-  { name: 'cartoon', prompt: 'cartoon', im: (i) => [i, '-median', '5', '-posterize', '6', '(', '+clone', '-colorspace', 'gray', '-edge', '1', '-negate', ')', '-compose', 'multiply', '-composite'], sharp: (b) => sharp(b).median(5).modulate({ saturation: 1.35 }) },
+  {
+    name: 'pixelate',
+    prompt: 'pixelate',
+    im: (i) => [i, '-scale', '5.2%', '-scale', `${W}x${H}!`],
+    sharp: async (b) => sharp(await sharp(b).resize(54, 40).toBuffer()).resize(W, H, { kernel: 'nearest' }),
+  },
+  {
+    name: 'sketch (bare: a cheaper dodge)',
+    prompt: 'pencil sketch',
+    im: (i) => [i, '-colorspace', 'gray', '-sketch', '0x8+120'],
+    sharp: (b) => sharp(b).greyscale().negate().blur(6).negate(),
+  },
+  {
+    name: 'cartoon',
+    prompt: 'cartoon',
+    im: (i) => [i, '-median', '5', '-posterize', '6', '(', '+clone', '-colorspace', 'gray', '-edge', '1', '-negate', ')', '-compose', 'multiply', '-composite'],
+    sharp: (b) => sharp(b).median(5).modulate({ saturation: 1.35 }),
+  },
   { name: 'edges (floor)', prompt: 'show only the edges', sharp: floor },
-  { name: 'emboss', prompt: 'emboss', im: (i) => [i, '-colorspace', 'gray', '-emboss', '1'], sharp: (b) => sharp(b).greyscale().convolve({ width: 3, height: 3, kernel: [-2, -1, 0, -1, 1, 1, 0, 1, 2] }) },
-  { name: 'text (Latin)', prompt: 'add text "Hello retouch" at the bottom', im: (i) => [i, '-gravity', 'south', '-font', FONT, '-pointsize', '61', '-fill', 'white', '-annotate', '+0+30', 'Hello retouch'], sharp: (b) => sharp(b).composite([{ input: { text: { text: '<span foreground="white">Hello retouch</span>', font: 'DejaVu Sans Bold 61px', fontfile: FONT, rgba: true, dpi: 72 } }, gravity: 'south' }]) },
-  { name: 'text (Chinese)', prompt: '在底部添加文字“你好，世界”', im: (i) => [i, '-gravity', 'south', '-font', NOTO, '-pointsize', '61', '-fill', 'white', '-annotate', '+0+30', '你好，世界'], sharp: (b) => sharp(b).composite([{ input: { text: { text: '<span foreground="white">你好，世界</span>', font: 'Noto Sans S Chinese Bold 61px', fontfile: NOTO, rgba: true, dpi: 72 } }, gravity: 'south' }]) },
-  { name: 'overlay image 2', prompt: 'put image 2 in the top-right corner', images: 2, im: (i, j) => [i, '(', j, '-resize', '30%', ')', '-gravity', 'northeast', '-geometry', '+23+23', '-composite'], sharp: async (b, c) => sharp(b).composite([{ input: await sharp(c).resize(Math.round(W * 0.3)).toBuffer(), gravity: 'northeast' }]) },
-  { name: 'side by side', prompt: 'put the two images side by side', images: 2, im: (i, j) => [i, j, '+append'], sharp: async (b, c) => refit(sharp({ create: { width: 2 * W, height: H, channels: 3, background: '#fff' } }).composite([{ input: b, left: 0, top: 0 }, { input: c, left: W, top: 0 }])) },
-  { name: 'blend 50%', prompt: 'blend image 1 and image 2', images: 2, im: (i, j) => [i, j, '-compose', 'blend', '-define', 'compose:args=50', '-composite'], sharp: async (b, c) => sharp(b).composite([{ input: await sharp(c).ensureAlpha(0.5).toBuffer() }]) },
+  {
+    name: 'emboss',
+    prompt: 'emboss',
+    im: (i) => [i, '-colorspace', 'gray', '-emboss', '1'],
+    sharp: (b) =>
+      sharp(b)
+        .greyscale()
+        .convolve({ width: 3, height: 3, kernel: [-2, -1, 0, -1, 1, 1, 0, 1, 2] }),
+  },
+  {
+    name: 'text (Latin)',
+    prompt: 'add text "Hello retouch" at the bottom',
+    im: (i) => [i, '-gravity', 'south', '-font', FONT, '-pointsize', '61', '-fill', 'white', '-annotate', '+0+30', 'Hello retouch'],
+    sharp: (b) =>
+      sharp(b).composite([
+        {
+          input: { text: { text: '<span foreground="white">Hello retouch</span>', font: 'DejaVu Sans Bold 61px', fontfile: FONT, rgba: true, dpi: 72 } },
+          gravity: 'south',
+        },
+      ]),
+  },
+  {
+    name: 'text (Chinese)',
+    prompt: '在底部添加文字“你好，世界”',
+    im: (i) => [i, '-gravity', 'south', '-font', NOTO, '-pointsize', '61', '-fill', 'white', '-annotate', '+0+30', '你好，世界'],
+    sharp: (b) =>
+      sharp(b).composite([
+        {
+          input: { text: { text: '<span foreground="white">你好，世界</span>', font: 'Noto Sans S Chinese Bold 61px', fontfile: NOTO, rgba: true, dpi: 72 } },
+          gravity: 'south',
+        },
+      ]),
+  },
+  {
+    name: 'overlay image 2',
+    prompt: 'put image 2 in the top-right corner',
+    images: 2,
+    im: (i, j) => [i, '(', j, '-resize', '30%', ')', '-gravity', 'northeast', '-geometry', '+23+23', '-composite'],
+    sharp: async (b, c) =>
+      sharp(b).composite([
+        {
+          input: await sharp(c)
+            .resize(Math.round(W * 0.3))
+            .toBuffer(),
+          gravity: 'northeast',
+        },
+      ]),
+  },
+  {
+    name: 'side by side',
+    prompt: 'put the two images side by side',
+    images: 2,
+    im: (i, j) => [i, j, '+append'],
+    sharp: async (b, c) =>
+      refit(
+        sharp({ create: { width: 2 * W, height: H, channels: 3, background: '#fff' } }).composite([
+          { input: b, left: 0, top: 0 },
+          { input: c, left: W, top: 0 },
+        ]),
+      ),
+  },
+  {
+    name: 'blend 50%',
+    prompt: 'blend image 1 and image 2',
+    images: 2,
+    im: (i, j) => [i, j, '-compose', 'blend', '-define', 'compose:args=50', '-composite'],
+    sharp: async (b, c) => sharp(b).composite([{ input: await sharp(c).ensureAlpha(0.5).toBuffer() }]),
+  },
 ];
 
 const median = (xs: number[]): number => {
@@ -135,7 +307,7 @@ const median = (xs: number[]): number => {
 
 async function main(): Promise<void> {
   const convert = NO_IM ? undefined : imageMagick();
-  const imVersion = convert ? execFileSync(convert, ['-version']).toString().split('\n')[0] ?? '' : 'ImageMagick not run';
+  const imVersion = convert ? (execFileSync(convert, ['-version']).toString().split('\n')[0] ?? '') : 'ImageMagick not run';
   const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'retouch-bench-'));
   const input = await testImage();
   const input2 = await sharp(input).flop().modulate({ hue: 120 }).png().toBuffer();
@@ -149,7 +321,17 @@ async function main(): Promise<void> {
 
   const ours = async (c: Case): Promise<void> => {
     const images = c.images === 2 ? [readFileSync(in1), readFileSync(in2)] : [readFileSync(in1)];
-    await engine.edit({ images, prompt: c.prompt, negativePrompt: '', index: 0, seed: 1, size: c.sizing ? undefined : { width: W, height: H }, promptExtend: true, watermark: false, signal });
+    await engine.edit({
+      images,
+      prompt: c.prompt,
+      negativePrompt: '',
+      index: 0,
+      seed: 1,
+      size: c.sizing ? undefined : { width: W, height: H },
+      promptExtend: true,
+      watermark: false,
+      signal,
+    });
   };
   const magick = (c: Case): void => {
     if (!c.im || !convert) return;
@@ -203,11 +385,15 @@ async function main(): Promise<void> {
 async function pngLevels(): Promise<void> {
   const photoPath = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
   const images = {
-    scene: await sharp(await sceneImage(1280, 960)).raw().toBuffer({ resolveWithObject: true }),
+    scene: await sharp(await sceneImage(1280, 960))
+      .raw()
+      .toBuffer({ resolveWithObject: true }),
     photo: await sharp(readFileSync(photoPath)).resize(1280, 960, { fit: 'cover' }).removeAlpha().raw().toBuffer({ resolveWithObject: true }),
   };
   const settings = [0, 1, 2, 3, 4, 5, 6, 9].flatMap((level) => [false, true].map((adaptiveFiltering) => ({ compressionLevel: level, adaptiveFiltering })));
-  console.log(`PNG encode of a 1280×960 RGB image, median of ${ITERATIONS} interleaved rounds; sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}).\n`);
+  console.log(
+    `PNG encode of a 1280×960 RGB image, median of ${ITERATIONS} interleaved rounds; sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}).\n`,
+  );
   console.log('| level | adaptive filter | scene ms | scene KB | photo ms | photo KB |');
   console.log('|---:|---|---:|---:|---:|---:|');
   const t = new Map<string, number[]>();
@@ -217,7 +403,9 @@ async function pngLevels(): Promise<void> {
       for (const o of settings) {
         const key = `${name}/${o.compressionLevel}/${o.adaptiveFiltering}`;
         const start = performance.now();
-        const out = await sharp(img.data, { raw: { width: img.info.width, height: img.info.height, channels: img.info.channels } }).png(o).toBuffer();
+        const out = await sharp(img.data, { raw: { width: img.info.width, height: img.info.height, channels: img.info.channels } })
+          .png(o)
+          .toBuffer();
         if (i > 0) t.set(key, [...(t.get(key) ?? []), performance.now() - start]);
         size.set(key, out.length);
       }
@@ -243,9 +431,25 @@ async function profile(): Promise<void> {
   const engine = createLocalEngine();
   const signal = new AbortController().signal;
   const plans: { prompt: string; work: (s: Sharp) => Sharp }[] = [
-    { prompt: 'grayscale', work: (s) => s.recomb([[0.299, 0.587, 0.114], [0.299, 0.587, 0.114], [0.299, 0.587, 0.114]]) },
+    {
+      prompt: 'grayscale',
+      work: (s) =>
+        s.recomb([
+          [0.299, 0.587, 0.114],
+          [0.299, 0.587, 0.114],
+          [0.299, 0.587, 0.114],
+        ]),
+    },
     { prompt: 'blur radius 5', work: (s) => s.blur(5) },
-    { prompt: 'crop the centre 50%, then more contrast, then sharpen', work: (s) => s.extract({ left: W / 4, top: H / 4, width: W / 2, height: H / 2 }).resize(W, H, { fit: 'cover' }).sharpen({ sigma: 1.2 }).linear(1.2, -25.6) },
+    {
+      prompt: 'crop the centre 50%, then more contrast, then sharpen',
+      work: (s) =>
+        s
+          .extract({ left: W / 4, top: H / 4, width: W / 2, height: H / 2 })
+          .resize(W, H, { fit: 'cover' })
+          .sharpen({ sigma: 1.2 })
+          .linear(1.2, -25.6),
+    },
   ];
   console.log(`Where an edit's time goes, 1024×768 PNG in and out, median of ${ITERATIONS} interleaved rounds (ms).\n`);
   console.log('| instruction | our edit | main thread busy in it | bare: decode | bare: decode + pixel work | bare: + PNG encode | encode share |');
@@ -253,7 +457,18 @@ async function profile(): Promise<void> {
   for (const p of plans) {
     const t: Record<string, number[]> = { ours: [], busy: [], decode: [], work: [], all: [] };
     const steps: Record<string, () => Promise<unknown>> = {
-      ours: () => engine.edit({ images: [input], prompt: p.prompt, negativePrompt: '', index: 0, seed: 1, size: { width: W, height: H }, promptExtend: false, watermark: false, signal }),
+      ours: () =>
+        engine.edit({
+          images: [input],
+          prompt: p.prompt,
+          negativePrompt: '',
+          index: 0,
+          seed: 1,
+          size: { width: W, height: H },
+          promptExtend: false,
+          watermark: false,
+          signal,
+        }),
       decode: () => sharp(input).raw().toBuffer(),
       work: () => p.work(sharp(input)).raw().toBuffer(),
       all: () => p.work(sharp(input)).png(PNG).toBuffer(),
@@ -269,7 +484,9 @@ async function profile(): Promise<void> {
       }
     }
     const m = (k: string) => median(t[k]!);
-    console.log(`| \`${p.prompt}\` | ${m('ours').toFixed(1)} | ${m('busy').toFixed(1)} | ${m('decode').toFixed(1)} | ${m('work').toFixed(1)} | ${m('all').toFixed(1)} | ${(((m('all') - m('work')) / m('all')) * 100).toFixed(0)} % |`);
+    console.log(
+      `| \`${p.prompt}\` | ${m('ours').toFixed(1)} | ${m('busy').toFixed(1)} | ${m('decode').toFixed(1)} | ${m('work').toFixed(1)} | ${m('all').toFixed(1)} | ${(((m('all') - m('work')) / m('all')) * 100).toFixed(0)} % |`,
+    );
   }
   await engine.close?.();
 }

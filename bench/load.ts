@@ -75,7 +75,9 @@ async function main(): Promise<void> {
   });
   const pid = server.child.pid!;
   const auth = { Authorization: `Bearer ${BENCH_KEY}` };
-  const png = await sharp({ create: { width: 400, height: 400, channels: 3, background: { r: 90, g: 120, b: 200 } } }).png().toBuffer();
+  const png = await sharp({ create: { width: 400, height: 400, channels: 3, background: { r: 90, g: 120, b: 200 } } })
+    .png()
+    .toBuffer();
   const body = JSON.stringify({
     model: 'retouch-test',
     input: { prompt: 'sleep=20', images: [`data:image/png;base64,${png.toString('base64')}`] },
@@ -130,9 +132,13 @@ async function main(): Promise<void> {
     console.log(`| ${kind} | ${l.length} | ${fmt(l.length / elapsed, 0)} | ${fmt(percentile(l, 50), 2)} | ${fmt(percentile(l, 99), 2)} | ${errors[kind]} |`);
   }
   const all = [...latencies.create, ...latencies.get, ...latencies.list];
-  console.log(`| all | ${total} | ${fmt(all.length / elapsed, 0)} | ${fmt(percentile(all, 50), 2)} | ${fmt(percentile(all, 99), 2)} | ${errors.create + errors.get + errors.list} |`);
+  console.log(
+    `| all | ${total} | ${fmt(all.length / elapsed, 0)} | ${fmt(percentile(all, 50), 2)} | ${fmt(percentile(all, 99), 2)} | ${errors.create + errors.get + errors.list} |`,
+  );
   console.log('');
-  console.log(`elapsed ${fmt(elapsed, 1)} s; tasks created ${ids.length}, SUCCEEDED by the end ${done.total}; HTTP statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+  console.log(
+    `elapsed ${fmt(elapsed, 1)} s; tasks created ${ids.length}, SUCCEEDED by the end ${done.total}; HTTP statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+  );
   console.log(`server RSS: ${baseline} MB after start, peak ${peak} MB (VmHWM)`);
 }
 

@@ -40,7 +40,9 @@ async function photo(): Promise<string> {
     raw[i * 3 + 1] = (y * 255) / h;
     raw[i * 3 + 2] = 128 + 100 * Math.sin(x / 40) * Math.cos(y / 30);
   }
-  const jpeg = await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg().toBuffer();
+  const jpeg = await sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+    .jpeg()
+    .toBuffer();
   return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
 }
 
@@ -91,7 +93,9 @@ try {
     const stillRunning = (await call(`${server.url}/api/v1/tasks/${running[0].output.task_id}`)).output.task_status;
     busy.push({ p50: pct(b, 0.5), p99: pct(b, 0.99) });
     for (const created of running) await waitDone(server.url, created.output.task_id);
-    console.error(`round ${round + 1}: idle p50 ${fmt(idle.at(-1)!.p50, 2)} ms, busy p50 ${fmt(busy.at(-1)!.p50, 2)} ms (upscale task ${stillRunning} at the end of the busy phase)`);
+    console.error(
+      `round ${round + 1}: idle p50 ${fmt(idle.at(-1)!.p50, 2)} ms, busy p50 ${fmt(busy.at(-1)!.p50, 2)} ms (upscale task ${stillRunning} at the end of the busy phase)`,
+    );
   }
   const row = (name: string, key: 'p50' | 'p99') => {
     const i = median(idle.map((r) => r[key]));

@@ -40,7 +40,8 @@ function maskOf(boxes: Box[], w: number, h: number): Buffer {
   const m = Buffer.alloc(w * h);
   const list = boxes.length ? boxes : [{ x: w * 0.4, y: h * 0.4, width: w * 0.2, height: h * 0.2, score: 1 }];
   for (const b of list) {
-    const x0 = Math.round(b.x), x1 = Math.round(b.x + b.width);
+    const x0 = Math.round(b.x),
+      x1 = Math.round(b.x + b.width);
     for (let y = Math.round(b.y); y < Math.round(b.y + b.height); y++) m.fill(255, y * w + x0, y * w + x1);
   }
   return m;
@@ -53,12 +54,24 @@ async function one(model: Model, size: number): Promise<void> {
   const mask = model === 'inpaint' ? maskOf(await ml.detectText(img, signal), size, size) : undefined;
   const run = async (): Promise<void> => {
     switch (model) {
-      case 'segment': await ml.segmentForeground(img, signal); break;
-      case 'faces': await ml.detectFaces(img, signal); break;
-      case 'text': await ml.detectText(img, signal); break;
-      case 'inpaint': await ml.inpaint(img, mask!, signal); break;
-      case 'upscale2': await ml.upscale(img, 2, signal); break;
-      case 'upscale4': await ml.upscale(img, 4, signal); break;
+      case 'segment':
+        await ml.segmentForeground(img, signal);
+        break;
+      case 'faces':
+        await ml.detectFaces(img, signal);
+        break;
+      case 'text':
+        await ml.detectText(img, signal);
+        break;
+      case 'inpaint':
+        await ml.inpaint(img, mask!, signal);
+        break;
+      case 'upscale2':
+        await ml.upscale(img, 2, signal);
+        break;
+      case 'upscale4':
+        await ml.upscale(img, 4, signal);
+        break;
     }
   };
   const rssBefore = process.memoryUsage().rss;
@@ -70,7 +83,15 @@ async function one(model: Model, size: number): Promise<void> {
   for (let i = 0; i < reps; i++) await run();
   const warm = (performance.now() - t) / reps;
   await ml.close();
-  const out = { model, size, coldMs: Math.round(cold), warmMs: Math.round(warm), reps, baseRssMB: Math.round(rssBefore / 1e6), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1e3) };
+  const out = {
+    model,
+    size,
+    coldMs: Math.round(cold),
+    warmMs: Math.round(warm),
+    reps,
+    baseRssMB: Math.round(rssBefore / 1e6),
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1e3),
+  };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
@@ -85,13 +106,19 @@ async function latency(count: number, during?: () => Promise<unknown>): Promise<
   const get = (): Promise<number> =>
     new Promise((resolve, reject) => {
       const t = performance.now();
-      http.get({ host: '127.0.0.1', port, path: '/api/v1/tasks/x', agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(performance.now() - t));
-      }).on('error', reject);
+      http
+        .get({ host: '127.0.0.1', port, path: '/api/v1/tasks/x', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(performance.now() - t));
+        })
+        .on('error', reject);
     });
   let busy = true;
-  const bg = during ? (async () => { while (busy) await during(); })() : Promise.resolve();
+  const bg = during
+    ? (async () => {
+        while (busy) await during();
+      })()
+    : Promise.resolve();
   if (during) await new Promise((r) => setTimeout(r, 1500)); // let the ML work get going
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -133,7 +160,17 @@ async function memory(recycleAboveBytes: number): Promise<void> {
   const afterLight = rss();
   clearInterval(sampler);
   await engine.close?.();
-  process.stdout.write(JSON.stringify({ recycleAboveBytes, base, peakConcurrent, concurrentMs: Math.round(concurrentMs), afterHeavy, afterLight, peakAll: Math.round(process.resourceUsage().maxRSS / 1e3) }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      recycleAboveBytes,
+      base,
+      peakConcurrent,
+      concurrentMs: Math.round(concurrentMs),
+      afterHeavy,
+      afterLight,
+      peakAll: Math.round(process.resourceUsage().maxRSS / 1e3),
+    }) + '\n',
+  );
 }
 
 async function main(): Promise<void> {
@@ -159,7 +196,9 @@ async function main(): Promise<void> {
       }
     }
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    console.log(`| ${factor}× of ${size}² | ${(med(t.whole) / 1000).toFixed(2)} | ${(med(t.split) / 1000).toFixed(2)} | **${(med(t.whole) / med(t.split)).toFixed(2)}×** | ${rounds} |`);
+    console.log(
+      `| ${factor}× of ${size}² | ${(med(t.whole) / 1000).toFixed(2)} | ${(med(t.split) / 1000).toFixed(2)} | **${(med(t.whole) / med(t.split)).toFixed(2)}×** | ${rounds} |`,
+    );
     process.exit(0);
   }
   if (args[0] === '--memory-child') {
@@ -168,7 +207,9 @@ async function main(): Promise<void> {
   }
   if (args[0] === '--memory') {
     const self = fileURLToPath(import.meta.url);
-    console.log('| recycle above | peak RSS, 8 concurrent 4096² edits (MB) | their wall time (s) | RSS after a 4× upscale of 512² (MB) | RSS after 5 more light ML edits (MB) |');
+    console.log(
+      '| recycle above | peak RSS, 8 concurrent 4096² edits (MB) | their wall time (s) | RSS after a 4× upscale of 512² (MB) | RSS after 5 more light ML edits (MB) |',
+    );
     console.log('|---|---:|---:|---:|---:|');
     for (const limit of [768 * 1024 * 1024, 0]) {
       const r = spawnSync(process.execPath, [...process.execArgv, self, '--memory-child', String(limit)], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -178,7 +219,9 @@ async function main(): Promise<void> {
         continue;
       }
       const j = JSON.parse(line) as { peakConcurrent: number; concurrentMs: number; afterHeavy: number; afterLight: number };
-      console.log(`| ${limit ? `${limit / 1024 / 1024} MiB (default)` : 'never (0)'} | ${j.peakConcurrent} | ${(j.concurrentMs / 1000).toFixed(1)} | ${j.afterHeavy} | ${j.afterLight} |`);
+      console.log(
+        `| ${limit ? `${limit / 1024 / 1024} MiB (default)` : 'never (0)'} | ${j.peakConcurrent} | ${(j.concurrentMs / 1000).toFixed(1)} | ${j.afterHeavy} | ${j.afterLight} |`,
+      );
     }
     return;
   }

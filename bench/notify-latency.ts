@@ -98,8 +98,14 @@ async function main(): Promise<void> {
     const pollMedian = median(figures.poll);
     console.log(`\n| client | median ms | p95 ms | max ms | median / polling |`);
     console.log(`|---|---:|---:|---:|---:|`);
-    for (const [name, values] of [['SSE', figures.sse], ['long-poll (wait=30)', figures.longPoll], [`polling every ${POLL_MS / 1000} s`, figures.poll]] as const) {
-      console.log(`| ${name} | ${fmt(median(values))} | ${fmt(percentile(values, 95))} | ${fmt(Math.max(...values))} | ${fmt(median(values) / pollMedian, 4)} |`);
+    for (const [name, values] of [
+      ['SSE', figures.sse],
+      ['long-poll (wait=30)', figures.longPoll],
+      [`polling every ${POLL_MS / 1000} s`, figures.poll],
+    ] as const) {
+      console.log(
+        `| ${name} | ${fmt(median(values))} | ${fmt(percentile(values, 95))} | ${fmt(Math.max(...values))} | ${fmt(median(values) / pollMedian, 4)} |`,
+      );
     }
     console.log(`\n${TASKS} tasks in ${fmt((Date.now() - started) / 1000)} s`);
   } finally {

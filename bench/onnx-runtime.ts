@@ -54,7 +54,10 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 const web = { load: [] as number[], run: [] as number[] };
 const native = { load: [] as number[], run: [] as number[] };
 for (let r = 0; r < ROUNDS; r++) {
-  for (const [into, runtime] of [[web, require.resolve('onnxruntime-web')], [native, createRequire(join(nodeDir, 'noop.js')).resolve('onnxruntime-node')]] as const) {
+  for (const [into, runtime] of [
+    [web, require.resolve('onnxruntime-web')],
+    [native, createRequire(join(nodeDir, 'noop.js')).resolve('onnxruntime-node')],
+  ] as const) {
     const m = measure(runtime);
     into.load.push(m.load);
     into.run.push(m.run);

@@ -28,7 +28,10 @@ const prompts = readFileSync(corpus, 'utf8')
 
 /** The baseline: what any parser must at least do, touch every character once. */
 function tokenize(prompt: string): number {
-  return prompt.toLowerCase().split(/[\s,.;:!?，。；：！？、]+/).filter((t) => t.length > 0).length;
+  return prompt
+    .toLowerCase()
+    .split(/[\s,.;:!?，。；：！？、]+/)
+    .filter((t) => t.length > 0).length;
 }
 
 let sink = 0;
@@ -59,14 +62,24 @@ const rows = [
   ['understand(prompt)', quantile(ours, 0.5), quantile(ours, 0.99)],
   ['baseline: tokenizer pass', quantile(base, 0.5), quantile(base, 0.99)],
 ] as const;
-process.stdout.write(`${prompts.length} prompts × ${ROUNDS} rounds × ${REPEAT} repeats (sink ${sink})\n\n| | median per prompt | p99 per prompt |\n|---|---|---|\n`);
+process.stdout.write(
+  `${prompts.length} prompts × ${ROUNDS} rounds × ${REPEAT} repeats (sink ${sink})\n\n| | median per prompt | p99 per prompt |\n|---|---|---|\n`,
+);
 for (const [name, med, p99] of rows) process.stdout.write(`| ${name} | ${fmt(med)} | ${fmt(p99)} |\n`);
 process.stdout.write(`| ratio | ${(rows[0][1] / rows[1][1]).toFixed(0)}× | ${(rows[0][2] / rows[1][2]).toFixed(0)}× |\n`);
 
 // Long adversarial inputs (was a timed bound in test/engines/local/parser.test.ts): the parser's
 // time on each against its own median on the corpus; catastrophic backtracking would show as a
 // ratio in the thousands.
-const ADVERSARIAL = ['and '.repeat(490), 'one '.repeat(490), 'remove '.repeat(280), '图'.repeat(1990), 'a'.repeat(1999), `"${'x'.repeat(1990)}`, 'rotate 9'.repeat(240)];
+const ADVERSARIAL = [
+  'and '.repeat(490),
+  'one '.repeat(490),
+  'remove '.repeat(280),
+  '图'.repeat(1990),
+  'a'.repeat(1999),
+  `"${'x'.repeat(1990)}`,
+  'rotate 9'.repeat(240),
+];
 const attempt = (p: string): boolean => {
   try {
     return understand(p) !== undefined;
@@ -76,6 +89,9 @@ const attempt = (p: string): boolean => {
 };
 process.stdout.write('\n| adversarial input (≤ 2000 chars) | time | ÷ corpus median |\n|---|---:|---:|\n');
 for (const p of ADVERSARIAL) {
-  const t = quantile(Array.from({ length: ROUNDS }, () => time(attempt, p)), 0.5);
+  const t = quantile(
+    Array.from({ length: ROUNDS }, () => time(attempt, p)),
+    0.5,
+  );
   process.stdout.write(`| \`${JSON.stringify(p.slice(0, 12)).slice(1, -1)}…\` (${p.length}) | ${fmt(t)} | ${(t / rows[0][1]).toFixed(1)} |\n`);
 }

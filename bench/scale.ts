@@ -33,7 +33,9 @@ const ROUNDS = Number(values.rounds);
 const KEY = 'sk-retouch-bench-scale-01';
 const CREATE_PATH = '/api/v1/services/aigc/image2image/image-synthesis';
 
-const png = await sharp({ create: { width: 384, height: 384, channels: 3, background: '#808080' } }).png().toBuffer();
+const png = await sharp({ create: { width: 384, height: 384, channels: 3, background: '#808080' } })
+  .png()
+  .toBuffer();
 const body = JSON.stringify({
   model: 'retouch-test',
   input: { prompt: 'bench', images: [`data:image/png;base64,${png.toString('base64')}`] },
@@ -91,11 +93,13 @@ async function run(label: string, start: (dir: string) => Promise<{ api: string;
 }
 
 type Start = (dir: string) => Promise<{ api: string; nodes: Node[]; cleanup?: () => Promise<void> }>;
-const onPostgres = (start: (env: Record<string, string>) => Promise<{ api: string; nodes: Node[] }>): Start => async (dir) => {
-  const schema = newSchemaName();
-  const { api, nodes } = await start({ ...baseEnv(dir), RETOUCH_DATABASE_URL: TEST_DATABASE_URL, RETOUCH_DATABASE_SCHEMA: schema });
-  return { api, nodes, cleanup: () => dropSchema(schema) };
-};
+const onPostgres =
+  (start: (env: Record<string, string>) => Promise<{ api: string; nodes: Node[] }>): Start =>
+  async (dir) => {
+    const schema = newSchemaName();
+    const { api, nodes } = await start({ ...baseEnv(dir), RETOUCH_DATABASE_URL: TEST_DATABASE_URL, RETOUCH_DATABASE_SCHEMA: schema });
+    return { api, nodes, cleanup: () => dropSchema(schema) };
+  };
 const configurations: { label: string; start: Start }[] = [
   {
     label: 'SQLite, 1 process (api+worker)',

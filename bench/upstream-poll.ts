@@ -52,10 +52,12 @@ const tasks = new Map<string, UpTask>();
 const queryTimes: number[] = [];
 let rejected = 0;
 let creates = 0;
-const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3a7' } }).png().toBuffer();
+const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3a7' } })
+  .png()
+  .toBuffer();
 // Deterministic completion times (an LCG), so runs compare.
 let seed = 12345;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
 const upstream = createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -87,7 +89,12 @@ const upstream = createServer((req, res) => {
       if (now < task.completesAt) return json(200, { output: { task_id: m[1], task_status: 'RUNNING' } });
       task.noticedAt ??= now;
       return json(200, {
-        output: { task_id: m[1], task_status: 'SUCCEEDED', results: [{ url: `${base}/img.png`, orig_prompt: 'p' }], task_metrics: { TOTAL: 1, SUCCEEDED: 1, FAILED: 0 } },
+        output: {
+          task_id: m[1],
+          task_status: 'SUCCEEDED',
+          results: [{ url: `${base}/img.png`, orig_prompt: 'p' }],
+          task_metrics: { TOTAL: 1, SUCCEEDED: 1, FAILED: 0 },
+        },
         usage: { image_count: 1 },
       });
     }
@@ -126,7 +133,11 @@ const front = await spawnRetouch({
     RETOUCH_RATE_LIMIT_QUERY: '0',
   },
 });
-const input = `data:image/png;base64,${(await sharp({ create: { width: 400, height: 400, channels: 3, background: '#888' } }).png().toBuffer()).toString('base64')}`;
+const input = `data:image/png;base64,${(
+  await sharp({ create: { width: 400, height: 400, channels: 3, background: '#888' } })
+    .png()
+    .toBuffer()
+).toString('base64')}`;
 
 try {
   const started = Date.now();

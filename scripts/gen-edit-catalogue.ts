@@ -44,7 +44,11 @@ const FAMILIES: readonly Family[] = ['Tone and colour', 'Geometry', 'Filters', '
 
 /** The registry's catalogue entries by family, in the registry's catalogue order. */
 function entries(family: Family): Entry[] {
-  const out: Entry[] = CATALOGUE_ORDER.filter((m) => m.catalogue?.family === family).map((m) => ({ id: m.id, module: m, catalogue: m.catalogue as CatalogueEntry }));
+  const out: Entry[] = CATALOGUE_ORDER.filter((m) => m.catalogue?.family === family).map((m) => ({
+    id: m.id,
+    module: m,
+    catalogue: m.catalogue as CatalogueEntry,
+  }));
   if (family === PER_IMAGE.family) out.push({ id: PER_IMAGE.id, catalogue: PER_IMAGE as unknown as CatalogueEntry });
   return out;
 }
@@ -68,7 +72,17 @@ async function inputsFor(kind: DemoInputs | undefined): Promise<Buffer[]> {
       return [scene, await figureImage(512, 512), await sceneImage(768, 512, 'dusk')];
     case 'text-on-scene': {
       const engine = createLocalEngine();
-      const r = await engine.edit({ images: [scene], prompt: 'add text "SAMPLE 样张" in the centre, huge', negativePrompt: '', index: 0, seed: 1, size: { width: 768, height: 512 }, promptExtend: false, watermark: false, signal: new AbortController().signal });
+      const r = await engine.edit({
+        images: [scene],
+        prompt: 'add text "SAMPLE 样张" in the centre, huge',
+        negativePrompt: '',
+        index: 0,
+        seed: 1,
+        size: { width: 768, height: 512 },
+        promptExtend: false,
+        watermark: false,
+        signal: new AbortController().signal,
+      });
       return [r.png];
     }
     default:
@@ -98,7 +112,10 @@ async function sideBySide(parts: Buffer[]): Promise<Buffer> {
     left += metas[i]?.width ?? 0;
     return layer;
   });
-  return sharp({ create: { width, height: THUMB_H, channels: 3, background: '#ffffff' } }).composite(layers).jpeg({ quality: 78, mozjpeg: true }).toBuffer();
+  return sharp({ create: { width, height: THUMB_H, channels: 3, background: '#ffffff' } })
+    .composite(layers)
+    .jpeg({ quality: 78, mozjpeg: true })
+    .toBuffer();
 }
 
 /** Every example must parse to one of the operation kinds its module owns. */
@@ -155,7 +172,7 @@ async function main(): Promise<void> {
     '',
     '| negative prompt mentions | effect |',
     '|---|---|',
-    '| cropped, cut off, 裁剪, 裁切, 截断 | when the edited image\'s aspect ratio differs from `size`, it is fitted whole onto a blurred copy instead of centre-cropped |',
+    "| cropped, cut off, 裁剪, 裁切, 截断 | when the edited image's aspect ratio differs from `size`, it is fitted whole onto a blurred copy instead of centre-cropped |",
     '| stretched, distorted, squashed, 拉伸, 变形, 失真 | "resize to W×H" keeps the aspect ratio (crops) instead of stretching |',
     '| black borders/corners/bars/edges, 黑边, 黑角 | rotating by an angle that is not a multiple of 90° crops to the largest inner rectangle instead of filling the corners black |',
     '| blurry, blur, soft, out of focus, 模糊, 虚焦 | when the final fit enlarges the image, a light sharpen follows |',
@@ -167,7 +184,7 @@ async function main(): Promise<void> {
     '- Output i of a task uses seed + i. Seeded operations (film grain, scattered collage) differ per output; everything else is identical across outputs. The same request with the same seed gives byte-identical PNGs.',
     '- The result is fitted to `size` (centre crop), or without `size` to about 1280×1280 at the edited aspect ratio — except when the instruction states a size (resize, scale, upscale), which is then the output size exactly (see above); `watermark=true` adds "AI生成" bottom-right (shipped CJK font). Transparency from "remove background" is kept in the PNG.',
     '- Inputs: EXIF orientation applied, alpha dropped; up to 3 images; working images stay under 25 megapixels. Inputs larger than the output needs are shrunk on load (to twice the output pixels, more when the plan crops in), unless the plan uses absolute pixel sizes (resize, upscale, "20px border", "blur radius 5") or trims.',
-    '- Between steps the engine checks the task\'s cancel/deadline signal.',
+    "- Between steps the engine checks the task's cancel/deadline signal.",
     '',
   );
   for (const family of FAMILIES) {
@@ -175,19 +192,46 @@ async function main(): Promise<void> {
     for (const entry of entries(family)) {
       checkExamples(entry);
       const c = entry.catalogue;
-      push(`### ${c.title}`, '', `- English: ${c.en.map((e) => `\`${e}\``).join(', ')}`, `- 中文: ${c.zh.map((e) => `\`${e}\``).join('、')}`, `- ${c.params}`, '');
+      push(
+        `### ${c.title}`,
+        '',
+        `- English: ${c.en.map((e) => `\`${e}\``).join(', ')}`,
+        `- 中文: ${c.zh.map((e) => `\`${e}\``).join('、')}`,
+        `- ${c.params}`,
+        '',
+      );
       if (!images || !c.demo) continue;
       const file = `${entry.id}.jpg`;
       if (c.demo.ml && !ml) {
-        push(`![${c.title}: ${c.demo.inputs === 'two' ? 'image 1, image 2' : 'before'} → after](edits/${file})`, '', `*\`${c.demo.prompt}\` → ${describePlan(parseInstruction(c.demo.prompt))}*`, '');
+        push(
+          `![${c.title}: ${c.demo.inputs === 'two' ? 'image 1, image 2' : 'before'} → after](edits/${file})`,
+          '',
+          `*\`${c.demo.prompt}\` → ${describePlan(parseInstruction(c.demo.prompt))}*`,
+          '',
+        );
         continue;
       }
       try {
         const inputs = await inputsFor(c.demo.inputs);
-        const result = await engine.edit({ images: inputs, prompt: c.demo.prompt, negativePrompt: '', index: 0, seed: 7, size: undefined, promptExtend: true, watermark: false, signal: new AbortController().signal });
+        const result = await engine.edit({
+          images: inputs,
+          prompt: c.demo.prompt,
+          negativePrompt: '',
+          index: 0,
+          seed: 7,
+          size: undefined,
+          promptExtend: true,
+          watermark: false,
+          signal: new AbortController().signal,
+        });
         const jpeg = await sideBySide([...inputs, result.png]);
         writeFileSync(join(OUT_DIR, file), jpeg);
-        push(`![${c.title}: ${c.demo.inputs === 'two' ? 'image 1, image 2' : 'before'} → after](edits/${file})`, '', `*\`${c.demo.prompt}\` → ${result.actualPrompt ?? ''}*`, '');
+        push(
+          `![${c.title}: ${c.demo.inputs === 'two' ? 'image 1, image 2' : 'before'} → after](edits/${file})`,
+          '',
+          `*\`${c.demo.prompt}\` → ${result.actualPrompt ?? ''}*`,
+          '',
+        );
         process.stderr.write(`${file} ${(jpeg.length / 1024).toFixed(1)} KB\n`);
       } catch (err) {
         if (!c.demo.ml) throw err;

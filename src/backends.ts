@@ -96,10 +96,7 @@ export interface PostgresState extends StateBackend {
 
 /** Opens (and migrates) the shared database; `now` stamps the first signing key if there is none. */
 export async function openPostgresState(options: PgOptions, now: number): Promise<PostgresState> {
-  const [{ openPostgres }, { listenForTaskEvents }] = await Promise.all([
-    import('./db/postgres/database.js'),
-    import('./tasks/postgres/pg-task-events.js'),
-  ]);
+  const [{ openPostgres }, { listenForTaskEvents }] = await Promise.all([import('./db/postgres/database.js'), import('./tasks/postgres/pg-task-events.js')]);
   const pool = await openPostgres(options);
   try {
     const events = await listenForTaskEvents(options, pool);

@@ -239,7 +239,10 @@ function routingTable(env: Env, overrides: ConfigOverrides): RoutingTable {
 }
 
 function allowList(env: Env, name: string): string[] {
-  const entries = (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   try {
     compileAllowList(entries);
   } catch (err) {
@@ -291,7 +294,10 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   }
   // A split needs state every node sees: a SQLite file belongs to one machine.
   if (role !== 'all' && databaseUrl === undefined) {
-    throw new ConfigError('RETOUCH_ROLE', `role "${role}" needs a shared database: set RETOUCH_DATABASE_URL=postgres://… (embedded SQLite only runs as role "all")`);
+    throw new ConfigError(
+      'RETOUCH_ROLE',
+      `role "${role}" needs a shared database: set RETOUCH_DATABASE_URL=postgres://… (embedded SQLite only runs as role "all")`,
+    );
   }
   const processes = integer({ ...env, RETOUCH_PROCESSES: overrides.processes ?? env.RETOUCH_PROCESSES }, 'RETOUCH_PROCESSES', 1, 1, 256);
   if (processes > 1 && databaseUrl === undefined) {
@@ -306,10 +312,12 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   }
   // The API's request timeout is 120 s: a long-poll must end well before it.
   const maxWaitMs = duration(env, 'RETOUCH_LONG_POLL_MAX_WAIT', 60_000, 1000);
-  if (maxWaitMs > 110_000) throw new ConfigError('RETOUCH_LONG_POLL_MAX_WAIT', `at most 110s (requests time out after 120 s), got "${env.RETOUCH_LONG_POLL_MAX_WAIT}"`);
+  if (maxWaitMs > 110_000)
+    throw new ConfigError('RETOUCH_LONG_POLL_MAX_WAIT', `at most 110s (requests time out after 120 s), got "${env.RETOUCH_LONG_POLL_MAX_WAIT}"`);
   // … and an idle socket is closed after 120 s: heartbeats must come well before.
   const heartbeatMs = duration(env, 'RETOUCH_SSE_HEARTBEAT', 15_000, 100);
-  if (heartbeatMs > 60_000) throw new ConfigError('RETOUCH_SSE_HEARTBEAT', `at most 60s (idle connections close after 120 s), got "${env.RETOUCH_SSE_HEARTBEAT}"`);
+  if (heartbeatMs > 60_000)
+    throw new ConfigError('RETOUCH_SSE_HEARTBEAT', `at most 60s (idle connections close after 120 s), got "${env.RETOUCH_SSE_HEARTBEAT}"`);
   // Hardening (issue 9): one workspace may hold at most this much of the body budget; by
   // default small enough that another workspace's full-size (42 MB) body still fits beside it.
   const maxInflightBodyBytes = integer(env, 'RETOUCH_MAX_INFLIGHT_BODY_MB', 128, 1, 1_000_000) * MB;

@@ -51,7 +51,10 @@ export const Errors = {
   tooLarge: () => new ApiError('BadRequest.TooLarge', 'Payload Too Large.'),
   modelNotExist: () => new ApiError('InvalidParameter', 'Model not exist.'),
   urlError: () =>
-    new ApiError('InvalidParameter', 'url error, please check url! The model wan2.5-i2i-preview is served at /api/v1/services/aigc/image2image/image-synthesis.'),
+    new ApiError(
+      'InvalidParameter',
+      'url error, please check url! The model wan2.5-i2i-preview is served at /api/v1/services/aigc/image2image/image-synthesis.',
+    ),
   methodNotSupported: (method: string) => new ApiError('InvalidParameter', `Request method '${method}' is not supported.`),
   /** A router error (bad percent-encoding, an over-long path parameter). */
   badUrl: () => new ApiError('InvalidParameter', 'The request URL is invalid, please check the request path.'),
@@ -61,11 +64,9 @@ export const Errors = {
   /** Node's HTTP request timeout (the request was not complete within 120 s). */
   requestTimeout: () => new ApiError('RequestTimeOut', 'Request timed out, please try again later.'),
   notFound: () => new ApiError('NotFound', 'Not found!'),
-  cannotCancel: () =>
-    new ApiError('UnsupportedOperation', 'Failed to cancel the task, please confirm if the task is in PENDING status.'),
+  cannotCancel: () => new ApiError('UnsupportedOperation', 'Failed to cancel the task, please confirm if the task is in PENDING status.'),
   resultAccessDenied: (why: string) => new ApiError('AccessDenied', why),
-  internal: (cause?: unknown) =>
-    new ApiError('InternalError', 'An internal error has occured, please try again later or contact service support.', { cause }),
+  internal: (cause?: unknown) => new ApiError('InternalError', 'An internal error has occured, please try again later or contact service support.', { cause }),
   /** Over a per-workspace request rate (see limits/rate-limiter.ts); Retry-After in whole seconds. */
   rateLimited: (retryAfterMs: number) =>
     new ApiError('Throttling.RateQuota', 'Requests rate limit exceeded, please try again later.', {
@@ -74,8 +75,7 @@ export const Errors = {
   /** The process-wide budget for submission bodies in flight is used up (limits/body-budget.ts). */
   busy: () => new ApiError('Throttling', 'Too many requests in route. Please try again later.', { headers: { 'retry-after': '1' } }),
   /** A body would pass the in-flight budget while it is being received (limits/body-meter.ts); the connection is closed. */
-  bodyBudgetExceeded: () =>
-    new ApiError('Throttling', 'Too many requests in route. Please try again later.', { headers: { 'retry-after': '1', ...CLOSE } }),
+  bodyBudgetExceeded: () => new ApiError('Throttling', 'Too many requests in route. Please try again later.', { headers: { 'retry-after': '1', ...CLOSE } }),
   /** A body that did not arrive within its deadline or fell below its minimum rate; the connection is closed. */
   bodyTooSlow: ({ deadlineMs, minBytesPerSecond }: { readonly deadlineMs: number; readonly minBytesPerSecond: number }) =>
     new ApiError(
@@ -150,8 +150,7 @@ export const FetchErrors = {
     new ApiError('InvalidURL', why === undefined ? 'Invalid URL provided in your request.' : `Invalid URL provided in your request: ${why}`, { cause }),
   forbidden: (cause?: unknown) => new ApiError('InvalidURL', 'The request URL is not allowed: it resolves to a private or reserved address.', { cause }),
   tooManyRedirects: (max: number) => new ApiError('InvalidURL', `Invalid URL provided in your request: more than ${max} redirects.`),
-  timeout: (url: string, cause?: unknown) =>
-    new ApiError('InvalidURL.Timeout', `Download ${echo(url)} timeout, please check network connection.`, { cause }),
+  timeout: (url: string, cause?: unknown) => new ApiError('InvalidURL.Timeout', `Download ${echo(url)} timeout, please check network connection.`, { cause }),
   refused: (url: string, cause?: unknown) =>
     new ApiError('InvalidURL.ConnectionRefused', `Connection to ${echo(url)} refused, please provide available URL.`, { cause }),
   tooLarge: (maxBytes: number) => new ApiError('InvalidParameter', `The downloaded file exceeds the size limit of ${sizeLimit(maxBytes)}.`),
@@ -173,7 +172,10 @@ export const TaskFailures = {
   /** An edit step threw something that is not an EditError. */
   internal: taskFailure('InternalError.Algo', 'An internal error has occured during execution, please try again later or contact service support.'),
   timeout: taskFailure('InternalError.Timeout', 'An internal timeout error has occured during execution, please try again later or contact service support.'),
-  interrupted: taskFailure('InternalError.Interrupted', 'The task was interrupted too many times (its worker stopped while running it) and will not be retried.'),
+  interrupted: taskFailure(
+    'InternalError.Interrupted',
+    'The task was interrupted too many times (its worker stopped while running it) and will not be retried.',
+  ),
   inputsGone: taskFailure('InternalError', 'The input images of this task are no longer available.'),
   modelNotExist: taskFailure('InvalidParameter', 'Model not exist.'),
   upstreamUnavailable: taskFailure(

@@ -101,7 +101,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const engines = instrumentEngines(
     createEngineRegistry({
       table: config.routes,
-      localEngine: () => (localEngine ??= createLocalEngine({ mlIdleTimeoutMs: config.mlIdleTimeoutMs, mlRecycleAboveBytes: config.mlRecycleAboveBytes, isnet: config.isnet, png: config.png })),
+      localEngine: () =>
+        (localEngine ??= createLocalEngine({
+          mlIdleTimeoutMs: config.mlIdleTimeoutMs,
+          mlRecycleAboveBytes: config.mlRecycleAboveBytes,
+          isnet: config.isnet,
+          png: config.png,
+        })),
       extra: config.enableTestEngine ? { [TEST_MODEL]: { engine: createTestEngine({ runLog: config.testEngineLog }), engineName: 'test' } } : {},
       log: routingLog,
     }),
@@ -204,7 +210,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         retentionMs: config.retentionMs,
         log: app.log,
         onSettled: (taskId) => {
-          void tasks.get(taskId).then((task) => task && metrics.observeSettled(task), () => undefined);
+          void tasks.get(taskId).then(
+            (task) => task && metrics.observeSettled(task),
+            () => undefined,
+          );
         },
       })
     : undefined;

@@ -65,12 +65,7 @@ function capture(child: ChildProcess): () => string {
 }
 
 /** `node [nodeArgs] bin/retouch.js serve` on a random loopback port, with the test engine on. */
-export async function spawnRetouch(opts: {
-  root?: string;
-  dataDir: string;
-  env?: Record<string, string>;
-  nodeArgs?: string[];
-}): Promise<Child> {
+export async function spawnRetouch(opts: { root?: string; dataDir: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<Child> {
   const root = opts.root ?? REPO_ROOT;
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(root, 'bin/retouch.js'), 'serve'], {
     cwd: root,
@@ -98,7 +93,11 @@ export async function spawnRetouch(opts: {
 }
 
 /** The bare-Fastify baseline (see baseline-server.ts), with an IPC channel for commands. */
-export async function spawnBaseline(opts: { dataDir: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Child & { httpUrl: string; call<T>(msg: object): Promise<T> }> {
+export async function spawnBaseline(opts: {
+  dataDir: string;
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}): Promise<Child & { httpUrl: string; call<T>(msg: object): Promise<T> }> {
   const child = fork(join(REPO_ROOT, 'bench/lib/baseline-server.ts'), [], {
     cwd: REPO_ROOT,
     execArgv: ['--import', 'tsx', ...(opts.nodeArgs ?? [])],

@@ -23,7 +23,9 @@ export async function sceneImage(width = 1024, height = 768, variant: 'day' | 'd
     s = (s * 1103515245 + 12345) >>> 0;
     base[i] = Math.max(0, Math.min(255, (base[i] as number) + ((s >>> 24) % 24) - 12));
   }
-  return sharp(base, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(base, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** A simple figure on a plain backdrop, for background operations. */
@@ -42,7 +44,9 @@ export async function figureImage(width = 768, height = 768): Promise<Buffer> {
 
 /** The scene rotated by `degrees` (clockwise) and cropped back to its size: a crooked horizon. */
 export async function tiltedScene(width = 1024, height = 768, degrees = 6): Promise<Buffer> {
-  const big = await sharp(await sceneImage(Math.round(width * 1.4), Math.round(height * 1.4))).rotate(degrees, { background: '#000' }).toBuffer();
+  const big = await sharp(await sceneImage(Math.round(width * 1.4), Math.round(height * 1.4)))
+    .rotate(degrees, { background: '#000' })
+    .toBuffer();
   const meta = await sharp(big).metadata();
   const left = Math.round(((meta.width ?? width) - width) / 2);
   const top = Math.round(((meta.height ?? height) - height) / 2);
@@ -51,10 +55,16 @@ export async function tiltedScene(width = 1024, height = 768, degrees = 6): Prom
 
 /** The scene at a quarter of its brightness: an underexposed photo. */
 export async function darkScene(width = 1024, height = 768): Promise<Buffer> {
-  return sharp(await sceneImage(width, height)).linear(0.25, 0).png().toBuffer();
+  return sharp(await sceneImage(width, height))
+    .linear(0.25, 0)
+    .png()
+    .toBuffer();
 }
 
 /** The scene with a strong yellow colour cast (blue channel halved, red lifted). */
 export async function castScene(width = 1024, height = 768): Promise<Buffer> {
-  return sharp(await sceneImage(width, height)).linear([1.1, 1.0, 0.55], [10, 5, 0]).png().toBuffer();
+  return sharp(await sceneImage(width, height))
+    .linear([1.1, 1.0, 0.55], [10, 5, 0])
+    .png()
+    .toBuffer();
 }

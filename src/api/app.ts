@@ -126,10 +126,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
       reply.header('x-content-type-options', 'nosniff');
       reply.header('cache-control', 'no-store');
       const code = (err as FastifyError).code;
-      const apiError =
-        code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH'
-          ? Errors.badUrl()
-          : toApiError(err);
+      const apiError = code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH' ? Errors.badUrl() : toApiError(err);
       return sendError(reply, apiError);
     },
   });
@@ -163,7 +160,13 @@ export function createApp(deps: AppDeps): FastifyInstance {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const known = [/^\/api\/v1\/services\/aigc\/[^/]+\/image-synthesis\/?$/, /^\/api\/v1\/tasks(\/[^/]+(\/cancel|\/events)?)?\/?$/, /^\/api\/v1\/uploads(\/oss)?\/?$/, /^\/(api\/)?v1\/models\/?$/, /^\/api\/v1\/webhooks(\/[^/]+(\/(test|deliveries))?)?\/?$/];
+    const known = [
+      /^\/api\/v1\/services\/aigc\/[^/]+\/image-synthesis\/?$/,
+      /^\/api\/v1\/tasks(\/[^/]+(\/cancel|\/events)?)?\/?$/,
+      /^\/api\/v1\/uploads(\/oss)?\/?$/,
+      /^\/(api\/)?v1\/models\/?$/,
+      /^\/api\/v1\/webhooks(\/[^/]+(\/(test|deliveries))?)?\/?$/,
+    ];
     if (known.some((re) => re.test(path))) return sendError(reply, Errors.methodNotSupported(request.method));
     return sendError(reply, Errors.notFound());
   });
@@ -190,10 +193,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     });
   }
   registerHealthRoutes(app, {
-    checks: [
-      { name: 'accepting', check: async () => (deps.isDraining?.() ? 'draining (shutting down)' : undefined) },
-      ...(deps.readiness ?? []),
-    ],
+    checks: [{ name: 'accepting', check: async () => (deps.isDraining?.() ? 'draining (shutting down)' : undefined) }, ...(deps.readiness ?? [])],
     metrics,
     metricsToken: deps.metricsToken,
     openApi: openApiDocument,

@@ -11,8 +11,7 @@ import type { Caller } from '../tasks/task-service.js';
 export async function authenticate(request: FastifyRequest, keys: KeyStore, options: { allowQueryKey?: boolean } = {}): Promise<Caller> {
   const header = request.headers.authorization;
   const queryKey = options.allowQueryKey ? (request.query as Record<string, unknown> | undefined)?.api_key : undefined;
-  const secret =
-    typeof header === 'string' ? header.replace(/^\s*Bearer\s+/i, '').trim() : typeof queryKey === 'string' ? queryKey.trim() : '';
+  const secret = typeof header === 'string' ? header.replace(/^\s*Bearer\s+/i, '').trim() : typeof queryKey === 'string' ? queryKey.trim() : '';
   if (secret === '') throw Errors.noApiKey();
   if (secret.length > 512) throw Errors.invalidApiKey();
   const key = await keys.authenticate(secret);

@@ -75,8 +75,20 @@ export function buildOpenApiDocument(descriptions: readonly ApiDescription[], ve
       need(op.body, op.operationId);
       const parameters = [
         ...Object.entries(op.pathParams ?? {}).map(([name, description]) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } })),
-        ...Object.entries(op.query ?? {}).map(([name, p]) => ({ name, in: 'query', required: p.required ?? false, description: p.description, schema: plainSchema(p.schema) })),
-        ...Object.entries(op.headers ?? {}).map(([name, p]) => ({ name, in: 'header', required: p.required ?? false, description: p.description, schema: plainSchema(p.schema) })),
+        ...Object.entries(op.query ?? {}).map(([name, p]) => ({
+          name,
+          in: 'query',
+          required: p.required ?? false,
+          description: p.description,
+          schema: plainSchema(p.schema),
+        })),
+        ...Object.entries(op.headers ?? {}).map(([name, p]) => ({
+          name,
+          in: 'header',
+          required: p.required ?? false,
+          description: p.description,
+          schema: plainSchema(p.schema),
+        })),
       ];
       const responses: Record<string, unknown> = {};
       for (const [status, r] of Object.entries(op.responses)) {
@@ -99,7 +111,11 @@ export function buildOpenApiDocument(descriptions: readonly ApiDescription[], ve
       item[op.method] = operation;
     }
   }
-  const sortedPaths = Object.fromEntries(Object.keys(paths).sort().map((p) => [p, paths[p]]));
+  const sortedPaths = Object.fromEntries(
+    Object.keys(paths)
+      .sort()
+      .map((p) => [p, paths[p]]),
+  );
   return {
     openapi: '3.1.0',
     info: {

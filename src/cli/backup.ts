@@ -10,10 +10,15 @@ interface DataDirOption {
 export function registerBackupCommands(program: Command): void {
   program
     .command('backup <target>')
-    .description('Back up the data dir (SQLite database, signing keys, the images it refers to) while the server runs. <target>: a new empty directory, or a file ending in .tar.gz / .tar.')
+    .description(
+      'Back up the data dir (SQLite database, signing keys, the images it refers to) while the server runs. <target>: a new empty directory, or a file ending in .tar.gz / .tar.',
+    )
     .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
     .option('--json', 'print the backup manifest as JSON')
-    .addHelpText('after', '\nExamples:\n  npx retouch backup backups/retouch-$(date +%F).tar.gz\n  npx retouch backup /srv/backups/today --data-dir /var/lib/retouch\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npx retouch backup backups/retouch-$(date +%F).tar.gz\n  npx retouch backup /srv/backups/today --data-dir /var/lib/retouch\n',
+    )
     .action(async (target: string, options: DataDirOption & { json?: boolean }) => {
       const config = configFor(options);
       if (config.databaseUrl || config.s3) {
@@ -35,7 +40,9 @@ export function registerBackupCommands(program: Command): void {
 
   program
     .command('restore <source>')
-    .description('Restore a backup made by `retouch backup` into a new (empty or absent) data dir; start `retouch serve` on it afterwards (an older schema is migrated forward then).')
+    .description(
+      'Restore a backup made by `retouch backup` into a new (empty or absent) data dir; start `retouch serve` on it afterwards (an older schema is migrated forward then).',
+    )
     .option('--data-dir <dir>', 'data directory to create (RETOUCH_DATA_DIR, default ./data)')
     .addHelpText('after', '\nExamples:\n  npx retouch restore backups/retouch-2026-12-01.tar.gz --data-dir ./data\n')
     .action(async (source: string, options: DataDirOption) => {

@@ -74,7 +74,9 @@ function summary(task: GetTaskResponse, images: readonly ImageOutcome[]) {
     task_metrics: o.task_metrics,
     saved,
     failed: images.length - saved,
-    images: images.map((i) => (i.ok ? { index: i.index, ok: true, path: i.path, url: i.url } : { index: i.index, ok: false, code: i.code, message: i.message })),
+    images: images.map((i) =>
+      i.ok ? { index: i.index, ok: true, path: i.path, url: i.url } : { index: i.index, ok: false, code: i.code, message: i.message },
+    ),
   };
 }
 
@@ -143,7 +145,14 @@ async function editCommand(images: string[], flags: EditFlags): Promise<number> 
     });
     const images_ = result.download?.images ?? [];
     const s = summary(result.task, images_);
-    progress.done({ task: result.taskId, state: result.status, saved: s.saved, failed: s.failed, code: result.task.output.code, message: result.task.output.message });
+    progress.done({
+      task: result.taskId,
+      state: result.status,
+      saved: s.saved,
+      failed: s.failed,
+      code: result.task.output.code,
+      message: result.task.output.message,
+    });
     if (flags.json) printJson(s);
     return exitCodeFor(result.status, s.saved, s.failed);
   } catch (err) {
@@ -173,7 +182,15 @@ async function waitCommand(taskId: string, flags: ConnectionOptions & { output?:
         r.url ? { index, ok: true, url: r.url, path: '', bytes: 0 } : { index, ok: false, code: r.code ?? 'Unknown', message: r.message ?? '' },
       );
     const s = summary(task, images);
-    progress.done({ task: taskId, state: task.output.task_status, saved: report ? s.saved : undefined, succeeded: report ? undefined : s.saved, failed: s.failed, code: task.output.code, message: task.output.message });
+    progress.done({
+      task: taskId,
+      state: task.output.task_status,
+      saved: report ? s.saved : undefined,
+      succeeded: report ? undefined : s.saved,
+      failed: s.failed,
+      code: task.output.code,
+      message: task.output.message,
+    });
     if (flags.json) printJson({ ...task, ...(report ? { download: s.images } : {}) });
     return exitCodeFor(task.output.task_status, s.saved, s.failed);
   } catch (err) {
@@ -229,7 +246,7 @@ Examples:
   withConnection(
     tasks
       .command('list')
-      .description('List the workspace\'s tasks (default: the last 24 hours).')
+      .description("List the workspace's tasks (default: the last 24 hours).")
       .addOption(new Option('--status <status>', 'only tasks in this state').choices(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED']))
       .option('--model <name>', 'only this model')
       .option('--start <YYYYMMDDhhmmss>', 'from (Beijing time)')
@@ -255,7 +272,10 @@ Examples:
     });
 
   withConnection(tasks.command('get <task-id>').description('Show a task once (state, times, results).'))
-    .addHelpText('after', '\nExamples:\n  npx retouch tasks get 0385dc79-5ff8-4d82-bcb6-0123456789ab\n  npx retouch tasks get <id> --json | jq .output.results\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npx retouch tasks get 0385dc79-5ff8-4d82-bcb6-0123456789ab\n  npx retouch tasks get <id> --json | jq .output.results\n',
+    )
     .action(async (taskId: string, flags: ConnectionOptions) => {
       const task = await connect(flags).getTask(taskId);
       const o = task.output;
@@ -263,7 +283,11 @@ Examples:
       else {
         const m = o.task_metrics;
         process.stdout.write(`task ${o.task_id} ${o.task_status}${m ? ` (${m.SUCCEEDED}/${m.TOTAL} succeeded, ${m.FAILED} failed)` : ''}\n`);
-        for (const [k, v] of [['submitted', o.submit_time], ['started', o.scheduled_time], ['ended', o.end_time]] as const) {
+        for (const [k, v] of [
+          ['submitted', o.submit_time],
+          ['started', o.scheduled_time],
+          ['ended', o.end_time],
+        ] as const) {
           if (v) process.stdout.write(`  ${k} ${v}\n`);
         }
         if (o.code) process.stdout.write(`  ${o.code}: ${o.message}\n`);
@@ -279,7 +303,10 @@ Examples:
       .option('-o, --output <dir>', 'save the results there')
       .option('--timeout <seconds>', 'stop waiting after this long (exit 1)', integer('--timeout')),
   )
-    .addHelpText('after', '\nExit codes as for `retouch edit`.\n\nExamples:\n  npx retouch tasks wait <id>\n  npx retouch tasks wait <id> -o out/ --timeout 120\n')
+    .addHelpText(
+      'after',
+      '\nExit codes as for `retouch edit`.\n\nExamples:\n  npx retouch tasks wait <id>\n  npx retouch tasks wait <id> -o out/ --timeout 120\n',
+    )
     .action(async (taskId: string, flags: ConnectionOptions & { output?: string; timeout?: number }) => {
       process.exitCode = await waitCommand(taskId, flags);
     });

@@ -9,7 +9,9 @@ const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('Check the configuration, the store, the blob store, fonts, ML models, upstream routes and clocks; print what is wrong and how to fix it. Exit code 0 when nothing failed, 1 otherwise.')
+    .description(
+      'Check the configuration, the store, the blob store, fonts, ML models, upstream routes and clocks; print what is wrong and how to fix it. Exit code 0 when nothing failed, 1 otherwise.',
+    )
     .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
     .option('--config <file>', 'routing table whose upstream routes to check (RETOUCH_CONFIG; docs/upstreams.md)')
     .option('--json', 'print {"ok": bool, "findings": [{check, status, summary, fix?}]}')

@@ -45,7 +45,9 @@ export function registerKeyCommands(program: Command): void {
       }
       for (const k of all) {
         const state = k.revokedAt === undefined ? 'active' : `revoked ${new Date(k.revokedAt).toISOString()}`;
-        process.stdout.write(`${k.id}\t${k.workspaceId}\t${k.hint}\t${new Date(k.createdAt).toISOString()}\t${state}\t${k.admin ? 'admin' : 'user'}\t${k.name}\n`);
+        process.stdout.write(
+          `${k.id}\t${k.workspaceId}\t${k.hint}\t${new Date(k.createdAt).toISOString()}\t${state}\t${k.admin ? 'admin' : 'user'}\t${k.name}\n`,
+        );
       }
     });
 

@@ -48,9 +48,7 @@ export async function runLocalEdit(request: NormalizedCreateRequest, outputDir: 
 
   let images: Buffer[];
   try {
-    images = await Promise.all(
-      request.images.map(async (ref, i) => (await checkImage(await readImage(ref, i, signal), `input.images[${i}]`)).bytes),
-    );
+    images = await Promise.all(request.images.map(async (ref, i) => (await checkImage(await readImage(ref, i, signal), `input.images[${i}]`)).bytes));
   } catch (err) {
     const e = err as { code?: string; message: string };
     return { taskId, status: 'FAILED', images: [], code: e.code ?? 'InvalidParameter', message: e.message };
@@ -78,7 +76,14 @@ export async function runLocalEdit(request: NormalizedCreateRequest, outputDir: 
         const path = join(outputDir, `${taskId}-${index}.png`);
         await writeFile(`${path}.part`, result.png);
         await rename(`${path}.part`, path);
-        outcome = { index, ok: true, url: `file://${path}`, path, bytes: result.png.length, ...(result.actualPrompt ? { actualPrompt: result.actualPrompt } : {}) };
+        outcome = {
+          index,
+          ok: true,
+          url: `file://${path}`,
+          path,
+          bytes: result.png.length,
+          ...(result.actualPrompt ? { actualPrompt: result.actualPrompt } : {}),
+        };
         metrics.SUCCEEDED++;
       } catch (err) {
         if (signal.aborted) throw signal.reason;

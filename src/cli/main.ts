@@ -24,7 +24,10 @@ export function buildProgram(): Command {
     .description('Self-hosted image editing with the DashScope Wan 2.5 image-edit task protocol.')
     .showHelpAfterError()
     .exitOverride()
-    .addHelpText('after', '\nExamples:\n  npx retouch serve --port 8080\n  npx retouch edit photo.jpg -p "convert to black and white" -n 1 -o out/\n  npx retouch tasks list --json\n  npx retouch keys create --workspace team-a\n\nRun `retouch <command> --help` for each command\'s options and examples.\n');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npx retouch serve --port 8080\n  npx retouch edit photo.jpg -p "convert to black and white" -n 1 -o out/\n  npx retouch tasks list --json\n  npx retouch keys create --workspace team-a\n\nRun `retouch <command> --help` for each command\'s options and examples.\n',
+    );
   registerServeCommand(program);
   registerKeyCommands(program);
   registerClientCommands(program);

@@ -6,13 +6,22 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('Run the service: API and workers in one process (default), or one role of a multi-node deployment.')
-    .option('--role <role>', 'all (default), api (HTTP only, no edits) or worker (edits only, no HTTP port); api and worker need RETOUCH_DATABASE_URL (RETOUCH_ROLE)')
+    .option(
+      '--role <role>',
+      'all (default), api (HTTP only, no edits) or worker (edits only, no HTTP port); api and worker need RETOUCH_DATABASE_URL (RETOUCH_ROLE)',
+    )
     .option('--host <host>', 'address to listen on (RETOUCH_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (RETOUCH_PORT, default 8080)')
-    .option('--processes <n>', 'processes serving this node on one port, e.g. one per core (RETOUCH_PROCESSES, default 1); more than 1 needs RETOUCH_DATABASE_URL')
+    .option(
+      '--processes <n>',
+      'processes serving this node on one port, e.g. one per core (RETOUCH_PROCESSES, default 1); more than 1 needs RETOUCH_DATABASE_URL',
+    )
     .option('--data-dir <dir>', 'where the database and images live (RETOUCH_DATA_DIR, default ./data)')
     .option('--config <file>', 'routing table: model names → engines and upstreams, JSON or YAML (RETOUCH_CONFIG; see docs/upstreams.md)')
-    .addHelpText('after', '\nExamples:\n  npx retouch serve --port 8080 --data-dir ./data\n  RETOUCH_DATABASE_URL=postgres://db/retouch RETOUCH_S3_BUCKET=results npx retouch serve --role worker\n  DASHSCOPE_API_KEY=sk-… npx retouch serve --config routes.yaml\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npx retouch serve --port 8080 --data-dir ./data\n  RETOUCH_DATABASE_URL=postgres://db/retouch RETOUCH_S3_BUCKET=results npx retouch serve --role worker\n  DASHSCOPE_API_KEY=sk-… npx retouch serve --config routes.yaml\n',
+    )
     .action(async (options: { role?: string; host?: string; port?: string; processes?: string; dataDir?: string; config?: string }) => {
       const config = configFor(options);
       // Fixed first words: scripts and tests wait for these lines.

@@ -12,7 +12,10 @@ const print = (json: boolean | undefined, value: unknown, text: () => string) =>
 
 function parseEvents(raw: string | undefined): WebhookEventFilter[] | undefined {
   if (raw === undefined) return undefined;
-  const events = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const events = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const e of events) {
     if (e !== '*' && !(WEBHOOK_TASK_EVENTS as readonly string[]).includes(e)) {
       throw new UsageError(`unknown event "${e}": expected * or ${WEBHOOK_TASK_EVENTS.join(', ')}`);
@@ -32,19 +35,30 @@ export function registerWebhookCommands(program: Command): void {
   const webhooks = program
     .command('webhooks')
     .description('Manage webhook endpoints of your workspace and read their delivery log (docs/webhooks.md).')
-    .addHelpText('after', '\nExamples:\n  retouch webhooks add https://example.com/hooks --events task.succeeded,task.failed\n  retouch webhooks list\n  retouch webhooks test wh_…\n  retouch webhooks deliveries wh_… --limit 20\n');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  retouch webhooks add https://example.com/hooks --events task.succeeded,task.failed\n  retouch webhooks list\n  retouch webhooks test wh_…\n  retouch webhooks deliveries wh_… --limit 20\n',
+    );
 
   withConnection(webhooks.command('add <url>').description('add an endpoint; prints its signing secret once'))
     .option('--events <list>', `comma-separated: * or ${WEBHOOK_TASK_EVENTS.join(', ')} (default *)`)
     .option('--description <text>', 'a note for yourself')
     .action(async (url: string, flags: ConnectionOptions & { events?: string; description?: string }) => {
       const created = await connect(flags).webhooks.create({ url, events: parseEvents(flags.events), description: flags.description });
-      print(flags.json, created, () => `${created.id}  ${created.url}  events ${created.events.join(',')}\nsecret ${created.secret}  (shown once: store it now)`);
+      print(
+        flags.json,
+        created,
+        () => `${created.id}  ${created.url}  events ${created.events.join(',')}\nsecret ${created.secret}  (shown once: store it now)`,
+      );
     });
 
   withConnection(webhooks.command('list').description('list endpoints')).action(async (flags: ConnectionOptions) => {
     const list = await connect(flags).webhooks.list();
-    print(flags.json, list, () => (list.length === 0 ? 'no webhook endpoints' : list.map((e) => `${e.id}  ${e.url}  events ${e.events.join(',')}${e.description ? `  ${e.description}` : ''}`).join('\n')));
+    print(flags.json, list, () =>
+      list.length === 0
+        ? 'no webhook endpoints'
+        : list.map((e) => `${e.id}  ${e.url}  events ${e.events.join(',')}${e.description ? `  ${e.description}` : ''}`).join('\n'),
+    );
   });
 
   withConnection(webhooks.command('remove <id>').description('remove an endpoint (pending deliveries are canceled)')).action(

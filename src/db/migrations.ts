@@ -13,7 +13,9 @@ const FILE = /^(\d{4})_[a-z0-9_]+\.sql$/;
 /** The migrations in `dir`, in order; throws when the numbering has a gap or a stray file. */
 export function readMigrations(dir: URL): readonly string[] {
   const path = fileURLToPath(dir);
-  const files = readdirSync(path).filter((name) => name.endsWith('.sql')).sort();
+  const files = readdirSync(path)
+    .filter((name) => name.endsWith('.sql'))
+    .sort();
   return files.map((name, i) => {
     const match = FILE.exec(name);
     if (!match || Number(match[1]) !== i + 1) {

@@ -67,7 +67,8 @@ export function generativeHint(model: string): string {
   );
 }
 
-type Built = { kind: 'auto'; fallback: string | undefined } | { kind: 'engine'; engine: Engine; engineName: string } | { kind: 'upstream'; upstream: UpstreamEngine };
+type Built =
+  { kind: 'auto'; fallback: string | undefined } | { kind: 'engine'; engine: Engine; engineName: string } | { kind: 'upstream'; upstream: UpstreamEngine };
 
 export function createEngineRegistry(deps: RegistryDeps): EngineRegistry {
   const built = new Map<string, Built>();

@@ -45,7 +45,9 @@ export function createTestEngine(options: { runLog?: string } = {}): Engine {
     let encoded = cache.get(key);
     if (!encoded) {
       if (cache.size > 64) cache.clear();
-      encoded = sharp({ create: { width, height, channels: 3, background: colour } }).png({ compressionLevel: 1 }).toBuffer();
+      encoded = sharp({ create: { width, height, channels: 3, background: colour } })
+        .png({ compressionLevel: 1 })
+        .toBuffer();
       cache.set(key, encoded);
     }
     return encoded;

@@ -184,9 +184,7 @@ export function compileAllowList(entries: readonly string[]): AllowList {
     empty: cidrs.length === 0 && hosts.length === 0,
     allowsHost(hostname, port) {
       const h = normalizeHostname(hostname);
-      return hosts.some(
-        (r) => (r.port === null || r.port === port) && (r.wildcard ? h.endsWith(`.${r.host}`) : h === r.host),
-      );
+      return hosts.some((r) => (r.port === null || r.port === port) && (r.wildcard ? h.endsWith(`.${r.host}`) : h === r.host));
     },
     allowsAddress(address) {
       if (cidrs.length === 0) return false;

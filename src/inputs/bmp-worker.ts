@@ -31,7 +31,10 @@ async function convert(job: BmpJob): Promise<BmpAnswer> {
   }
   const { width, height, data } = decoded;
   try {
-    const png = await sharp(data, { raw: { width, height, channels: 4 } }).png({ compressionLevel: 1 }).timeout({ seconds: ENCODE_TIMEOUT_S }).toBuffer();
+    const png = await sharp(data, { raw: { width, height, channels: 4 } })
+      .png({ compressionLevel: 1 })
+      .timeout({ seconds: ENCODE_TIMEOUT_S })
+      .toBuffer();
     const own = png.buffer.slice(png.byteOffset, png.byteOffset + png.byteLength) as ArrayBuffer;
     return { id: job.id, ok: true, width, height, png: own };
   } catch (err) {

@@ -90,9 +90,7 @@ export async function checkImage(bytes: Buffer, label: string): Promise<CheckedI
     // there, without the cost of resampling the whole image (half the CPU of resize(32, 32)).
     const decode = sharp(bytes, { failOn: 'warning', limitInputPixels: MAX_INPUT_SIDE * MAX_INPUT_SIDE, sequentialRead: true });
     const probe =
-      format === 'png' && meta.width && meta.height
-        ? decode.extract({ left: 0, top: meta.height - 1, width: 1, height: 1 })
-        : decode.resize(32, 32);
+      format === 'png' && meta.width && meta.height ? decode.extract({ left: 0, top: meta.height - 1, width: 1, height: 1 }) : decode.resize(32, 32);
     await probe.raw().timeout({ seconds: DECODE_TIMEOUT_S }).toBuffer();
   } catch {
     throw corrupt(label);

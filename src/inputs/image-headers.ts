@@ -135,9 +135,7 @@ function readFrame(bytes: Buffer, at: number, length: number): { width: number; 
   // blocks is coded in some scan, so it bounds the entropy data from below.
   const hMax = Math.max(...sampling.map((s) => s.h));
   const vMax = Math.max(...sampling.map((s) => s.v));
-  const blocks = Math.max(
-    ...sampling.map((s) => Math.ceil(Math.ceil((width * s.h) / hMax) / 8) * Math.ceil(Math.ceil((height * s.v) / vMax) / 8)),
-  );
+  const blocks = Math.max(...sampling.map((s) => Math.ceil(Math.ceil((width * s.h) / hMax) / 8) * Math.ceil(Math.ceil((height * s.v) / vMax) / 8)));
   return { width, height, lumaBlocks: blocks };
 }
 

@@ -46,7 +46,6 @@ export interface SafeFetchResult {
   finalUrl: string;
 }
 
-
 /** Internal marker errors; mapped to ApiError in one place (toApiError). */
 export class Refusal extends Error {
   constructor(
@@ -173,10 +172,7 @@ function fetchHop(target: Target, allow: AllowList, options: SafeFetchOptions, a
     let settled = false;
     let req: http.ClientRequest | undefined;
     let socket: net.Socket | undefined;
-    const connectTimer = setTimeout(
-      () => fail(new Refusal('timeout', `connect timeout after ${options.connectTimeoutMs} ms`)),
-      options.connectTimeoutMs,
-    );
+    const connectTimer = setTimeout(() => fail(new Refusal('timeout', `connect timeout after ${options.connectTimeoutMs} ms`)), options.connectTimeoutMs);
     const onAbort = (): void => fail(abort.reason);
     function cleanup(): void {
       clearTimeout(connectTimer);

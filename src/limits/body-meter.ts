@@ -29,12 +29,7 @@ export interface ReceiveGuard {
 }
 
 /** `startedAt` (epoch ms): when the body began, if before now (e.g. a multipart form's fields). */
-export function createReceiveGuard(
-  reservation: BodyReservation,
-  limits: ReceiveLimits,
-  fail: (err: ApiError) => void,
-  startedAt = Date.now(),
-): ReceiveGuard {
+export function createReceiveGuard(reservation: BodyReservation, limits: ReceiveLimits, fail: (err: ApiError) => void, startedAt = Date.now()): ReceiveGuard {
   const start = startedAt;
   let received = 0;
   let done = false;

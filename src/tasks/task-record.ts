@@ -6,8 +6,7 @@ import type { StoredTaskStatus } from '@retouch/sdk/protocol';
 import type { Size } from '@retouch/sdk/protocol';
 
 export type StoredResult =
-  | { readonly ok: true; readonly blobKey: string; readonly actualPrompt?: string }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+  { readonly ok: true; readonly blobKey: string; readonly actualPrompt?: string } | { readonly ok: false; readonly code: string; readonly message: string };
 
 /**
  * An upstream task this task is waiting on (src/worker/upstream-scheduler.ts). Stored as soon as

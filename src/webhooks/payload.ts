@@ -18,9 +18,7 @@ export interface PayloadDeps {
 export function createPayloadRenderer(deps: PayloadDeps): (delivery: ClaimedDelivery) => Promise<string> {
   return async (d) => {
     const task = d.taskId === undefined ? undefined : await deps.getTask(d.taskId);
-    const data = task
-      ? await presentTask(task, task.requestId, deps.urlFor, deps.resultUrlTtlMs)
-      : unknownTask(d.id, d.taskId ?? '');
+    const data = task ? await presentTask(task, task.requestId, deps.urlFor, deps.resultUrlTtlMs) : unknownTask(d.id, d.taskId ?? '');
     return JSON.stringify(envelope(d.eventType, d.eventTime, data));
   };
 }

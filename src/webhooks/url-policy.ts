@@ -28,7 +28,13 @@ export async function validateWebhookUrl(
   try {
     target = checkTarget(raw.trim(), list);
   } catch (err) {
-    throw invalid(what, (err as Error).message.replace(/^Invalid URL provided in your request:?\s*/, '').replace(/^The request URL is not allowed: /, '').replace(/^\.$/, '') || 'expected an http(s) URL.');
+    throw invalid(
+      what,
+      (err as Error).message
+        .replace(/^Invalid URL provided in your request:?\s*/, '')
+        .replace(/^The request URL is not allowed: /, '')
+        .replace(/^\.$/, '') || 'expected an http(s) URL.',
+    );
   }
   if (target.hostAllowed || net.isIP(target.host) !== 0) return target.url.href;
   const addresses = await new Promise<string[]>((resolve, reject) =>

@@ -55,7 +55,8 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
         if (e !== '*' && !isTaskEvent(e)) throw invalidParameter(`Unknown webhook event "${e}": expected "*" or one of ${TASK_EVENTS.join(', ')}.`);
       }
       const description = input.description ?? '';
-      if (Array.from(description).length > MAX_DESCRIPTION_CHARS) throw invalidParameter(`Parameter description must be at most ${MAX_DESCRIPTION_CHARS} characters.`);
+      if (Array.from(description).length > MAX_DESCRIPTION_CHARS)
+        throw invalidParameter(`Parameter description must be at most ${MAX_DESCRIPTION_CHARS} characters.`);
       const url = await validateWebhookUrl(input.url, 'webhook url', deps.allow, deps.lookup);
       if ((await store.listEndpoints(workspaceId)).length >= MAX_ENDPOINTS_PER_WORKSPACE) {
         throw invalidParameter(`A workspace may have at most ${MAX_ENDPOINTS_PER_WORKSPACE} webhook endpoints.`);

@@ -58,10 +58,7 @@ export function createReaper(deps: ReaperDeps): Reaper {
     let total = 0;
     for (;;) {
       const expired = await deps.tasks.deleteExpired(deps.clock.now(), BATCH);
-      const keys = expired.flatMap((task) => [
-        ...task.inputKeys,
-        ...task.results.flatMap((r) => (r?.ok ? [r.blobKey] : [])),
-      ]);
+      const keys = expired.flatMap((task) => [...task.inputKeys, ...task.results.flatMap((r) => (r?.ok ? [r.blobKey] : []))]);
       await deps.blobs.delete(keys);
       total += expired.length;
       if (expired.length < BATCH) break;

@@ -40,7 +40,13 @@ async function download(deps: OutcomeDeps, upstream: UpstreamEngine, task: TaskR
   }
 }
 
-export async function settleFromUpstream(deps: OutcomeDeps, upstream: UpstreamEngine, task: TaskRecord, ref: UpstreamRef, snapshot: UpstreamSnapshot): Promise<void> {
+export async function settleFromUpstream(
+  deps: OutcomeDeps,
+  upstream: UpstreamEngine,
+  task: TaskRecord,
+  ref: UpstreamRef,
+  snapshot: UpstreamSnapshot,
+): Promise<void> {
   const log = { taskId: task.id, upstreamTaskId: ref.id, route: ref.route, status: snapshot.status };
   if (snapshot.status === 'CANCELED') {
     const endTime = deps.clock.now();

@@ -208,9 +208,12 @@ export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamSc
     start() {
       timers.push(setInterval(tick, deps.tickMs ?? 50));
       timers.push(
-        setInterval(() => {
-          heartbeat().catch((err) => deps.log.warn({ err }, 'upstream heartbeat failed'));
-        }, Math.max(100, Math.floor(deps.leaseMs / 3))),
+        setInterval(
+          () => {
+            heartbeat().catch((err) => deps.log.warn({ err }, 'upstream heartbeat failed'));
+          },
+          Math.max(100, Math.floor(deps.leaseMs / 3)),
+        ),
       );
     },
     async stop() {
@@ -228,4 +231,3 @@ export function createUpstreamScheduler(deps: UpstreamSchedulerDeps): UpstreamSc
     },
   };
 }
-

@@ -133,24 +133,33 @@ export function createWorker(deps: WorkerDeps): Worker {
   /** The stored upstream task wins over a fresh decision: it must be resumed, never resubmitted. */
   function decide(task: TaskRecord): Decision | undefined {
     if (!task.upstream) return deps.engines.decide(task.model, task.prompt);
-    return deps.engines.resume(task.upstream.route) ?? { kind: 'fail', code: ROUTE_GONE.code, message: ROUTE_GONE.message, engineName: task.engine ?? 'unknown' };
+    return (
+      deps.engines.resume(task.upstream.route) ?? { kind: 'fail', code: ROUTE_GONE.code, message: ROUTE_GONE.message, engineName: task.engine ?? 'unknown' }
+    );
   }
 
   async function run(task: TaskRecord): Promise<void> {
     const decision = decide(task);
     const controller = new AbortController();
     running.set(task.id, controller);
-    const beat = setInterval(() => {
-      queue.heartbeat(task.id, workerId, clock.now() + deps.leaseMs).then(
-        (held) => held || controller.abort(new LeaseLost()),
-        (err) => logFor(task).warn({ err }, 'heartbeat failed'),
-      );
-    }, Math.max(100, Math.floor(deps.leaseMs / 3)));
+    const beat = setInterval(
+      () => {
+        queue.heartbeat(task.id, workerId, clock.now() + deps.leaseMs).then(
+          (held) => held || controller.abort(new LeaseLost()),
+          (err) => logFor(task).warn({ err }, 'heartbeat failed'),
+        );
+      },
+      Math.max(100, Math.floor(deps.leaseMs / 3)),
+    );
     const timeoutMs = (decision?.kind !== 'fail' && decision?.timeoutMs) || deps.taskTimeoutMs;
     const deadline = setTimeout(() => controller.abort(new TaskTimeout()), timeoutMs);
     try {
       if (decision) {
-        if (!task.upstream) deps.log.info({ taskId: task.id, model: task.model, engine: decision.engineName, route: decision.kind === 'fail' ? task.model : decision.route }, 'task routed');
+        if (!task.upstream)
+          deps.log.info(
+            { taskId: task.id, model: task.model, engine: decision.engineName, route: decision.kind === 'fail' ? task.model : decision.route },
+            'task routed',
+          );
         if (!(await queue.setRouting(task.id, workerId, { engine: decision.engineName, ...(task.upstream ? { upstream: task.upstream } : {}) }))) return;
       }
       if (decision?.kind === 'upstream') return await handOff(task, decision, timeoutMs, controller.signal);

@@ -32,8 +32,29 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes the routes of every module', () => {
-    const operations = Object.values(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap((item) => Object.values(item).map((op) => op.operationId));
-    for (const id of ['createTask', 'getTask', 'listTasks', 'cancelTask', 'openAiImageEdit', 'adminListKeys', 'adminCreateKey', 'adminRevokeKey', 'adminListWorkspaces', 'adminUsage', 'listWebhooks', 'createWebhook', 'deleteWebhook', 'testWebhook', 'listWebhookDeliveries', 'healthz', 'readyz', 'metrics']) {
+    const operations = Object.values(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap((item) =>
+      Object.values(item).map((op) => op.operationId),
+    );
+    for (const id of [
+      'createTask',
+      'getTask',
+      'listTasks',
+      'cancelTask',
+      'openAiImageEdit',
+      'adminListKeys',
+      'adminCreateKey',
+      'adminRevokeKey',
+      'adminListWorkspaces',
+      'adminUsage',
+      'listWebhooks',
+      'createWebhook',
+      'deleteWebhook',
+      'testWebhook',
+      'listWebhookDeliveries',
+      'healthz',
+      'readyz',
+      'metrics',
+    ]) {
       expect(operations).toContain(id);
     }
   });
@@ -103,7 +124,12 @@ describe('real answers match the document', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    server = await startTestServer({ RETOUCH_WEBHOOK_ALLOW: '127.0.0.1', RETOUCH_RATE_LIMIT_SUBMIT: '0', RETOUCH_RATE_LIMIT_QUERY: '0', RETOUCH_WORKER_CONCURRENCY: '1' });
+    server = await startTestServer({
+      RETOUCH_WEBHOOK_ALLOW: '127.0.0.1',
+      RETOUCH_RATE_LIMIT_SUBMIT: '0',
+      RETOUCH_RATE_LIMIT_QUERY: '0',
+      RETOUCH_WORKER_CONCURRENCY: '1',
+    });
   });
   afterAll(async () => {
     await server?.close();

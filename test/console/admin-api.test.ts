@@ -56,7 +56,9 @@ describe.each(backends)('admin API on %s', (_name, backend) => {
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
-    const png = await sharp({ create: { width: 400, height: 400, channels: 3, background: '#808080' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 400, height: 400, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
     inputImage = `data:image/png;base64,${png.toString('base64')}`;
     const b = await backend();
     cleanup = b.cleanup;
@@ -114,7 +116,12 @@ describe.each(backends)('admin API on %s', (_name, backend) => {
     expect((await call(server, server.key, 'DELETE', `/api/v1/admin/keys/${created.id}`)).body).toMatchObject({ code: 'NotFound' });
 
     // Two admin keys now (the configured one, "second admin"): one may go, the last may not.
-    const keys = (await call(server, server.key, 'GET', '/api/v1/admin/keys')).body.data as { id: string; admin: boolean; name: string; revoked_at: number | null }[];
+    const keys = (await call(server, server.key, 'GET', '/api/v1/admin/keys')).body.data as {
+      id: string;
+      admin: boolean;
+      name: string;
+      revoked_at: number | null;
+    }[];
     const second = keys.find((k) => k.name === 'second admin')!;
     const configured = keys.find((k) => k.name === 'RETOUCH_API_KEY')!;
     expect((await call(server, server.key, 'DELETE', `/api/v1/admin/keys/${second.id}`)).status).toBe(200);

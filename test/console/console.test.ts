@@ -36,7 +36,11 @@ async function submitViaApi(target: TestServer, prompt: string): Promise<string>
   const res = await api(target, '/api/v1/services/aigc/image2image/image-synthesis', {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-dashscope-async': 'enable' },
-    body: JSON.stringify({ model: 'wan2.5-i2i-preview', input: { prompt, images: [`data:image/png;base64,${readFileSync(red).toString('base64')}`] }, parameters: { n: 1 } }),
+    body: JSON.stringify({
+      model: 'wan2.5-i2i-preview',
+      input: { prompt, images: [`data:image/png;base64,${readFileSync(red).toString('base64')}`] },
+      parameters: { n: 1 },
+    }),
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { output: { task_id: string } }).output.task_id;
@@ -125,7 +129,12 @@ describe('web console', () => {
     await screenshot(page, 'result-slider');
     await page.getByLabel('Comparison').selectOption('side');
     await page.getByLabel('Zoom', { exact: true }).selectOption('2');
-    expect(await page.locator('.side img').first().evaluate((el) => (el as HTMLElement).style.width)).toBe('200%');
+    expect(
+      await page
+        .locator('.side img')
+        .first()
+        .evaluate((el) => (el as HTMLElement).style.width),
+    ).toBe('200%');
     await screenshot(page, 'result-side-by-side');
 
     // Commands for the same request.
@@ -177,7 +186,12 @@ describe('web console', () => {
     await page.getByLabel('Output size').selectOption('custom');
     await page.getByLabel('Width').fill('640');
     await page.getByLabel('Height').fill('480');
-    for (let i = 0; i < 2; i++) await page.getByRole('button', { name: 'Remove image 4' }).or(page.getByRole('button', { name: 'Remove image 3' })).first().click();
+    for (let i = 0; i < 2; i++)
+      await page
+        .getByRole('button', { name: 'Remove image 4' })
+        .or(page.getByRole('button', { name: 'Remove image 3' }))
+        .first()
+        .click();
     await page.getByRole('button', { name: 'Submit edit' }).click();
     expect(await page.getByTestId('form-error').innerText()).toBe(
       'InvalidParameter: Parameter size 640*480 has 307200 pixels; it must be between 768*768 (589824) and 1280*1280 (1638400).',
@@ -260,9 +274,9 @@ describe('web console', () => {
     await signIn(page, server.key);
     await page.getByRole('link', { name: 'Tasks' }).click();
     await page.locator(`tr[data-task-id="${streamed}"]`).waitFor();
-    await expect.poll(() => page.evaluate(() => (window as unknown as { modes: string[] }).modes)).toEqual(
-      expect.arrayContaining(['Live updates (server-sent events)', 'Updating every few seconds']),
-    );
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { modes: string[] }).modes))
+      .toEqual(expect.arrayContaining(['Live updates (server-sent events)', 'Updating every few seconds']));
     const modes = await page.evaluate(() => (window as unknown as { modes: string[] }).modes);
     expect(modes.lastIndexOf('Updating every few seconds')).toBeGreaterThan(modes.indexOf('Live updates (server-sent events)'));
     expect(authorization).toBe(`Bearer ${server.key}`);
@@ -274,7 +288,11 @@ describe('web console', () => {
     await signIn(page, server.key);
     // A finished edit (made through the API) shows its result thumbnail in the list.
     const done = await submitViaApi(server, 'mirror horizontally');
-    await expect.poll(async () => ((await (await api(server, `/api/v1/tasks/${done}`)).json()) as { output: { task_status: string } }).output.task_status, { timeout: 30_000 }).toBe('SUCCEEDED');
+    await expect
+      .poll(async () => ((await (await api(server, `/api/v1/tasks/${done}`)).json()) as { output: { task_status: string } }).output.task_status, {
+        timeout: 30_000,
+      })
+      .toBe('SUCCEEDED');
     await page.getByRole('link', { name: 'Tasks' }).click();
     await page.locator(`tr[data-task-id="${done}"] td.thumbs-cell img`).waitFor();
     await expect.poll(() => page.locator('td.thumbs-cell img').count()).toBeGreaterThan(0);

@@ -35,7 +35,9 @@ describe('event-stream parser', () => {
 
 describe('image limits shared with the browser', () => {
   const facts = async (bytes: Buffer): Promise<ImageFacts> => {
-    const meta = await sharp(bytes).metadata().catch(() => undefined);
+    const meta = await sharp(bytes)
+      .metadata()
+      .catch(() => undefined);
     return { byteLength: bytes.length, head: bytes.subarray(0, 32), dims: meta?.width ? { width: meta.width, height: meta.height! } : undefined };
   };
   const serverProblem = async (bytes: Buffer) => {
@@ -49,10 +51,20 @@ describe('image limits shared with the browser', () => {
   };
 
   it('gives the server’s code and message for each broken limit', async () => {
-    const png = (w: number, h: number) => sharp({ create: { width: w, height: h, channels: 3, background: '#336699' } }).png().toBuffer();
+    const png = (w: number, h: number) =>
+      sharp({ create: { width: w, height: h, channels: 3, background: '#336699' } })
+        .png()
+        .toBuffer();
     const good = await png(400, 500);
     const truncated = good.subarray(0, 60);
-    const cases = [good, await png(300, 500), await png(400, 5001), Buffer.from('GIF89a not supported'), truncated, Buffer.concat([good, Buffer.alloc(10 * 1024 * 1024)])];
+    const cases = [
+      good,
+      await png(300, 500),
+      await png(400, 5001),
+      Buffer.from('GIF89a not supported'),
+      truncated,
+      Buffer.concat([good, Buffer.alloc(10 * 1024 * 1024)]),
+    ];
     for (const bytes of cases) {
       const server = await serverProblem(bytes);
       expect(checkImageLimits('input.images[1]', await facts(bytes))).toEqual(server);
@@ -112,7 +124,8 @@ describe('JavaScript budget check', () => {
       writeFileSync(join(dir, 'assets', 'entry.js'), `import "./dep.js";\n// ${randomBytes(10_000).toString('base64')}`);
       writeFileSync(join(dir, 'assets', 'dep.js'), `// ${randomBytes(20_000).toString('base64')}`);
       writeFileSync(join(dir, 'assets', 'lazy.js'), `// ${randomBytes(200_000).toString('base64')}`);
-      const run = (budget: string) => spawnSync(process.execPath, ['web/scripts/check-budget.mjs', '--dir', dir, '--budget-kb', budget], { cwd: REPO_ROOT, encoding: 'utf8' });
+      const run = (budget: string) =>
+        spawnSync(process.execPath, ['web/scripts/check-budget.mjs', '--dir', dir, '--budget-kb', budget], { cwd: REPO_ROOT, encoding: 'utf8' });
       const within = run('150');
       expect(within.status).toBe(0);
       const total = Number(/first-load JavaScript: ([\d.]+) KB/.exec(within.stdout)?.[1]);

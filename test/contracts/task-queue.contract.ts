@@ -69,7 +69,10 @@ export function describeTaskQueueContract(name: string, harness: StateHarness): 
         status: 'SUCCEEDED',
         endTime: T0 + 50,
         expiresAt: T0 + 999,
-        results: [{ ok: true, blobKey: 'k0', actualPrompt: 'ap' }, { ok: false, code: 'C', message: 'M' }],
+        results: [
+          { ok: true, blobKey: 'k0', actualPrompt: 'ap' },
+          { ok: false, code: 'C', message: 'M' },
+        ],
       });
       expect(await queue.settle(task.id, 'w1', { status: 'FAILED', endTime: T0, expiresAt: T0 })).toBe(false);
     });

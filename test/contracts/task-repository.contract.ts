@@ -113,7 +113,6 @@ export function describeTaskRepositoryContract(name: string, harness: StateHarne
       expect(await tasks.findIdempotencyKey('ws-a', 'k1', T0)).toBeUndefined();
     });
 
-
     it('counts live tasks by state, and sums usage per workspace and UTC day', async () => {
       const day = Date.UTC(2025, 5, 15, 12);
       const a = newTask({ submitTime: day, expiresAt: day + 1e9 });

@@ -13,7 +13,13 @@ import { createBody, createTask, dataUri, getTask, NO_RATE_LIMITS, testImage, wa
 async function rawGet(s: TestServer, id: string, query = '') {
   const res = await fetch(`${s.url}/api/v1/tasks/${id}${query}`, { headers: { Authorization: `Bearer ${s.key}` } });
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type'), length: res.headers.get('content-length'), text, requestId: res.headers.get('x-request-id')! };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    length: res.headers.get('content-length'),
+    text,
+    requestId: res.headers.get('x-request-id')!,
+  };
 }
 
 describe('settled-task body cache', () => {

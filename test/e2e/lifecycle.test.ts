@@ -146,8 +146,7 @@ describe('API keys', () => {
   it('creates, lists and revokes keys with the CLI; a revoked key is refused within the key cache bound', async () => {
     const dir = newDir();
     const server = await start(dir);
-    const cli = (...args: string[]) =>
-      spawnSync(process.execPath, [join(REPO_ROOT, 'bin/retouch.js'), ...args, '--data-dir', dir], { encoding: 'utf8' });
+    const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin/retouch.js'), ...args, '--data-dir', dir], { encoding: 'utf8' });
 
     const created = cli('keys', 'create', '--workspace', 'team-b', '--name', 'ci', '--json');
     expect(created.status).toBe(0);

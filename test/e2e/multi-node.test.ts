@@ -51,7 +51,7 @@ beforeAll(async () => {
 afterAll(() => cluster?.close());
 
 describe('multi-node: 2 API and 3 worker processes on PostgreSQL + S3', () => {
-  it('runs every task once, recovers a killed worker\'s tasks, and serves every result', async () => {
+  it("runs every task once, recovers a killed worker's tasks, and serves every result", async () => {
     const apis = nodes.filter((n) => n.role === 'api');
     const workers = nodes.filter((n) => n.role === 'worker');
     const image = await imageDataUri(384, 384);
@@ -125,7 +125,11 @@ describe('multi-node: 2 API and 3 worker processes on PostgreSQL + S3', () => {
           expect(url.startsWith(cluster.s3!.endpoint)).toBe(true);
           const file = await fetch(url);
           expect(file.status).toBe(200);
-          expect(Buffer.from(await file.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+          expect(
+            Buffer.from(await file.arrayBuffer())
+              .subarray(1, 4)
+              .toString(),
+          ).toBe('PNG');
         }),
       );
     }

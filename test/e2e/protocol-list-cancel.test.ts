@@ -342,12 +342,7 @@ describe('cancel', () => {
   it('cancel needs a key; GET on the cancel path is not supported', async () => {
     const blocker = await create(s, 'sleep=400');
     const t = await create(s, 'plain');
-    expectError(
-      await rawRequest(`${s.url}/api/v1/tasks/${t.id}/cancel`, { method: 'POST' }),
-      401,
-      'InvalidApiKey',
-      'No API-key provided.',
-    );
+    expectError(await rawRequest(`${s.url}/api/v1/tasks/${t.id}/cancel`, { method: 'POST' }), 401, 'InvalidApiKey', 'No API-key provided.');
     const get = await call(`${s.url}/api/v1/tasks/${t.id}/cancel`, { key: s.key });
     expectError(get, 400, 'InvalidParameter', "Request method 'GET' is not supported.");
     // Neither touched the task.

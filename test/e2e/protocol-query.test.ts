@@ -241,7 +241,11 @@ describe('query: settled tasks', () => {
     expect(cjk.body.output).toEqual({ task_id: '你', task_status: 'UNKNOWN' });
     expectError(await call(`${s.url}/api/v1/tasks/%ZZ`, { key: s.key }), 400, 'InvalidParameter');
     expectError(await call(`${s.url}/api/v1/tasks/${'a'.repeat(300)}`, { key: s.key }), 400, 'InvalidParameter');
-    expectError(await call(`${s.url}/api/v1/tasks/${'a'.repeat(300)}/cancel`, { key: s.key, method: 'POST' }), 400, /^(InvalidParameter|UnsupportedOperation)$/);
+    expectError(
+      await call(`${s.url}/api/v1/tasks/${'a'.repeat(300)}/cancel`, { key: s.key, method: 'POST' }),
+      400,
+      /^(InvalidParameter|UnsupportedOperation)$/,
+    );
   });
 
   it('query needs a key: none → 401, wrong → 401', async () => {

@@ -269,7 +269,12 @@ describe('result URL expiry', () => {
     // Valid about 1 s after end_time (Expires has a 1-second resolution).
     expect(expires).toBeGreaterThan(end - 1000);
     expect(expires).toBeLessThanOrEqual(end + 2000);
-    const res = await pollUntil(() => call(url), (r) => r.status !== 200, 4_000, 'link expiry');
+    const res = await pollUntil(
+      () => call(url),
+      (r) => r.status !== 200,
+      4_000,
+      'link expiry',
+    );
     expect(Date.now()).toBeGreaterThanOrEqual(expires - 50);
     expectError(res, 403, /AccessDenied/, /expired/i);
     // The task outlives its links (retention is 24 h here).

@@ -67,8 +67,19 @@ describe('long-poll', () => {
     plain.headers.forEach((_value, name) => names.push(name));
     names.sort();
     expect(names).toEqual(
-      ['cache-control', 'connection', 'content-length', 'content-security-policy', 'content-type', 'date', 'keep-alive', 'referrer-policy',
-        'x-content-type-options', 'x-frame-options', 'x-request-id'].sort(),
+      [
+        'cache-control',
+        'connection',
+        'content-length',
+        'content-security-policy',
+        'content-type',
+        'date',
+        'keep-alive',
+        'referrer-policy',
+        'x-content-type-options',
+        'x-frame-options',
+        'x-request-id',
+      ].sort(),
     );
     // wait=0 is no wait; an unreadable Prefer is ignored (RFC 7240), a malformed ?wait= is an error.
     expect((await get(id, '?wait=0')).headers.get('preference-applied')).toBeNull();

@@ -51,7 +51,12 @@ describe('SSE: GET /api/v1/tasks/{id}/events', () => {
     const [initial] = await first.until((e) => e.length >= 1);
     first.close();
     // Progress happens while the client is away.
-    await pollUntil(() => getTask(s.url, s.key, id), (r) => r.body.output.task_metrics?.SUCCEEDED >= 1, 15_000, 'one image done');
+    await pollUntil(
+      () => getTask(s.url, s.key, id),
+      (r) => r.body.output.task_metrics?.SUCCEEDED >= 1,
+      15_000,
+      'one image done',
+    );
     const resumed = await openSse(eventsUrl(id), { ...auth(), 'Last-Event-ID': initial!.id! });
     await resumed.ended;
     expect(resumed.events.length).toBeGreaterThan(0);
@@ -74,7 +79,10 @@ describe('SSE: GET /api/v1/tasks/{id}/events', () => {
     await done.ended;
     expect(done.events.map(statusOf)).toEqual(['SUCCEEDED']);
     const other = await s.addKey('team-sse');
-    for (const [key, taskId] of [[s.key, '00000000-0000-4000-8000-000000000000'], [other, id]] as const) {
+    for (const [key, taskId] of [
+      [s.key, '00000000-0000-4000-8000-000000000000'],
+      [other, id],
+    ] as const) {
       const stream = await openSse(eventsUrl(taskId), { Authorization: `Bearer ${key}` });
       await stream.ended;
       expect(stream.events.map((e) => [e.id, statusOf(e)])).toEqual([['0', 'UNKNOWN']]);

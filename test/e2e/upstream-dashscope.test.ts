@@ -24,7 +24,13 @@ const queuedDir = tempDataDir();
 const frontDir = tempDataDir();
 let frontEnv: Record<string, string>;
 let image: string;
-const upstreamEnv = { RETOUCH_RATE_LIMIT_QUERY: '3', RETOUCH_RATE_LIMIT_SUBMIT: '2', RETOUCH_LEASE: '2s', RETOUCH_MAX_RUNNING_PER_WORKSPACE: '20', RETOUCH_WORKER_CONCURRENCY: '4' };
+const upstreamEnv = {
+  RETOUCH_RATE_LIMIT_QUERY: '3',
+  RETOUCH_RATE_LIMIT_SUBMIT: '2',
+  RETOUCH_LEASE: '2s',
+  RETOUCH_MAX_RUNNING_PER_WORKSPACE: '20',
+  RETOUCH_WORKER_CONCURRENCY: '4',
+};
 
 const isCreate = (e: { method: string; path: string }) => e.method === 'POST' && e.path.includes('/image-synthesis');
 /**
@@ -91,14 +97,24 @@ beforeAll(async () => {
         options: { base_url: `${proxy.url}/api/v1`, api_key_env: 'UPSTREAM_KEY', model: 'retouch-test', poll_interval: '200ms', query_per_second: 20 },
         timeout: '2m',
       },
-      queued: { engine: 'dashscope', options: { base_url: `${queuedProxy.url}/api/v1`, api_key_env: 'UPSTREAM_KEY', model: 'retouch-test', poll_interval: '200ms' } },
+      queued: {
+        engine: 'dashscope',
+        options: { base_url: `${queuedProxy.url}/api/v1`, api_key_env: 'UPSTREAM_KEY', model: 'retouch-test', poll_interval: '200ms' },
+      },
       hybrid: { engine: 'auto', fallback: 'cloud' },
       'wan2.5-i2i-preview': { engine: 'local' },
     },
   };
   const configFile = join(frontDir, 'routes.json');
   writeFileSync(configFile, JSON.stringify(routes));
-  frontEnv = { RETOUCH_CONFIG: configFile, UPSTREAM_KEY: KEY, RETOUCH_RATE_LIMIT_SUBMIT: '1000', RETOUCH_RATE_LIMIT_QUERY: '1000', RETOUCH_LEASE: '2s', RETOUCH_MAX_RUNNING_PER_WORKSPACE: '50' };
+  frontEnv = {
+    RETOUCH_CONFIG: configFile,
+    UPSTREAM_KEY: KEY,
+    RETOUCH_RATE_LIMIT_SUBMIT: '1000',
+    RETOUCH_RATE_LIMIT_QUERY: '1000',
+    RETOUCH_LEASE: '2s',
+    RETOUCH_MAX_RUNNING_PER_WORKSPACE: '50',
+  };
   front = await spawnServer(frontDir, frontEnv);
 }, 60_000);
 
@@ -181,7 +197,11 @@ describe('dashscope engine against a real retouch upstream', () => {
 
     const failing = await submit('cloud', `fail=0 code=DataInspectionFailed fail-${Date.now()}`, { n: 1 });
     const failed = await waitForStatus(front.url, KEY, failing, undefined, 60_000);
-    expect(failed.body.output).toMatchObject({ task_status: 'FAILED', code: 'DataInspectionFailed', message: 'Image 0 failed as requested by the test prompt.' });
+    expect(failed.body.output).toMatchObject({
+      task_status: 'FAILED',
+      code: 'DataInspectionFailed',
+      message: 'Image 0 failed as requested by the test prompt.',
+    });
     expect(failed.body.output.task_metrics).toEqual({ TOTAL: 1, SUCCEEDED: 0, FAILED: 1 });
   }, 120_000);
 

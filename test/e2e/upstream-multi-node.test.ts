@@ -32,7 +32,16 @@ beforeAll(async () => {
   const configFile = join(cluster.dir, 'routes.yaml');
   writeFileSync(
     configFile,
-    ['models:', '  cloud:', '    engine: dashscope', '    options:', `      base_url: ${proxy.url}/api/v1`, '      api_key_env: UPSTREAM_KEY', '      model: retouch-test', '      poll_interval: 200ms'].join('\n'),
+    [
+      'models:',
+      '  cloud:',
+      '    engine: dashscope',
+      '    options:',
+      `      base_url: ${proxy.url}/api/v1`,
+      '      api_key_env: UPSTREAM_KEY',
+      '      model: retouch-test',
+      '      poll_interval: 200ms',
+    ].join('\n'),
   );
   // One data dir for all nodes: the blobs (inputs, results) must be visible to every node.
   env = cluster.env('data', {
@@ -84,7 +93,11 @@ describe('upstream tasks across nodes (PostgreSQL)', () => {
       for (const item of done.body.output.results as { url: string }[]) {
         const res = await fetch(item.url);
         expect(res.status).toBe(200);
-        expect(Buffer.from(await res.arrayBuffer()).subarray(1, 4).toString('latin1')).toBe('PNG');
+        expect(
+          Buffer.from(await res.arrayBuffer())
+            .subarray(1, 4)
+            .toString('latin1'),
+        ).toBe('PNG');
       }
     }
     for (let i = 0; i < 3; i++) {

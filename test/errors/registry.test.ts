@@ -20,7 +20,12 @@ function tableRows(heading: string): string[][] {
   const rows = section
     .split('\n')
     .filter((line) => line.startsWith('|'))
-    .map((line) => line.slice(1, -1).split('|').map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => cell.trim()),
+    );
   return rows.slice(2);
 }
 
@@ -61,9 +66,7 @@ describe('request errors: registry ↔ docs/errors.md', () => {
 });
 
 describe('task errors: registry ↔ docs/errors.md', () => {
-  const documented = new Set(
-    [...tableRows('Task errors'), ...tableRows('Upstream task errors')].flatMap(([code]) => codesIn(code!)),
-  );
+  const documented = new Set([...tableRows('Task errors'), ...tableRows('Upstream task errors')].flatMap(([code]) => codesIn(code!)));
 
   it('documents every task code of the registry', () => {
     for (const code of TASK_ERROR_CODES) expect([...documented], `${code} is documented`).toContain(code);
@@ -82,9 +85,7 @@ describe('one module builds the errors', () => {
     });
 
   it('constructs ApiError only in src/errors.ts', () => {
-    const offenders = files(join(ROOT, 'src')).filter(
-      (path) => !path.endsWith('/src/errors.ts') && /new ApiError\(/.test(readFileSync(path, 'utf8')),
-    );
+    const offenders = files(join(ROOT, 'src')).filter((path) => !path.endsWith('/src/errors.ts') && /new ApiError\(/.test(readFileSync(path, 'utf8')));
     expect(offenders.map((path) => path.slice(ROOT.length + 1))).toEqual([]);
   });
 });

@@ -82,12 +82,21 @@ export async function startComfyStandIn(): Promise<ComfyStandIn> {
 
   /** ComfyUI's validate_prompt, the parts a workflow of ours can trip. */
   function validate(graph: unknown): { error?: Record<string, unknown>; nodeErrors: Record<string, unknown>; outputs: string[] } {
-    if (!isObject(graph)) return { error: { type: 'invalid_prompt', message: 'Cannot execute because the prompt is not an object.', details: '', extra_info: {} }, nodeErrors: {}, outputs: [] };
+    if (!isObject(graph))
+      return {
+        error: { type: 'invalid_prompt', message: 'Cannot execute because the prompt is not an object.', details: '', extra_info: {} },
+        nodeErrors: {},
+        outputs: [],
+      };
     const nodeErrors: Record<string, unknown> = {};
     const outputs: string[] = [];
     for (const [id, node] of Object.entries(graph)) {
       if (!isObject(node) || typeof node.class_type !== 'string' || !isObject(node.inputs)) {
-        return { error: { type: 'invalid_prompt', message: `Cannot execute because node ${id} has no class_type.`, details: '', extra_info: {} }, nodeErrors: {}, outputs: [] };
+        return {
+          error: { type: 'invalid_prompt', message: `Cannot execute because node ${id} has no class_type.`, details: '', extra_info: {} },
+          nodeErrors: {},
+          outputs: [],
+        };
       }
       if (OUTPUT_CLASSES.has(node.class_type)) outputs.push(id);
       const errors: Record<string, unknown>[] = [];
@@ -101,8 +110,14 @@ export async function startComfyStandIn(): Promise<ComfyStandIn> {
       }
       if (errors.length) nodeErrors[id] = { errors, dependent_outputs: [], class_type: node.class_type };
     }
-    if (outputs.length === 0) return { error: { type: 'prompt_no_outputs', message: 'Prompt has no outputs', details: '', extra_info: {} }, nodeErrors: {}, outputs };
-    if (Object.keys(nodeErrors).length) return { error: { type: 'prompt_outputs_failed_validation', message: 'Prompt outputs failed validation', details: '', extra_info: {} }, nodeErrors, outputs };
+    if (outputs.length === 0)
+      return { error: { type: 'prompt_no_outputs', message: 'Prompt has no outputs', details: '', extra_info: {} }, nodeErrors: {}, outputs };
+    if (Object.keys(nodeErrors).length)
+      return {
+        error: { type: 'prompt_outputs_failed_validation', message: 'Prompt outputs failed validation', details: '', extra_info: {} },
+        nodeErrors,
+        outputs,
+      };
     return { nodeErrors, outputs };
   }
 
@@ -165,7 +180,10 @@ export async function startComfyStandIn(): Promise<ComfyStandIn> {
         messages.push(
           e.interrupted
             ? ['execution_interrupted', { prompt_id: item.id, node_id: '32', node_type: 'KSampler', executed: [] }]
-            : ['execution_error', { prompt_id: item.id, node_id: e.nodeId, node_type: e.nodeType, exception_message: e.message, exception_type: 'RuntimeError', traceback: [] }],
+            : [
+                'execution_error',
+                { prompt_id: item.id, node_id: e.nodeId, node_type: e.nodeType, exception_message: e.message, exception_type: 'RuntimeError', traceback: [] },
+              ],
         );
         entry = { prompt, outputs: {}, status: { status_str: 'error', completed: false, messages }, meta: {} };
       }
@@ -190,7 +208,9 @@ export async function startComfyStandIn(): Promise<ComfyStandIn> {
     };
     const route = `${req.method} ${url.pathname}`;
     if (route === 'POST /upload/image') {
-      const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData().catch(() => undefined);
+      const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': req.headers['content-type'] ?? '' } })
+        .formData()
+        .catch(() => undefined);
       const image = form?.get('image');
       if (!form || !image || typeof image === 'string' || !image.name) return json(res, 400, {});
       const type = String(form.get('type') ?? 'input') || 'input';
@@ -207,9 +227,14 @@ export async function startComfyStandIn(): Promise<ComfyStandIn> {
     }
     if (route === 'POST /prompt') {
       const data = parsed();
-      if (!('prompt' in data)) return json(res, 400, { error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, node_errors: {} });
+      if (!('prompt' in data))
+        return json(res, 400, { error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, node_errors: {} });
       const id = data.prompt_id === undefined || data.prompt_id === null ? randomUUID() : String(data.prompt_id);
-      if (!UUID.test(id)) return json(res, 400, { error: { type: 'invalid_prompt_id', message: 'prompt_id must be a valid UUID', details: '', extra_info: {} }, node_errors: {} });
+      if (!UUID.test(id))
+        return json(res, 400, {
+          error: { type: 'invalid_prompt_id', message: 'prompt_id must be a valid UUID', details: '', extra_info: {} },
+          node_errors: {},
+        });
       const check = validate(data.prompt);
       if (check.error) return json(res, 400, { error: check.error, node_errors: check.nodeErrors });
       const extra = { ...(isObject(data.extra_data) ? data.extra_data : {}), ...(typeof data.client_id === 'string' ? { client_id: data.client_id } : {}) };

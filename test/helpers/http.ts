@@ -79,7 +79,9 @@ export async function testImage(width = 512, height = 384, format: 'png' | 'jpeg
       raw[o + 2] = block ? 40 : 128;
     }
   }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).toFormat(format).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .toFormat(format)
+    .toBuffer();
 }
 
 export function createBody(images: string[], prompt: string, parameters: Record<string, unknown> = {}, model = 'retouch-test') {

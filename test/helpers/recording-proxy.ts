@@ -38,7 +38,18 @@ export async function startRecordingProxy(target: string | undefined): Promise<R
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const entry: Recorded = { method: req.method ?? '', path: req.url ?? '', at: Date.now(), respondedAt: 0, status: 0, retryAfter: undefined, prompt: undefined, upstreamTaskId: undefined, idempotencyKey: req.headers['idempotency-key'] as string | undefined, images: [] };
+      const entry: Recorded = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        at: Date.now(),
+        respondedAt: 0,
+        status: 0,
+        retryAfter: undefined,
+        prompt: undefined,
+        upstreamTaskId: undefined,
+        idempotencyKey: req.headers['idempotency-key'] as string | undefined,
+        images: [],
+      };
       if (entry.method === 'POST' && entry.path.includes('image-synthesis')) {
         try {
           const input = (JSON.parse(body.toString('utf8')) as { input?: { prompt?: string; images?: string[] } }).input;

@@ -30,10 +30,13 @@ const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).u
 const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
 
 function verifyPresigned(method: string, path: string, rawQuery: string, header: (name: string) => string, now: number) {
-  const pairs = rawQuery.split('&').filter(Boolean).map((p) => {
-    const i = p.indexOf('=');
-    return i < 0 ? [p, ''] : [p.slice(0, i), p.slice(i + 1)];
-  }) as [string, string][];
+  const pairs = rawQuery
+    .split('&')
+    .filter(Boolean)
+    .map((p) => {
+      const i = p.indexOf('=');
+      return i < 0 ? [p, ''] : [p.slice(0, i), p.slice(i + 1)];
+    }) as [string, string][];
   const q = new Map(pairs.map(([k, v]) => [k, decodeURIComponent(v)]));
   const [accessKey, date, region, service] = (q.get('X-Amz-Credential') ?? '').split('/');
   const amzDate = q.get('X-Amz-Date') ?? '';
@@ -45,7 +48,10 @@ function verifyPresigned(method: string, path: string, rawQuery: string, header:
     .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
-  const headers = signedHeaders.split(';').map((h) => `${h}:${header(h).trim()}\n`).join('');
+  const headers = signedHeaders
+    .split(';')
+    .map((h) => `${h}:${header(h).trim()}\n`)
+    .join('');
   const canonical = [method, path, canonicalQuery, headers, signedHeaders, 'UNSIGNED-PAYLOAD'].join('\n');
   const scope = `${date}/${region}/${service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');

@@ -72,10 +72,7 @@ export async function startRecordingServer(host: string, handler: Handler = notF
 }
 
 /** A raw TCP server (for responses Node's http server refuses to produce); counts connections and bytes. */
-export async function startRawServer(
-  host: string,
-  onSocket: (socket: net.Socket) => void,
-): Promise<{ port: number; hits: Recording; close(): Promise<void> }> {
+export async function startRawServer(host: string, onSocket: (socket: net.Socket) => void): Promise<{ port: number; hits: Recording; close(): Promise<void> }> {
   const hits: Recording = { connections: 0, bytes: 0, requests: [] };
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -133,10 +130,7 @@ export function installConnectTripwire(): Tripwire {
   const violations: string[] = [];
   proto.connect = function patched(this: net.Socket, ...args: unknown[]): net.Socket {
     const first = args[0];
-    const opts = (Array.isArray(first) ? first[0] : first) as
-      | { host?: string; port?: number; path?: string; lookup?: Lookup }
-      | number
-      | string;
+    const opts = (Array.isArray(first) ? first[0] : first) as { host?: string; port?: number; path?: string; lookup?: Lookup } | number | string;
     if (typeof opts !== 'object' || opts === null || opts.path !== undefined) return original.apply(this, args);
     const host = opts.host ?? 'localhost';
     attempts.push({ host, port: Number(opts.port) });

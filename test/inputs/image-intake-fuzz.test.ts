@@ -49,7 +49,9 @@ describe('image intake under header-field fuzzing', () => {
       { numRuns: 240, seed: 20260901 },
     );
     const growthMb = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
-    console.log(`intake fuzz: worst ${worstMs.toFixed(0)} ms, RSS +${growthMb.toFixed(0)} MB; outcomes ${JSON.stringify(Object.fromEntries([...seen].sort()))}`);
+    console.log(
+      `intake fuzz: worst ${worstMs.toFixed(0)} ms, RSS +${growthMb.toFixed(0)} MB; outcomes ${JSON.stringify(Object.fromEntries([...seen].sort()))}`,
+    );
     expect(growthMb).toBeLessThan(300);
   });
 

@@ -34,8 +34,7 @@ export async function baseImages(): Promise<BaseImages> {
 }
 
 /** Sides: the boundaries, bombs and junk. */
-const side = (max: number) =>
-  fc.oneof(fc.constantFrom(0, 1, 383, 384, 400, 5000, 5001, 16383, 65535, max), fc.integer({ min: 0, max }));
+const side = (max: number) => fc.oneof(fc.constantFrom(0, 1, 383, 384, 400, 5000, 5001, 16383, 65535, max), fc.integer({ min: 0, max }));
 const byteField = (valid: number[]) => fc.oneof(fc.constantFrom(...valid), fc.integer({ min: 0, max: 255 }));
 const truncation = fc.double({ min: 0.01, max: 0.999, noNaN: true });
 
@@ -45,17 +44,20 @@ function truncate(bytes: Buffer, at: number | undefined): Buffer {
 
 export function mutatedPng(base: Buffer): fc.Arbitrary<Buffer> {
   return fc
-    .record({
-      width: side(0xffffffff),
-      height: side(0xffffffff),
-      depth: byteField([1, 2, 4, 8, 16]),
-      colourType: byteField([0, 2, 3, 4, 6]),
-      compression: byteField([0]),
-      filter: byteField([0]),
-      interlace: byteField([0, 1]),
-      fixCrc: fc.boolean(),
-      cut: truncation,
-    }, { requiredKeys: [] })
+    .record(
+      {
+        width: side(0xffffffff),
+        height: side(0xffffffff),
+        depth: byteField([1, 2, 4, 8, 16]),
+        colourType: byteField([0, 2, 3, 4, 6]),
+        compression: byteField([0]),
+        filter: byteField([0]),
+        interlace: byteField([0, 1]),
+        fixCrc: fc.boolean(),
+        cut: truncation,
+      },
+      { requiredKeys: [] },
+    )
     .map((m) => {
       const png = Buffer.from(base);
       if (m.width !== undefined) png.writeUInt32BE(m.width, 16);
@@ -75,15 +77,18 @@ export function mutatedPng(base: Buffer): fc.Arbitrary<Buffer> {
 export function mutatedJpeg(base: Buffer): fc.Arbitrary<Buffer> {
   const sof = base.indexOf(Buffer.from([0xff, 0xc0])) >= 0 ? base.indexOf(Buffer.from([0xff, 0xc0])) : base.indexOf(Buffer.from([0xff, 0xc2]));
   return fc
-    .record({
-      marker: byteField([0xc0, 0xc1, 0xc2, 0xc3, 0xc9, 0xcf]),
-      precision: byteField([8, 12]),
-      width: side(65535),
-      height: side(65535),
-      components: byteField([1, 3, 4]),
-      sampling: byteField([0x11, 0x21, 0x22, 0x44]),
-      cut: truncation,
-    }, { requiredKeys: [] })
+    .record(
+      {
+        marker: byteField([0xc0, 0xc1, 0xc2, 0xc3, 0xc9, 0xcf]),
+        precision: byteField([8, 12]),
+        width: side(65535),
+        height: side(65535),
+        components: byteField([1, 3, 4]),
+        sampling: byteField([0x11, 0x21, 0x22, 0x44]),
+        cut: truncation,
+      },
+      { requiredKeys: [] },
+    )
     .map((m) => {
       const jpeg = Buffer.from(base);
       if (m.marker !== undefined) jpeg[sof + 1] = m.marker;
@@ -98,14 +103,17 @@ export function mutatedJpeg(base: Buffer): fc.Arbitrary<Buffer> {
 
 export function mutatedWebp(base: Buffer): fc.Arbitrary<Buffer> {
   return fc
-    .record({
-      riffDelta: fc.oneof(fc.constant(0), fc.integer({ min: -64, max: 64 }), fc.constant(0x7fffffff)),
-      width: side(0x3fff),
-      height: side(0x3fff),
-      bits: fc.option(fc.integer({ min: 0, max: 0xffffffff }), { nil: undefined }),
-      chunk: fc.constantFrom('keep', 'VP8 ', 'VP8L', 'VP8X', 'JUNK'),
-      cut: truncation,
-    }, { requiredKeys: [] })
+    .record(
+      {
+        riffDelta: fc.oneof(fc.constant(0), fc.integer({ min: -64, max: 64 }), fc.constant(0x7fffffff)),
+        width: side(0x3fff),
+        height: side(0x3fff),
+        bits: fc.option(fc.integer({ min: 0, max: 0xffffffff }), { nil: undefined }),
+        chunk: fc.constantFrom('keep', 'VP8 ', 'VP8L', 'VP8X', 'JUNK'),
+        cut: truncation,
+      },
+      { requiredKeys: [] },
+    )
     .map((m) => {
       const webp = Buffer.from(base);
       if (m.riffDelta !== undefined) webp.writeUInt32LE(Math.max(0, Math.min(0xffffffff, webp.readUInt32LE(4) + m.riffDelta)), 4);
@@ -125,17 +133,20 @@ export function mutatedWebp(base: Buffer): fc.Arbitrary<Buffer> {
 
 export function mutatedBmp(base: Buffer): fc.Arbitrary<Buffer> {
   return fc
-    .record({
-      width: fc.oneof(side(0x7fffffff), fc.integer({ min: -0x80000000, max: -1 })),
-      height: fc.oneof(side(0x7fffffff), fc.constantFrom(-400, -5000), fc.integer({ min: -0x80000000, max: -1 })),
-      planes: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 65535 })),
-      bpp: fc.oneof(fc.constantFrom(0, 1, 2, 3, 4, 8, 16, 24, 32, 64), fc.integer({ min: 0, max: 65535 })),
-      compression: fc.oneof(fc.constantFrom(0, 1, 2, 3, 4, 5, 6), fc.integer({ min: 0, max: 0xffffffff })),
-      dataOffset: fc.oneof(fc.constant(54), fc.integer({ min: 0, max: 0xffffffff })),
-      headerSize: fc.oneof(fc.constantFrom(12, 40, 52, 56, 64, 108, 124), fc.integer({ min: 0, max: 0xffffffff })),
-      colours: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffffffff })),
-      cut: truncation,
-    }, { requiredKeys: [] })
+    .record(
+      {
+        width: fc.oneof(side(0x7fffffff), fc.integer({ min: -0x80000000, max: -1 })),
+        height: fc.oneof(side(0x7fffffff), fc.constantFrom(-400, -5000), fc.integer({ min: -0x80000000, max: -1 })),
+        planes: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 65535 })),
+        bpp: fc.oneof(fc.constantFrom(0, 1, 2, 3, 4, 8, 16, 24, 32, 64), fc.integer({ min: 0, max: 65535 })),
+        compression: fc.oneof(fc.constantFrom(0, 1, 2, 3, 4, 5, 6), fc.integer({ min: 0, max: 0xffffffff })),
+        dataOffset: fc.oneof(fc.constant(54), fc.integer({ min: 0, max: 0xffffffff })),
+        headerSize: fc.oneof(fc.constantFrom(12, 40, 52, 56, 64, 108, 124), fc.integer({ min: 0, max: 0xffffffff })),
+        colours: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffffffff })),
+        cut: truncation,
+      },
+      { requiredKeys: [] },
+    )
     .map((m) => {
       const bmp = Buffer.from(base);
       if (m.width !== undefined) bmp.writeInt32LE(m.width, 18);

@@ -164,7 +164,9 @@ describe('allowed fetches', () => {
     const r = await safeFetch(`http://cdn.internal.test:${allowed.port}/bytes`, opts);
     expect(r.body.equals(PAYLOAD)).toBe(true);
     // the apex is not covered by "*.internal.test"
-    const e = await rejection(() => safeFetch(`http://internal.test:${allowed.port}/bytes`, { ...opts, lookup: fakeDns({ 'internal.test': ['127.0.0.1'] }).lookup }));
+    const e = await rejection(() =>
+      safeFetch(`http://internal.test:${allowed.port}/bytes`, { ...opts, lookup: fakeDns({ 'internal.test': ['127.0.0.1'] }).lookup }),
+    );
     expect(e.code).toBe('InvalidURL');
     expect(allowed.hits.requests).toEqual(['/bytes']);
   });
@@ -273,9 +275,7 @@ describe('forbidden destinations: zero hits, InvalidURL, no address in the messa
   it('refuses the whole answer when any resolved address is forbidden', async () => {
     const dns = fakeDns({ 'mixed.test': ['127.0.0.1', '127.0.0.2'] });
     // 127.0.0.1 is allowed by CIDR, 127.0.0.2 is not: the name is refused, not partially used.
-    const e = await rejection(() =>
-      safeFetch(`http://mixed.test:${forbidden.port}/`, base({ allow: ['127.0.0.1/32'], lookup: dns.lookup })),
-    );
+    const e = await rejection(() => safeFetch(`http://mixed.test:${forbidden.port}/`, base({ allow: ['127.0.0.1/32'], lookup: dns.lookup })));
     expect(e.code).toBe('InvalidURL');
     expect(forbiddenHits()).toBe(0);
   });
@@ -484,9 +484,7 @@ describe('timeouts, refused connections and HTTP errors', () => {
   it('gives InvalidURL.Timeout on a connect timeout (a resolver that never answers)', async () => {
     const hang = (): void => {};
     const t0 = Date.now();
-    const e = await rejection(() =>
-      safeFetch('http://hang.test/x', base({ allow: ['hang.test'], lookup: hang, connectTimeoutMs: 200, totalTimeoutMs: 5000 })),
-    );
+    const e = await rejection(() => safeFetch('http://hang.test/x', base({ allow: ['hang.test'], lookup: hang, connectTimeoutMs: 200, totalTimeoutMs: 5000 })));
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(e.code).toBe('InvalidURL.Timeout');
     expect(e.message).toBe('Download http://hang.test/x timeout, please check network connection.');
@@ -592,10 +590,27 @@ describe('connect-time backstop and TLS', () => {
   it('verifies TLS certificates (self-signed → InvalidParameter, no address in the message)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'safe-fetch-tls-'));
     try {
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=tls.test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      ], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=tls.test',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
       const server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) =>
         res.end('tls body'),
       );

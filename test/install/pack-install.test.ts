@@ -107,7 +107,9 @@ async function serve(node: NodeBin, dir: string): Promise<{ url: string; key: st
 
 /** README "Walk-through with curl", the same three requests. */
 async function walkThrough(base: string, key: string, prompt: string): Promise<{ png: Buffer; task: any }> {
-  const image = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#3a7bd5' } }).png().toBuffer();
+  const image = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#3a7bd5' } })
+    .png()
+    .toBuffer();
   const create = await fetch(`${base}/api/v1/services/aigc/image2image/image-synthesis`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${key}`, 'X-DashScope-Async': 'enable', 'Content-Type': 'application/json' },
@@ -148,7 +150,10 @@ function installScripts(dir: string): Map<string, string> {
       const pkgFile = join(modules, entry, 'package.json');
       if (!existsSync(pkgFile)) continue;
       const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { name: string; scripts?: Record<string, string> };
-      const script = ['preinstall', 'install', 'postinstall'].map((s) => pkg.scripts?.[s]).filter(Boolean).join(' && ');
+      const script = ['preinstall', 'install', 'postinstall']
+        .map((s) => pkg.scripts?.[s])
+        .filter(Boolean)
+        .join(' && ');
       if (script) found.set(pkg.name, script);
       visit(join(modules, entry, 'node_modules'));
     }
@@ -167,14 +172,33 @@ beforeAll(async () => {
     const name = entry.replace(/\/$/, '');
     if (name !== 'dist' && existsSync(join(REPO_ROOT, name))) cpSync(join(REPO_ROOT, name), join(stage, name), { recursive: true });
   }
-  await run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')]);
+  await run(process.execPath, [
+    join(REPO_ROOT, 'node_modules/typescript/bin/tsc'),
+    '-p',
+    join(REPO_ROOT, 'tsconfig.build.json'),
+    '--outDir',
+    join(stage, 'dist'),
+  ]);
   // The web console, as `npm run build` (the prepare script) builds it into dist/web.
-  await run(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(REPO_ROOT, 'web/vite.config.ts'), '--outDir', join(stage, 'dist/web'), '--emptyOutDir'], { cwd: REPO_ROOT });
+  await run(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      join(REPO_ROOT, 'web/vite.config.ts'),
+      '--outDir',
+      join(stage, 'dist/web'),
+      '--emptyOutDir',
+    ],
+    { cwd: REPO_ROOT },
+  );
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json'], { cwd: stage, maxBuffer: 16 * 1024 * 1024 });
   const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   tarball = join(work, info!.filename);
   const packed = info!.files.map((f) => f.path);
-  for (const needed of ['bin/retouch.js', 'dist/cli/main.js', 'dist/web/index.html', 'vendor/models/selfie/selfie.json', 'deploy/retouch.service']) expect(packed).toContain(needed);
+  for (const needed of ['bin/retouch.js', 'dist/cli/main.js', 'dist/web/index.html', 'vendor/models/selfie/selfie.json', 'deploy/retouch.service'])
+    expect(packed).toContain(needed);
   expect(packed.some((p) => p.startsWith('src/') || p.startsWith('test/') || p.startsWith('node_modules/'))).toBe(false);
   // Node 20: reuse the addon this checkout compiled at `npm ci`.
   const here = await nodeBin(process.execPath);
@@ -243,7 +267,10 @@ async function doctor(node: NodeBin, dir: string) {
     (r) => ({ code: 0, stdout: r.stdout }),
     (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
   );
-  return { code: result.code, report: JSON.parse(result.stdout) as { ok: boolean; findings: { check: string; status: string; summary: string; fix?: string }[] } };
+  return {
+    code: result.code,
+    report: JSON.parse(result.stdout) as { ok: boolean; findings: { check: string; status: string; summary: string; fix?: string }[] },
+  };
 }
 
 /** Share of near-white pixels (the background is #3a7bd5, the caption white). */
@@ -267,7 +294,9 @@ describe('npm pack → npm i ./retouch.tgz → retouch serve → README walk-thr
     const bin = join(prefix, 'node_modules', pkg, 'bin', 'node');
     if (!existsSync(bin)) {
       mkdirSync(prefix, { recursive: true });
-      await run('npm', ['install', '--prefix', prefix, '--no-save', '--prefer-offline', '--no-audit', '--no-fund', `${pkg}@22`], { env: cleanEnv(await nodeBin(process.execPath)) });
+      await run('npm', ['install', '--prefix', prefix, '--no-save', '--prefer-offline', '--no-audit', '--no-fund', `${pkg}@22`], {
+        env: cleanEnv(await nodeBin(process.execPath)),
+      });
     }
     const node = await nodeBin(bin);
     expect(node.abi).toBe('127');

@@ -38,7 +38,12 @@ describe('backup while tasks run, restore into a fresh data dir', () => {
     it(`every SUCCEEDED task and its result links work after restore (${target})`, async () => {
       const work = mkdtempSync(join(tmpdir(), 'retouch-backup-'));
       cleanups.push(() => rmSync(work, { recursive: true, force: true }));
-      const live: TestServer = await startTestServer({ RETOUCH_WORKER_CONCURRENCY: '2', RETOUCH_MAX_RUNNING_PER_WORKSPACE: '2', RETOUCH_RATE_LIMIT_SUBMIT: '0', RETOUCH_RATE_LIMIT_QUERY: '0' });
+      const live: TestServer = await startTestServer({
+        RETOUCH_WORKER_CONCURRENCY: '2',
+        RETOUCH_MAX_RUNNING_PER_WORKSPACE: '2',
+        RETOUCH_RATE_LIMIT_SUBMIT: '0',
+        RETOUCH_RATE_LIMIT_QUERY: '0',
+      });
       let liveOpen = true;
       cleanups.push(async () => void (liveOpen && (await live.close())));
       const image = await imageDataUri();
@@ -52,7 +57,10 @@ describe('backup while tasks run, restore into a fresh data dir', () => {
       const earlyLinks = new Map<string, string[]>();
       for (const id of early) {
         const done = await waitForStatus(live.url, live.key, id);
-        earlyLinks.set(id, done.body.output.results.map((r: { url: string }) => r.url));
+        earlyLinks.set(
+          id,
+          done.body.output.results.map((r: { url: string }) => r.url),
+        );
       }
       // Busy while the backup runs: slow tasks running, more queued, more submitted meanwhile.
       const slow = await Promise.all([1, 2, 3, 4].map(() => submit('sleep=1500')));
@@ -134,7 +142,9 @@ describe('backup while tasks run, restore into a fresh data dir', () => {
     const target = join(work, 'fresh');
     const newer = await retouch(['restore', dir], target).catch((e: { code: number; stderr: string }) => e);
     expect(newer).toMatchObject({ code: 1 });
-    expect((newer as { stderr: string }).stderr).toContain(`has schema version ${MIGRATIONS.length + 1}, but this retouch knows versions up to ${MIGRATIONS.length}`);
+    expect((newer as { stderr: string }).stderr).toContain(
+      `has schema version ${MIGRATIONS.length + 1}, but this retouch knows versions up to ${MIGRATIONS.length}`,
+    );
     expect(existsSync(join(target, 'retouch.db'))).toBe(false);
   });
 

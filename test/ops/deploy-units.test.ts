@@ -26,14 +26,26 @@ function localCopy(unit: string, as: string): string {
 
 describe('deploy/ systemd units', () => {
   it('systemd-analyze verify accepts retouch.service and retouch@api/worker.service', async () => {
-    const files = [localCopy('retouch.service', 'retouch.service'), localCopy('retouch@.service', 'retouch@api.service'), localCopy('retouch@.service', 'retouch@worker.service')];
+    const files = [
+      localCopy('retouch.service', 'retouch.service'),
+      localCopy('retouch@.service', 'retouch@api.service'),
+      localCopy('retouch@.service', 'retouch@worker.service'),
+    ];
     const { stdout, stderr } = await run('systemd-analyze', ['verify', ...files]);
     expect(stdout + stderr).toBe('');
   });
 
   it('the single-host unit sandboxes the service and leaves only the data dir writable', () => {
     const text = readFileSync(join(REPO_ROOT, 'deploy', 'retouch.service'), 'utf8');
-    for (const line of ['User=retouch', 'ProtectSystem=strict', 'StateDirectory=retouch', 'Environment=RETOUCH_DATA_DIR=/var/lib/retouch', 'NoNewPrivileges=yes', 'PrivateTmp=yes', 'CapabilityBoundingSet=']) {
+    for (const line of [
+      'User=retouch',
+      'ProtectSystem=strict',
+      'StateDirectory=retouch',
+      'Environment=RETOUCH_DATA_DIR=/var/lib/retouch',
+      'NoNewPrivileges=yes',
+      'PrivateTmp=yes',
+      'CapabilityBoundingSet=',
+    ]) {
       expect(text.split('\n')).toContain(line);
     }
     expect(text).not.toMatch(/^MemoryDenyWriteExecute=yes/m);

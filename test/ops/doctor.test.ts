@@ -63,9 +63,10 @@ describe('retouch doctor', () => {
     const blocker = join(work, 'a-file');
     writeFileSync(blocker, '');
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RETOUCH_')));
-    const out = await run(process.execPath, [join(REPO_ROOT, 'bin/retouch.js'), 'doctor'], { cwd: work, env: { ...base, RETOUCH_DATA_DIR: join(blocker, 'data') } }).catch(
-      (err: { code: number; stdout: string }) => err,
-    );
+    const out = await run(process.execPath, [join(REPO_ROOT, 'bin/retouch.js'), 'doctor'], {
+      cwd: work,
+      env: { ...base, RETOUCH_DATA_DIR: join(blocker, 'data') },
+    }).catch((err: { code: number; stdout: string }) => err);
     expect((out as { code?: number }).code).toBe(1);
     expect(out.stdout).toMatch(/^FAIL {2}data-dir .*cannot be created: .*a-file is not a directory$/m);
     expect(out.stdout).toMatch(/^ +fix: make .* writable by this user/m);
@@ -77,14 +78,24 @@ describe('retouch doctor', () => {
     mkdirSync(dir, { mode: 0o755 });
     const { code, failed } = await doctor({ RETOUCH_DATA_DIR: dir }, { uid: 65534, gid: 65534 });
     expect(code).toBe(1);
-    expect(failed).toEqual([expect.objectContaining({ check: 'data-dir', summary: expect.stringMatching(/is not writable: EACCES/), fix: expect.stringContaining(`sudo install -d -o $(id -un) ${dir}`) })]);
+    expect(failed).toEqual([
+      expect.objectContaining({
+        check: 'data-dir',
+        summary: expect.stringMatching(/is not writable: EACCES/),
+        fix: expect.stringContaining(`sudo install -d -o $(id -un) ${dir}`),
+      }),
+    ]);
   });
 
   it('a wrong database URL: nothing listening, or no such database', async () => {
     const refused = await doctor({ RETOUCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' });
     expect(refused.code).toBe(1);
     expect(refused.failed).toEqual([
-      expect.objectContaining({ check: 'store', summary: expect.stringContaining('cannot connect to postgres://postgres@127.0.0.1:1/test: ECONNREFUSED'), fix: expect.stringContaining('check the host and port in RETOUCH_DATABASE_URL') }),
+      expect.objectContaining({
+        check: 'store',
+        summary: expect.stringContaining('cannot connect to postgres://postgres@127.0.0.1:1/test: ECONNREFUSED'),
+        fix: expect.stringContaining('check the host and port in RETOUCH_DATABASE_URL'),
+      }),
     ]);
     const url = new URL(TEST_DATABASE_URL);
     url.pathname = '/no_such_database_here';
@@ -115,11 +126,23 @@ describe('retouch doctor', () => {
     db.close();
     const { code, failed } = await doctor({ RETOUCH_DATA_DIR: dir });
     expect(code).toBe(1);
-    expect(failed).toEqual([expect.objectContaining({ check: 'store', summary: expect.stringContaining(`schema version ${MIGRATIONS.length + 3}; this retouch knows up to ${MIGRATIONS.length}`), fix: expect.stringContaining('retouch restore') })]);
+    expect(failed).toEqual([
+      expect.objectContaining({
+        check: 'store',
+        summary: expect.stringContaining(`schema version ${MIGRATIONS.length + 3}; this retouch knows up to ${MIGRATIONS.length}`),
+        fix: expect.stringContaining('retouch restore'),
+      }),
+    ]);
   });
 
   it('S3: an unreachable endpoint fails; a reachable one passes, with its clock compared', async () => {
-    const down = await doctor({ RETOUCH_S3_BUCKET: 'results', RETOUCH_S3_ENDPOINT: 'http://127.0.0.1:1', RETOUCH_S3_ACCESS_KEY_ID: 'a', RETOUCH_S3_SECRET_ACCESS_KEY: 'b', RETOUCH_DATA_DIR: join(work, 's3-down') });
+    const down = await doctor({
+      RETOUCH_S3_BUCKET: 'results',
+      RETOUCH_S3_ENDPOINT: 'http://127.0.0.1:1',
+      RETOUCH_S3_ACCESS_KEY_ID: 'a',
+      RETOUCH_S3_SECRET_ACCESS_KEY: 'b',
+      RETOUCH_DATA_DIR: join(work, 's3-down'),
+    });
     expect(down.code).toBe(1);
     expect(down.failed).toEqual([expect.objectContaining({ check: 'blobs', fix: expect.stringContaining('check RETOUCH_S3_ENDPOINT') })]);
     const s3 = await startS3();
@@ -165,10 +188,19 @@ describe('retouch doctor', () => {
       expect(code).toBe(1);
       const routes = report.findings.filter((f) => f.check === 'routes');
       expect(routes).toHaveLength(3);
-      expect(routes.find((f) => f.summary.includes('"cloud-ok"'))).toMatchObject({ status: 'ok', summary: expect.stringContaining('answers and accepts the key') });
+      expect(routes.find((f) => f.summary.includes('"cloud-ok"'))).toMatchObject({
+        status: 'ok',
+        summary: expect.stringContaining('answers and accepts the key'),
+      });
       expect(failed).toEqual([
-        expect.objectContaining({ summary: expect.stringContaining('route "cloud-bad-key" (dashscope') , fix: expect.stringContaining('check the key in $BAD_KEY') }),
-        expect.objectContaining({ summary: expect.stringMatching(/route "cloud-down" .* is unreachable: ECONNREFUSED/), fix: expect.stringContaining(`check options.base_url of "cloud-down" in ${file}`) }),
+        expect.objectContaining({
+          summary: expect.stringContaining('route "cloud-bad-key" (dashscope'),
+          fix: expect.stringContaining('check the key in $BAD_KEY'),
+        }),
+        expect.objectContaining({
+          summary: expect.stringMatching(/route "cloud-down" .* is unreachable: ECONNREFUSED/),
+          fix: expect.stringContaining(`check options.base_url of "cloud-down" in ${file}`),
+        }),
       ]);
       // The keys themselves never appear in the report.
       expect(JSON.stringify(report)).not.toContain(upstream.key);

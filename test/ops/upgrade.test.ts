@@ -32,7 +32,9 @@ afterEach(async () => {
 });
 
 async function png(width: number, height: number, colour: string): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: colour } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: colour } })
+    .png()
+    .toBuffer();
 }
 
 /** A data dir exactly as retouch 0.1.0 left it: its schema, its rows, its blob files. */
@@ -43,7 +45,10 @@ async function v010DataDir(now: number): Promise<{ dir: string; result: Buffer }
   for (const stmt of inserts(v010Rows(now, 'sqlite'), 'sqlite')) db.prepare(stmt.text).run(...stmt.values);
   db.close();
   const result = await png(64, 48, '#aa3311');
-  for (const [key, bytes] of [[V010_RESULT_BLOB, result], [V010_INPUT_BLOB, await png(64, 48, '#1133aa')]] as const) {
+  for (const [key, bytes] of [
+    [V010_RESULT_BLOB, result],
+    [V010_INPUT_BLOB, await png(64, 48, '#1133aa')],
+  ] as const) {
     mkdirSync(join(dir, 'blobs', key, '..'), { recursive: true });
     writeFileSync(join(dir, 'blobs', key), bytes);
   }
@@ -87,7 +92,9 @@ describe('SQLite data dir from 0.1.0', () => {
 
     const refused = startServer(loadConfig(testEnv(dir)));
     await expect(refused).rejects.toBeInstanceOf(SchemaTooNewError);
-    await expect(refused).rejects.toThrow(`has schema version ${SQLITE_MIGRATIONS.length + 1}, but this retouch knows versions up to ${SQLITE_MIGRATIONS.length}`);
+    await expect(refused).rejects.toThrow(
+      `has schema version ${SQLITE_MIGRATIONS.length + 1}, but this retouch knows versions up to ${SQLITE_MIGRATIONS.length}`,
+    );
 
     const cli = await run(process.execPath, [join(REPO_ROOT, 'bin/retouch.js'), 'serve'], { cwd: REPO_ROOT, env: { ...process.env, ...testEnv(dir) } }).then(
       () => ({ code: 0, stderr: '' }),
@@ -115,7 +122,7 @@ describe('PostgreSQL schema from 0.1.0', () => {
     return schema;
   }
 
-  it('is migrated forward; the 0.1.0 key and tasks are read by today\'s stores', async () => {
+  it("is migrated forward; the 0.1.0 key and tasks are read by today's stores", async () => {
     const schema = await v010Schema();
     const backend = await openPostgresState({ url: TEST_DATABASE_URL, schema }, Date.now());
     cleanups.push(() => backend.close());

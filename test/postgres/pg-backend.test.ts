@@ -39,17 +39,13 @@ describe('PostgreSQL backend across nodes', () => {
     for (let i = 0; i < 60; i++) await all[0]!.tasks.insert(newTask({ submitTime: T0 + i, workspaceId: workspaces[i % 3] }));
     const cap = 2;
     // 3 nodes × 12 concurrent claimers, more than the 6 slots the caps allow.
-    const claims = await Promise.all(
-      all.flatMap((node, n) => Array.from({ length: 12 }, (_, i) => node.queue.claim(`w${n}-${i}`, T0, T0 + 10_000, cap))),
-    );
+    const claims = await Promise.all(all.flatMap((node, n) => Array.from({ length: 12 }, (_, i) => node.queue.claim(`w${n}-${i}`, T0, T0 + 10_000, cap))));
     const claimed = claims.filter((t) => t !== undefined);
     const perWorkspace = new Map<string, number>();
     for (const t of claimed) perWorkspace.set(t.workspaceId, (perWorkspace.get(t.workspaceId) ?? 0) + 1);
     expect(new Set(claimed.map((t) => t.id)).size).toBe(claimed.length);
     expect(Object.fromEntries(perWorkspace)).toEqual({ 'ws-a': cap, 'ws-b': cap, 'ws-c': cap });
-    const { rows } = await all[0]!.pool.query(
-      `SELECT workspace_id, count(*)::int AS c FROM tasks WHERE status = 'RUNNING' GROUP BY workspace_id ORDER BY 1`,
-    );
+    const { rows } = await all[0]!.pool.query(`SELECT workspace_id, count(*)::int AS c FROM tasks WHERE status = 'RUNNING' GROUP BY workspace_id ORDER BY 1`);
     expect(rows).toEqual(workspaces.map((w) => ({ workspace_id: w, c: cap })));
   });
 

@@ -15,7 +15,9 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 const MODEL = 'retouch-test';
 const fast = { initialIntervalMs: 50, maxIntervalMs: 200 };
 
-async function stub(handler: (req: IncomingMessage, res: ServerResponse, hit: number) => void): Promise<{ url: string; hits: number[]; close(): Promise<void> }> {
+async function stub(
+  handler: (req: IncomingMessage, res: ServerResponse, hit: number) => void,
+): Promise<{ url: string; hits: number[]; close(): Promise<void> }> {
   const hits: number[] = [];
   const server: Server = createServer((req, res) => {
     hits.push(Date.now());
@@ -171,7 +173,13 @@ describe('SDK against retouch', () => {
 describe('SDK retries', () => {
   it('honours Retry-After on 429, then succeeds', async () => {
     const s = await stub((_req, res, hit) => {
-      if (hit === 1) return json(res, 429, { request_id: 'r1', code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded, please try again later.' }, { 'retry-after': '1' });
+      if (hit === 1)
+        return json(
+          res,
+          429,
+          { request_id: 'r1', code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded, please try again later.' },
+          { 'retry-after': '1' },
+        );
       json(res, 200, { request_id: 'r2', output: { task_id: 't', task_status: 'RUNNING' } });
     });
     try {

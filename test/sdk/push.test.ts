@@ -83,12 +83,19 @@ describe('SDK push features against retouch', () => {
     expect((await listTasks(server.url, server.key, { page_size: 100 })).body.total).toBe(before + 2);
     // Opting out sends no key.
     await client.createTask({ model: MODEL, prompt: 'sleep=1', images: [png], n: 1 }, { idempotencyKey: false });
-    expect(seen.filter((s) => s.method === 'POST').at(-1)!.headers.get('idempotency-key')).toBeNull();
+    expect(
+      seen
+        .filter((s) => s.method === 'POST')
+        .at(-1)!
+        .headers.get('idempotency-key'),
+    ).toBeNull();
   });
 });
 
 /** A DashScope-like server: ignores Prefer and Idempotency-Key; tasks finish on the 3rd read. */
-async function dashscopeLike(createStatus = 200): Promise<{ url: string; requests: { method: string; headers: IncomingHttpHeaders }[]; close(): Promise<void> }> {
+async function dashscopeLike(
+  createStatus = 200,
+): Promise<{ url: string; requests: { method: string; headers: IncomingHttpHeaders }[]; close(): Promise<void> }> {
   const requests: { method: string; headers: IncomingHttpHeaders }[] = [];
   let reads = 0;
   const server: Server = createServer((req, res) => {
@@ -96,7 +103,10 @@ async function dashscopeLike(createStatus = 200): Promise<{ url: string; request
     res.setHeader('content-type', 'application/json');
     if (req.method === 'POST') {
       res.statusCode = createStatus;
-      const body = createStatus === 200 ? { request_id: 'r', output: { task_id: 't', task_status: 'PENDING' } } : { request_id: 'r', code: 'InternalError', message: 'boom' };
+      const body =
+        createStatus === 200
+          ? { request_id: 'r', output: { task_id: 't', task_status: 'PENDING' } }
+          : { request_id: 'r', code: 'InternalError', message: 'boom' };
       return res.end(JSON.stringify(body));
     }
     reads++;

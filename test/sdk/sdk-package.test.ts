@@ -71,12 +71,12 @@ describe('the packed SDK, installed alone', () => {
   });
 
   it.each([
-    ['esm', 'edit.mjs', "import { createClient, isTerminal } from '@retouch/sdk';\nimport { createRequire } from 'node:module';\nconst require_ = createRequire(import.meta.url);"],
     [
-      'cjs',
-      'edit.cjs',
-      "const { createClient, isTerminal } = require('@retouch/sdk');\nconst require_ = require;\n(async () => {",
+      'esm',
+      'edit.mjs',
+      "import { createClient, isTerminal } from '@retouch/sdk';\nimport { createRequire } from 'node:module';\nconst require_ = createRequire(import.meta.url);",
     ],
+    ['cjs', 'edit.cjs', "const { createClient, isTerminal } = require('@retouch/sdk');\nconst require_ = require;\n(async () => {"],
   ])('runs an edit against a live retouch (%s)', async (flavour, file, head) => {
     const body = editScript(head);
     writeFileSync(join(app, file), flavour === 'cjs' ? `${body}})().catch((e) => { console.error(e); process.exit(1); });\n` : body);
@@ -91,9 +91,12 @@ describe('the packed SDK, installed alone', () => {
     writeFileSync(
       join(app, 'protocol.mjs'),
       "import { validateCreateRequest, REQUEST_ERRORS } from '@retouch/sdk/protocol';\n" +
-        "console.log(JSON.stringify({ problem: validateCreateRequest({}), status: REQUEST_ERRORS.InvalidApiKey }));\n",
+        'console.log(JSON.stringify({ problem: validateCreateRequest({}), status: REQUEST_ERRORS.InvalidApiKey }));\n',
     );
     const { stdout } = await run(process.execPath, ['protocol.mjs'], { cwd: app });
-    expect(JSON.parse(stdout.trim())).toEqual({ problem: { code: 'BadRequest.EmptyModel', message: 'Required parameter "model" missing from request.' }, status: 401 });
+    expect(JSON.parse(stdout.trim())).toEqual({
+      problem: { code: 'BadRequest.EmptyModel', message: 'Required parameter "model" missing from request.' },
+      status: 401,
+    });
   });
 });

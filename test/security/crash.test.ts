@@ -35,9 +35,11 @@ interface Submitted {
 /** Runs `fn` over `items` with at most `width` at once. */
 async function pool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 describe('crash safety under repeated SIGKILL', () => {
@@ -120,7 +122,11 @@ describe('crash safety under repeated SIGKILL', () => {
             if (killed || seenSucceeded.has(t.id)) return;
             const res = await getTask(url, t.key, t.id).catch(() => undefined);
             const output = res?.body?.output;
-            if (output?.task_status === 'SUCCEEDED') seenSucceeded.set(t.id, output.results.map((r: { url?: string }) => r.url ?? r));
+            if (output?.task_status === 'SUCCEEDED')
+              seenSucceeded.set(
+                t.id,
+                output.results.map((r: { url?: string }) => r.url ?? r),
+              );
           });
           await sleep(50);
         }
@@ -138,11 +144,15 @@ describe('crash safety under repeated SIGKILL', () => {
     const finals = new Map<string, any>();
     while (finals.size < submitted.length) {
       if (Date.now() > deadline) throw new Error(`${submitted.length - finals.size} tasks did not finish`);
-      await pool(submitted.filter((t) => !finals.has(t.id)), 8, async (t) => {
-        const output = (await getTask(url, t.key, t.id)).body.output;
-        if (TERMINAL.includes(output.task_status)) finals.set(t.id, output);
-        else expect(['PENDING', 'RUNNING']).toContain(output.task_status);
-      });
+      await pool(
+        submitted.filter((t) => !finals.has(t.id)),
+        8,
+        async (t) => {
+          const output = (await getTask(url, t.key, t.id)).body.output;
+          if (TERMINAL.includes(output.task_status)) finals.set(t.id, output);
+          else expect(['PENDING', 'RUNNING']).toContain(output.task_status);
+        },
+      );
       if (finals.size < submitted.length) await sleep(100);
     }
 

@@ -12,7 +12,9 @@ import { claimingPng, dataUri, PNG_SIGNATURE, pngChunk, startSecServer, withChun
 type Expect = 'ok' | 'InvalidImage.FileFormat' | 'InvalidImageResolution' | 'InvalidImageFormat' | 'InvalidParameter';
 
 const solid = (width: number, height: number, format: 'png' | 'jpeg' | 'webp' = 'png') =>
-  sharp({ create: { width, height, channels: 3, background: { r: 200, g: 60, b: 20 } } }).toFormat(format).toBuffer();
+  sharp({ create: { width, height, channels: 3, background: { r: 200, g: 60, b: 20 } } })
+    .toFormat(format)
+    .toBuffer();
 
 const jpegSegment = (marker: number, payload: Buffer) => {
   const head = Buffer.from([0xff, marker, 0, 0]);
@@ -24,11 +26,16 @@ const jpegSegment = (marker: number, payload: Buffer) => {
 async function cases(): Promise<[string, Buffer, Expect, [number, number]?][]> {
   const png = await solid(500, 400);
   const jpeg = await solid(400, 400, 'jpeg');
-  const frame = (c: string) => sharp({ create: { width: 400, height: 450, channels: 3, background: c } }).png().toBuffer();
+  const frame = (c: string) =>
+    sharp({ create: { width: 400, height: 450, channels: 3, background: c } })
+      .png()
+      .toBuffer();
   const animated = await sharp([await frame('red'), await frame('blue'), await frame('green')], { join: { animated: true } })
     .webp({ loop: 0, delay: [100, 100, 100] })
     .toBuffer();
-  const big = await sharp({ create: { width: 5000, height: 5000, channels: 3, background: 'black' } }).png({ compressionLevel: 9 }).toBuffer();
+  const big = await sharp({ create: { width: 5000, height: 5000, channels: 3, background: 'black' } })
+    .png({ compressionLevel: 9 })
+    .toBuffer();
   const exif64k = jpegSegment(0xe1, Buffer.concat([Buffer.from('Exif\0\0'), Buffer.alloc(65_000, 0)]));
   const icc64k = (i: number, n: number) => jpegSegment(0xe2, Buffer.concat([Buffer.from('ICC_PROFILE\0'), Buffer.from([i, n]), Buffer.alloc(65_000, 3)]));
   return [
@@ -41,7 +48,11 @@ async function cases(): Promise<[string, Buffer, Expect, [number, number]?][]> {
     ['a PNG claiming 0×0', claimingPng(0, 0), 'InvalidImageFormat'],
     ['a 5000×5000 PNG of 73 KB (highly compressible, within limits)', big, 'ok', [5000, 5000]],
     ['a PNG claiming 5000×5000 with no pixel data', claimingPng(5000, 5000), 'InvalidImageFormat'],
-    ['a PNG claiming 5000×5000 whose IDAT inflates to 1 GB of zeros', claimingPng(5000, 5000, deflateSync(Buffer.alloc(64 * 1024 * 1024))), 'InvalidImageFormat'],
+    [
+      'a PNG claiming 5000×5000 whose IDAT inflates to 1 GB of zeros',
+      claimingPng(5000, 5000, deflateSync(Buffer.alloc(64 * 1024 * 1024))),
+      'InvalidImageFormat',
+    ],
     ['a 5001×400 PNG', await solid(5001, 400), 'InvalidImageResolution'],
     ['a 383×400 PNG', await solid(383, 400), 'InvalidImageResolution'],
     // Truncated and corrupt.
@@ -53,30 +64,117 @@ async function cases(): Promise<[string, Buffer, Expect, [number, number]?][]> {
     ['an empty file', Buffer.alloc(0), 'InvalidImage.FileFormat'],
     ['11 MB (over the 10 MB cap)', Buffer.concat([png, Buffer.alloc(11 * 1024 * 1024)]), 'InvalidParameter'],
     // Wrong types: decided by content, never by the declared MIME type.
-    ['a GIF', await sharp({ create: { width: 400, height: 400, channels: 3, background: 'red' } }).gif().toBuffer(), 'InvalidImage.FileFormat'],
-    ['a TIFF', await sharp({ create: { width: 400, height: 400, channels: 3, background: 'red' } }).tiff().toBuffer(), 'InvalidImage.FileFormat'],
+    [
+      'a GIF',
+      await sharp({ create: { width: 400, height: 400, channels: 3, background: 'red' } })
+        .gif()
+        .toBuffer(),
+      'InvalidImage.FileFormat',
+    ],
+    [
+      'a TIFF',
+      await sharp({ create: { width: 400, height: 400, channels: 3, background: 'red' } })
+        .tiff()
+        .toBuffer(),
+      'InvalidImage.FileFormat',
+    ],
     ['an SVG with script', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" onload="alert(1)"/>'), 'InvalidImage.FileFormat'],
     ['a PDF', Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\n'), 'InvalidImage.FileFormat'],
     // Animated: the first frame is the image (like every decoder in the pipeline), sides of one frame.
     ['an animated WEBP (3 frames)', animated, 'ok', [400, 450]],
     // Colour models and depths all accepted.
-    ['a CMYK JPEG', await sharp({ create: { width: 400, height: 400, channels: 3, background: 'red' } }).toColourspace('cmyk').jpeg().toBuffer(), 'ok', [400, 400]],
-    ['a 16-bit PNG', await sharp({ create: { width: 400, height: 400, channels: 3, background: 'red' } }).toColourspace('rgb16').png().toBuffer(), 'ok', [400, 400]],
-    ['a PNG with alpha', await sharp({ create: { width: 400, height: 400, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.3 } } }).png().toBuffer(), 'ok', [400, 400]],
-    ['a grey PNG', await sharp({ create: { width: 400, height: 400, channels: 3, background: 'grey' } }).greyscale().png().toBuffer(), 'ok', [400, 400]],
+    [
+      'a CMYK JPEG',
+      await sharp({ create: { width: 400, height: 400, channels: 3, background: 'red' } })
+        .toColourspace('cmyk')
+        .jpeg()
+        .toBuffer(),
+      'ok',
+      [400, 400],
+    ],
+    [
+      'a 16-bit PNG',
+      await sharp({ create: { width: 400, height: 400, channels: 3, background: 'red' } })
+        .toColourspace('rgb16')
+        .png()
+        .toBuffer(),
+      'ok',
+      [400, 400],
+    ],
+    [
+      'a PNG with alpha',
+      await sharp({ create: { width: 400, height: 400, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.3 } } })
+        .png()
+        .toBuffer(),
+      'ok',
+      [400, 400],
+    ],
+    [
+      'a grey PNG',
+      await sharp({ create: { width: 400, height: 400, channels: 3, background: 'grey' } })
+        .greyscale()
+        .png()
+        .toBuffer(),
+      'ok',
+      [400, 400],
+    ],
     // EXIF orientation: sides are reported as displayed (after rotation).
-    ['a 600×390 JPEG with EXIF orientation 6', await sharp({ create: { width: 600, height: 390, channels: 3, background: 'red' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer(), 'ok', [390, 600]],
-    ['a 600×300 JPEG with EXIF orientation 8', await sharp({ create: { width: 600, height: 300, channels: 3, background: 'red' } }).jpeg().withMetadata({ orientation: 8 }).toBuffer(), 'InvalidImageResolution'],
+    [
+      'a 600×390 JPEG with EXIF orientation 6',
+      await sharp({ create: { width: 600, height: 390, channels: 3, background: 'red' } })
+        .jpeg()
+        .withMetadata({ orientation: 6 })
+        .toBuffer(),
+      'ok',
+      [390, 600],
+    ],
+    [
+      'a 600×300 JPEG with EXIF orientation 8',
+      await sharp({ create: { width: 600, height: 300, channels: 3, background: 'red' } })
+        .jpeg()
+        .withMetadata({ orientation: 8 })
+        .toBuffer(),
+      'InvalidImageResolution',
+    ],
     // Huge metadata: ignored (never decoded into pixels, never copied to results).
-    ['a PNG with a 5 MB tEXt chunk', withChunkBeforeEnd(png, pngChunk('tEXt', Buffer.concat([Buffer.from('Comment\0'), Buffer.alloc(5 * 1024 * 1024, 0x61)]))), 'ok', [500, 400]],
-    ['a PNG with a zTXt chunk inflating to 200 MB', withChunkBeforeEnd(png, pngChunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0'), deflateSync(Buffer.alloc(200 * 1024 * 1024, 0x61))]))), 'ok', [500, 400]],
-    ['a PNG with a 5 MB junk iCCP profile', withChunkAfterHeader(png, pngChunk('iCCP', Buffer.concat([Buffer.from('icc\0\0'), deflateSync(Buffer.alloc(5 * 1024 * 1024, 7))]))), 'ok', [500, 400]],
-    ['a JPEG with 5 MB of EXIF (80 APP1 segments)', Buffer.concat([jpeg.subarray(0, 2), ...Array.from({ length: 80 }, () => exif64k), jpeg.subarray(2)]), 'ok', [400, 400]],
-    ['a JPEG with a 5 MB junk ICC profile', Buffer.concat([jpeg.subarray(0, 2), ...Array.from({ length: 80 }, (_, i) => icc64k(i + 1, 80)), jpeg.subarray(2)]), 'ok', [400, 400]],
+    [
+      'a PNG with a 5 MB tEXt chunk',
+      withChunkBeforeEnd(png, pngChunk('tEXt', Buffer.concat([Buffer.from('Comment\0'), Buffer.alloc(5 * 1024 * 1024, 0x61)]))),
+      'ok',
+      [500, 400],
+    ],
+    [
+      'a PNG with a zTXt chunk inflating to 200 MB',
+      withChunkBeforeEnd(png, pngChunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0'), deflateSync(Buffer.alloc(200 * 1024 * 1024, 0x61))]))),
+      'ok',
+      [500, 400],
+    ],
+    [
+      'a PNG with a 5 MB junk iCCP profile',
+      withChunkAfterHeader(png, pngChunk('iCCP', Buffer.concat([Buffer.from('icc\0\0'), deflateSync(Buffer.alloc(5 * 1024 * 1024, 7))]))),
+      'ok',
+      [500, 400],
+    ],
+    [
+      'a JPEG with 5 MB of EXIF (80 APP1 segments)',
+      Buffer.concat([jpeg.subarray(0, 2), ...Array.from({ length: 80 }, () => exif64k), jpeg.subarray(2)]),
+      'ok',
+      [400, 400],
+    ],
+    [
+      'a JPEG with a 5 MB junk ICC profile',
+      Buffer.concat([jpeg.subarray(0, 2), ...Array.from({ length: 80 }, (_, i) => icc64k(i + 1, 80)), jpeg.subarray(2)]),
+      'ok',
+      [400, 400],
+    ],
     // Polyglots.
     ['a PNG with a ZIP appended', Buffer.concat([png, Buffer.from('PK\x03\x04'), Buffer.alloc(4096, 1)]), 'ok', [500, 400]],
     ['an HTML payload behind a PNG signature', Buffer.concat([PNG_SIGNATURE, Buffer.from('<html><script>alert(1)</script></html>')]), 'InvalidImageFormat'],
-    ['an HTML payload behind a JPEG SOI', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('<html><script>alert(1)</script>')]), 'InvalidImageFormat'],
+    [
+      'an HTML payload behind a JPEG SOI',
+      Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('<html><script>alert(1)</script>')]),
+      'InvalidImageFormat',
+    ],
     ['a GIF/JS polyglot', Buffer.from('GIF89a/*\x00\x00*/=alert(1)//'), 'InvalidImage.FileFormat'],
     ['HTML', Buffer.from('<!doctype html><script>alert(1)</script>'), 'InvalidImage.FileFormat'],
   ];

@@ -14,7 +14,10 @@ import { startSecServer, type SecServer } from './helpers.js';
 
 const T0 = 1_750_000_000_000;
 
-for (const [name, makeHarness] of [['SQLite', sqliteHarness], ['PostgreSQL', postgresHarness]] as const) {
+for (const [name, makeHarness] of [
+  ['SQLite', sqliteHarness],
+  ['PostgreSQL', postgresHarness],
+] as const) {
   describe(`fair claims: ${name}`, () => {
     const harness = makeHarness();
     let tasks: TaskRepository;

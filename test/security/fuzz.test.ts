@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE_PATH, imageDataUri } from '../helpers/http.js';
 import { startSecServer, type SecServer } from './helpers.js';
 
-const LEAK = /\bat [\w.<>]+ \(|node_modules|\/tmp\/|\/work\/|\/home\/|\.ts:\d|\.js:\d|SELECT |INSERT |UPDATE tasks|sqlite|SQLITE_|TypeError|RangeError|ReferenceError|undefined is not|Cannot read prop/i;
+const LEAK =
+  /\bat [\w.<>]+ \(|node_modules|\/tmp\/|\/work\/|\/home\/|\.ts:\d|\.js:\d|SELECT |INSERT |UPDATE tasks|sqlite|SQLITE_|TypeError|RangeError|ReferenceError|undefined is not|Cannot read prop/i;
 
 let s: SecServer;
 let image: string;
@@ -69,7 +70,22 @@ const validBody = () => ({ model: 'retouch-test', input: { prompt: 'sleep=1', im
 const nasty = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   fc.string({ unit: 'grapheme', maxLength: 50 }),
-  fc.constantFrom('', ' ', '\u0000', '\ud800', 'data:', 'data:image/png;base64,', 'oss://', 'file:///etc/passwd', 'http://', '1280*1280', '0*0', '99999*1', '-1', 'NaN'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\ud800',
+    'data:',
+    'data:image/png;base64,',
+    'oss://',
+    'file:///etc/passwd',
+    'http://',
+    '1280*1280',
+    '0*0',
+    '99999*1',
+    '-1',
+    'NaN',
+  ),
   fc.constantFrom(-1, 0, 1, 4, 5, 1.5, -0, 2 ** 31, 2 ** 53, 1e308, Number.MIN_VALUE, true, false, null),
   fc.integer({ min: 1_000, max: 300_000 }).map((n) => 'x'.repeat(n)),
   fc.integer({ min: 1, max: 3_000 }).map((d) => JSON.parse('['.repeat(d) + ']'.repeat(d))),
@@ -78,15 +94,30 @@ const nasty = fc.oneof(
 );
 
 const paths: string[][] = [
-  ['model'], ['input'], ['parameters'], ['input', 'prompt'], ['input', 'images'], ['input', 'images', '0'], ['input', 'images', '1'],
-  ['input', 'negative_prompt'], ['parameters', 'n'], ['parameters', 'size'], ['parameters', 'seed'], ['parameters', 'prompt_extend'],
-  ['parameters', 'watermark'], ['__proto__'], ['input', '__proto__'], ['parameters', '__proto__'], ['constructor'],
+  ['model'],
+  ['input'],
+  ['parameters'],
+  ['input', 'prompt'],
+  ['input', 'images'],
+  ['input', 'images', '0'],
+  ['input', 'images', '1'],
+  ['input', 'negative_prompt'],
+  ['parameters', 'n'],
+  ['parameters', 'size'],
+  ['parameters', 'seed'],
+  ['parameters', 'prompt_extend'],
+  ['parameters', 'watermark'],
+  ['__proto__'],
+  ['input', '__proto__'],
+  ['parameters', '__proto__'],
+  ['constructor'],
 ];
 
 function setPath(target: Record<string, any>, path: string[], value: unknown): Record<string, any> {
   let node: any = target;
   for (const key of path.slice(0, -1)) {
-    if (typeof node[key] !== 'object' || node[key] === null) Object.defineProperty(node, key, { value: {}, enumerable: true, writable: true, configurable: true });
+    if (typeof node[key] !== 'object' || node[key] === null)
+      Object.defineProperty(node, key, { value: {}, enumerable: true, writable: true, configurable: true });
     node = node[key];
   }
   // defineProperty, so "__proto__" becomes an own key that JSON.stringify writes out.
@@ -123,10 +154,32 @@ describe('fuzz: create bodies', () => {
   it('arbitrary bytes (invalid UTF-8, truncated JSON) with arbitrary content types', async () => {
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 2000 }),
-      fc.constantFrom('{"model":"retouch-test","input":{"prompt":"\xff\xfe","images":["x"]}}', '{"model":', '{"a":1}{"b":2}', '\ufeff{}', '[]', 'null', '"x"', '1e999', '{"model":"retouch-test","input":{"prompt":"\\ud800","images":["x"]}}').map((t) => Buffer.from(t, 'latin1')),
+      fc
+        .constantFrom(
+          '{"model":"retouch-test","input":{"prompt":"\xff\xfe","images":["x"]}}',
+          '{"model":',
+          '{"a":1}{"b":2}',
+          '\ufeff{}',
+          '[]',
+          'null',
+          '"x"',
+          '1e999',
+          '{"model":"retouch-test","input":{"prompt":"\\ud800","images":["x"]}}',
+        )
+        .map((t) => Buffer.from(t, 'latin1')),
       fc.tuple(fc.jsonValue(), fc.nat({ max: 50 })).map(([v, cut]) => Buffer.from(JSON.stringify(v) ?? '').subarray(cut)),
     );
-    const types = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'application/json; charset=latin1', '*/*', '\u00e9');
+    const types = fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      '',
+      'application/json; charset=latin1',
+      '*/*',
+      '\u00e9',
+    );
     await fc.assert(
       fc.asyncProperty(bytes, types, async (payload, type) => {
         const headers: Record<string, string> = { ...auth(), 'x-dashscope-async': 'enable' };
@@ -146,7 +199,10 @@ describe('fuzz: create bodies', () => {
 
 describe('fuzz: headers, paths and query strings', () => {
   it('random Authorization, async, workspace and content-type headers on every route', async () => {
-    const headerValue = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('Bearer', 'Bearer ', 'bearer  sk-x', 'Basic dXNlcjpwYXNz', `Bearer ${'a'.repeat(10_000)}`, 'enable', 'ENABLE', 'disable'));
+    const headerValue = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.constantFrom('Bearer', 'Bearer ', 'bearer  sk-x', 'Basic dXNlcjpwYXNz', `Bearer ${'a'.repeat(10_000)}`, 'enable', 'ENABLE', 'disable'),
+    );
     const route = fc.constantFrom(
       { method: 'POST' as const, url: CREATE_PATH },
       { method: 'POST' as const, url: '/api/v1/services/aigc/text2image/image-synthesis' },
@@ -177,7 +233,30 @@ describe('fuzz: headers, paths and query strings', () => {
   it('random paths: segments, encoded slashes, "..", NUL, very long ids, every method', async () => {
     const segment = fc.oneof(
       fc.string({ maxLength: 20 }).map(encodeURIComponent),
-      fc.constantFrom('..', '.', '%2e%2e', '%2f', '%2F..%2F', '%00', '%ff', '%', '%zz', 'tasks', 'api', 'v1', 'cancel', 'files', '~', ';', '*', 'default', 'results', 'inputs', '0.png', '%E2%80%AE'),
+      fc.constantFrom(
+        '..',
+        '.',
+        '%2e%2e',
+        '%2f',
+        '%2F..%2F',
+        '%00',
+        '%ff',
+        '%',
+        '%zz',
+        'tasks',
+        'api',
+        'v1',
+        'cancel',
+        'files',
+        '~',
+        ';',
+        '*',
+        'default',
+        'results',
+        'inputs',
+        '0.png',
+        '%E2%80%AE',
+      ),
       fc.integer({ min: 100, max: 10_000 }).map((n) => 'a'.repeat(n)),
     );
     const prefix = fc.constantFrom('/api/v1/tasks/', '/api/v1/', '/files/', '/', '/api/v1/services/aigc/', '//');
@@ -204,11 +283,42 @@ describe('fuzz: headers, paths and query strings', () => {
   });
 
   it('random list query strings (repeated, unknown, huge, malformed)', async () => {
-    const key = fc.constantFrom('page_no', 'page_size', 'status', 'start_time', 'end_time', 'model_name', 'task_id', 'api_key_id', 'region', '__proto__', 'constructor', 'x');
+    const key = fc.constantFrom(
+      'page_no',
+      'page_size',
+      'status',
+      'start_time',
+      'end_time',
+      'model_name',
+      'task_id',
+      'api_key_id',
+      'region',
+      '__proto__',
+      'constructor',
+      'x',
+    );
     const value = fc.oneof(
       fc.string({ maxLength: 30 }),
       fc.integer({ min: -5, max: 2_000_000 }).map(String),
-      fc.constantFrom('', '0', '1', '100', '101', '1e3', '0x10', 'PENDING', 'RUNNING', 'SUCCEEDED', 'pending', '20260101000000', '20261301000000', '99999999999999', '2026-01-01', '%00', 'a'.repeat(5000)),
+      fc.constantFrom(
+        '',
+        '0',
+        '1',
+        '100',
+        '101',
+        '1e3',
+        '0x10',
+        'PENDING',
+        'RUNNING',
+        'SUCCEEDED',
+        'pending',
+        '20260101000000',
+        '20261301000000',
+        '99999999999999',
+        '2026-01-01',
+        '%00',
+        'a'.repeat(5000),
+      ),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(key, value), { maxLength: 6 }), async (pairs) => {

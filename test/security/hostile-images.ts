@@ -33,7 +33,11 @@ export function oneBitBmp(width: number, height: number): Buffer {
 
 /** A small valid JPEG whose frame header is rewritten to claim `width`×`height`. */
 export async function claimingJpeg(width: number, height: number): Promise<Buffer> {
-  const jpeg = Buffer.from(await sharp({ create: { width: 64, height: 64, channels: 3, background: 'gray' } }).jpeg().toBuffer());
+  const jpeg = Buffer.from(
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: 'gray' } })
+      .jpeg()
+      .toBuffer(),
+  );
   const sof = jpeg.indexOf(Buffer.from([0xff, 0xc0]));
   jpeg.writeUInt16BE(height, sof + 5);
   jpeg.writeUInt16BE(width, sof + 7);
@@ -42,7 +46,11 @@ export async function claimingJpeg(width: number, height: number): Promise<Buffe
 
 /** A small lossy WebP whose VP8 frame header is rewritten to claim `width`×`height`. */
 export async function claimingWebp(width: number, height: number, lossless = false): Promise<Buffer> {
-  const webp = Buffer.from(await sharp({ create: { width: 64, height: 64, channels: 3, background: 'gray' } }).webp({ lossless }).toBuffer());
+  const webp = Buffer.from(
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: 'gray' } })
+      .webp({ lossless })
+      .toBuffer(),
+  );
   const chunk = webp.toString('latin1', 12, 16);
   if (chunk === 'VP8 ') {
     webp.writeUInt16LE(width & 0x3fff, 20 + 6);
@@ -59,7 +67,11 @@ export async function corruptProgressiveJpeg(): Promise<Buffer> {
   const h = 600;
   const raw = Buffer.alloc(w * h * 3);
   for (let i = 0; i < raw.length; i++) raw[i] = (i * 7) % 251;
-  const jpeg = Buffer.from(await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 90, progressive: true }).toBuffer());
+  const jpeg = Buffer.from(
+    await sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+      .jpeg({ quality: 90, progressive: true })
+      .toBuffer(),
+  );
   const at = Math.floor(jpeg.length * 0.5);
   for (let i = at; i < at + 200; i++) jpeg[i] = (i * 31) & 0xff;
   return jpeg;

@@ -114,7 +114,9 @@ describe.skipIf(process.platform !== 'linux')('image intake: header bombs, big B
     // Control: an incompressible PNG of the same size (1024×1024 noise ≈ 3.1 MB), 3 at once.
     const noise = Buffer.alloc(1024 * 1024 * 3);
     for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
-    const png = await sharp(noise, { raw: { width: 1024, height: 1024, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+    const png = await sharp(noise, { raw: { width: 1024, height: 1024, channels: 3 } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
     const submit3 = (uri: string) => Promise.all([TEST_KEY, otherKey, TEST_KEY].map((key) => createTask(server.url, key, createBody([uri], 'sleep=1'))));
     await sleep(1100); // a fresh rate-limit second
     const controlWork = submit3(dataUri(png, 'image/png'));

@@ -20,7 +20,12 @@ describe('workspace isolation', () => {
   let resultUrl = '';
 
   beforeAll(async () => {
-    s = await startSecServer({ RETOUCH_WORKER_CONCURRENCY: '1', RETOUCH_SHUTDOWN_GRACE: '100ms', RETOUCH_RATE_LIMIT_QUERY: '0', RETOUCH_RATE_LIMIT_SUBMIT: '0' });
+    s = await startSecServer({
+      RETOUCH_WORKER_CONCURRENCY: '1',
+      RETOUCH_SHUTDOWN_GRACE: '100ms',
+      RETOUCH_RATE_LIMIT_QUERY: '0',
+      RETOUCH_RATE_LIMIT_SUBMIT: '0',
+    });
     other = await s.addKey('team-b');
     const image = await imageDataUri(400, 400);
     ids.done = (await createTask(s.url, s.key, createBody([image], 'sleep=1', { n: 1 }))).body.output.task_id;
@@ -42,7 +47,14 @@ describe('workspace isolation', () => {
   });
 
   it('another workspace lists none of them, whatever the filters', async () => {
-    for (const q of ['', '?page_size=100', ...Object.values(ids).map((id) => `?task_id=${id}`), '?status=PENDING', '?status=SUCCEEDED', '?model_name=retouch-test']) {
+    for (const q of [
+      '',
+      '?page_size=100',
+      ...Object.values(ids).map((id) => `?task_id=${id}`),
+      '?status=PENDING',
+      '?status=SUCCEEDED',
+      '?model_name=retouch-test',
+    ]) {
       const res = await call(`${s.url}/api/v1/tasks${q}`, { key: other });
       expect(res.status).toBe(200);
       expect(res.body.total).toBe(0);
@@ -85,7 +97,13 @@ describe('workspace isolation', () => {
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(await res.json()).toHaveProperty('code');
     }
-    for (const path of ['/files/../retouch.db', '/files/%2e%2e/retouch.db', '/files/..%2fretouch.db', '/files/default/../../retouch.db', '/files/signing-keys.json']) {
+    for (const path of [
+      '/files/../retouch.db',
+      '/files/%2e%2e/retouch.db',
+      '/files/..%2fretouch.db',
+      '/files/default/../../retouch.db',
+      '/files/signing-keys.json',
+    ]) {
       const res = await fetch(`${u.origin}${path}`);
       expect([403, 404], path).toContain(res.status);
       expect(await res.text()).not.toMatch(/SQLite|secret/);

@@ -50,7 +50,11 @@ describe.skipIf(process.platform !== 'linux')('memory with many large inputs in 
   });
 
   it('20 concurrent valid 5000×5000 PNGs ×3 (decoded to check them) stay under 450 MB', async () => {
-    const big = dataUri(await sharp({ create: { width: 5000, height: 5000, channels: 3, background: 'black' } }).png({ compressionLevel: 9 }).toBuffer());
+    const big = dataUri(
+      await sharp({ create: { width: 5000, height: 5000, channels: 3, background: 'black' } })
+        .png({ compressionLevel: 9 })
+        .toBuffer(),
+    );
     const responses = await Promise.all(Array.from({ length: 20 }, () => createTask(server.url, TEST_KEY, createBody([big, big, big], 'sleep=1', { n: 1 }))));
     expect(responses.every((r) => r.status === 200)).toBe(true);
     const { peak } = memoryOf(server.child.pid!);
@@ -59,7 +63,11 @@ describe.skipIf(process.platform !== 'linux')('memory with many large inputs in 
   });
 
   it('20 concurrent 13 MB bodies (10 MB incompressible PNGs): the body budget answers 429 to the excess; peak RSS under 900 MB', async () => {
-    const noise = dataUri(await sharp(randomBytes(3000 * 1100 * 3), { raw: { width: 3000, height: 1100, channels: 3 } }).png().toBuffer());
+    const noise = dataUri(
+      await sharp(randomBytes(3000 * 1100 * 3), { raw: { width: 3000, height: 1100, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
     const responses = await Promise.all(Array.from({ length: 20 }, () => createTask(server.url, TEST_KEY, createBody([noise], 'sleep=1', { n: 1 }))));
     const statuses = responses.map((r) => r.status);
     expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);

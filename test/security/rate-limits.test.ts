@@ -54,17 +54,22 @@ describe('RateLimiter (in-memory adapter)', () => {
 
   it('property: a refused caller that waits retryAfterMs is admitted', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 10, max: 3000 }), fc.integer({ min: 1, max: 100 }), async (limit, windowMs, burst) => {
-        const limiter = createMemoryRateLimiter();
-        let refused: number | undefined;
-        for (let i = 0; i < limit + burst && refused === undefined; i++) {
-          const d = await limiter.take('k', limit, windowMs, 0);
-          if (!d.allowed) refused = d.retryAfterMs;
-        }
-        expect(refused).toBeDefined();
-        expect((await limiter.take('k', limit, windowMs, refused! - 1)).allowed).toBe(false);
-        expect((await limiter.take('k', limit, windowMs, refused!)).allowed).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 10, max: 3000 }),
+        fc.integer({ min: 1, max: 100 }),
+        async (limit, windowMs, burst) => {
+          const limiter = createMemoryRateLimiter();
+          let refused: number | undefined;
+          for (let i = 0; i < limit + burst && refused === undefined; i++) {
+            const d = await limiter.take('k', limit, windowMs, 0);
+            if (!d.allowed) refused = d.retryAfterMs;
+          }
+          expect(refused).toBeDefined();
+          expect((await limiter.take('k', limit, windowMs, refused! - 1)).allowed).toBe(false);
+          expect((await limiter.take('k', limit, windowMs, refused!)).allowed).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -101,7 +106,11 @@ describe('HTTP rate limits (defaults: 5 submissions/s, 20 queries/s per workspac
     expect(refused.headers['content-type']).toMatch(/^application\/json/);
     expect(refused.headers['retry-after']).toBe('1');
     const body = refused.json();
-    expect(body).toEqual({ request_id: refused.headers['x-request-id'], code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded, please try again later.' });
+    expect(body).toEqual({
+      request_id: refused.headers['x-request-id'],
+      code: 'Throttling.RateQuota',
+      message: 'Requests rate limit exceeded, please try again later.',
+    });
     clock.advance(200);
     expect((await submit(s, s.key)).statusCode).toBe(400);
     expect((await submit(s, s.key)).statusCode).toBe(429);
@@ -158,7 +167,7 @@ describe('HTTP rate limits (defaults: 5 submissions/s, 20 queries/s per workspac
   });
 });
 
-describe('running cap (5 per workspace; the lead\'s claim in the TaskStore)', () => {
+describe("running cap (5 per workspace; the lead's claim in the TaskStore)", () => {
   it('runs at most 5 tasks of one workspace at once; the others wait PENDING and all finish; other workspaces are not blocked', async () => {
     const s = await startSecServer({ RETOUCH_WORKER_CONCURRENCY: '8', RETOUCH_RATE_LIMIT_SUBMIT: '0', RETOUCH_RATE_LIMIT_QUERY: '0' });
     servers.push(s);

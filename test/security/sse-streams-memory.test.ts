@@ -67,7 +67,9 @@ describe('200 concurrent SSE streams', () => {
     const finished = (s: SseStream) => new Set(s.events.filter((e) => statusOf(e) === 'SUCCEEDED').map((e) => e.body.output.task_id)).size;
     await Promise.all(workspace.map((s) => s.until((e) => finished(s) === TASKS && e.length > 0, 60_000)));
     const peak = rssOf(server.child.pid!);
-    console.log(`sse-memory: RSS ${Math.round(baseline / 1048576)} MB → ${Math.round(peak / 1048576)} MB with 200 streams (bound +${RSS_BOUND_BYTES / 1048576} MB)`);
+    console.log(
+      `sse-memory: RSS ${Math.round(baseline / 1048576)} MB → ${Math.round(peak / 1048576)} MB with 200 streams (bound +${RSS_BOUND_BYTES / 1048576} MB)`,
+    );
     expect(peak - baseline).toBeLessThan(RSS_BOUND_BYTES);
 
     for (const s of workspace) s.close();

@@ -49,7 +49,11 @@ function malformedCases(policy: Record<string, any>): { name: string; type: stri
     { name: 'truncated inside part headers', type: `multipart/form-data; boundary=${b}`, body: Buffer.from(`--${b}\r\nContent-Disposition: form-da`) },
     { name: 'file part never ends', type: `multipart/form-data; boundary=${b}`, body: multipart(b, fields, true) },
     { name: '40 fields (over the parts limit)', type: `multipart/form-data; boundary=${b}`, body: multipart(b, many) },
-    { name: 'file before the policy fields', type: `multipart/form-data; boundary=${b}`, body: Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\nx\r\n--${b}--\r\n`) },
+    {
+      name: 'file before the policy fields',
+      type: `multipart/form-data; boundary=${b}`,
+      body: Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\nx\r\n--${b}--\r\n`),
+    },
     { name: 'forged signature', type: `multipart/form-data; boundary=${b}`, body: multipart(b, { ...fields, Signature: 'AAAA' }) },
     { name: 'boundary of 300 characters', type: `multipart/form-data; boundary=${'b'.repeat(300)}`, body: multipart('b'.repeat(300), fields) },
     { name: 'not multipart, 1 MB of JSON', type: 'application/json', body: Buffer.alloc(MB, 0x20) },

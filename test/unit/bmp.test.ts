@@ -29,11 +29,18 @@ function encodeBmp(width: number, height: number, pixel: (x: number, y: number) 
 describe('BMP decoder', () => {
   const pixel = (x: number, y: number): [number, number, number] => [x * 10, y * 20, 200];
 
-  for (const [bpp, topDown] of [[24, false], [32, true]] as const) {
+  for (const [bpp, topDown] of [
+    [24, false],
+    [32, true],
+  ] as const) {
     it(`decodes ${bpp}-bit ${topDown ? 'top-down' : 'bottom-up'} pixels in place`, () => {
       const { width, height, data } = decodeBmp(encodeBmp(5, 3, pixel, bpp, topDown));
       expect([width, height]).toEqual([5, 3]);
-      for (const [x, y] of [[0, 0], [4, 2], [2, 1]] as const) {
+      for (const [x, y] of [
+        [0, 0],
+        [4, 2],
+        [2, 1],
+      ] as const) {
         const o = (y * 5 + x) * 4;
         expect([...data.subarray(o, o + 4)]).toEqual([...pixel(x, y), 255]);
       }

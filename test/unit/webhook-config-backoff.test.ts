@@ -27,14 +27,18 @@ describe('webhook settings', () => {
 describe('nextDelay', () => {
   it('stays within ±jitter of the step and ends after the last step', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 3_600_000 }), { minLength: 1, maxLength: 8 }), fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), (schedule, r) => {
-        for (let k = 1; k <= schedule.length; k++) {
-          const d = nextDelay(schedule, k, 0.2, () => r)!;
-          expect(d).toBeGreaterThanOrEqual(Math.floor(schedule[k - 1]! * 0.8));
-          expect(d).toBeLessThanOrEqual(Math.ceil(schedule[k - 1]! * 1.2));
-        }
-        expect(nextDelay(schedule, schedule.length + 1, 0.2, () => r)).toBeUndefined();
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3_600_000 }), { minLength: 1, maxLength: 8 }),
+        fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        (schedule, r) => {
+          for (let k = 1; k <= schedule.length; k++) {
+            const d = nextDelay(schedule, k, 0.2, () => r)!;
+            expect(d).toBeGreaterThanOrEqual(Math.floor(schedule[k - 1]! * 0.8));
+            expect(d).toBeLessThanOrEqual(Math.ceil(schedule[k - 1]! * 1.2));
+          }
+          expect(nextDelay(schedule, schedule.length + 1, 0.2, () => r)).toBeUndefined();
+        },
+      ),
     );
   });
 });

@@ -18,7 +18,10 @@ describe('upload store', () => {
 
   it('reads only for the same workspace before expiry, and sweeps expired uploads with their blobs', async () => {
     const db = openSqlite(join(dir, 'db.sqlite'));
-    const blobs = createFsBlobStore(join(dir, 'blobs'), createUrlSigner(() => 'http://x', [{ id: 'k', secret: 's', createdAt: 0 }]));
+    const blobs = createFsBlobStore(
+      join(dir, 'blobs'),
+      createUrlSigner(() => 'http://x', [{ id: 'k', secret: 's', createdAt: 0 }]),
+    );
     const store = createUploadStore(createSqliteUploadRepository(db), blobs);
     const bytes = Buffer.from('hello');
     const put = (key: string, createdAt: number) =>
@@ -41,7 +44,10 @@ describe('upload store', () => {
   it('never overwrites a live key: the same bytes are unchanged, other bytes exist; no blob is left behind', async () => {
     const db = openSqlite(join(dir, 'db2.sqlite'));
     const blobsDir = join(dir, 'blobs2');
-    const blobs = createFsBlobStore(blobsDir, createUrlSigner(() => 'http://x', [{ id: 'k', secret: 's', createdAt: 0 }]));
+    const blobs = createFsBlobStore(
+      blobsDir,
+      createUrlSigner(() => 'http://x', [{ id: 'k', secret: 's', createdAt: 0 }]),
+    );
     const store = createUploadStore(createSqliteUploadRepository(db), blobs);
     const put = (bytes: Buffer, createdAt = 0) =>
       store.put({ key: 'dir/a.png', workspaceId: 'w1', model: 'm', contentType: 'image/png', bytes, createdAt, expiresAt: createdAt + 1000 });

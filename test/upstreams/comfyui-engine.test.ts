@@ -27,7 +27,10 @@ beforeEach(async () => {
 afterAll(() => comfy?.close());
 
 function engine(options: Partial<ComfyUiOptionsInput> = {}, limits: { concurrency?: number; timeoutMs?: number } = {}): Engine {
-  return createComfyUiEngine({ base_url: comfy.url, workflow: WORKFLOW, poll_min_ms: 20, poll_max_ms: 100, ...options }, { route: 'qwen-comfy', log, ...limits });
+  return createComfyUiEngine(
+    { base_url: comfy.url, workflow: WORKFLOW, poll_min_ms: 20, poll_max_ms: 100, ...options },
+    { route: 'qwen-comfy', log, ...limits },
+  );
 }
 
 const request = (extra: Partial<EditRequest> = {}): EditRequest => ({
@@ -62,7 +65,11 @@ async function foreignPrompt(text: string): Promise<string> {
     '1': { class_type: 'LoadImage', inputs: { image: 'foreign.png' } },
     '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: `other ${text}` } },
   };
-  const res = await fetch(`${comfy.url}/prompt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: graph, client_id: 'someone-else' }) });
+  const res = await fetch(`${comfy.url}/prompt`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: graph, client_id: 'someone-else' }),
+  });
   return ((await res.json()) as { prompt_id: string }).prompt_id;
 }
 
@@ -82,7 +89,10 @@ describe('workflow templates', () => {
   });
 
   it('refuses unknown placeholders, UI-format files, and an unclear output node', () => {
-    const ok = { '1': { class_type: 'LoadImage', inputs: { image: '{{image1}}' } }, '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: '{{prompt}}' } } };
+    const ok = {
+      '1': { class_type: 'LoadImage', inputs: { image: '{{image1}}' } },
+      '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: '{{prompt}}' } },
+    };
     expect(() => parseWorkflow({ ...ok, '3': { class_type: 'X', inputs: { v: '{{steps}}' } } }, 'w.json')).toThrow(/unknown placeholder \{\{steps\}\}/);
     expect(() => parseWorkflow({ nodes: [], links: [] }, 'w.json')).toThrow(/UI-format/);
     expect(() => parseWorkflow({ ...ok, '3': { class_type: 'SaveImage', inputs: { images: ['1', 0] } } }, 'w.json')).toThrow(/found 2 SaveImage nodes/);
@@ -104,7 +114,12 @@ describe('running an edit', () => {
     expect(got.equals(expected)).toBe(true);
 
     // Polls (history, and /queue every fourth empty poll) come between; their count depends on the machine's speed.
-    expect(comfy.calls.filter((c) => !c.startsWith('GET /history') && c !== 'GET /queue')).toEqual(['POST /upload/image', 'POST /prompt', 'GET /view', 'POST /history']);
+    expect(comfy.calls.filter((c) => !c.startsWith('GET /history') && c !== 'GET /queue')).toEqual([
+      'POST /upload/image',
+      'POST /prompt',
+      'GET /view',
+      'POST /history',
+    ]);
     expect(comfy.calls.some((c) => c.startsWith('GET /history/'))).toBe(true);
     const [id, sent] = [...comfy.prompts][0]!;
     expect(sent.prompt['21']!.inputs.prompt).toBe('make the sky purple');
@@ -145,7 +160,10 @@ describe('running an edit', () => {
 
   it('a workflow ComfyUI refuses is Upstream.InvalidRequest naming the node', async () => {
     const bad = parseWorkflow(
-      { '1': { class_type: 'LoadImage', inputs: { image: '{{image1}}' } }, '2': { class_type: 'SaveImage', inputs: { images: ['9', 0], filename_prefix: '{{prompt}}' } } },
+      {
+        '1': { class_type: 'LoadImage', inputs: { image: '{{image1}}' } },
+        '2': { class_type: 'SaveImage', inputs: { images: ['9', 0], filename_prefix: '{{prompt}}' } },
+      },
       'bad.json',
     );
     const e = createComfyUiEngine({ base_url: comfy.url, workflow: 'unused', poll_min_ms: 20 }, { log }, bad);
@@ -155,7 +173,13 @@ describe('running an edit', () => {
   });
 
   it('more inputs than the workflow takes is InvalidParameter', async () => {
-    const one = parseWorkflow({ '1': { class_type: 'LoadImage', inputs: { image: '{{image1}}' } }, '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: '{{prompt}}' } } }, 'one.json');
+    const one = parseWorkflow(
+      {
+        '1': { class_type: 'LoadImage', inputs: { image: '{{image1}}' } },
+        '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: '{{prompt}}' } },
+      },
+      'one.json',
+    );
     const e = createComfyUiEngine({ base_url: comfy.url, workflow: 'unused' }, { log }, one);
     expect((await editError(e.edit(request({ images: [input, input] })))).code).toBe('InvalidParameter');
   });
@@ -173,7 +197,12 @@ describe('cancel touches only its own prompt', () => {
     const abort = new AbortController();
     const reason = new Error('task canceled');
     const edit = engine().edit(request({ signal: abort.signal }));
-    await pollUntil(async () => comfy.pending().length, (n) => n === 1, 10_000, 'our prompt to queue');
+    await pollUntil(
+      async () => comfy.pending().length,
+      (n) => n === 1,
+      10_000,
+      'our prompt to queue',
+    );
     const ours = comfy.pending()[0]!;
     abort.abort(reason);
     await expect(edit).rejects.toBe(reason);
@@ -186,13 +215,23 @@ describe('cancel touches only its own prompt', () => {
   it('running: interrupted by prompt_id; someone else’s queued prompt stays and then runs', async () => {
     const abort = new AbortController();
     const edit = engine().edit(request({ prompt: 'sleep=5000', signal: abort.signal }));
-    await pollUntil(async () => comfy.running(), (id) => id !== undefined, 10_000, 'our prompt to run');
+    await pollUntil(
+      async () => comfy.running(),
+      (id) => id !== undefined,
+      10_000,
+      'our prompt to run',
+    );
     const ours = comfy.running()!;
     const other = await foreignPrompt('quick');
     abort.abort(new Error('shutdown'));
     await expect(edit).rejects.toThrow('shutdown');
     expect(comfy.interrupts).toEqual([{ prompt_id: ours }]);
-    const done = await pollUntil(async () => comfy.history.get(other), (h) => h !== undefined, 10_000, 'the other prompt to run');
+    const done = await pollUntil(
+      async () => comfy.history.get(other),
+      (h) => h !== undefined,
+      10_000,
+      'the other prompt to run',
+    );
     expect(done!.status.status_str).toBe('success');
     expect(comfy.history.get(ours)!.status.messages.map(([event]) => event)).toContain('execution_interrupted');
   });
@@ -207,14 +246,24 @@ describe('cancel touches only its own prompt', () => {
   it('a prompt ComfyUI forgets (queue cleared) or someone interrupts is Upstream.Lost', async () => {
     await foreignPrompt('sleep=2000');
     const lost = engine().edit(request());
-    await pollUntil(async () => comfy.pending().length, (n) => n === 1, 10_000, 'our prompt to queue');
+    await pollUntil(
+      async () => comfy.pending().length,
+      (n) => n === 1,
+      10_000,
+      'our prompt to queue',
+    );
     await fetch(`${comfy.url}/queue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clear: true }) });
     const err = await editError(lost);
     expect(err.code).toBe('Upstream.Lost');
     expect(err.message).toMatch(/no longer knows prompt/);
 
     const interrupted = engine().edit(request({ prompt: 'sleep=5000' }));
-    await pollUntil(async () => comfy.running(), (id) => id !== undefined && comfy.prompts.get(id)?.client_id !== 'someone-else', 10_000, 'our prompt to run');
+    await pollUntil(
+      async () => comfy.running(),
+      (id) => id !== undefined && comfy.prompts.get(id)?.client_id !== 'someone-else',
+      10_000,
+      'our prompt to run',
+    );
     await fetch(`${comfy.url}/interrupt`, { method: 'POST' });
     expect((await editError(interrupted)).message).toMatch(/interrupted prompt/);
   });

@@ -64,7 +64,21 @@ async function runTask(e: Engine, n: number, seed: number, extra: Partial<EditRe
   const signal = new AbortController().signal;
   const out: EditResult[] = [];
   for (let index = 0; index < n; index++) {
-    out.push(await e.edit({ images, prompt: 'paint', negativePrompt: '', index, count: n, seed: seed + index, size: { width: 1024, height: 1024 }, promptExtend: false, watermark: false, signal, ...extra }));
+    out.push(
+      await e.edit({
+        images,
+        prompt: 'paint',
+        negativePrompt: '',
+        index,
+        count: n,
+        seed: seed + index,
+        size: { width: 1024, height: 1024 },
+        promptExtend: false,
+        watermark: false,
+        signal,
+        ...extra,
+      }),
+    );
   }
   return out;
 }
@@ -107,10 +121,24 @@ describe('outputs and n', () => {
     proxy.reset();
     const second = await testImage(400, 400, 'jpeg');
     const e = engine({ response_format: 'url' });
-    const r = await e.edit({ images: [input, second], prompt: 'paint', negativePrompt: 'dull', index: 0, count: 1, seed: 3, size: { width: 1280, height: 720 }, promptExtend: true, watermark: false, signal: new AbortController().signal });
+    const r = await e.edit({
+      images: [input, second],
+      prompt: 'paint',
+      negativePrompt: 'dull',
+      index: 0,
+      count: 1,
+      seed: 3,
+      size: { width: 1280, height: 720 },
+      promptExtend: true,
+      watermark: false,
+      signal: new AbortController().signal,
+    });
     expect(proxy.seen[0]!.fields.response_format).toBe('url');
     expect(proxy.seen[0]!.fields.negative_prompt).toBe('dull');
-    expect(proxy.seen[0]!.files.map((f) => [f.field, f.type])).toEqual([['image[]', 'image/png'], ['image[]', 'image/jpeg']]);
+    expect(proxy.seen[0]!.files.map((f) => [f.field, f.type])).toEqual([
+      ['image[]', 'image/png'],
+      ['image[]', 'image/jpeg'],
+    ]);
     const meta = await sharp(r.png).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 1280, 720]);
     expect(await pixel(r.png)).toEqual(colourOf(3));
@@ -120,7 +148,9 @@ describe('outputs and n', () => {
 
   it('an upstream limited to listed sizes is asked the closest one; the answer is fitted to the task size', async () => {
     proxy.reset();
-    const [r] = await runTask(engine({ sizes: ['1024x1024', '1536x1024', '1024x1536'], send_seed: false, image_field: 'image' }), 1, 0, { size: { width: 1280, height: 720 } });
+    const [r] = await runTask(engine({ sizes: ['1024x1024', '1536x1024', '1024x1536'], send_seed: false, image_field: 'image' }), 1, 0, {
+      size: { width: 1280, height: 720 },
+    });
     expect(proxy.seen[0]!.fields.size).toBe('1536x1024');
     expect(proxy.seen[0]!.fields.seed).toBeUndefined();
     expect(proxy.seen[0]!.files[0]!.field).toBe('image');
@@ -195,7 +225,18 @@ describe('concurrency and cancel', () => {
     const e = engine({}, TEST_KEY, 1);
     const abort = new AbortController();
     const reason = new Error('task canceled');
-    const slow = e.edit({ images: [input], prompt: 'sleep=3000', negativePrompt: '', index: 0, count: 1, seed: 0, size: undefined, promptExtend: false, watermark: false, signal: abort.signal });
+    const slow = e.edit({
+      images: [input],
+      prompt: 'sleep=3000',
+      negativePrompt: '',
+      index: 0,
+      count: 1,
+      seed: 0,
+      size: undefined,
+      promptExtend: false,
+      watermark: false,
+      signal: abort.signal,
+    });
     setTimeout(() => abort.abort(reason), 200);
     await expect(slow).rejects.toBe(reason);
     // The only slot is free again: the next edit goes through (default size for a 4:3 input).

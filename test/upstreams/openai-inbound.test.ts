@@ -33,7 +33,11 @@ async function post(body: BodyInit | undefined, headers: Record<string, string> 
     body,
     signal,
   });
-  return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as { error?: { message: string; type: string; param: string | null; code: string | null }; data?: unknown[] } };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    body: (await res.json()) as { error?: { message: string; type: string; param: string | null; code: string | null }; data?: unknown[] },
+  };
 }
 
 function expectOpenAiError(res: Awaited<ReturnType<typeof post>>, status: number, param: string | null, code: string) {
@@ -78,7 +82,9 @@ describe('bad requests get OpenAI-shaped errors', () => {
   it('an unknown path or method under /v1', async () => {
     const res = await fetch(`${server.url}/v1/images/edits`, { headers: { authorization: `Bearer ${TEST_KEY}` } });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: { message: 'Invalid URL (GET /v1/images/edits).', type: 'invalid_request_error', param: null, code: 'unknown_url' } });
+    expect(await res.json()).toEqual({
+      error: { message: 'Invalid URL (GET /v1/images/edits).', type: 'invalid_request_error', param: null, code: 'unknown_url' },
+    });
   });
 
   it('an image that is too small for the protocol', async () => {
@@ -90,7 +96,9 @@ describe('bad requests get OpenAI-shaped errors', () => {
 describe('extensions and waiting', () => {
   it('seed and negative_prompt reach the task (the test engine colours by seed)', async () => {
     const a = await post(form({ prompt: 'x', image: png, model: 'retouch-test', seed: '7', response_format: 'b64_json', size: '1024x1024' }));
-    const b = await post(form({ prompt: 'x', image: png, model: 'retouch-test', seed: '7', response_format: 'b64_json', size: '1024x1024', negative_prompt: 'blur' }));
+    const b = await post(
+      form({ prompt: 'x', image: png, model: 'retouch-test', seed: '7', response_format: 'b64_json', size: '1024x1024', negative_prompt: 'blur' }),
+    );
     const c = await post(form({ prompt: 'x', image: png, model: 'retouch-test', seed: '8', response_format: 'b64_json', size: '1024x1024' }));
     const b64 = (r: typeof a) => (r.body.data![0] as { b64_json: string }).b64_json;
     expect(b64(a)).toBe(b64(b));
@@ -108,8 +116,16 @@ describe('extensions and waiting', () => {
     const blocker = await createTask(server.url, TEST_KEY, createBody([image], 'sleep=1000', { n: 1 }));
     await waitForStatus(server.url, TEST_KEY, blocker.body.output.task_id, ['RUNNING']);
     const pending = post(form({ prompt: 'queued', image: png, model: 'retouch-test' }));
-    const queued = await pollUntil(() => listTasks(server.url, TEST_KEY, { status: 'PENDING' }), (r) => r.body.data.length === 1, 10_000, 'the task to queue');
-    const cancel = await fetch(`${server.url}/api/v1/tasks/${queued.body.data[0].task_id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${TEST_KEY}` } });
+    const queued = await pollUntil(
+      () => listTasks(server.url, TEST_KEY, { status: 'PENDING' }),
+      (r) => r.body.data.length === 1,
+      10_000,
+      'the task to queue',
+    );
+    const cancel = await fetch(`${server.url}/api/v1/tasks/${queued.body.data[0].task_id}/cancel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_KEY}` },
+    });
     expect(cancel.status).toBe(200);
     expectOpenAiError(await pending, 409, null, 'canceled');
     await waitForStatus(server.url, TEST_KEY, blocker.body.output.task_id, ['SUCCEEDED']);
@@ -143,12 +159,26 @@ describe('the body budget', () => {
     try {
       // Noise does not compress: each body is ~600 KB, two together exceed the 1 MB budget.
       const noise = (await import('node:crypto')).randomBytes(512 * 400 * 3);
-      const big = await (await import('sharp')).default(noise, { raw: { width: 512, height: 400, channels: 3 } }).png().toBuffer();
+      const big = await (
+        await import('sharp')
+      )
+        .default(noise, { raw: { width: 512, height: 400, channels: 3 } })
+        .png()
+        .toBuffer();
       expect(big.length).toBeGreaterThan(550_000);
       const send = (prompt: string) =>
-        fetch(`${small.url}/v1/images/edits`, { method: 'POST', headers: { authorization: `Bearer ${TEST_KEY}` }, body: form({ prompt, image: big, model: 'retouch-test' }) });
+        fetch(`${small.url}/v1/images/edits`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TEST_KEY}` },
+          body: form({ prompt, image: big, model: 'retouch-test' }),
+        });
       const waiting = send('sleep=1500');
-      await pollUntil(() => listTasks(small.url, TEST_KEY, {}), (r) => r.body.data.length === 1, 10_000, 'the first task to be stored');
+      await pollUntil(
+        () => listTasks(small.url, TEST_KEY, {}),
+        (r) => r.body.data.length === 1,
+        10_000,
+        'the first task to be stored',
+      );
       const second = await send('x');
       expect(second.status).toBe(200);
       expect((await waiting).status).toBe(200);

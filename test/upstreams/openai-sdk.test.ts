@@ -30,7 +30,13 @@ async function pngInfo(bytes: Buffer) {
 
 describe('client.images.edit', () => {
   it('edits one image and answers b64_json of the requested size, with revised_prompt', async () => {
-    const res = await client.images.edit({ model: 'retouch-test', image: await file(png), prompt: 'make it teal', size: '1024x1024', response_format: 'b64_json' });
+    const res = await client.images.edit({
+      model: 'retouch-test',
+      image: await file(png),
+      prompt: 'make it teal',
+      size: '1024x1024',
+      response_format: 'b64_json',
+    });
     expect(res.data).toHaveLength(1);
     expect(typeof res.created).toBe('number');
     const item = res.data![0]!;
@@ -102,7 +108,9 @@ describe('errors the SDK raises', () => {
   });
 
   it('a file that is not an image is a BadRequestError on param image', async () => {
-    const err = await client.images.edit({ model: 'retouch-test', image: await toFile(Buffer.from('not an image at all'), 'x.png'), prompt: 'x' }).catch((e: unknown) => e);
+    const err = await client.images
+      .edit({ model: 'retouch-test', image: await toFile(Buffer.from('not an image at all'), 'x.png'), prompt: 'x' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestError);
     expect((err as BadRequestError).param).toBe('image');
     expect((err as BadRequestError).code).toBe('invalid_image_format');
@@ -110,7 +118,11 @@ describe('errors the SDK raises', () => {
 
   it('an instruction the built-in engine cannot do is a BadRequestError that says so', async () => {
     const err = await client.images
-      .edit({ model: 'wan2.5-i2i-preview', image: await file(png), prompt: 'Change the floral dress to a vintage-style lace long dress with exquisite embroidery details on the collar and cuffs.' })
+      .edit({
+        model: 'wan2.5-i2i-preview',
+        image: await file(png),
+        prompt: 'Change the floral dress to a vintage-style lace long dress with exquisite embroidery details on the collar and cuffs.',
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestError);
     expect((err as BadRequestError).code).toBe('InvalidParameter');

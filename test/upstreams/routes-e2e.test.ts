@@ -118,8 +118,15 @@ describe('routes to upstream engines', () => {
   it('auto: a deterministic instruction runs locally, a generative one goes to the fallback upstream', async () => {
     proxy.reset();
     const local = await createTask(front.url, front.key, createBody([image], 'convert to grayscale', { n: 1 }, 'hybrid'));
-    const generative = await createTask(front.url, front.key, createBody([image], 'Change the floral dress to a vintage lace dress', { n: 1, seed: 3 }, 'hybrid'));
-    const [a, b] = await Promise.all([waitForStatus(front.url, front.key, local.body.output.task_id), waitForStatus(front.url, front.key, generative.body.output.task_id)]);
+    const generative = await createTask(
+      front.url,
+      front.key,
+      createBody([image], 'Change the floral dress to a vintage lace dress', { n: 1, seed: 3 }, 'hybrid'),
+    );
+    const [a, b] = await Promise.all([
+      waitForStatus(front.url, front.key, local.body.output.task_id),
+      waitForStatus(front.url, front.key, generative.body.output.task_id),
+    ]);
     expect([a.body.output.task_status, b.body.output.task_status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     expect(a.body.retouch.engine).toBe('local');
     expect(b.body.retouch.engine).toBe('openai');

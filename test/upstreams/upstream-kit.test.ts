@@ -36,7 +36,9 @@ describe('semaphore', () => {
 
 describe('normalizeOutput', () => {
   const flat = (width: number, height: number, format: 'png' | 'jpeg' = 'png') =>
-    sharp({ create: { width, height, channels: 3, background: { r: 200, g: 10, b: 10 } } }).toFormat(format).toBuffer();
+    sharp({ create: { width, height, channels: 3, background: { r: 200, g: 10, b: 10 } } })
+      .toFormat(format)
+      .toBuffer();
 
   it('keeps a PNG of the right size byte for byte', async () => {
     const png = await flat(800, 800);
@@ -46,7 +48,15 @@ describe('normalizeOutput', () => {
   it('scales another format or size to cover the wanted size and crops the middle', async () => {
     // Left half black, right half white, 2:1; wanted 1:1 → the centre crop is half black, half white.
     const halves = await sharp({ create: { width: 400, height: 200, channels: 3, background: '#000' } })
-      .composite([{ input: await sharp({ create: { width: 200, height: 200, channels: 3, background: '#fff' } }).png().toBuffer(), left: 200, top: 0 }])
+      .composite([
+        {
+          input: await sharp({ create: { width: 200, height: 200, channels: 3, background: '#fff' } })
+            .png()
+            .toBuffer(),
+          left: 200,
+          top: 0,
+        },
+      ])
       .jpeg({ quality: 95 })
       .toBuffer();
     const out = await normalizeOutput(halves, { width: 100, height: 100 }, false, 'x');
@@ -60,7 +70,9 @@ describe('normalizeOutput', () => {
   it('watermarks when asked, and refuses bytes that are no image', async () => {
     const png = await flat(800, 800);
     expect((await normalizeOutput(png, { width: 800, height: 800 }, true, 'x')).equals(png)).toBe(false);
-    await expect(normalizeOutput(Buffer.from('<html>'), { width: 800, height: 800 }, false, 'The image')).rejects.toMatchObject({ code: 'Upstream.BadResponse' });
+    await expect(normalizeOutput(Buffer.from('<html>'), { width: 800, height: 800 }, false, 'The image')).rejects.toMatchObject({
+      code: 'Upstream.BadResponse',
+    });
   });
 });
 
@@ -80,8 +92,14 @@ describe('OpenAI-style replies', () => {
   });
 
   it('maps OpenAI, FastAPI and plain-text failures to task codes with the upstream words', () => {
-    const openai = errorFor(reply(400, { error: { message: 'Your request was rejected by the safety system.', type: 'image_generation_user_error', code: 'moderation_blocked' } }), 'U');
-    expect([openai.code, openai.message]).toEqual(['DataInspectionFailed', 'U answered 400: Your request was rejected by the safety system. (code moderation_blocked)']);
+    const openai = errorFor(
+      reply(400, { error: { message: 'Your request was rejected by the safety system.', type: 'image_generation_user_error', code: 'moderation_blocked' } }),
+      'U',
+    );
+    expect([openai.code, openai.message]).toEqual([
+      'DataInspectionFailed',
+      'U answered 400: Your request was rejected by the safety system. (code moderation_blocked)',
+    ]);
     const fastapi = errorFor(reply(422, { detail: [{ loc: ['body', 'prompt'], msg: 'Field required', type: 'missing' }] }), 'U');
     expect([fastapi.code, fastapi.message]).toEqual(['Upstream.InvalidRequest', 'U answered 422: Field required (prompt)']);
     expect(errorFor(reply(400, { detail: "Only response_format 'b64_json' is supported now." }), 'U').message).toMatch(/b64_json/);

@@ -66,10 +66,19 @@ function postgresHarness(): Harness {
 }
 
 const endpoint = (id: string, events: string[], workspaceId = 'ws-a') => ({
-  id, workspaceId, url: `https://example.com/${id}`, events, description: '', secret: SECRET, createdAt: T0,
+  id,
+  workspaceId,
+  url: `https://example.com/${id}`,
+  events,
+  description: '',
+  secret: SECRET,
+  createdAt: T0,
 });
 
-for (const [name, make] of [['SQLite', sqliteHarness], ['PostgreSQL', postgresHarness]] as const) {
+for (const [name, make] of [
+  ['SQLite', sqliteHarness],
+  ['PostgreSQL', postgresHarness],
+] as const) {
   describe(`WebhookStore on ${name}`, () => {
     const harness = make();
     afterEach(() => harness.close());
@@ -111,7 +120,12 @@ for (const [name, make] of [['SQLite', sqliteHarness], ['PostgreSQL', postgresHa
       await queue.claim('w1', T0 + 6, T0 + 7, 5);
       await queue.recoverExpired(T0 + 100, 1, { code: 'InternalError.Interrupted', message: 'gone', expiresAt: T0 + 1e9 });
       const due = await webhooks.claimDue('d1', T0 + 200, T0 + 300, 10);
-      expect(due.map((d) => [d.taskId, d.eventType]).sort()).toEqual([[a.id, 'task.canceled'], [b.id, 'task.failed']].sort());
+      expect(due.map((d) => [d.taskId, d.eventType]).sort()).toEqual(
+        [
+          [a.id, 'task.canceled'],
+          [b.id, 'task.failed'],
+        ].sort(),
+      );
     });
 
     it('hands a delivery to one claimer at a time; an expired lock gives the same id to another', async () => {
@@ -119,7 +133,15 @@ for (const [name, make] of [['SQLite', sqliteHarness], ['PostgreSQL', postgresHa
       const { webhooks } = nodes[0]!;
       await webhooks.createEndpoint(endpoint('wh_all', ['*']));
       for (let i = 0; i < 30; i++) {
-        await webhooks.enqueue({ id: `msg_${i}`, workspaceId: 'ws-a', endpointId: 'wh_all', url: 'https://example.com/', eventType: 'webhook.test', eventTime: T0, payload: '{}' });
+        await webhooks.enqueue({
+          id: `msg_${i}`,
+          workspaceId: 'ws-a',
+          endpointId: 'wh_all',
+          url: 'https://example.com/',
+          eventType: 'webhook.test',
+          eventTime: T0,
+          payload: '{}',
+        });
       }
       const claimers = Array.from({ length: 6 }, (_, i) => nodes[i % nodes.length]!.webhooks.claimDue(`d${i}`, T0 + 1, T0 + 1000, 7));
       const batches = await Promise.all(claimers);
@@ -129,7 +151,12 @@ for (const [name, make] of [['SQLite', sqliteHarness], ['PostgreSQL', postgresHa
       // The lock holds until T0 + 1000: nothing is due before then.
       expect(await webhooks.claimDue('late', T0 + 999, T0 + 2000, 100)).toHaveLength(0);
       const first = batches[0]![0]!;
-      const outcome = { attempt: { attempt: 1, startedAt: T0 + 2, durationMs: 5, status: 500, error: 'HTTP 500' }, payload: '{}', state: 'pending' as const, nextAttemptAt: T0 + 50 };
+      const outcome = {
+        attempt: { attempt: 1, startedAt: T0 + 2, durationMs: 5, status: 500, error: 'HTTP 500' },
+        payload: '{}',
+        state: 'pending' as const,
+        nextAttemptAt: T0 + 50,
+      };
       expect(await webhooks.finishAttempt(first.id, 'someone-else', outcome)).toBe(false);
       // After the lock expired another dispatcher gets the very same deliveries, same ids.
       const again = await nodes[nodes.length - 1]!.webhooks.claimDue('d-new', T0 + 1000, T0 + 3000, 100);
@@ -143,7 +170,15 @@ for (const [name, make] of [['SQLite', sqliteHarness], ['PostgreSQL', postgresHa
     it('removing an endpoint cancels its pending deliveries; sweep drops old finished ones and orphan callbacks', async () => {
       const [{ webhooks }] = (await harness.open(1)) as [Node];
       await webhooks.createEndpoint(endpoint('wh_a', ['*']));
-      await webhooks.enqueue({ id: 'msg_a', workspaceId: 'ws-a', endpointId: 'wh_a', url: 'https://example.com/', eventType: 'webhook.test', eventTime: T0, payload: '{}' });
+      await webhooks.enqueue({
+        id: 'msg_a',
+        workspaceId: 'ws-a',
+        endpointId: 'wh_a',
+        url: 'https://example.com/',
+        eventType: 'webhook.test',
+        eventTime: T0,
+        payload: '{}',
+      });
       expect(await webhooks.deleteEndpoint('wh_a', 'ws-b')).toBe(false);
       expect(await webhooks.deleteEndpoint('wh_a', 'ws-a')).toBe(true);
       expect((await webhooks.getDelivery('msg_a'))?.state).toBe('canceled');

@@ -47,7 +47,12 @@ export function createSseParser(onEvent: (event: SseEvent) => void): (chunk: str
  * Follows the workspace's task events until `signal` aborts. Resolves false at once when the
  * server offers no stream (the caller polls instead) and when the stream ends or fails.
  */
-export async function followTaskEvents(apiKey: string, onTask: (body: unknown) => void, signal: AbortSignal, onOpen: () => void = () => undefined): Promise<boolean> {
+export async function followTaskEvents(
+  apiKey: string,
+  onTask: (body: unknown) => void,
+  signal: AbortSignal,
+  onOpen: () => void = () => undefined,
+): Promise<boolean> {
   let res: Response;
   try {
     res = await fetch(`${location.origin}/api/v1/tasks/events`, {

@@ -156,7 +156,9 @@ export function createClient(options: ClientOptions = {}) {
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   // `process` is absent in browsers (the web console uses this client), which send their own User-Agent.
-  const userAgent = options.userAgent ?? `retouch-sdk/${SDK_VERSION}; ${typeof process !== 'undefined' && process.versions?.node ? `node/${process.versions.node}` : 'browser'}`;
+  const userAgent =
+    options.userAgent ??
+    `retouch-sdk/${SDK_VERSION}; ${typeof process !== 'undefined' && process.versions?.node ? `node/${process.versions.node}` : 'browser'}`;
   const longPollSeconds = Math.max(1, Math.floor(options.longPollSeconds ?? 30));
   const server = createServerCapabilities(baseUrl, options.longPoll);
 
@@ -368,7 +370,8 @@ export function createClient(options: ClientOptions = {}) {
      */
     async uploadFile(file: ImageInput, upload: CallOptions & { model?: string } = {}): Promise<string> {
       const loaded = await loadInput(file, 0);
-      if (typeof loaded === 'string') throw new DashScopeError({ code: SdkErrorCodes.input, message: 'uploadFile takes a local file, bytes or a stream, not a URL.', status: 0 });
+      if (typeof loaded === 'string')
+        throw new DashScopeError({ code: SdkErrorCodes.input, message: 'uploadFile takes a local file, bytes or a stream, not a URL.', status: 0 });
       const policy = await getPolicy(upload.model ?? MODEL_WAN25_I2I, upload.signal);
       return postUpload(policy, loaded, { fetch: doFetch, retry, userAgent, signal: upload.signal });
     },

@@ -42,7 +42,16 @@ export {
 export type { DownloadOptions, DownloadReport, ImageOutcome } from './download.js';
 export type { UploadPolicy } from './upload.js';
 export type { WebhookMethods, WebhookCallOptions } from './webhooks.js';
-export type { CreatedWebhookEndpoint, CreateWebhookRequest, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEnvelope, WebhookEventFilter, WebhookTaskEvent } from './protocol/webhooks.js';
+export type {
+  CreatedWebhookEndpoint,
+  CreateWebhookRequest,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEnvelope,
+  WebhookEventFilter,
+  WebhookTaskEvent,
+} from './protocol/webhooks.js';
 export type {
   CreateTaskRequest,
   CreateTaskResponse,

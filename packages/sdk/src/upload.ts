@@ -37,7 +37,10 @@ export function parsePolicy(body: unknown): UploadPolicy {
 
 /** File names go into the object key: keep them to safe characters, as OSS keys and URLs prefer. */
 export function safeFilename(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 120);
+  const cleaned = name
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 120);
   return cleaned === '' ? 'image' : cleaned;
 }
 

@@ -36,7 +36,7 @@ const ADMIN_ERRORS = {
 } as const;
 
 export const adminApiDescription: ApiDescription = {
-  tag: { name: 'admin', description: 'Every workspace\'s API keys, the workspaces and their usage; admin keys only (docs/admin-api.md).' },
+  tag: { name: 'admin', description: "Every workspace's API keys, the workspaces and their usage; admin keys only (docs/admin-api.md)." },
   schemas: {
     ...COMMON_SCHEMAS,
     AdminKeyList: z.object({ request_id: z.string(), data: z.array(adminKey) }),
@@ -49,7 +49,9 @@ export const adminApiDescription: ApiDescription = {
     AdminRevokedKey: z.object({ request_id: z.string(), data: z.object({ id: z.string(), revoked: z.literal(true) }) }),
     AdminWorkspaceList: z.object({
       request_id: z.string(),
-      data: z.array(z.object({ id: z.string(), keys: z.number().int(), active_keys: z.number().int(), admin_keys: z.number().int(), stored_tasks: z.number().int() })),
+      data: z.array(
+        z.object({ id: z.string(), keys: z.number().int(), active_keys: z.number().int(), admin_keys: z.number().int(), stored_tasks: z.number().int() }),
+      ),
     }),
     AdminUsage: z.object({
       request_id: z.string(),
@@ -70,17 +72,29 @@ export const adminApiDescription: ApiDescription = {
   },
   operations: [
     {
-      method: 'get', path: '/api/v1/admin/keys', operationId: 'adminListKeys', tag: 'admin', summary: 'Every API key (never the secrets)',
+      method: 'get',
+      path: '/api/v1/admin/keys',
+      operationId: 'adminListKeys',
+      tag: 'admin',
+      summary: 'Every API key (never the secrets)',
       query: { workspace_id: workspaceParam },
       responses: { '200': { description: 'The keys.', schema: 'AdminKeyList' }, ...ADMIN_ERRORS },
     },
     {
-      method: 'post', path: '/api/v1/admin/keys', operationId: 'adminCreateKey', tag: 'admin', summary: 'Create an API key in any workspace',
+      method: 'post',
+      path: '/api/v1/admin/keys',
+      operationId: 'adminCreateKey',
+      tag: 'admin',
+      summary: 'Create an API key in any workspace',
       body: 'AdminCreateKeyRequest',
       responses: { '200': { description: 'The new key, with its secret (shown once).', schema: 'AdminCreatedKey' }, ...ADMIN_ERRORS },
     },
     {
-      method: 'delete', path: '/api/v1/admin/keys/{id}', operationId: 'adminRevokeKey', tag: 'admin', summary: 'Revoke an API key',
+      method: 'delete',
+      path: '/api/v1/admin/keys/{id}',
+      operationId: 'adminRevokeKey',
+      tag: 'admin',
+      summary: 'Revoke an API key',
       pathParams: { id: 'The key id.' },
       responses: {
         '200': { description: 'Revoked.', schema: 'AdminRevokedKey' },
@@ -90,11 +104,19 @@ export const adminApiDescription: ApiDescription = {
       },
     },
     {
-      method: 'get', path: '/api/v1/admin/workspaces', operationId: 'adminListWorkspaces', tag: 'admin', summary: 'The workspaces, with their key and stored task counts',
+      method: 'get',
+      path: '/api/v1/admin/workspaces',
+      operationId: 'adminListWorkspaces',
+      tag: 'admin',
+      summary: 'The workspaces, with their key and stored task counts',
       responses: { '200': { description: 'The workspaces.', schema: 'AdminWorkspaceList' }, ...ADMIN_ERRORS },
     },
     {
-      method: 'get', path: '/api/v1/admin/usage', operationId: 'adminUsage', tag: 'admin', summary: 'Tasks and images per workspace and day',
+      method: 'get',
+      path: '/api/v1/admin/usage',
+      operationId: 'adminUsage',
+      tag: 'admin',
+      summary: 'Tasks and images per workspace and day',
       query: {
         start_date: { description: 'YYYY-MM-DD (UTC); default six days before end_date.', schema: z.string() },
         end_date: { description: 'YYYY-MM-DD (UTC); default today. At most 92 days in all.', schema: z.string() },
@@ -110,7 +132,6 @@ export interface AdminDeps {
   readonly tasks: TaskService;
   readonly clock: Clock;
 }
-
 
 /** The wire form of a key: snake_case, times in epoch ms, never the secret (shown once, on create). */
 const presentKey = (k: ApiKeyInfo) => ({

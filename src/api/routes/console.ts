@@ -106,15 +106,11 @@ export function registerConsoleRoutes(app: FastifyInstance, options: { dir?: str
   if (!index) {
     // In the API's error shape, like every other path that has nothing to serve.
     app.get('/', async (request, reply) =>
-      reply
-        .status(404)
-        .header('content-security-policy', "default-src 'none'; frame-ancestors 'none'")
-        .type('application/json')
-        .send({
-          request_id: request.id,
-          code: 'NotFound',
-          message: 'The web console is not built: run `npm run build` (it builds web/ into dist/web) and restart retouch.',
-        }),
+      reply.status(404).header('content-security-policy', "default-src 'none'; frame-ancestors 'none'").type('application/json').send({
+        request_id: request.id,
+        code: 'NotFound',
+        message: 'The web console is not built: run `npm run build` (it builds web/ into dist/web) and restart retouch.',
+      }),
     );
     return;
   }

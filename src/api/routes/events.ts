@@ -71,10 +71,12 @@ export function registerEventRoutes(app: FastifyInstance, deps: AppDeps & { feed
     open.add(stream);
     let queue = Promise.resolve();
     const enqueue = (deliver: () => Promise<void>) => {
-      queue = queue.then(() => (stream.closed ? undefined : deliver())).catch((err) => {
-        request.log.error({ err }, 'event stream delivery failed');
-        stream.end();
-      });
+      queue = queue
+        .then(() => (stream.closed ? undefined : deliver()))
+        .catch((err) => {
+          request.log.error({ err }, 'event stream delivery failed');
+          stream.end();
+        });
     };
     return { stream, enqueue };
   }

@@ -35,10 +35,6 @@ export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): v
     if (deps.isLive && !(await deps.isLive(key))) throw Errors.notFound();
     const blob = await deps.blobs.open(key);
     if (!blob) throw Errors.notFound();
-    return reply
-      .type(blob.contentType)
-      .header('content-length', blob.size)
-      .header('cache-control', 'private, max-age=86400')
-      .send(blob.stream);
+    return reply.type(blob.contentType).header('content-length', blob.size).header('cache-control', 'private, max-age=86400').send(blob.stream);
   });
 }

@@ -28,13 +28,24 @@ export const modelApiDescription: ApiDescription = {
   },
   operations: [
     {
-      method: 'get', path: '/api/v1/models', operationId: 'listModels', tag: 'models', summary: 'Models this key may use, with each one\'s engine',
+      method: 'get',
+      path: '/api/v1/models',
+      operationId: 'listModels',
+      tag: 'models',
+      summary: "Models this key may use, with each one's engine",
       responses: { '200': { description: 'The models.', schema: 'ModelList' }, '401': { description: 'No or an invalid API key.', schema: 'ErrorBody' } },
     },
     {
-      method: 'get', path: '/v1/models', operationId: 'listModelsOpenAi', tag: 'models', summary: 'The same list in OpenAI\'s shape',
+      method: 'get',
+      path: '/v1/models',
+      operationId: 'listModelsOpenAi',
+      tag: 'models',
+      summary: "The same list in OpenAI's shape",
       description: 'Errors are OpenAI-shaped: `{"error":{"message","type","param","code"}}`.',
-      responses: { '200': { description: 'The models.', schema: 'OpenAiModelList' }, '401': { description: 'No or an invalid API key (OpenAI error shape).', mediaType: 'application/json' } },
+      responses: {
+        '200': { description: 'The models.', schema: 'OpenAiModelList' },
+        '401': { description: 'No or an invalid API key (OpenAI error shape).', mediaType: 'application/json' },
+      },
     },
   ],
 };

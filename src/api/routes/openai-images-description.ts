@@ -29,7 +29,11 @@ export const openAiImageApiDescription: ApiDescription = {
   },
   operations: [
     {
-      method: 'post', path: '/v1/images/edits', operationId: 'openAiImageEdit', tag: 'openai', summary: 'Edit images, answered when the task is done (OpenAI images.edit)',
+      method: 'post',
+      path: '/v1/images/edits',
+      operationId: 'openAiImageEdit',
+      tag: 'openai',
+      summary: 'Edit images, answered when the task is done (OpenAI images.edit)',
       description: 'Multipart form; the task runs as any DashScope task does and is visible through GET /api/v1/tasks.',
       body: 'OpenAiImageEditForm',
       bodyMediaType: 'multipart/form-data',

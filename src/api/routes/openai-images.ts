@@ -49,7 +49,12 @@ async function readForm(request: FastifyRequest, guard: ReceiveGuard | undefined
     for await (const part of parts) {
       if (part.type === 'file') {
         if (part.fieldname === 'mask') throw invalid('mask', 'Masks are not supported: describe the region to edit in the prompt.', 'unsupported_parameter');
-        if (part.fieldname !== 'image' && part.fieldname !== 'image[]') throw invalid(part.fieldname, `Unexpected file field '${part.fieldname.slice(0, 40)}'; send the images as 'image' or 'image[]'.`, 'unknown_parameter');
+        if (part.fieldname !== 'image' && part.fieldname !== 'image[]')
+          throw invalid(
+            part.fieldname,
+            `Unexpected file field '${part.fieldname.slice(0, 40)}'; send the images as 'image' or 'image[]'.`,
+            'unknown_parameter',
+          );
         images.push(await part.toBuffer());
       } else if (typeof part.value === 'string') {
         if (part.fieldname in fields) throw invalid(part.fieldname, `Parameter '${part.fieldname.slice(0, 40)}' is given more than once.`);
@@ -79,7 +84,8 @@ function integer(fields: Record<string, string>, name: string, min: number, max:
 /** The multipart form as a DashScope create body, so that it meets exactly the same validation. */
 function toCreateBody(form: EditForm): { body: unknown; responseFormat: 'url' | 'b64_json'; user?: string } {
   const { fields, images } = form;
-  if (fields.stream !== undefined && fields.stream.trim().toLowerCase() !== 'false') throw invalid('stream', 'Streaming is not supported.', 'unsupported_parameter');
+  if (fields.stream !== undefined && fields.stream.trim().toLowerCase() !== 'false')
+    throw invalid('stream', 'Streaming is not supported.', 'unsupported_parameter');
   const prompt = fields.prompt;
   if (prompt === undefined || prompt.trim() === '') throw invalid('prompt', "Missing required parameter: 'prompt'.", 'missing_required_parameter');
   if (images.length === 0) throw invalid('image', "Missing required parameter: 'image' (1 to 3 files, as 'image' or 'image[]').", 'missing_required_parameter');
@@ -185,71 +191,74 @@ export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps, b
     return { created: Math.floor((task.endTime ?? deps.clock.now()) / 1000), data };
   }
 
-  void app.register(async (scope) => {
-    await scope.register(multipart, {
-      limits: { fileSize: MAX_IMAGE_BYTES, files: MAX_IMAGES, fields: 30, fieldSize: 256 * 1024, parts: 40 },
-    });
-    scope.setErrorHandler((err, request, reply) => {
-      const error = toOpenAiError(err);
-      if (error.status >= 500) request.log.error({ err }, 'openai images request failed');
-      return sendOpenAiError(reply, error);
-    });
-    scope.addHook('onRequest', async (_request, reply) => {
-      reply.header('content-security-policy', API_CSP);
-    });
-    // Unknown paths and methods under /v1 answer in OpenAI's shape too.
-    scope.setNotFoundHandler((request, reply) =>
-      sendOpenAiError(reply, new OpenAiError(404, `Invalid URL (${request.method} ${request.url.split('?')[0]!.slice(0, 200)}).`, 'unknown_url')),
-    );
+  void app.register(
+    async (scope) => {
+      await scope.register(multipart, {
+        limits: { fileSize: MAX_IMAGE_BYTES, files: MAX_IMAGES, fields: 30, fieldSize: 256 * 1024, parts: 40 },
+      });
+      scope.setErrorHandler((err, request, reply) => {
+        const error = toOpenAiError(err);
+        if (error.status >= 500) request.log.error({ err }, 'openai images request failed');
+        return sendOpenAiError(reply, error);
+      });
+      scope.addHook('onRequest', async (_request, reply) => {
+        reply.header('content-security-policy', API_CSP);
+      });
+      // Unknown paths and methods under /v1 answer in OpenAI's shape too.
+      scope.setNotFoundHandler((request, reply) =>
+        sendOpenAiError(reply, new OpenAiError(404, `Invalid URL (${request.method} ${request.url.split('?')[0]!.slice(0, 200)}).`, 'unknown_url')),
+      );
 
-    scope.post('/images/edits', { preParsing: admit }, async (request, reply) => {
-      const { caller, startedAt } = callers.get(request)!;
-      if (deps.isDraining?.()) throw fromApiError(Errors.unavailable());
-      // The form is read through the shared body gate (limits/body-gate.ts): every byte counts
-      // against the workspace's and the process's budget as it arrives, under the receive
-      // deadline. The reservation is given back once the task is stored: a request waiting for
-      // its task holds no body.
-      let fail!: (err: ApiError) => void;
-      const failed = new Promise<never>((_, reject) => (fail = reject));
-      failed.catch(() => undefined);
-      const guard = bodyGate?.guard(caller.workspaceId, reply.raw, fail, startedAt);
-      let form: EditForm;
-      try {
-        form = await Promise.race([readForm(request, guard), failed]);
-      } catch (err) {
-        throw err instanceof ApiError ? fromApiError(err) : err;
-      } finally {
-        guard?.stop();
-      }
-      const { body, responseFormat, user } = toCreateBody(form);
-      const parsed = validateCreateRequest(body);
-      if (isRequestProblem(parsed)) throw invalid(paramOf(parsed.message), parsed.message);
-      if (!deps.engines.has(parsed.model)) {
-        throw new OpenAiError(404, `The model '${parsed.model.slice(0, 100)}' does not exist or you do not have access to it.`, 'model_not_found', 'model');
-      }
-      const gone = new AbortController();
-      reply.raw.once('close', () => reply.raw.writableFinished || gone.abort(new Error('client went away')));
-      let task: TaskRecord;
-      try {
-        task = await deps.tasks.create(parsed, caller, { requestId: request.id, ossResolve: false, signal: gone.signal });
-      } catch (err) {
-        throw err instanceof ApiError ? fromApiError(err, 'image') : err;
-      } finally {
-        guard?.release();
-      }
-      request.log.info({ taskId: task.id, model: task.model, n: task.n, user }, 'openai images edit queued');
-      let final: TaskRecord;
-      try {
-        final = await settled(task.id, caller.workspaceId, gone.signal);
-      } catch (err) {
-        if (gone.signal.aborted) {
-          // Nobody will read the answer: give the slot back if the task has not started.
-          await deps.tasks.cancel(task.id, caller.workspaceId).catch(() => false);
-          return reply;
+      scope.post('/images/edits', { preParsing: admit }, async (request, reply) => {
+        const { caller, startedAt } = callers.get(request)!;
+        if (deps.isDraining?.()) throw fromApiError(Errors.unavailable());
+        // The form is read through the shared body gate (limits/body-gate.ts): every byte counts
+        // against the workspace's and the process's budget as it arrives, under the receive
+        // deadline. The reservation is given back once the task is stored: a request waiting for
+        // its task holds no body.
+        let fail!: (err: ApiError) => void;
+        const failed = new Promise<never>((_, reject) => (fail = reject));
+        failed.catch(() => undefined);
+        const guard = bodyGate?.guard(caller.workspaceId, reply.raw, fail, startedAt);
+        let form: EditForm;
+        try {
+          form = await Promise.race([readForm(request, guard), failed]);
+        } catch (err) {
+          throw err instanceof ApiError ? fromApiError(err) : err;
+        } finally {
+          guard?.stop();
         }
-        throw err;
-      }
-      return reply.type('application/json').send(await present(final, responseFormat));
-    });
-  }, { prefix: '/v1' });
+        const { body, responseFormat, user } = toCreateBody(form);
+        const parsed = validateCreateRequest(body);
+        if (isRequestProblem(parsed)) throw invalid(paramOf(parsed.message), parsed.message);
+        if (!deps.engines.has(parsed.model)) {
+          throw new OpenAiError(404, `The model '${parsed.model.slice(0, 100)}' does not exist or you do not have access to it.`, 'model_not_found', 'model');
+        }
+        const gone = new AbortController();
+        reply.raw.once('close', () => reply.raw.writableFinished || gone.abort(new Error('client went away')));
+        let task: TaskRecord;
+        try {
+          task = await deps.tasks.create(parsed, caller, { requestId: request.id, ossResolve: false, signal: gone.signal });
+        } catch (err) {
+          throw err instanceof ApiError ? fromApiError(err, 'image') : err;
+        } finally {
+          guard?.release();
+        }
+        request.log.info({ taskId: task.id, model: task.model, n: task.n, user }, 'openai images edit queued');
+        let final: TaskRecord;
+        try {
+          final = await settled(task.id, caller.workspaceId, gone.signal);
+        } catch (err) {
+          if (gone.signal.aborted) {
+            // Nobody will read the answer: give the slot back if the task has not started.
+            await deps.tasks.cancel(task.id, caller.workspaceId).catch(() => false);
+            return reply;
+          }
+          throw err;
+        }
+        return reply.type('application/json').send(await present(final, responseFormat));
+      });
+    },
+    { prefix: '/v1' },
+  );
 }

@@ -11,7 +11,10 @@ import { TASK_STATUSES } from '@retouch/sdk/protocol';
 import type { ApiDescription } from '../openapi.js';
 import { AUTH_ERRORS, COMMON_SCHEMAS, RATE_LIMITED } from '../schemas.js';
 
-const time = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/).describe('Beijing time (UTC+8), YYYY-MM-DD HH:mm:ss.SSS');
+const time = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/)
+  .describe('Beijing time (UTC+8), YYYY-MM-DD HH:mm:ss.SSS');
 const status = z.enum(TASK_STATUSES);
 
 export const createTaskRequest = z.looseObject({
@@ -46,7 +49,10 @@ const resultItem = z.object({
 });
 const metrics = z.object({ TOTAL: z.number().int(), SUCCEEDED: z.number().int(), FAILED: z.number().int() });
 const retouchInfo = z
-  .object({ route: z.string().describe('The model the task came in on.'), engine: z.string().describe('The engine that ran it (local, dashscope, openai, comfyui).') })
+  .object({
+    route: z.string().describe('The model the task came in on.'),
+    engine: z.string().describe('The engine that ran it (local, dashscope, openai, comfyui).'),
+  })
   .describe('retouch extra for operators (DashScope SDKs ignore it); absent until a worker chose the engine.');
 
 export const getTaskResponse = z.object({
@@ -108,12 +114,23 @@ export const taskApiDescription: ApiDescription = {
   },
   operations: [
     {
-      method: 'post', path: '/api/v1/services/aigc/image2image/image-synthesis', operationId: 'createTask', tag: 'tasks', summary: 'Submit an image-edit task',
+      method: 'post',
+      path: '/api/v1/services/aigc/image2image/image-synthesis',
+      operationId: 'createTask',
+      tag: 'tasks',
+      summary: 'Submit an image-edit task',
       headers: {
         'X-DashScope-Async': { description: 'Must be "enable".', schema: z.literal('enable'), required: true },
         'X-DashScope-OssResourceResolve': { description: '"enable" to accept oss:// inputs from temporary uploads.', schema: z.literal('enable') },
-        'X-Retouch-Callback-Url': { description: 'retouch extra: a URL that gets the final state as a signed webhook (docs/webhooks.md).', schema: z.string().max(2048) },
-        'Idempotency-Key': { description: 'retouch extra: the same key and body within 24 h return the original task (header Idempotent-Replayed: true); another body is refused (422).', schema: z.string().min(1).max(255) },
+        'X-Retouch-Callback-Url': {
+          description: 'retouch extra: a URL that gets the final state as a signed webhook (docs/webhooks.md).',
+          schema: z.string().max(2048),
+        },
+        'Idempotency-Key': {
+          description:
+            'retouch extra: the same key and body within 24 h return the original task (header Idempotent-Replayed: true); another body is refused (422).',
+          schema: z.string().min(1).max(255),
+        },
       },
       body: 'CreateTaskRequest',
       responses: {
@@ -127,14 +144,31 @@ export const taskApiDescription: ApiDescription = {
       },
     },
     {
-      method: 'get', path: '/api/v1/tasks/{task_id}', operationId: 'getTask', tag: 'tasks', summary: 'Query a task', pathParams: taskId,
-      query: { wait: { description: 'retouch extra (long-poll): seconds to wait for a change before answering (capped, see Preference-Applied).', schema: z.string() } },
+      method: 'get',
+      path: '/api/v1/tasks/{task_id}',
+      operationId: 'getTask',
+      tag: 'tasks',
+      summary: 'Query a task',
+      pathParams: taskId,
+      query: {
+        wait: { description: 'retouch extra (long-poll): seconds to wait for a change before answering (capped, see Preference-Applied).', schema: z.string() },
+      },
       headers: { Prefer: { description: 'retouch extra (long-poll): "wait=N", as ?wait=N.', schema: z.string() } },
-      responses: { '200': { description: 'The task; UNKNOWN for an id that does not exist, expired or is another workspace\'s.', schema: 'GetTaskResponse' }, ...AUTH_ERRORS, ...RATE_LIMITED },
+      responses: {
+        '200': { description: "The task; UNKNOWN for an id that does not exist, expired or is another workspace's.", schema: 'GetTaskResponse' },
+        ...AUTH_ERRORS,
+        ...RATE_LIMITED,
+      },
     },
     {
-      method: 'get', path: '/api/v1/tasks/{task_id}/events', operationId: 'taskEvents', tag: 'tasks', summary: 'retouch extra: server-sent events of one task until it is final', pathParams: taskId,
-      description: 'Each event is `id: <revision>`, `event: task`, `data: <the GET task body>`; `: ping` heartbeats; resumable with Last-Event-ID; `?api_key=` for EventSource.',
+      method: 'get',
+      path: '/api/v1/tasks/{task_id}/events',
+      operationId: 'taskEvents',
+      tag: 'tasks',
+      summary: 'retouch extra: server-sent events of one task until it is final',
+      pathParams: taskId,
+      description:
+        'Each event is `id: <revision>`, `event: task`, `data: <the GET task body>`; `: ping` heartbeats; resumable with Last-Event-ID; `?api_key=` for EventSource.',
       responses: {
         '200': { description: 'An event stream.', mediaType: 'text/event-stream' },
         '204': { description: 'Resumed after the final event: nothing more to send.' },
@@ -143,7 +177,11 @@ export const taskApiDescription: ApiDescription = {
       },
     },
     {
-      method: 'get', path: '/api/v1/tasks/events', operationId: 'workspaceEvents', tag: 'tasks', summary: 'retouch extra: server-sent events of every task of the workspace',
+      method: 'get',
+      path: '/api/v1/tasks/events',
+      operationId: 'workspaceEvents',
+      tag: 'tasks',
+      summary: 'retouch extra: server-sent events of every task of the workspace',
       responses: {
         '200': { description: 'An event stream (events as for one task).', mediaType: 'text/event-stream' },
         ...AUTH_ERRORS,
@@ -151,7 +189,11 @@ export const taskApiDescription: ApiDescription = {
       },
     },
     {
-      method: 'get', path: '/api/v1/tasks', operationId: 'listTasks', tag: 'tasks', summary: 'List the workspace\'s tasks (newest first, 24 h window)',
+      method: 'get',
+      path: '/api/v1/tasks',
+      operationId: 'listTasks',
+      tag: 'tasks',
+      summary: "List the workspace's tasks (newest first, 24 h window)",
       query: {
         task_id: optionalQuery('Only this task.'),
         model_name: optionalQuery('Only this model.'),
@@ -161,11 +203,26 @@ export const taskApiDescription: ApiDescription = {
         page_no: optionalQuery('Page, from 1.'),
         page_size: optionalQuery('1–100, default 10.'),
       },
-      responses: { '200': { description: 'One page.', schema: 'ListTasksResponse' }, '400': { description: 'Invalid query (InvalidParameter).', schema: 'ErrorBody' }, ...AUTH_ERRORS, ...RATE_LIMITED },
+      responses: {
+        '200': { description: 'One page.', schema: 'ListTasksResponse' },
+        '400': { description: 'Invalid query (InvalidParameter).', schema: 'ErrorBody' },
+        ...AUTH_ERRORS,
+        ...RATE_LIMITED,
+      },
     },
     {
-      method: 'post', path: '/api/v1/tasks/{task_id}/cancel', operationId: 'cancelTask', tag: 'tasks', summary: 'Cancel a PENDING task', pathParams: taskId,
-      responses: { '200': { description: 'Canceled.', schema: 'RequestIdOnly' }, '400': { description: 'Not PENDING (UnsupportedOperation).', schema: 'ErrorBody' }, ...AUTH_ERRORS, ...RATE_LIMITED },
+      method: 'post',
+      path: '/api/v1/tasks/{task_id}/cancel',
+      operationId: 'cancelTask',
+      tag: 'tasks',
+      summary: 'Cancel a PENDING task',
+      pathParams: taskId,
+      responses: {
+        '200': { description: 'Canceled.', schema: 'RequestIdOnly' },
+        '400': { description: 'Not PENDING (UnsupportedOperation).', schema: 'ErrorBody' },
+        ...AUTH_ERRORS,
+        ...RATE_LIMITED,
+      },
     },
   ],
 };

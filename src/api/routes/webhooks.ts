@@ -39,7 +39,7 @@ const attemptSchema = z.object({
   attempt: z.number().int(),
   started_at: z.string(),
   duration_ms: z.number().int(),
-  status: z.number().int().optional().describe('The receiver\'s HTTP status; absent when no response came.'),
+  status: z.number().int().optional().describe("The receiver's HTTP status; absent when no response came."),
   error: z.string().optional(),
 });
 const deliverySchema = z.object({
@@ -154,7 +154,7 @@ const idParam = { id: 'The endpoint id (wh_…).' };
 const notFound = { description: 'No such endpoint in this workspace (NotFound).', schema: 'ErrorBody' } as const;
 
 export const webhookApiDescription: ApiDescription = {
-  tag: { name: 'webhooks', description: 'Signed event deliveries (Standard Webhooks) to the workspace\'s endpoints; see docs/webhooks.md.' },
+  tag: { name: 'webhooks', description: "Signed event deliveries (Standard Webhooks) to the workspace's endpoints; see docs/webhooks.md." },
   schemas: {
     ...COMMON_SCHEMAS,
     CreateWebhookRequest: createWebhookBody,
@@ -168,18 +168,67 @@ export const webhookApiDescription: ApiDescription = {
     CallbackSecret: secretSchema,
   },
   operations: [
-    { method: 'get', path: '/api/v1/webhooks', operationId: 'listWebhooks', tag: 'webhooks', summary: 'List the workspace\'s webhook endpoints', responses: { '200': { description: 'The endpoints (without secrets).', schema: 'WebhookEndpointList' }, ...AUTH_ERRORS } },
     {
-      method: 'post', path: '/api/v1/webhooks', operationId: 'createWebhook', tag: 'webhooks', summary: 'Add a webhook endpoint', body: 'CreateWebhookRequest',
-      responses: { '200': { description: 'The endpoint, with its signing secret (shown once).', schema: 'CreatedWebhookEndpoint' }, '400': { description: 'Invalid body (InvalidParameter) or refused URL (InvalidURL).', schema: 'ErrorBody' }, ...AUTH_ERRORS },
+      method: 'get',
+      path: '/api/v1/webhooks',
+      operationId: 'listWebhooks',
+      tag: 'webhooks',
+      summary: "List the workspace's webhook endpoints",
+      responses: { '200': { description: 'The endpoints (without secrets).', schema: 'WebhookEndpointList' }, ...AUTH_ERRORS },
     },
-    { method: 'get', path: '/api/v1/webhooks/callback-secret', operationId: 'getCallbackSecret', tag: 'webhooks', summary: 'The secret that signs per-task callbacks (X-Retouch-Callback-Url)', responses: { '200': { description: 'The workspace\'s callback secret.', schema: 'CallbackSecret' }, ...AUTH_ERRORS } },
-    { method: 'delete', path: '/api/v1/webhooks/{id}', operationId: 'deleteWebhook', tag: 'webhooks', summary: 'Remove an endpoint (its pending deliveries are canceled)', pathParams: idParam, responses: { '200': { description: 'Removed.', schema: 'RequestIdOnly' }, '404': notFound, ...AUTH_ERRORS } },
-    { method: 'post', path: '/api/v1/webhooks/{id}/test', operationId: 'testWebhook', tag: 'webhooks', summary: 'Send a webhook.test event to the endpoint', pathParams: idParam, responses: { '200': { description: 'Queued; follow it in the delivery log.', schema: 'WebhookTestResponse' }, '404': notFound, ...AUTH_ERRORS } },
     {
-      method: 'get', path: '/api/v1/webhooks/{id}/deliveries', operationId: 'listWebhookDeliveries', tag: 'webhooks', summary: 'The endpoint\'s delivery log, newest first', pathParams: idParam,
+      method: 'post',
+      path: '/api/v1/webhooks',
+      operationId: 'createWebhook',
+      tag: 'webhooks',
+      summary: 'Add a webhook endpoint',
+      body: 'CreateWebhookRequest',
+      responses: {
+        '200': { description: 'The endpoint, with its signing secret (shown once).', schema: 'CreatedWebhookEndpoint' },
+        '400': { description: 'Invalid body (InvalidParameter) or refused URL (InvalidURL).', schema: 'ErrorBody' },
+        ...AUTH_ERRORS,
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/webhooks/callback-secret',
+      operationId: 'getCallbackSecret',
+      tag: 'webhooks',
+      summary: 'The secret that signs per-task callbacks (X-Retouch-Callback-Url)',
+      responses: { '200': { description: "The workspace's callback secret.", schema: 'CallbackSecret' }, ...AUTH_ERRORS },
+    },
+    {
+      method: 'delete',
+      path: '/api/v1/webhooks/{id}',
+      operationId: 'deleteWebhook',
+      tag: 'webhooks',
+      summary: 'Remove an endpoint (its pending deliveries are canceled)',
+      pathParams: idParam,
+      responses: { '200': { description: 'Removed.', schema: 'RequestIdOnly' }, '404': notFound, ...AUTH_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/webhooks/{id}/test',
+      operationId: 'testWebhook',
+      tag: 'webhooks',
+      summary: 'Send a webhook.test event to the endpoint',
+      pathParams: idParam,
+      responses: { '200': { description: 'Queued; follow it in the delivery log.', schema: 'WebhookTestResponse' }, '404': notFound, ...AUTH_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/webhooks/{id}/deliveries',
+      operationId: 'listWebhookDeliveries',
+      tag: 'webhooks',
+      summary: "The endpoint's delivery log, newest first",
+      pathParams: idParam,
       query: { limit: { description: 'At most this many deliveries (1–200, default 50).', schema: z.string().regex(/^\d+$/) } },
-      responses: { '200': { description: 'Deliveries with their attempts.', schema: 'WebhookDeliveryList' }, '400': { description: 'Invalid limit.', schema: 'ErrorBody' }, '404': notFound, ...AUTH_ERRORS },
+      responses: {
+        '200': { description: 'Deliveries with their attempts.', schema: 'WebhookDeliveryList' },
+        '400': { description: 'Invalid limit.', schema: 'ErrorBody' },
+        '404': notFound,
+        ...AUTH_ERRORS,
+      },
     },
   ],
 };

@@ -20,12 +20,7 @@ export interface Listener {
  * When the connection drops it reconnects with back-off and then calls `onReconnect`, since
  * notifications sent meanwhile are lost. Resolves once the first attempt is over.
  */
-export async function listen(
-  options: PgOptions,
-  channel: string,
-  onPayload: (payload: string) => void,
-  onReconnect: () => void,
-): Promise<Listener> {
+export async function listen(options: PgOptions, channel: string, onPayload: (payload: string) => void, onReconnect: () => void): Promise<Listener> {
   let client: pg.Client | undefined;
   let closed = false;
   let everConnected = false;

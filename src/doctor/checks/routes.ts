@@ -48,16 +48,26 @@ async function probe(route: RouteSpec, file: string): Promise<Finding> {
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const why = (err as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : (cause?.code ?? cause?.message ?? (err as Error).message);
-    return fail('routes', `${name} is unreachable: ${why}`, `check options.base_url of "${route.name}" in ${file}, and that this host can reach it (DNS, firewall, proxy, TLS)`);
+    return fail(
+      'routes',
+      `${name} is unreachable: ${why}`,
+      `check options.base_url of "${route.name}" in ${file}, and that this host can reach it (DNS, firewall, proxy, TLS)`,
+    );
   }
   if (status === 401 || status === 403) {
     return fail(
       'routes',
       `${name} refuses the key: HTTP ${status}`,
-      keyVar ? `check the key in $${keyVar} (options.api_key_env of "${route.name}"); the upstream must accept it` : `the upstream wants a key: set options.api_key_env of "${route.name}" in ${file} to the variable holding it`,
+      keyVar
+        ? `check the key in $${keyVar} (options.api_key_env of "${route.name}"); the upstream must accept it`
+        : `the upstream wants a key: set options.api_key_env of "${route.name}" in ${file} to the variable holding it`,
     );
   }
   if (status >= 200 && status < 300) return ok('routes', `${name} answers and accepts the key${key ? '' : ' (none configured)'}`);
   if (status === 404 && route.engine === 'openai') return ok('routes', `${name} answers (no /v1/models to check the key with: HTTP 404)`);
-  return warn('routes', `${name} answers HTTP ${status} to ${url}`, `check options.base_url of "${route.name}" in ${file} (it should be the API root, e.g. …/api/v1 for DashScope)`);
+  return warn(
+    'routes',
+    `${name} answers HTTP ${status} to ${url}`,
+    `check options.base_url of "${route.name}" in ${file} (it should be the API root, e.g. …/api/v1 for DashScope)`,
+  );
 }

@@ -13,7 +13,11 @@ export const storeCheck: Check = {
 
 function versionFinding(where: string, found: number, known: number): Finding {
   if (found > known) {
-    return fail('store', `${where} has schema version ${found}; this retouch knows up to ${known} (it was written by a newer retouch)`, 'run the newer retouch again, or restore a backup made by this version (`retouch restore`)');
+    return fail(
+      'store',
+      `${where} has schema version ${found}; this retouch knows up to ${known} (it was written by a newer retouch)`,
+      'run the newer retouch again, or restore a backup made by this version (`retouch restore`)',
+    );
   }
   if (found < known) return ok('store', `${where}: schema version ${found}, migrated to ${known} at the next start`);
   return ok('store', `${where}: schema version ${found} (current)`);
@@ -27,13 +31,20 @@ async function sqlite(file: string): Promise<Finding[]> {
     try {
       const version = db.pragma('user_version', { simple: true }) as number;
       const integrity = db.pragma('quick_check', { simple: true }) as string;
-      if (integrity !== 'ok') return [fail('store', `${file} fails SQLite's quick_check: ${integrity}`, 'stop retouch and restore the latest backup (`retouch restore`)')];
+      if (integrity !== 'ok')
+        return [fail('store', `${file} fails SQLite's quick_check: ${integrity}`, 'stop retouch and restore the latest backup (`retouch restore`)')];
       return [versionFinding(file, version, MIGRATIONS.length)];
     } finally {
       db.close();
     }
   } catch (err) {
-    return [fail('store', `${file} cannot be opened: ${(err as Error).message}`, `check the file's owner and permissions; if it is damaged, restore the latest backup (\`retouch restore\`)`)];
+    return [
+      fail(
+        'store',
+        `${file} cannot be opened: ${(err as Error).message}`,
+        `check the file's owner and permissions; if it is damaged, restore the latest backup (\`retouch restore\`)`,
+      ),
+    ];
   }
 }
 

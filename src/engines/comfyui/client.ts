@@ -39,14 +39,24 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const JSON_SMALL = 8 * 1024 * 1024;
 
 export function createComfyClient(base: string, headers: Record<string, string>, who: string) {
-  const call = async (path: string, init: RequestInit, limits: Omit<CallLimits, 'what' | 'maxBytes'> & { maxBytes?: number }, what: string): Promise<UpstreamReply> =>
-    upstreamFetch(base + path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } }, { maxBytes: JSON_SMALL, ...limits, what: `${who} ${what}` });
+  const call = async (
+    path: string,
+    init: RequestInit,
+    limits: Omit<CallLimits, 'what' | 'maxBytes'> & { maxBytes?: number },
+    what: string,
+  ): Promise<UpstreamReply> =>
+    upstreamFetch(
+      base + path,
+      { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } },
+      { maxBytes: JSON_SMALL, ...limits, what: `${who} ${what}` },
+    );
 
   const postJson = (path: string, body: unknown, limits: Omit<CallLimits, 'what' | 'maxBytes'>, what: string) =>
     call(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, limits, what);
 
   const failed = (reply: UpstreamReply, what: string) => {
-    const code = reply.status === 401 || reply.status === 403 ? UpstreamCodes.authFailed : reply.status >= 500 ? UpstreamCodes.unavailable : UpstreamCodes.invalidRequest;
+    const code =
+      reply.status === 401 || reply.status === 403 ? UpstreamCodes.authFailed : reply.status >= 500 ? UpstreamCodes.unavailable : UpstreamCodes.invalidRequest;
     return upstreamError(code, `${who} ${what} answered ${reply.status}${reply.body.length ? `: ${clip(reply.body.toString('utf8'), 200)}` : ''}.`);
   };
 
@@ -106,7 +116,11 @@ export type ComfyClient = ReturnType<typeof createComfyClient>;
 /** ComfyUI's validation answer in one line: the error and the first node errors. */
 function describeRefusal(body: Record<string, unknown>): string {
   const error = body.error;
-  const head = isObject(error) ? [error.message, error.details].filter((s) => typeof s === 'string' && s !== '').join(': ') : typeof error === 'string' ? error : 'invalid prompt';
+  const head = isObject(error)
+    ? [error.message, error.details].filter((s) => typeof s === 'string' && s !== '').join(': ')
+    : typeof error === 'string'
+      ? error
+      : 'invalid prompt';
   const nodes = isObject(body.node_errors) ? Object.entries(body.node_errors) : [];
   const parts = nodes.slice(0, 3).map(([id, e]) => {
     const errs = isObject(e) && Array.isArray(e.errors) ? e.errors.filter(isObject) : [];
@@ -122,7 +136,12 @@ export function describeFailure(entry: HistoryEntry): { interrupted: boolean; me
   const error = messages.find(([event]) => event === 'execution_error')?.[1];
   if (error) {
     const node = [error.node_id, error.node_type].filter(Boolean).join(' ');
-    return { interrupted: false, message: clip(`${node ? `node ${node}: ` : ''}${String(error.exception_type ?? '')}${error.exception_type ? ': ' : ''}${String(error.exception_message ?? 'execution error')}`) };
+    return {
+      interrupted: false,
+      message: clip(
+        `${node ? `node ${node}: ` : ''}${String(error.exception_type ?? '')}${error.exception_type ? ': ' : ''}${String(error.exception_message ?? 'execution error')}`,
+      ),
+    };
   }
   if (messages.some(([event]) => event === 'execution_interrupted')) return { interrupted: true, message: 'the prompt was interrupted' };
   return { interrupted: false, message: `status ${entry.status?.status_str ?? 'unknown'}` };

@@ -100,7 +100,14 @@ export function createComfyUiEngine(input: ComfyUiOptionsInput | ComfyUiOptions,
         return client.upload(bytes, name, mime, options.upload_subfolder, limits);
       }),
     );
-    const graph = workflow.fill({ prompt: req.prompt, negativePrompt: req.negativePrompt, seed: req.seed, width: size.width, height: size.height, images: names });
+    const graph = workflow.fill({
+      prompt: req.prompt,
+      negativePrompt: req.negativePrompt,
+      seed: req.seed,
+      width: size.width,
+      height: size.height,
+      images: names,
+    });
     // Our own id: new servers use it, so a POST /prompt cut off by a cancel is still cancellable.
     let id: string = randomUUID();
     try {
@@ -121,7 +128,10 @@ export function createComfyUiEngine(input: ComfyUiOptionsInput | ComfyUiOptions,
     async edit(req: EditRequest): Promise<EditResult> {
       req.signal.throwIfAborted();
       if (req.images.length > workflow.maxImages) {
-        throw new EditError('InvalidParameter', `This model's workflow takes at most ${workflow.maxImages} input image${workflow.maxImages > 1 ? 's' : ''}, got ${req.images.length}.`);
+        throw new EditError(
+          'InvalidParameter',
+          `This model's workflow takes at most ${workflow.maxImages} input image${workflow.maxImages > 1 ? 's' : ''}, got ${req.images.length}.`,
+        );
       }
       const release = await slots.acquire(req.signal);
       try {

@@ -15,9 +15,15 @@ export const comfyUiOptionsSchema = z
     /** Id of the node whose images are the result; default: the workflow's only SaveImage node. */
     output_node: z.string().min(1).optional(),
     /** Environment variable with a Bearer token, for a ComfyUI behind an authenticating proxy. */
-    api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+    api_key_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+      .optional(),
     /** Subfolder of ComfyUI's input folder that uploads go to. */
-    upload_subfolder: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('retouch'),
+    upload_subfolder: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .default('retouch'),
     /** History polling: first interval, growing ×1.5 up to the maximum. */
     poll_min_ms: z.int().min(20).max(10_000).default(250),
     poll_max_ms: z.int().min(20).max(60_000).default(2000),

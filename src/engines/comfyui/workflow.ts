@@ -59,7 +59,8 @@ function placeholdersIn(value: string): string[] {
 /** Parses and checks a template; errors name the file and the node. */
 export function parseWorkflow(json: unknown, path: string, outputNode?: string): WorkflowTemplate {
   const where = `workflow ${path}`;
-  if (!isObject(json) || Object.keys(json).length === 0) throw new WorkflowError(`${where}: expected an API-format workflow, an object of nodes ("Export (API)" in ComfyUI).`);
+  if (!isObject(json) || Object.keys(json).length === 0)
+    throw new WorkflowError(`${where}: expected an API-format workflow, an object of nodes ("Export (API)" in ComfyUI).`);
   if ('nodes' in json && 'links' in json) throw new WorkflowError(`${where}: this is a UI-format workflow; export it with "Export (API)".`);
   const used = new Set<string>();
   for (const [id, node] of Object.entries(json)) {
@@ -70,7 +71,9 @@ export function parseWorkflow(json: unknown, path: string, outputNode?: string):
       if (typeof value !== 'string') continue;
       for (const name of placeholdersIn(value)) {
         if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
-          throw new WorkflowError(`${where}: node ${id} input ${input} uses the unknown placeholder {{${name}}}; known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`);
+          throw new WorkflowError(
+            `${where}: node ${id} input ${input} uses the unknown placeholder {{${name}}}; known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`,
+          );
         }
         used.add(name);
       }
@@ -81,7 +84,9 @@ export function parseWorkflow(json: unknown, path: string, outputNode?: string):
   const workflow = json as Workflow;
   let output = outputNode;
   if (output === undefined) {
-    const saves = Object.entries(workflow).filter(([, n]) => n.class_type === 'SaveImage').map(([id]) => id);
+    const saves = Object.entries(workflow)
+      .filter(([, n]) => n.class_type === 'SaveImage')
+      .map(([id]) => id);
     if (saves.length !== 1) throw new WorkflowError(`${where}: found ${saves.length} SaveImage nodes; name the result node with "outputNode".`);
     output = saves[0]!;
   } else if (!workflow[output]) {

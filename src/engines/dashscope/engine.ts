@@ -102,7 +102,9 @@ export function createDashScopeEngine(options: DashScopeEngineOptions): Upstream
       }
       const code = str(last?.body.code);
       // A 5xx with its own code (InternalError, …) passes through; a dead connection does not.
-      throw code && last && last.status >= 500 ? EditError.fromUpstream(code, str(last.body.message) ?? code) : new EditError(UPSTREAM_UNAVAILABLE.code, UPSTREAM_UNAVAILABLE.message);
+      throw code && last && last.status >= 500
+        ? EditError.fromUpstream(code, str(last.body.message) ?? code)
+        : new EditError(UPSTREAM_UNAVAILABLE.code, UPSTREAM_UNAVAILABLE.message);
     },
 
     async query(id): Promise<UpstreamQuery> {
@@ -112,7 +114,8 @@ export function createDashScopeEngine(options: DashScopeEngineOptions): Upstream
       }
       const output = (reply.body.output ?? {}) as Record<string, unknown>;
       const status = STATUSES.find((s) => s === output.task_status);
-      if (!status) return { kind: 'retry', retryAfterMs: undefined, throttled: false, reason: `GET task: unexpected task_status ${String(output.task_status)}` };
+      if (!status)
+        return { kind: 'retry', retryAfterMs: undefined, throttled: false, reason: `GET task: unexpected task_status ${String(output.task_status)}` };
       const snapshot: { kind: 'snapshot'; status: UpstreamStatus; code?: string; message?: string; results: UpstreamResult[] } = {
         kind: 'snapshot',
         status,

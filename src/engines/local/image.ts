@@ -68,10 +68,7 @@ export async function decode(input: Buffer, maxPixels?: number): Promise<Img> {
 export function checkSize(width: number, height: number, what: string): void {
   if (width < 1 || height < 1) throw new EditError('InvalidParameter', `${what} would leave an empty image.`);
   if (width * height > MAX_WORKING_PIXELS || width > MAX_WORKING_SIDE || height > MAX_WORKING_SIDE) {
-    throw new EditError(
-      'InvalidParameter',
-      `${what} would make the image ${width}×${height}, above the ${MAX_WORKING_PIXELS / 1e6} megapixel working limit.`,
-    );
+    throw new EditError('InvalidParameter', `${what} would make the image ${width}×${height}, above the ${MAX_WORKING_PIXELS / 1e6} megapixel working limit.`);
   }
 }
 

@@ -50,7 +50,11 @@ export async function fitToOutput(work: Work, target: Size, hints: NegativeHints
     });
   } else {
     const img = await materialise(work);
-    const bg = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'cover' }).blur(Math.max(4, Math.min(target.width, target.height) * 0.04)));
+    const bg = await fromSharp(
+      toSharp(img)
+        .resize(target.width, target.height, { fit: 'cover' })
+        .blur(Math.max(4, Math.min(target.width, target.height) * 0.04)),
+    );
     const fg = await fromSharp(toSharp(img).resize(target.width, target.height, { fit: 'inside' }));
     out = await fromSharp(
       toSharp(bg).composite([
@@ -111,7 +115,12 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
     const given = options.ml;
     if (typeof given === 'function') models = await given();
     else if (given) models = given;
-    else models = (await import('./ml/index.js')).getMlModels({ idleTimeoutMs: options.mlIdleTimeoutMs, recycleAboveBytes: options.mlRecycleAboveBytes, workerData: { isnet: options.isnet } });
+    else
+      models = (await import('./ml/index.js')).getMlModels({
+        idleTimeoutMs: options.mlIdleTimeoutMs,
+        recycleAboveBytes: options.mlRecycleAboveBytes,
+        workerData: { isnet: options.isnet },
+      });
     return models;
   };
 

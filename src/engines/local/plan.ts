@@ -9,7 +9,6 @@
  * then put it side by side with image 1").
  */
 
-
 /** An sRGB colour, 0–255 per channel, with its names for the description. */
 /** The hue bands selective colour works on (their degree ranges live in steps/tone.ts). */
 export type HueBand = 'reds' | 'oranges' | 'yellows' | 'greens' | 'cyans' | 'blues' | 'purples' | 'magentas';
@@ -20,16 +19,7 @@ export interface Colour {
   readonly zh: string;
 }
 
-export type Position =
-  | 'top'
-  | 'bottom'
-  | 'center'
-  | 'left'
-  | 'right'
-  | 'top-left'
-  | 'top-right'
-  | 'bottom-left'
-  | 'bottom-right';
+export type Position = 'top' | 'bottom' | 'center' | 'left' | 'right' | 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
 
 export type Side = 'all' | 'left' | 'right' | 'top' | 'bottom' | 'horizontal' | 'vertical';
 

@@ -106,7 +106,11 @@ export function createOpenAiEngine(input: OpenAiOptionsInput | OpenAiOptions, ct
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw upstreamError(UpstreamCodes.badResponse, `${who} sent an image URL that is not http(s).`);
     }
-    const reply = await upstreamFetch(url.href, { headers: url.origin === new URL(base).origin ? headers : {} }, { signal, deadline, maxBytes, what: `${who}'s image URL` });
+    const reply = await upstreamFetch(
+      url.href,
+      { headers: url.origin === new URL(base).origin ? headers : {} },
+      { signal, deadline, maxBytes, what: `${who}'s image URL` },
+    );
     if (reply.status !== 200) throw upstreamError(UpstreamCodes.badResponse, `${who}'s image URL answered ${reply.status}.`);
     return reply.body;
   }

@@ -18,7 +18,10 @@ export const openAiOptionsSchema = z
     /** Sent as `model`; vLLM-Omni and SGLang serve one model and ignore it, OpenAI requires it. */
     model: z.string().min(1).optional(),
     /** Name of the environment variable holding the upstream's API key (sent as a Bearer token). */
-    api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+    api_key_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+      .optional(),
     /** Multipart name of each input image: "image[]" (OpenAI SDKs; vLLM-Omni and SGLang accept both) or "image". */
     image_field: z.enum(['image[]', 'image']).default('image[]'),
     /** `response_format` to ask for; "none" omits the field (OpenAI's GPT image models reject it). */
@@ -26,7 +29,10 @@ export const openAiOptionsSchema = z
     /** Most images one request may ask for. 1 = every output is its own request (n=1, seed+index). */
     max_n: z.int().min(1).max(10).default(1),
     /** Sizes the upstream accepts ("1024x1024", …); the one closest in aspect ratio is asked for. Default: the exact size. */
-    sizes: z.array(z.string().regex(/^\d{2,5}x\d{2,5}$/, 'must look like "1024x1024"')).min(1).optional(),
+    sizes: z
+      .array(z.string().regex(/^\d{2,5}x\d{2,5}$/, 'must look like "1024x1024"'))
+      .min(1)
+      .optional(),
     /** Send `seed` (vLLM-Omni, SGLang: yes; OpenAI rejects unknown fields: set false). */
     send_seed: z.boolean().default(true),
     /** Send `negative_prompt` when the task has one. */

@@ -37,7 +37,12 @@ function describe(reply: UpstreamReply): { message: string; code?: string; param
   if (isObject(body)) {
     const error = isObject(body.error) ? body.error : undefined;
     if (error) {
-      return { message: str(error.message) ?? 'no message', code: str(error.code) ?? (typeof error.code === 'number' ? String(error.code) : undefined), param: str(error.param), type: str(error.type) };
+      return {
+        message: str(error.message) ?? 'no message',
+        code: str(error.code) ?? (typeof error.code === 'number' ? String(error.code) : undefined),
+        param: str(error.param),
+        type: str(error.type),
+      };
     }
     if (typeof body.detail === 'string') return { message: body.detail };
     if (Array.isArray(body.detail)) {

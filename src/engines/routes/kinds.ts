@@ -17,4 +17,3 @@ export const KINDS: Readonly<Record<string, EngineKind>> = {
 
 /** Engine names a route may give, in the order docs and errors list them. */
 export const engineNames = (): string[] => ['local', 'auto', ...Object.keys(KINDS).filter((k) => k !== 'local')];
-

@@ -49,7 +49,12 @@ export class RoutingTableError extends Error {
 }
 
 export const DEFAULT_ROUTING_TABLE: RoutingTable = {
-  routes: new Map([[MODEL_WAN25_I2I, { name: MODEL_WAN25_I2I, engine: 'local', options: {}, secrets: new Map(), timeoutMs: undefined, concurrency: undefined, fallback: undefined }]]),
+  routes: new Map([
+    [
+      MODEL_WAN25_I2I,
+      { name: MODEL_WAN25_I2I, engine: 'local', options: {}, secrets: new Map(), timeoutMs: undefined, concurrency: undefined, fallback: undefined },
+    ],
+  ]),
   source: undefined,
 };
 
@@ -95,7 +100,8 @@ export function parseRoutingTable(raw: unknown, env: Env, source?: string): Rout
     let options: unknown = {};
     const secrets = new Map<string, Secret>();
     if (route.engine === 'auto') {
-      if (route.options && Object.keys(route.options).length > 0) throw new RoutingTableError(`${at}.options`, 'engine "auto" takes no options (configure the fallback route)');
+      if (route.options && Object.keys(route.options).length > 0)
+        throw new RoutingTableError(`${at}.options`, 'engine "auto" takes no options (configure the fallback route)');
     } else {
       const kind = KINDS[route.engine]!;
       const parsed = kind.options.safeParse(route.options ?? {});
@@ -138,7 +144,10 @@ export function loadRoutingTable(path: string, env: Env): RoutingTable {
   try {
     raw = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : YAML.parse(text);
   } catch (err) {
-    throw new RoutingTableError('', `${path} is not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
+    throw new RoutingTableError(
+      '',
+      `${path} is not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   return parseRoutingTable(raw, env, path);
 }

@@ -59,8 +59,7 @@ export interface UpstreamSnapshot {
 }
 
 export type UpstreamQuery =
-  | UpstreamSnapshot
-  | { readonly kind: 'retry'; readonly retryAfterMs: number | undefined; readonly throttled: boolean; readonly reason: string };
+  UpstreamSnapshot | { readonly kind: 'retry'; readonly retryAfterMs: number | undefined; readonly throttled: boolean; readonly reason: string };
 
 export interface UpstreamEngine {
   readonly kind: 'upstream';

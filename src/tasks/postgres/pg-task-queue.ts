@@ -91,9 +91,7 @@ export function createPostgresTaskQueue(pool: PgPool): TaskQueue {
       return undefined;
     },
     async heartbeat(id, workerId, leaseUntil) {
-      return changed(
-        await pool.query(`UPDATE tasks SET lease_until = $1 WHERE id = $2 AND worker_id = $3 AND status = 'RUNNING'`, [leaseUntil, id, workerId]),
-      );
+      return changed(await pool.query(`UPDATE tasks SET lease_until = $1 WHERE id = $2 AND worker_id = $3 AND status = 'RUNNING'`, [leaseUntil, id, workerId]));
     },
     async heartbeatMany(ids, workerId, leaseUntil) {
       if (ids.length === 0) return [];
@@ -107,7 +105,10 @@ export function createPostgresTaskQueue(pool: PgPool): TaskQueue {
       const upstream = routing.upstream === undefined ? null : JSON.stringify(routing.upstream);
       return changed(
         await pool.query(`UPDATE tasks SET engine = $1, upstream = $2::jsonb WHERE id = $3 AND worker_id = $4 AND status = 'RUNNING'`, [
-          routing.engine, upstream, id, workerId,
+          routing.engine,
+          upstream,
+          id,
+          workerId,
         ]),
       );
     },

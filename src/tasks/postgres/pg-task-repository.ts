@@ -17,9 +17,22 @@ const INSERT_TASK = `INSERT INTO tasks (id, workspace_id, api_key_id, request_id
   VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`;
 
 const insertParams = (task: NewTask): unknown[] => [
-  task.id, task.workspaceId, task.apiKeyId, task.requestId, task.model, task.prompt, task.negativePrompt, task.n,
-  task.size ? `${task.size.width}*${task.size.height}` : null, task.seed, task.promptExtend, task.watermark,
-  JSON.stringify(task.inputKeys), task.submitTime, JSON.stringify(Array.from({ length: task.n }, () => null)), task.expiresAt,
+  task.id,
+  task.workspaceId,
+  task.apiKeyId,
+  task.requestId,
+  task.model,
+  task.prompt,
+  task.negativePrompt,
+  task.n,
+  task.size ? `${task.size.width}*${task.size.height}` : null,
+  task.seed,
+  task.promptExtend,
+  task.watermark,
+  JSON.stringify(task.inputKeys),
+  task.submitTime,
+  JSON.stringify(Array.from({ length: task.n }, () => null)),
+  task.expiresAt,
 ];
 
 const FIND_KEY = `SELECT task_id AS "taskId", fingerprint FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND expires_at > $3`;
@@ -34,7 +47,9 @@ export function createPostgresTaskRepository(pool: PgPool): TaskRepository {
     async insertIdempotent(task, claim) {
       return transaction(pool, async (client) => {
         await client.query('DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND expires_at <= $3', [
-          task.workspaceId, claim.key, claim.createdAt,
+          task.workspaceId,
+          claim.key,
+          claim.createdAt,
         ]);
         // A twin inserting the same key makes this wait for its commit, then do nothing: the
         // next statement (a new snapshot under READ COMMITTED) sees the twin's row.
@@ -64,7 +79,11 @@ export function createPostgresTaskRepository(pool: PgPool): TaskRepository {
     async list(query: ListQuery) {
       const params: unknown[] = [query.workspaceId, query.from, query.to, query.now];
       const where = ['workspace_id = $1', 'submit_time >= $2', 'submit_time <= $3', 'expires_at > $4'];
-      const filters: [string, unknown][] = [['id', query.taskId], ['model', query.model], ['status', query.status]];
+      const filters: [string, unknown][] = [
+        ['id', query.taskId],
+        ['model', query.model],
+        ['status', query.status],
+      ];
       for (const [column, value] of filters) {
         if (value === undefined) continue;
         params.push(value);
@@ -81,7 +100,9 @@ export function createPostgresTaskRepository(pool: PgPool): TaskRepository {
     async cancel(id, workspaceId, now) {
       return changed(
         await pool.query(`UPDATE tasks SET status = 'CANCELED', end_time = $1 WHERE id = $2 AND workspace_id = $3 AND status = 'PENDING'`, [
-          now, id, workspaceId,
+          now,
+          id,
+          workspaceId,
         ]),
       );
     },
@@ -119,10 +140,9 @@ export function createPostgresTaskRepository(pool: PgPool): TaskRepository {
       return result.rowCount ?? 0;
     },
     async countByStatus(now) {
-      const { rows } = await pool.query<{ status: string; c: number }>(
-        'SELECT status, count(*)::int AS c FROM tasks WHERE expires_at > $1 GROUP BY status',
-        [now],
-      );
+      const { rows } = await pool.query<{ status: string; c: number }>('SELECT status, count(*)::int AS c FROM tasks WHERE expires_at > $1 GROUP BY status', [
+        now,
+      ]);
       return Object.fromEntries(rows.map((r) => [r.status, r.c]));
     },
     async usage(query) {

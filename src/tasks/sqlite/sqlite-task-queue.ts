@@ -39,12 +39,8 @@ export function createSqliteTaskQueue(db: SqliteDatabase, events: TaskEventHub):
        VALUES (?, (SELECT coalesce(max(last_claim), 0) + 1 FROM workspace_turns))
      ON CONFLICT (workspace_id) DO UPDATE SET last_claim = excluded.last_claim`,
   );
-  const heartbeat = db.prepare(
-    `UPDATE tasks SET lease_until = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
-  );
-  const setRouting = db.prepare(
-    `UPDATE tasks SET engine = ?, upstream = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
-  );
+  const heartbeat = db.prepare(`UPDATE tasks SET lease_until = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`);
+  const setRouting = db.prepare(`UPDATE tasks SET engine = ?, upstream = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`);
   const recordResult = db.prepare(
     `UPDATE tasks SET results = json_set(results, ?, json(?))
      WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
@@ -78,13 +74,11 @@ export function createSqliteTaskQueue(db: SqliteDatabase, events: TaskEventHub):
   const heartbeatManyTx = db.transaction((ids: readonly string[], workerId: string, leaseUntil: number) =>
     ids.filter((id) => heartbeat.run(leaseUntil, id, workerId).changes === 1),
   );
-  const recoverTx = db.transaction(
-    (now: number, maxAttempts: number, failure: { code: string; message: string; expiresAt: number }): RecoveryReport => {
-      const failed = failExhausted.all(failure.code, failure.message, now, failure.expiresAt, now, maxAttempts).map((r) => r.id);
-      const requeued = requeueExpired.all(now).map((r) => r.id);
-      return { failed, requeued };
-    },
-  );
+  const recoverTx = db.transaction((now: number, maxAttempts: number, failure: { code: string; message: string; expiresAt: number }): RecoveryReport => {
+    const failed = failExhausted.all(failure.code, failure.message, now, failure.expiresAt, now, maxAttempts).map((r) => r.id);
+    const requeued = requeueExpired.all(now).map((r) => r.id);
+    return { failed, requeued };
+  });
 
   return {
     async claim(workerId, now, leaseUntil, maxRunningPerWorkspace) {

@@ -18,16 +18,12 @@ export function createSqliteTaskRepository(db: SqliteDatabase, events: TaskEvent
        @promptExtend, @watermark, @inputKeys, @submitTime, @results, @expiresAt)`,
   );
   const get = db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?');
-  const cancel = db.prepare(
-    `UPDATE tasks SET status = 'CANCELED', end_time = ? WHERE id = ? AND workspace_id = ? AND status = 'PENDING'`,
-  );
+  const cancel = db.prepare(`UPDATE tasks SET status = 'CANCELED', end_time = ? WHERE id = ? AND workspace_id = ? AND status = 'PENDING'`);
   const cancelUpstreamPending = db.prepare(
     `UPDATE tasks SET status = 'CANCELED', end_time = ?, worker_id = NULL, lease_until = NULL
      WHERE id = ? AND workspace_id = ? AND status = 'RUNNING' AND json_extract(upstream, '$.status') = 'PENDING'`,
   );
-  const selectExpired = db.prepare<[number, number], TaskRow>(
-    'SELECT * FROM tasks WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
-  );
+  const selectExpired = db.prepare<[number, number], TaskRow>('SELECT * FROM tasks WHERE expires_at <= ? ORDER BY expires_at LIMIT ?');
   const deleteOne = db.prepare('DELETE FROM tasks WHERE id = ?');
   const changedSince = db.prepare<[string, number, number, number], TaskRow>(
     'SELECT * FROM tasks WHERE workspace_id = ? AND revision > ? AND expires_at > ? ORDER BY revision LIMIT ?',
@@ -40,9 +36,7 @@ export function createSqliteTaskRepository(db: SqliteDatabase, events: TaskEvent
     `INSERT INTO idempotency_keys (workspace_id, key, fingerprint, task_id, created_at, expires_at)
      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
-  const deleteExpiredKeys = db.prepare(
-    'DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)',
-  );
+  const deleteExpiredKeys = db.prepare('DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)');
   const countByStatus = db.prepare<[number], { status: StoredTaskStatus; c: number }>(
     'SELECT status, count(*) AS c FROM tasks WHERE expires_at > ? GROUP BY status',
   );
@@ -111,9 +105,7 @@ export function createSqliteTaskRepository(db: SqliteDatabase, events: TaskEvent
       const params = { ...query };
       const total = (db.prepare(`SELECT count(*) AS c FROM tasks WHERE ${clause}`).get(params) as { c: number }).c;
       const rows = db
-        .prepare<typeof params, TaskRow>(
-          `SELECT * FROM tasks WHERE ${clause} ORDER BY submit_time DESC, id DESC LIMIT @limit OFFSET @offset`,
-        )
+        .prepare<typeof params, TaskRow>(`SELECT * FROM tasks WHERE ${clause} ORDER BY submit_time DESC, id DESC LIMIT @limit OFFSET @offset`)
         .all(params);
       return { total, items: rows.map(toTaskRecord) };
     },

@@ -13,9 +13,7 @@ export function createSqliteUploadRepository(db: SqliteDatabase): UploadReposito
      ON CONFLICT (key) DO NOTHING`,
   );
   const deleteIfExpired = db.prepare('DELETE FROM uploads WHERE key = ? AND expires_at <= ?');
-  const usage = db.prepare<[string, number], { total: number | null }>(
-    'SELECT SUM(size) AS total FROM uploads WHERE workspace_id = ? AND expires_at > ?',
-  );
+  const usage = db.prepare<[string, number], { total: number | null }>('SELECT SUM(size) AS total FROM uploads WHERE workspace_id = ? AND expires_at > ?');
   const takeExpired = db.prepare<[number, number], { blob_key: string }>(
     'DELETE FROM uploads WHERE key IN (SELECT key FROM uploads WHERE expires_at <= ? LIMIT ?) RETURNING blob_key',
   );

@@ -6,16 +6,7 @@
  */
 import type { PgPool } from '../../db/postgres/database.js';
 import { transaction } from '../../db/postgres/transaction.js';
-import {
-  encodeEvents,
-  toAttempt,
-  toDelivery,
-  toEndpoint,
-  type AttemptRow,
-  type DeliveryRow,
-  type EndpointRow,
-  type WebhookStore,
-} from '../webhook-store.js';
+import { encodeEvents, toAttempt, toDelivery, toEndpoint, type AttemptRow, type DeliveryRow, type EndpointRow, type WebhookStore } from '../webhook-store.js';
 
 const CLAIM = `UPDATE webhook_deliveries d SET locked_by = $1, locked_until = $2
   FROM (SELECT id FROM webhook_deliveries
@@ -29,19 +20,23 @@ const CLAIM = `UPDATE webhook_deliveries d SET locked_by = $1, locked_until = $2
 export function createPostgresWebhookStore(pool: PgPool): WebhookStore {
   const withAttempts = async (rows: DeliveryRow[]) => {
     if (rows.length === 0) return [];
-    const { rows: attempts } = await pool.query<AttemptRow>(
-      'SELECT * FROM webhook_attempts WHERE delivery_id = ANY($1) ORDER BY delivery_id, attempt',
-      [rows.map((r) => r.id)],
-    );
+    const { rows: attempts } = await pool.query<AttemptRow>('SELECT * FROM webhook_attempts WHERE delivery_id = ANY($1) ORDER BY delivery_id, attempt', [
+      rows.map((r) => r.id),
+    ]);
     return rows.map((row) => ({ ...toDelivery(row), attemptLog: attempts.filter((a) => a.delivery_id === row.id).map(toAttempt) }));
   };
 
   return {
     async createEndpoint(e) {
-      await pool.query(
-        `INSERT INTO webhook_endpoints (id, workspace_id, url, events, description, secret, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [e.id, e.workspaceId, e.url, encodeEvents(e.events), e.description, e.secret, e.createdAt],
-      );
+      await pool.query(`INSERT INTO webhook_endpoints (id, workspace_id, url, events, description, secret, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+        e.id,
+        e.workspaceId,
+        e.url,
+        encodeEvents(e.events),
+        e.description,
+        e.secret,
+        e.createdAt,
+      ]);
     },
     async listEndpoints(workspaceId) {
       const { rows } = await pool.query<EndpointRow>('SELECT * FROM webhook_endpoints WHERE workspace_id = $1 ORDER BY created_at, id', [workspaceId]);
@@ -69,7 +64,9 @@ export function createPostgresWebhookStore(pool: PgPool): WebhookStore {
     async callbackSecret(workspaceId, now, fresh) {
       // Two nodes creating it at once: the second insert does nothing and both read the first.
       await pool.query('INSERT INTO webhook_secrets (workspace_id, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-        workspaceId, fresh(), now,
+        workspaceId,
+        fresh(),
+        now,
       ]);
       const { rows } = await pool.query<{ secret: string }>('SELECT secret FROM webhook_secrets WHERE workspace_id = $1', [workspaceId]);
       return rows[0]!.secret;

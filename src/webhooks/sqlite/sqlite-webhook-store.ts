@@ -79,11 +79,13 @@ export function createSqliteWebhookStore(db: SqliteDatabase): WebhookStore {
       return row ? toEndpoint(row) : undefined;
     },
     async deleteEndpoint(id, workspaceId) {
-      return db.transaction(() => {
-        const deleted = deleteEndpoint.run(id, workspaceId).changes === 1;
-        if (deleted) cancelPending.run(id);
-        return deleted;
-      }).immediate();
+      return db
+        .transaction(() => {
+          const deleted = deleteEndpoint.run(id, workspaceId).changes === 1;
+          if (deleted) cancelPending.run(id);
+          return deleted;
+        })
+        .immediate();
     },
     async registerCallback(taskId, workspaceId, url, now) {
       insertCallback.run(taskId, workspaceId, url, now);
@@ -113,11 +115,13 @@ export function createSqliteWebhookStore(db: SqliteDatabase): WebhookStore {
         status: o.attempt.status ?? null,
         error: o.attempt.error ?? null,
       };
-      return db.transaction(() => {
-        if (finish.run(params).changes !== 1) return false;
-        insertAttempt.run(params);
-        return true;
-      }).immediate();
+      return db
+        .transaction(() => {
+          if (finish.run(params).changes !== 1) return false;
+          insertAttempt.run(params);
+          return true;
+        })
+        .immediate();
     },
     async listDeliveries(endpointId, workspaceId, limit) {
       return listDeliveries.all(endpointId, workspaceId, limit).map(withAttempts);

@@ -76,7 +76,9 @@ describe('local engine', () => {
 
   it('uses a second image when there is one; per-image edits apply before fusion', async () => {
     const images = [await png(fill(100, 100, () => RED)), await png(fill(100, 100, (x) => (x < 50 ? [0, 0, 0] : [255, 255, 255])))];
-    const result = await engine.edit(await request('flip image 2 horizontally, then put image 1 and image 2 side by side', { images, size: { width: 1280, height: 640 } }));
+    const result = await engine.edit(
+      await request('flip image 2 horizontally, then put image 1 and image 2 side by side', { images, size: { width: 1280, height: 640 } }),
+    );
     const out = await decodePng(result.png);
     expect(pixel(out, 700, 300)).toEqual([255, 255, 255]);
     expect(pixel(out, 1270, 300)).toEqual([0, 0, 0]);
@@ -107,8 +109,16 @@ describe('working resolution', () => {
     const { runPlan, workingBudget } = await import('../../../src/engines/local/execute.js');
     const { parseInstruction } = await import('../../../src/engines/local/parser/index.js');
     const { NO_HINTS } = await import('../../../src/engines/local/negative.js');
-    const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#808080' } }).jpeg().toBuffer();
-    const options = { seed: 1, signal: new AbortController().signal, hints: NO_HINTS, ml: async () => Promise.reject(new Error('none')), outputPixels: 1024 * 1024 };
+    const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#808080' } })
+      .jpeg()
+      .toBuffer();
+    const options = {
+      seed: 1,
+      signal: new AbortController().signal,
+      hints: NO_HINTS,
+      ml: async () => Promise.reject(new Error('none')),
+      outputPixels: 1024 * 1024,
+    };
     const shrunk = await runPlan(parseInstruction('grayscale'), [big], options);
     expect(shrunk.width * shrunk.height).toBeLessThanOrEqual(2 * 1024 * 1024 + 3000);
     expect(shrunk.width / shrunk.height).toBeCloseTo(1.5, 2);

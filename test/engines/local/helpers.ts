@@ -96,7 +96,9 @@ export function changed(a: Img, b: Img, region: { left: number; top: number; wid
 }
 
 export async function png(img: Img): Promise<Buffer> {
-  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } }).png().toBuffer();
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } })
+    .png()
+    .toBuffer();
 }
 
 export async function decodePng(buf: Buffer): Promise<Img> {

@@ -70,7 +70,9 @@ describe('ML composition (fake models)', () => {
   });
 
   it('alpha survives later colour steps and the final resize', async () => {
-    const { out } = await edit('remove the background, then make it brighter', [await png(quadrants(100, 60))], fakeModels(), { size: { width: 200, height: 120 } });
+    const { out } = await edit('remove the background, then make it brighter', [await png(quadrants(100, 60))], fakeModels(), {
+      size: { width: 200, height: 120 },
+    });
     expect(out.channels).toBe(4);
     expect(pixel(out, 190, 60)[3]).toBe(0);
     expect(pixel(out, 20, 60)[3]).toBe(255);
@@ -142,7 +144,11 @@ describe('ML composition (fake models)', () => {
 
   it('cut out the subject of image 2 onto image 1: result has image 1 size, subject at the bottom centre', async () => {
     const subject = fill(80, 80, (x) => (x < 40 ? [250, 0, 0] : [0, 250, 0]));
-    const { out } = await edit('cut out the person in image 2 and put it on image 1', [await png(fill(200, 100, () => BLUE)), await png(subject)], fakeModels());
+    const { out } = await edit(
+      'cut out the person in image 2 and put it on image 1',
+      [await png(fill(200, 100, () => BLUE)), await png(subject)],
+      fakeModels(),
+    );
     expect([out.width, out.height]).toEqual([200, 100]);
     expect(pixel(out, 5, 5)).toEqual([...BLUE]);
     expect(pixel(out, 80, 95)[0]).toBeGreaterThan(200);
@@ -152,10 +158,19 @@ describe('ML composition (fake models)', () => {
   it('models that cannot load give a clear InvalidParameter; engine.close() closes loaded models', async () => {
     const engine = createLocalEngine({ ml: async () => Promise.reject(new Error('no weights')) });
     const request: EditRequest = {
-      images: [await png(quadrants(40, 40))], prompt: 'remove the background', negativePrompt: '', index: 0, seed: 1,
-      size: undefined, promptExtend: false, watermark: false, signal: new AbortController().signal,
+      images: [await png(quadrants(40, 40))],
+      prompt: 'remove the background',
+      negativePrompt: '',
+      index: 0,
+      seed: 1,
+      size: undefined,
+      promptExtend: false,
+      watermark: false,
+      signal: new AbortController().signal,
     };
-    await expect(engine.edit(request)).rejects.toSatisfy((e: unknown) => e instanceof EditError && e.code === 'InvalidParameter' && /ML models/.test(e.message));
+    await expect(engine.edit(request)).rejects.toSatisfy(
+      (e: unknown) => e instanceof EditError && e.code === 'InvalidParameter' && /ML models/.test(e.message),
+    );
     const ml = fakeModels();
     const { engine: used } = await edit('remove the background', [await png(quadrants(40, 40))], ml);
     await used.close?.();
@@ -167,7 +182,11 @@ describe('ML composition with image references (fake models)', () => {
   it('remove the background of image 2, then place it on image 1: the cut-out keeps image 1 visible around it', async () => {
     const base = fill(200, 100, () => BLUE);
     const second = fill(80, 80, () => [250, 250, 0]);
-    const { out, result } = await edit('remove the background of image 2, then put image 2 in the centre at 40%', [await png(base), await png(second)], fakeModels());
+    const { out, result } = await edit(
+      'remove the background of image 2, then put image 2 in the centre at 40%',
+      [await png(base), await png(second)],
+      fakeModels(),
+    );
     expect(out.channels).toBe(3);
     // Left half of image 2 is its subject (yellow), right half was removed (image 1 shows through).
     expect(pixel(out, 100 - 20 + 5, 50)).toEqual([250, 250, 0]);
@@ -194,7 +213,17 @@ describe('ML steps take turns', () => {
     const engine = createLocalEngine({ ml: slow });
     const input = await png(quadrants(120, 80));
     const edit = (prompt: string) =>
-      engine.edit({ images: [input], prompt, negativePrompt: '', index: 0, seed: 1, size: undefined, promptExtend: false, watermark: false, signal: new AbortController().signal });
+      engine.edit({
+        images: [input],
+        prompt,
+        negativePrompt: '',
+        index: 0,
+        seed: 1,
+        size: undefined,
+        promptExtend: false,
+        watermark: false,
+        signal: new AbortController().signal,
+      });
     const results = await Promise.all(['remove the background', 'blur the background', 'remove the background', 'make the background white'].map(edit));
     expect(most).toBe(1);
     expect(results).toHaveLength(4);

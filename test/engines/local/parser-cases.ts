@@ -27,7 +27,13 @@ export const CASES: readonly Case[] = [
   ['sepia', [{ op: 'sepia', strength: 1 }]],
   ['apply a sepia tone', [{ op: 'sepia', strength: 1 }]],
   ['a slight sepia tint', [{ op: 'sepia', strength: 0.5 }]],
-  ['make it look vintage', [{ op: 'sepia', strength: 0.7 }, { op: 'vignette', strength: 0.3 }]],
+  [
+    'make it look vintage',
+    [
+      { op: 'sepia', strength: 0.7 },
+      { op: 'vignette', strength: 0.3 },
+    ],
+  ],
   ['retro style', [{ op: 'sepia' }, { op: 'vignette' }]],
   ['old photo look', [{ op: 'sepia' }, { op: 'vignette' }]],
   ['复古风格', [{ op: 'sepia', strength: 0.7 }, { op: 'vignette' }], 'zh'],
@@ -165,7 +171,13 @@ export const CASES: readonly Case[] = [
   ['mirror the image', [{ op: 'flip', axis: 'horizontal' }]],
   ['flip it upside down', [{ op: 'flip', axis: 'vertical' }]],
   ['flip vertically', [{ op: 'flip', axis: 'vertical' }]],
-  ['flip horizontally and vertically', [{ op: 'flip', axis: 'horizontal' }, { op: 'flip', axis: 'vertical' }]],
+  [
+    'flip horizontally and vertically',
+    [
+      { op: 'flip', axis: 'horizontal' },
+      { op: 'flip', axis: 'vertical' },
+    ],
+  ],
   ['水平翻转', [{ op: 'flip', axis: 'horizontal' }], 'zh'],
   ['左右镜像', [{ op: 'flip', axis: 'horizontal' }], 'zh'],
   ['上下翻转', [{ op: 'flip', axis: 'vertical' }], 'zh'],
@@ -291,7 +303,14 @@ export const CASES: readonly Case[] = [
   ['rotate 90 degrees then flip horizontally and add a border', [{ op: 'rotate' }, { op: 'flip' }, { op: 'border' }]],
   ['first crop to a square; then blur slightly. Finally add film grain', [{ op: 'cropAspect' }, { op: 'blur', strength: 0.5 }, { op: 'grain' }]],
   ['sharpen & brighten', [{ op: 'sharpen' }, { op: 'brightness' }]],
-  ['亮度提高30%，再顺时针旋转180度', [{ op: 'brightness', factor: 1.3 }, { op: 'rotate', degrees: 180 }], 'zh'],
+  [
+    '亮度提高30%，再顺时针旋转180度',
+    [
+      { op: 'brightness', factor: 1.3 },
+      { op: 'rotate', degrees: 180 },
+    ],
+    'zh',
+  ],
   ['先转成黑白，然后加暗角', [{ op: 'grayscale' }, { op: 'vignette' }], 'zh'],
   ['裁剪成正方形并且加白色边框', [{ op: 'cropAspect' }, { op: 'border' }], 'zh'],
   ['锐化，再提高饱和度，最后加颗粒', [{ op: 'sharpen' }, { op: 'saturation' }, { op: 'grain' }], 'zh'],
@@ -299,7 +318,11 @@ export const CASES: readonly Case[] = [
   ['变亮和增加对比度', [{ op: 'brightness' }, { op: 'contrast' }], 'zh'],
   ['make it black and white, 然后旋转九十度', [{ op: 'grayscale' }, { op: 'rotate', degrees: 90 }], 'en'],
   ['把图片转成黑白 and rotate 45 degrees', [{ op: 'grayscale' }, { op: 'rotate', degrees: 45 }]],
-  ['请把这张图片调亮一点，然后裁剪成16:9，再加上文字“周末愉快”', [{ op: 'brightness' }, { op: 'cropAspect', ratio: [16, 9] }, { op: 'text', text: '周末愉快' }], 'zh'],
+  [
+    '请把这张图片调亮一点，然后裁剪成16:9，再加上文字“周末愉快”',
+    [{ op: 'brightness' }, { op: 'cropAspect', ratio: [16, 9] }, { op: 'text', text: '周末愉快' }],
+    'zh',
+  ],
   // Per-image edits and fusion
   ['put image 2 on image 1 in the top-right corner', [{ op: 'overlay', source: 2, onto: undefined, position: 'top-right', scale: 0.3 }]],
   ['place the second image in the bottom left at 25%', [{ op: 'overlay', source: 2, position: 'bottom-left', scale: 0.25 }]],
@@ -319,9 +342,22 @@ export const CASES: readonly Case[] = [
   ['blend the second image at 30% opacity', [{ op: 'blend', source: 2, opacity: 0.3 }]],
   ['double exposure with image 3', [{ op: 'blend', source: 3 }]],
   ['将图1和图2融合', [{ op: 'blend', source: 2 }], 'zh'],
-  ['rotate image 2 by 90 degrees, then put image 1 and image 2 side by side', [{ op: 'rotate', degrees: 90, image: 2 }, { op: 'collage', images: [1, 2] }]],
+  [
+    'rotate image 2 by 90 degrees, then put image 1 and image 2 side by side',
+    [
+      { op: 'rotate', degrees: 90, image: 2 },
+      { op: 'collage', images: [1, 2] },
+    ],
+  ],
   ['make the second image black and white', [{ op: 'grayscale', image: 2 }]],
-  ['把图2转成黑白，然后把图1和图2左右拼接', [{ op: 'grayscale', image: 2 }, { op: 'collage', layout: 'horizontal' }], 'zh'],
+  [
+    '把图2转成黑白，然后把图1和图2左右拼接',
+    [
+      { op: 'grayscale', image: 2 },
+      { op: 'collage', layout: 'horizontal' },
+    ],
+    'zh',
+  ],
   // ML
   ['remove the background', [{ op: 'removeBackground' }]],
   ['make the background transparent', [{ op: 'removeBackground' }]],
@@ -368,7 +404,13 @@ export const CASES: readonly Case[] = [
   // Everyday phrasings
   ['Please convert this photo to black and white.', [{ op: 'grayscale' }]],
   ['Can you make the image a little brighter?', [{ op: 'brightness', factor: 1.1 }]],
-  ['Rotate the picture 90° clockwise and then crop it to a square.', [{ op: 'rotate', degrees: 90 }, { op: 'cropAspect', ratio: [1, 1] }]],
+  [
+    'Rotate the picture 90° clockwise and then crop it to a square.',
+    [
+      { op: 'rotate', degrees: 90 },
+      { op: 'cropAspect', ratio: [1, 1] },
+    ],
+  ],
   ['Make it look like an old photograph', [{ op: 'sepia' }, { op: 'vignette' }]],
   ['Apply a cool blue tone', [{ op: 'temperature', amount: -0.15 }]],
   ['Increase the saturation slightly', [{ op: 'saturation', factor: 1.15 }]],
@@ -389,8 +431,22 @@ export const CASES: readonly Case[] = [
   ['It is too dark', [{ op: 'brightness', factor: 1.2 }]],
   ['去掉背景换成白色', [{ op: 'replaceBackground', colour: white }], 'zh'],
   ['请把这张照片转换成黑白', [{ op: 'grayscale' }], 'zh'],
-  ['把图片顺时针旋转90度，然后裁剪成正方形', [{ op: 'rotate', degrees: 90 }, { op: 'cropAspect', ratio: [1, 1] }], 'zh'],
-  ['图片整体调亮一些，增加一点对比度', [{ op: 'brightness', factor: 1.1 }, { op: 'contrast', factor: 1.1 }], 'zh'],
+  [
+    '把图片顺时针旋转90度，然后裁剪成正方形',
+    [
+      { op: 'rotate', degrees: 90 },
+      { op: 'cropAspect', ratio: [1, 1] },
+    ],
+    'zh',
+  ],
+  [
+    '图片整体调亮一些，增加一点对比度',
+    [
+      { op: 'brightness', factor: 1.1 },
+      { op: 'contrast', factor: 1.1 },
+    ],
+    'zh',
+  ],
   ['给图片加一个复古滤镜', [{ op: 'sepia' }, { op: 'vignette' }], 'zh'],
   ['在右下角加上水印文字“仅供参考”', [{ op: 'text', text: '仅供参考', position: 'bottom-right' }], 'zh'],
   ['把人物背景虚化', [{ op: 'backgroundBlur' }], 'zh'],
@@ -421,7 +477,13 @@ export const CASES: readonly Case[] = [
   ['变成正方形', [{ op: 'cropAspect', ratio: [1, 1] }], 'zh'],
   ['Convert it into a black & white image with high contrast', [{ op: 'grayscale' }, { op: 'contrast', factor: 1.2 }]],
   ['vintage look with a thin white border', [{ op: 'sepia' }, { op: 'vignette' }, { op: 'border', colour: white }]],
-  ['Give it more contrast and saturation', [{ op: 'contrast', factor: 1.2 }, { op: 'saturation', factor: 1.3 }]],
+  [
+    'Give it more contrast and saturation',
+    [
+      { op: 'contrast', factor: 1.2 },
+      { op: 'saturation', factor: 1.3 },
+    ],
+  ],
   ['make the image less blurry', [{ op: 'sharpen' }]],
   ['make it less dark', [{ op: 'brightness', factor: 1.2 }]],
   ['make it not so bright', [{ op: 'brightness', factor: 0.8 }]],

@@ -25,10 +25,16 @@ const KEEP_ZH = ['，其余保持不变', '，其他内容不要改动', '。其
 function respell(s: string): string {
   // Either spelling: American → British where the example uses American, and back.
   const swaps: [RegExp, string][] = [
-    [/colour/g, 'color'], [/grey/g, 'gray'], [/centre/g, 'center'],
+    [/colour/g, 'color'],
+    [/grey/g, 'gray'],
+    [/centre/g, 'center'],
   ];
   const british: [RegExp, string][] = [
-    [/color/g, 'colour'], [/gray/g, 'grey'], [/center/g, 'centre'], [/anonymize/g, 'anonymise'], [/posterize/g, 'posterise'],
+    [/color/g, 'colour'],
+    [/gray/g, 'grey'],
+    [/center/g, 'centre'],
+    [/anonymize/g, 'anonymise'],
+    [/posterize/g, 'posterise'],
   ];
   const hasBritish = swaps.some(([re]) => re.test(s));
   let t = s;
@@ -37,13 +43,22 @@ function respell(s: string): string {
 }
 
 function fullWidth(s: string): string {
-  return s.replace(/,/g, '，').replace(/\.(?!\d)/g, '。').replace(/!/g, '！').replace(/\?/g, '？').replace(/;/g, '；').replace(/:/g, '：').replace(/%/g, '％').replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
+  return s
+    .replace(/,/g, '，')
+    .replace(/\.(?!\d)/g, '。')
+    .replace(/!/g, '！')
+    .replace(/\?/g, '？')
+    .replace(/;/g, '；')
+    .replace(/:/g, '：')
+    .replace(/%/g, '％')
+    .replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
 }
 
 type Variant = (s: string, pick: number) => string;
 const pickOf = <T>(list: readonly T[], n: number): T => list[n % list.length] as T;
 const VARIANTS: Record<string, Variant> = {
-  politeness: (s, n) => (zh(s) ? pickOf(POLITE_ZH, n) + s + pickOf(POLITE_ZH_END, n) : pickOf(POLITE_EN, n) + s.charAt(0).toLowerCase() + s.slice(1) + pickOf(POLITE_EN_END, n)),
+  politeness: (s, n) =>
+    zh(s) ? pickOf(POLITE_ZH, n) + s + pickOf(POLITE_ZH_END, n) : pickOf(POLITE_EN, n) + s.charAt(0).toLowerCase() + s.slice(1) + pickOf(POLITE_EN_END, n),
   purpose: (s, n) => s + (zh(s) ? pickOf(PURPOSE_ZH, n) : pickOf(PURPOSE_EN, n)),
   preservation: (s, n) => s + (zh(s) ? pickOf(KEEP_ZH, n) : pickOf(KEEP_EN, n)),
   spelling: (s) => (quoted(s) ? s : respell(s)),
@@ -81,11 +96,30 @@ describe('adding politeness, purpose, preservation, either spelling or full-widt
 });
 
 const GENERATIVE = [
-  'Change her coat from red to navy blue', 'Add a party hat on the dog', 'Remove the man in the background', 'Replace the cloudy sky with a starry night',
-  'Make the person smile', 'Turn this into a Studio Ghibli style illustration', 'Render it as an anime scene', 'Make the table look like it is made of marble',
-  'Colourise this old black and white photo', 'Make her look ten years younger', 'Add a rainbow in the sky', 'Make it look like a watercolor painting',
-  'Remove the trash can from the photo', 'Change the colour of the car to red', 'Extend the image and add more beach on the right',
-  '把她的裙子换成白色婚纱', '在桌子上加一杯咖啡', '去掉背景里的路人', '把天空换成火烧云', '改成宫崎骏动画风格', '转成二次元动漫风', '给黑白老照片上色', '给人物美颜瘦脸', '把花变成红色',
+  'Change her coat from red to navy blue',
+  'Add a party hat on the dog',
+  'Remove the man in the background',
+  'Replace the cloudy sky with a starry night',
+  'Make the person smile',
+  'Turn this into a Studio Ghibli style illustration',
+  'Render it as an anime scene',
+  'Make the table look like it is made of marble',
+  'Colourise this old black and white photo',
+  'Make her look ten years younger',
+  'Add a rainbow in the sky',
+  'Make it look like a watercolor painting',
+  'Remove the trash can from the photo',
+  'Change the colour of the car to red',
+  'Extend the image and add more beach on the right',
+  '把她的裙子换成白色婚纱',
+  '在桌子上加一杯咖啡',
+  '去掉背景里的路人',
+  '把天空换成火烧云',
+  '改成宫崎骏动画风格',
+  '转成二次元动漫风',
+  '给黑白老照片上色',
+  '给人物美颜瘦脸',
+  '把花变成红色',
 ];
 
 describe('a generative request stays refused whatever is added', () => {

@@ -16,11 +16,14 @@ describe('the engine reads its own actual_prompt', () => {
     expect(ops('转成黑白。其余内容保持不变。')).toEqual([{ op: 'grayscale' }]);
   });
 
-  it.each(['make it black and white', 'rotate 90 degrees, then crop to 16:9', '把图片转成黑白，然后裁成正方形', 'make it much brighter', 'flip it vertically'])('%s', (prompt) => {
-    const plan = parseInstruction(prompt);
-    const again = parseInstruction(describePlan(plan));
-    expect(again.operations).toEqual(plan.operations);
-  });
+  it.each(['make it black and white', 'rotate 90 degrees, then crop to 16:9', '把图片转成黑白，然后裁成正方形', 'make it much brighter', 'flip it vertically'])(
+    '%s',
+    (prompt) => {
+      const plan = parseInstruction(prompt);
+      const again = parseInstruction(describePlan(plan));
+      expect(again.operations).toEqual(plan.operations);
+    },
+  );
 });
 
 describe('preservation clauses are satisfied constraints', () => {
@@ -37,7 +40,9 @@ describe('preservation clauses are satisfied constraints', () => {
   });
 
   it('a preservation the plan would break fails clearly', () => {
-    expect(refusal('make it black and white, keep the colours unchanged').message).toMatch(/contradicts itself.*keep the colours unchanged.*changes the colours/);
+    expect(refusal('make it black and white, keep the colours unchanged').message).toMatch(
+      /contradicts itself.*keep the colours unchanged.*changes the colours/,
+    );
     expect(refusal('crop to a square but keep the composition unchanged').message).toMatch(/contradicts itself/);
   });
 
@@ -55,7 +60,7 @@ describe('purpose, politeness and diagnosis never fail a request', () => {
     ['Crop to 16:9 for a YouTube thumbnail.', [{ op: 'cropAspect', ratio: [16, 9] }]],
     ['Blur the background to create a bokeh effect', [{ op: 'backgroundBlur' }]],
     ['增加对比度，让主体更突出', [{ op: 'contrast' }]],
-    ["Could you please make it brighter? Thanks!", [{ op: 'brightness' }]],
+    ['Could you please make it brighter? Thanks!', [{ op: 'brightness' }]],
     ["I'd like this in monochrome", [{ op: 'grayscale' }]],
     ['The photo is too dark, brighten it up a little.', [{ op: 'brightness', factor: 1.1 }]],
     ['颜色太艳了，饱和度降低一些', [{ op: 'saturation', factor: 0.85 }]],

@@ -39,7 +39,10 @@ describe('parseInstruction: instructions outside the catalogue', () => {
 
   it('quotes are kept intact, including chaining words inside them', () => {
     const plan = parseInstruction('add text “A, then B and C” at the top, then rotate 90 degrees');
-    expect(plan.operations).toMatchObject([{ op: 'text', text: 'A, then B and C' }, { op: 'rotate', degrees: 90 }]);
+    expect(plan.operations).toMatchObject([
+      { op: 'text', text: 'A, then B and C' },
+      { op: 'rotate', degrees: 90 },
+    ]);
   });
 
   it('refuses overly long instructions and too many operations', () => {
@@ -68,9 +71,55 @@ describe('describePlan', () => {
 
 describe('parseInstruction: robustness (property tests)', () => {
   const words = [
-    'rotate', 'blur', 'the', 'and', 'then', 'image', '2', '90', 'degrees', '%', '30', 'black', 'white', 'text', '"hi"', '“你好”',
-    '旋转', '九十', '度', '图2', '第二张', '并且', '，', ',', '.', 'border', 'red', '红色', 'crop', '16:9', 'side', 'by', 'put', 'on',
-    'background', '背景', 'remove', 'x', 'half', 'twice', '两倍', 'one hundred', 'and', 'zoom', 'in', '\n', '  ', "'", '「',
+    'rotate',
+    'blur',
+    'the',
+    'and',
+    'then',
+    'image',
+    '2',
+    '90',
+    'degrees',
+    '%',
+    '30',
+    'black',
+    'white',
+    'text',
+    '"hi"',
+    '“你好”',
+    '旋转',
+    '九十',
+    '度',
+    '图2',
+    '第二张',
+    '并且',
+    '，',
+    ',',
+    '.',
+    'border',
+    'red',
+    '红色',
+    'crop',
+    '16:9',
+    'side',
+    'by',
+    'put',
+    'on',
+    'background',
+    '背景',
+    'remove',
+    'x',
+    'half',
+    'twice',
+    '两倍',
+    'one hundred',
+    'and',
+    'zoom',
+    'in',
+    '\n',
+    '  ',
+    "'",
+    '「',
   ];
   it('any mix of catalogue words either parses or fails with InvalidParameter, never anything else', () => {
     fc.assert(
@@ -102,7 +151,15 @@ describe('parseInstruction: robustness (property tests)', () => {
   });
 
   it('long adversarial inputs get a plan or a clear refusal (their parse time is in bench/parse.ts)', () => {
-    const inputs = ['and '.repeat(490), 'one '.repeat(490), 'remove '.repeat(280), '图'.repeat(1990), 'a'.repeat(1999), `"${'x'.repeat(1990)}`, 'rotate 9'.repeat(240)];
+    const inputs = [
+      'and '.repeat(490),
+      'one '.repeat(490),
+      'remove '.repeat(280),
+      '图'.repeat(1990),
+      'a'.repeat(1999),
+      `"${'x'.repeat(1990)}`,
+      'rotate 9'.repeat(240),
+    ];
     for (const input of inputs) {
       let outcome: unknown;
       try {

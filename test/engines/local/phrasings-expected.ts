@@ -17,7 +17,10 @@ export interface Expectation {
 const gt = (x: number) => (v: unknown) => typeof v === 'number' && v > x;
 const lt = (x: number) => (v: unknown) => typeof v === 'number' && v < x;
 const within = (a: number, b: number) => (v: unknown) => typeof v === 'number' && v >= a - 1e-9 && v <= b + 1e-9;
-const oneOf = (...xs: number[]) => (v: unknown) => typeof v === 'number' && xs.includes(v);
+const oneOf =
+  (...xs: number[]) =>
+  (v: unknown) =>
+    typeof v === 'number' && xs.includes(v);
 const one = (...ops: OpMatch[]): Expectation => ({ plans: [ops] });
 const alt = (...plans: OpMatch[][]): Expectation => ({ plans });
 
@@ -62,7 +65,13 @@ export const EXPECTED: Readonly<Record<string, Expectation>> = {
   p028: one({ op: 'saturation', factor: gt(1) }),
   p029: one({ op: 'temperature', amount: gt(0) }),
   // "带点蓝色": cooler, optionally with a light blue tint.
-  p030: alt([{ op: 'temperature', amount: lt(0) }], [{ op: 'temperature', amount: lt(0) }, { op: 'tint', colour: { en: 'blue' } }]),
+  p030: alt(
+    [{ op: 'temperature', amount: lt(0) }],
+    [
+      { op: 'temperature', amount: lt(0) },
+      { op: 'tint', colour: { en: 'blue' } },
+    ],
+  ),
   p031: one({ op: 'whiteBalance' }),
   p032: one({ op: 'autoEnhance' }),
   p033: alt([{ op: 'rotate', degrees: 180 }], [{ op: 'flip', axis: 'vertical' }]),

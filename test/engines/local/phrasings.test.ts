@@ -104,7 +104,8 @@ const isGrey = (img: Img): boolean => {
   for (let i = 0; i < img.data.length; i += img.channels) if (img.data[i] !== img.data[i + 1] || img.data[i + 1] !== img.data[i + 2]) return false;
   return true;
 };
-const same = (a: Img, ax: number, ay: number, b: Img, bx: number, by: number): boolean => pixel(a, ax, ay).every((v, c) => Math.abs(v - (pixel(b, bx, by)[c] as number)) <= 1);
+const same = (a: Img, ax: number, ay: number, b: Img, bx: number, by: number): boolean =>
+  pixel(a, ax, ay).every((v, c) => Math.abs(v - (pixel(b, bx, by)[c] as number)) <= 1);
 
 /** What the result of an operation must show, given the input and the operation. */
 type Check = (out: Img, input: Img, op: Operation) => void;
@@ -115,11 +116,19 @@ const CHECKS: Partial<Record<Operation['op'], Check>> = {
     expect(chroma(out)).not.toBeCloseTo(chroma(input), 0);
   },
   invert: (out, input) => {
-    for (const [x, y] of [[3, 5], [500, 300], [1000, 700]] as const) expect(pixel(out, x, y)).toEqual(pixel(input, x, y).map((v) => 255 - v));
+    for (const [x, y] of [
+      [3, 5],
+      [500, 300],
+      [1000, 700],
+    ] as const)
+      expect(pixel(out, x, y)).toEqual(pixel(input, x, y).map((v) => 255 - v));
   },
-  brightness: (out, input, op) => (op.op === 'brightness' && op.factor > 1 ? expect(luma(out)).toBeGreaterThan(luma(input) + 3) : expect(luma(out)).toBeLessThan(luma(input) - 3)),
-  contrast: (out, input, op) => (op.op === 'contrast' && op.factor > 1 ? expect(spread(out)).toBeGreaterThan(spread(input)) : expect(spread(out)).toBeLessThan(spread(input))),
-  saturation: (out, input, op) => (op.op === 'saturation' && op.factor > 1 ? expect(chroma(out)).toBeGreaterThan(chroma(input)) : expect(chroma(out)).toBeLessThan(chroma(input))),
+  brightness: (out, input, op) =>
+    op.op === 'brightness' && op.factor > 1 ? expect(luma(out)).toBeGreaterThan(luma(input) + 3) : expect(luma(out)).toBeLessThan(luma(input) - 3),
+  contrast: (out, input, op) =>
+    op.op === 'contrast' && op.factor > 1 ? expect(spread(out)).toBeGreaterThan(spread(input)) : expect(spread(out)).toBeLessThan(spread(input)),
+  saturation: (out, input, op) =>
+    op.op === 'saturation' && op.factor > 1 ? expect(chroma(out)).toBeGreaterThan(chroma(input)) : expect(chroma(out)).toBeLessThan(chroma(input)),
   temperature: (out, input, op) => {
     const warmth = (img: Img) => mean(img, 0) - mean(img, 2);
     if (op.op === 'temperature' && op.amount > 0) expect(warmth(out)).toBeGreaterThan(warmth(input) + 5);
@@ -199,7 +208,10 @@ const CHECKS: Partial<Record<Operation['op'], Check>> = {
     expect(values.size).toBeLessThanOrEqual(op.op === 'posterize' ? op.levels : 0);
   },
   text: (out, input, op) => {
-    const region = op.op === 'text' && op.position.startsWith('top') ? { left: 0, top: 0, width: input.width, height: 120 } : { left: 0, top: input.height - 120, width: input.width, height: 120 };
+    const region =
+      op.op === 'text' && op.position.startsWith('top')
+        ? { left: 0, top: 0, width: input.width, height: 120 }
+        : { left: 0, top: input.height - 120, width: input.width, height: 120 };
     const diff = Array.from({ length: region.width * region.height }, (_, k) => {
       const x = region.left + (k % region.width);
       const y = region.top + Math.floor(k / region.width);
@@ -234,7 +246,36 @@ describe('phrasings corpus: pixels of a sample of each operation', () => {
   const picked = samples();
   it('covers every deterministic operation the corpus asks for', () => {
     const kinds = new Set(picked.map((p) => p.op.op));
-    for (const k of ['grayscale', 'sepia', 'invert', 'brightness', 'contrast', 'saturation', 'temperature', 'whiteBalance', 'autoEnhance', 'rotate', 'flip', 'cropAspect', 'cropCenter', 'cropRegion', 'extend', 'border', 'blur', 'sharpen', 'denoise', 'pixelate', 'sketch', 'edges', 'cartoon', 'emboss', 'vignette', 'grain', 'posterize', 'text'] as const) {
+    for (const k of [
+      'grayscale',
+      'sepia',
+      'invert',
+      'brightness',
+      'contrast',
+      'saturation',
+      'temperature',
+      'whiteBalance',
+      'autoEnhance',
+      'rotate',
+      'flip',
+      'cropAspect',
+      'cropCenter',
+      'cropRegion',
+      'extend',
+      'border',
+      'blur',
+      'sharpen',
+      'denoise',
+      'pixelate',
+      'sketch',
+      'edges',
+      'cartoon',
+      'emboss',
+      'vignette',
+      'grain',
+      'posterize',
+      'text',
+    ] as const) {
       expect(kinds.has(k), k).toBe(true);
     }
   });
@@ -285,7 +326,9 @@ describe('phrasings corpus: an explicit size is the output size', () => {
   });
 
   it('fails clearly when parameters.size disagrees with the size the instruction states, and accepts it when they agree', async () => {
-    await expect(edit('resize to 1024x768', { width: 1280, height: 720 })).rejects.toThrow(/asks for an output of 1024×768 pixels, but parameters\.size is 1280\*720/);
+    await expect(edit('resize to 1024x768', { width: 1280, height: 720 })).rejects.toThrow(
+      /asks for an output of 1024×768 pixels, but parameters\.size is 1280\*720/,
+    );
     expect(await edit('resize to 1024x768', { width: 1024, height: 768 })).toMatchObject({ width: 1024, height: 768 });
   });
 });

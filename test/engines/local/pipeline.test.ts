@@ -78,13 +78,29 @@ describe('chained steps', () => {
 
   it('a colour border on an opaque image stays 3-channel (no alpha band added by the pipeline)', async () => {
     const engine = createLocalEngine();
-    const out = await engine.edit({ images: [await png(scene())], prompt: 'add a 10px red border', negativePrompt: '', index: 0, seed: 1, size: undefined, promptExtend: false, watermark: false, signal });
+    const out = await engine.edit({
+      images: [await png(scene())],
+      prompt: 'add a 10px red border',
+      negativePrompt: '',
+      index: 0,
+      seed: 1,
+      size: undefined,
+      promptExtend: false,
+      watermark: false,
+      signal,
+    });
     expect((await sharp(out.png).metadata()).channels).toBe(3);
   });
 
   it('inputs that are not plain sRGB (grey, alpha, EXIF-rotated) are decoded to RGB pixels first and still edited', async () => {
-    const grey = await sharp(await png(scene())).greyscale().png().toBuffer();
-    const rotated = await sharp(await png(scene())).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const grey = await sharp(await png(scene()))
+      .greyscale()
+      .png()
+      .toBuffer();
+    const rotated = await sharp(await png(scene()))
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const out1 = await materialise(await runPlan(parseInstruction('invert'), [grey], options));
     expect(out1.channels).toBe(3);
     const out2 = await materialise(await runPlan(parseInstruction('crop to a square'), [rotated], options));
@@ -98,7 +114,15 @@ describe('PNG settings', () => {
     const input = await png(scene(320, 240));
     const edit = (level: number) =>
       createLocalEngine({ png: { compressionLevel: level, adaptiveFiltering: false } }).edit({
-        images: [input], prompt: 'warmer', negativePrompt: '', index: 0, seed: 1, size: { width: 320, height: 240 }, promptExtend: false, watermark: false, signal,
+        images: [input],
+        prompt: 'warmer',
+        negativePrompt: '',
+        index: 0,
+        seed: 1,
+        size: { width: 320, height: 240 },
+        promptExtend: false,
+        watermark: false,
+        signal,
       });
     const [fast, small] = await Promise.all([edit(0), edit(9)]);
     expect(small.png.length).toBeLessThan(fast.png.length);

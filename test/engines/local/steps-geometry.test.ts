@@ -37,7 +37,12 @@ describe('rotate', () => {
     expect(pixel(out, 0, 0)).toEqual([0, 0, 0]);
     const cropped = await run(src, { op: 'rotate', degrees: 30 }, { noBlackBorders: true });
     expect(cropped.width).toBeLessThan(120);
-    for (const [x, y] of [[0, 0], [cropped.width - 1, 0], [0, cropped.height - 1], [cropped.width - 1, cropped.height - 1]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [cropped.width - 1, 0],
+      [0, cropped.height - 1],
+      [cropped.width - 1, cropped.height - 1],
+    ] as const) {
       expect(pixel(cropped, x, y)[0]).toBeGreaterThan(100);
     }
   });
@@ -90,7 +95,12 @@ describe('crop, trim, resize', () => {
     const out = await run(src, { op: 'trim' });
     expect(Math.abs(out.width - 50)).toBeLessThanOrEqual(1);
     expect(Math.abs(out.height - 40)).toBeLessThanOrEqual(1);
-    expect(await run(fill(30, 30, () => [9, 9, 9]), { op: 'trim' })).toMatchObject({ width: 30, height: 30 });
+    expect(
+      await run(
+        fill(30, 30, () => [9, 9, 9]),
+        { op: 'trim' },
+      ),
+    ).toMatchObject({ width: 30, height: 30 });
   });
 
   it('resize by scale and to pixels; one side keeps the aspect ratio', async () => {
@@ -116,7 +126,13 @@ describe('crop, trim, resize', () => {
 describe('extend and border', () => {
   it('extends left and right with a colour; the original sits unchanged in the middle', async () => {
     const src = quadrants(120, 80);
-    const out = await run(src, { op: 'extend', amount: 0.25, ratio: undefined, side: 'horizontal', fill: { kind: 'colour', colour: { rgb: [0, 0, 255], en: 'blue', zh: '蓝色' } } });
+    const out = await run(src, {
+      op: 'extend',
+      amount: 0.25,
+      ratio: undefined,
+      side: 'horizontal',
+      fill: { kind: 'colour', colour: { rgb: [0, 0, 255], en: 'blue', zh: '蓝色' } },
+    });
     expect([out.width, out.height]).toEqual([180, 80]);
     expect(pixel(out, 2, 40)).toEqual([0, 0, 255]);
     expect(pixel(out, 30 + 5, 5)).toEqual(pixel(src, 5, 5));

@@ -76,7 +76,12 @@ describe('straighten', () => {
     expect(out.width).toBeLessThan(640);
     expect(Math.abs(await detectTilt(out))).toBeLessThan(1);
     // No filled corner: the corners are picture, not black.
-    for (const [x, y] of [[0, 0], [out.width - 1, 0], [0, out.height - 1], [out.width - 1, out.height - 1]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [out.width - 1, 0],
+      [0, out.height - 1],
+      [out.width - 1, out.height - 1],
+    ] as const) {
       expect(Math.max(...pixel(out, x, y))).toBeGreaterThan(20);
     }
   });

@@ -86,8 +86,8 @@ describe('tone and colour steps', () => {
   it('vignette: corners darker, centre almost unchanged', async () => {
     const src = fill(120, 80, () => [200, 200, 200]);
     const out = await run(src, { op: 'vignette', strength: 0.6 });
-    expect((pixel(out, 1, 1)[0] as number)).toBeLessThan(140);
-    expect((pixel(out, 60, 40)[0] as number)).toBeGreaterThan(190);
+    expect(pixel(out, 1, 1)[0] as number).toBeLessThan(140);
+    expect(pixel(out, 60, 40)[0] as number).toBeGreaterThan(190);
   });
 
   it('grain: seeded noise around the same mean; same seed same pixels, next seed different', async () => {

@@ -60,7 +60,12 @@ describe('built-in engine with the real ML models', () => {
     const out = await edit('remove the background', photo, size);
     expect(out.info.channels).toBe(4);
     const alpha = (x: number, y: number) => out.data[(y * out.info.width + x) * 4 + 3]!;
-    for (const [x, y] of [[2, 2], [size.width - 3, 2], [2, size.height - 3], [size.width - 3, size.height - 3]] as const) {
+    for (const [x, y] of [
+      [2, 2],
+      [size.width - 3, 2],
+      [2, size.height - 3],
+      [size.width - 3, size.height - 3],
+    ] as const) {
       expect(alpha(x, y)).toBeLessThan(30);
     }
     const { data, info } = await sharp(photo).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -92,7 +97,9 @@ describe('built-in engine with the real ML models', () => {
         }
       }
     }
-    const photo = await sharp(raw, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
+    const photo = await sharp(raw, { raw: { width: W, height: H, channels: 3 } })
+      .png()
+      .toBuffer();
     const out = await edit('remove the background', photo, { width: W, height: H });
     expect(out.info.channels).toBe(4);
     const alpha = (x: number, y: number) => out.data[(y * W + x) * 4 + 3]!;
@@ -123,7 +130,12 @@ describe('built-in engine with the real ML models', () => {
     expect(faces.length).toBeGreaterThanOrEqual(2);
     const out = await edit('blur the faces', photo, size);
     for (const f of faces) {
-      const box = { x: Math.round(f.x + f.width * 0.2), y: Math.round(f.y + f.height * 0.2), width: Math.round(f.width * 0.6), height: Math.round(f.height * 0.6) };
+      const box = {
+        x: Math.round(f.x + f.width * 0.2),
+        y: Math.round(f.y + f.height * 0.2),
+        width: Math.round(f.width * 0.6),
+        height: Math.round(f.height * 0.6),
+      };
       const before = laplacianEnergy(data, info.width, 3, box);
       const after = laplacianEnergy(out.data, out.info.width, out.info.channels, box);
       expect(after).toBeLessThan(before * 0.3);
@@ -150,7 +162,11 @@ describe('built-in engine with the real ML models', () => {
       .composite([{ input: text, left: 380, top: 400 }])
       .raw()
       .toBuffer();
-    const marked = await sharp(base).composite([{ input: text, left: 380, top: 400 }]).removeAlpha().png().toBuffer();
+    const marked = await sharp(base)
+      .composite([{ input: text, left: 380, top: 400 }])
+      .removeAlpha()
+      .png()
+      .toBuffer();
     const out = await edit('remove the watermark', marked, { width: 640, height: 480 });
     const reference = await sharp(base).raw().toBuffer();
     const withText = await sharp(marked).removeAlpha().raw().toBuffer();
@@ -162,7 +178,8 @@ describe('built-in engine with the real ML models', () => {
     let far = 0;
     let m = 0;
     for (let p = 0; p < 640 * 480; p++) {
-      const d = (img: Buffer) => Math.abs(img[p * 3]! - reference[p * 3]!) + Math.abs(img[p * 3 + 1]! - reference[p * 3 + 1]!) + Math.abs(img[p * 3 + 2]! - reference[p * 3 + 2]!);
+      const d = (img: Buffer) =>
+        Math.abs(img[p * 3]! - reference[p * 3]!) + Math.abs(img[p * 3 + 1]! - reference[p * 3 + 1]!) + Math.abs(img[p * 3 + 2]! - reference[p * 3 + 2]!);
       if (layer[p * 4 + 3]! > 200) {
         onText += d(out.data);
         onTextBefore += d(withText);

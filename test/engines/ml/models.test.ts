@@ -18,7 +18,12 @@ describe('ML models (real weights)', () => {
     expect(matte.length).toBe(img.width * img.height);
     const { width: W, height: H } = img;
     const s = 24;
-    for (const [x, y] of [[0, 0], [W - s, 0], [0, H - s], [W - s, H - s]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [W - s, 0],
+      [0, H - s],
+      [W - s, H - s],
+    ] as const) {
       expect(patchMean(matte, W, x, y, s)).toBeLessThan(20);
     }
     // The subjects: every detected face centre is foreground.
@@ -65,10 +70,16 @@ describe('ML models (real weights)', () => {
       .extract({ left: 0, top: 0, width: W, height: h * 2 })
       .raw()
       .toBuffer();
-    const down = await sharp(origCrop, { raw: { width: W, height: h * 2, channels: 3 } }).resize(w, h, { kernel: 'cubic' }).raw().toBuffer();
+    const down = await sharp(origCrop, { raw: { width: W, height: h * 2, channels: 3 } })
+      .resize(w, h, { kernel: 'cubic' })
+      .raw()
+      .toBuffer();
     const up = await ml.upscale({ data: down, width: w, height: h, channels: 3 }, 2, signal);
     expect([up.width, up.height, up.channels]).toEqual([W, h * 2, 3]);
-    const bicubic = await sharp(down, { raw: { width: w, height: h, channels: 3 } }).resize(W, h * 2, { kernel: 'cubic' }).raw().toBuffer();
+    const bicubic = await sharp(down, { raw: { width: w, height: h, channels: 3 } })
+      .resize(W, h * 2, { kernel: 'cubic' })
+      .raw()
+      .toBuffer();
     const pModel = psnr(up.data, origCrop);
     const pBicubic = psnr(bicubic, origCrop);
     expect(pModel).toBeGreaterThan(pBicubic + 0.5);
@@ -115,7 +126,11 @@ describe('ML models (real weights)', () => {
       { text: 'SAMPLE 2024', left: 60, top: H - 90, colour: '#ffff00' },
     ];
     const layers = await Promise.all(lines.map(async (l) => ({ input: await renderText(l.text, 40, l.colour), left: l.left, top: l.top })));
-    const withText = await sharp(base.data, { raw: { width: W, height: H, channels: 3 } }).composite(layers).removeAlpha().raw().toBuffer();
+    const withText = await sharp(base.data, { raw: { width: W, height: H, channels: 3 } })
+      .composite(layers)
+      .removeAlpha()
+      .raw()
+      .toBuffer();
     const img: RawImage = { data: withText, width: W, height: H, channels: 3 };
     const boxes = await ml.detectText(img, signal);
     expect(boxes.length).toBeGreaterThanOrEqual(2);

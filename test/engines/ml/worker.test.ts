@@ -43,9 +43,9 @@ describe('ML worker', () => {
   });
 
   it('rejects bad input with InvalidParameter', async () => {
-    await expect(
-      ml.detectFaces({ data: Buffer.alloc(10), width: 10, height: 10, channels: 3 }, new AbortController().signal),
-    ).rejects.toMatchObject({ code: 'InvalidParameter' });
+    await expect(ml.detectFaces({ data: Buffer.alloc(10), width: 10, height: 10, channels: 3 }, new AbortController().signal)).rejects.toMatchObject({
+      code: 'InvalidParameter',
+    });
   });
 
   it('stops an idle worker after idleTimeoutMs (its memory goes back) and starts a fresh one on demand', async () => {

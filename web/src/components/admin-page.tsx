@@ -131,8 +131,17 @@ function WorkspacesSection() {
   return (
     <>
       <h2>{t.workspaces}</h2>
-      {ws.error && <p class="error" role="alert">{ws.error}</p>}
-      {ws.data && <Table headers={[t.colId, t.colKeys, t.colAdmins, t.colTasks]} rows={ws.data.map((w) => [w.id, `${w.keys} (${w.active_keys})`, w.admin_keys, w.stored_tasks])} />}
+      {ws.error && (
+        <p class="error" role="alert">
+          {ws.error}
+        </p>
+      )}
+      {ws.data && (
+        <Table
+          headers={[t.colId, t.colKeys, t.colAdmins, t.colTasks]}
+          rows={ws.data.map((w) => [w.id, `${w.keys} (${w.active_keys})`, w.admin_keys, w.stored_tasks])}
+        />
+      )}
     </>
   );
 }
@@ -168,7 +177,11 @@ function UsageSection() {
         </div>
         <button type="submit">{t.apply}</button>
       </form>
-      {usage.error && <p class="error" role="alert">{usage.error}</p>}
+      {usage.error && (
+        <p class="error" role="alert">
+          {usage.error}
+        </p>
+      )}
       {usage.data && (
         <Table
           headers={[t.colDate, t.workspace, t.colTasks, t.colSucceeded, t.colFailed, t.colCanceled, t.colImages]}
@@ -186,7 +199,11 @@ function RoutesSection() {
   return (
     <>
       <h2>{t.routes}</h2>
-      {models.error && <p class="error" role="alert">{models.error}</p>}
+      {models.error && (
+        <p class="error" role="alert">
+          {models.error}
+        </p>
+      )}
       {models.data && !models.data.listed && <p class="muted">{t.modelsFallback}</p>}
       {models.data && <Table headers={[t.colRoute, t.colEngine, t.colHealth]} rows={models.data.models.map((m) => [m.id, m.engine ?? '—', health(m)])} />}
     </>
@@ -196,7 +213,12 @@ function RoutesSection() {
 export function AdminPage(props: { section: string }) {
   const { t, isAdmin } = useApp();
   const section: Section = (SECTIONS as readonly string[]).includes(props.section) ? (props.section as Section) : 'keys';
-  if (!isAdmin) return <p class="error" role="alert">{t.notAdmin}</p>;
+  if (!isAdmin)
+    return (
+      <p class="error" role="alert">
+        {t.notAdmin}
+      </p>
+    );
   return (
     <section class="card" aria-labelledby="admin-title">
       <h1 id="admin-title">{t.adminTitle}</h1>

@@ -41,11 +41,7 @@ export function curlCommand(r: SubmittedRequest): string {
 }
 
 export function sdkCommand(r: SubmittedRequest): string {
-  const options: string[] = [
-    `model: ${JSON.stringify(r.model)}`,
-    `prompt: ${JSON.stringify(r.prompt)}`,
-    `images: ${JSON.stringify(r.files)}`,
-  ];
+  const options: string[] = [`model: ${JSON.stringify(r.model)}`, `prompt: ${JSON.stringify(r.prompt)}`, `images: ${JSON.stringify(r.files)}`];
   if (r.negativePrompt) options.push(`negativePrompt: ${JSON.stringify(r.negativePrompt)}`);
   options.push(`n: ${r.n}`);
   if (r.size) options.push(`size: ${JSON.stringify(r.size)}`);

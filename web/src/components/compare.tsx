@@ -13,15 +13,15 @@ export function Compare(props: { before: string; after: string; label: string })
       <div class="toolbar">
         <label for="compare-mode">{t.compareMode}</label>
         <select id="compare-mode" value={mode} onChange={(e) => setMode(e.currentTarget.value as 'slider' | 'side')}>
-            <option value="slider">{t.modeSlider}</option>
-            <option value="side">{t.modeSide}</option>
-          </select>
+          <option value="slider">{t.modeSlider}</option>
+          <option value="side">{t.modeSide}</option>
+        </select>
         <label for="compare-zoom">{t.zoom}</label>
         <select id="compare-zoom" value={String(zoom)} onChange={(e) => setZoom(Number(e.currentTarget.value))}>
-            {[1, 2, 4].map((z) => (
-              <option value={String(z)}>{z * 100}%</option>
-            ))}
-          </select>
+          {[1, 2, 4].map((z) => (
+            <option value={String(z)}>{z * 100}%</option>
+          ))}
+        </select>
       </div>
       {mode === 'slider' ? (
         <>

@@ -81,7 +81,11 @@ export function TaskView(props: { taskId: string; headingLevel?: 2 | 3 }) {
       </p>
       {total > 0 && status !== 'CANCELED' && (
         <div class="progress">
-          <progress max={total} value={(metrics?.SUCCEEDED ?? 0) + (metrics?.FAILED ?? 0)} aria-label={t.progress(metrics?.SUCCEEDED ?? 0, metrics?.FAILED ?? 0, total)} />
+          <progress
+            max={total}
+            value={(metrics?.SUCCEEDED ?? 0) + (metrics?.FAILED ?? 0)}
+            aria-label={t.progress(metrics?.SUCCEEDED ?? 0, metrics?.FAILED ?? 0, total)}
+          />
           <span>{t.progress(metrics?.SUCCEEDED ?? 0, metrics?.FAILED ?? 0, total)}</span>
         </div>
       )}
@@ -109,9 +113,14 @@ export function TaskView(props: { taskId: string; headingLevel?: 2 | 3 }) {
               <li key={i} data-result={i}>
                 <img src={r.url} alt={t.result(i + 1)} loading="lazy" />
                 <div class="row-actions">
-                  <a class="button" href={r.url} download={filename(i)} ref={(el) => {
+                  <a
+                    class="button"
+                    href={r.url}
+                    download={filename(i)}
+                    ref={(el) => {
                       if (el) downloads.current[i] = el;
-                    }}>
+                    }}
+                  >
                     {t.download} <span class="sr-only">{t.result(i + 1)}</span>
                   </a>
                   <button type="button" onClick={() => again(r.url!, i)}>
@@ -147,7 +156,11 @@ export function TaskView(props: { taskId: string; headingLevel?: 2 | 3 }) {
                 </select>
               </div>
             )}
-            <Compare before={session.inputs[0].previewUrl} after={ok[Math.min(compareIndex, ok.length - 1)]!.url!} label={t.result(ok[Math.min(compareIndex, ok.length - 1)]!.index + 1)} />
+            <Compare
+              before={session.inputs[0].previewUrl}
+              after={ok[Math.min(compareIndex, ok.length - 1)]!.url!}
+              label={t.result(ok[Math.min(compareIndex, ok.length - 1)]!.index + 1)}
+            />
           </>
         ) : (
           <p class="muted">{t.noBefore}</p>

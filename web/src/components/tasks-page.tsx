@@ -74,7 +74,12 @@ export function TasksPage() {
     const abort = new AbortController();
     void load();
     // Events first; when the server has none (or the stream ends), poll.
-    void followTaskEvents(apiKey, () => void load(), abort.signal, () => setLive(true)).then(() => {
+    void followTaskEvents(
+      apiKey,
+      () => void load(),
+      abort.signal,
+      () => setLive(true),
+    ).then(() => {
       setLive(false);
       if (!stopped) void poll();
     });
@@ -96,7 +101,8 @@ export function TasksPage() {
 
   const field = (key: keyof Filters) => ({
     value: String(draft[key]),
-    onInput: (e: Event) => setDraft({ ...draft, [key]: key === 'pageSize' ? Number((e.currentTarget as HTMLInputElement).value) : (e.currentTarget as HTMLInputElement).value }),
+    onInput: (e: Event) =>
+      setDraft({ ...draft, [key]: key === 'pageSize' ? Number((e.currentTarget as HTMLInputElement).value) : (e.currentTarget as HTMLInputElement).value }),
   });
 
   return (
@@ -199,16 +205,16 @@ export function TasksPage() {
                     </td>
                     <td>
                       <div class="row-actions">
-                      <button type="button" onClick={() => navigate(`#/tasks/${encodeURIComponent(it.task_id)}`)}>
-                        {t.details}
-                        <span class="sr-only"> {it.task_id}</span>
-                      </button>
-                      {it.status === 'PENDING' && (
-                        <button type="button" class="danger" onClick={() => cancel(it.task_id)}>
-                          {t.cancel}
+                        <button type="button" onClick={() => navigate(`#/tasks/${encodeURIComponent(it.task_id)}`)}>
+                          {t.details}
                           <span class="sr-only"> {it.task_id}</span>
                         </button>
-                      )}
+                        {it.status === 'PENDING' && (
+                          <button type="button" class="danger" onClick={() => cancel(it.task_id)}>
+                            {t.cancel}
+                            <span class="sr-only"> {it.task_id}</span>
+                          </button>
+                        )}
                       </div>
                     </td>
                   </tr>

@@ -77,9 +77,16 @@ export function WebhooksSection() {
         aria-label={t.addEndpoint}
         onSubmit={(e) => {
           e.preventDefault();
-          const events = form.events.split(',').map((s) => s.trim()).filter(Boolean);
+          const events = form.events
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
           void act(async () => {
-            const created = await webhooks.create(client, { url: form.url, ...(events.length ? { events } : {}), ...(form.description ? { description: form.description } : {}) });
+            const created = await webhooks.create(client, {
+              url: form.url,
+              ...(events.length ? { events } : {}),
+              ...(form.description ? { description: form.description } : {}),
+            });
             setSecret(typeof created.secret === 'string' ? created.secret : '');
           });
         }}

@@ -36,8 +36,7 @@ export interface NormalizedCreateRequest {
 }
 
 const invalid = (message: string): RequestProblem => ({ code: 'InvalidParameter', message });
-const missing = (name: string): RequestProblem =>
-  invalid(`Required parameter(${name}) missing or invalid, please check the request parameters.`);
+const missing = (name: string): RequestProblem => invalid(`Required parameter(${name}) missing or invalid, please check the request parameters.`);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -39,8 +39,5 @@ export function parseListTime(text: string): number | undefined {
 /** epoch ms → "20230420193058" (Beijing time). */
 export function formatListTime(epochMs: number): string {
   const d = new Date(epochMs + BEIJING_OFFSET_MS);
-  return (
-    `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}` +
-    `${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`
-  );
+  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}` + `${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
 }

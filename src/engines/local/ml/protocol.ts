@@ -30,19 +30,14 @@ export type MlOp =
 
 export type MlRequest = MlOp & { id: number };
 
-export type MlResult =
-  | { kind: 'mask'; mask: Uint8Array }
-  | { kind: 'boxes'; boxes: Box[] }
-  | { kind: 'image'; image: WireImage }
-  | { kind: 'none' };
+export type MlResult = { kind: 'mask'; mask: Uint8Array } | { kind: 'boxes'; boxes: Box[] } | { kind: 'image'; image: WireImage } | { kind: 'none' };
 
 /**
  * `footprint`: bytes the worker holds after the request (its JS heap and external memory, which
  * includes the wasm heaps of tfjs and onnxruntime-web: they grow and never shrink).
  */
 export type MlResponse =
-  | { id: number; ok: true; result: MlResult; footprint: number }
-  | { id: number; ok: false; code: string; message: string; footprint: number };
+  { id: number; ok: true; result: MlResult; footprint: number } | { id: number; ok: false; code: string; message: string; footprint: number };
 
 export function modelKeyOf(op: MlOp['op']): ModelKey {
   switch (op) {

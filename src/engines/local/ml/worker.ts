@@ -46,7 +46,6 @@ async function handle(req: MlRequest): Promise<MlResult> {
 /** What 'grow' keeps alive. */
 const held: WebAssembly.Memory[] = [];
 
-
 function transferOf(r: MlResult): ArrayBuffer[] {
   switch (r.kind) {
     case 'mask':

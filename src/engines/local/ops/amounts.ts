@@ -24,7 +24,7 @@ export function change(c: Clause, dir: number, def: number): number {
   if (m !== undefined) return round2(clamp(dir < 0 ? 1 / m : m, 0, 4));
   c.take(/\bby\b/);
   const fraction = c.fraction();
-  const amount = p !== undefined ? Math.abs(p) : fraction ?? def * k;
+  const amount = p !== undefined ? Math.abs(p) : (fraction ?? def * k);
   const sign = p !== undefined && p < 0 ? -1 : dir < 0 ? -1 : 1;
   return round2(clamp(1 + sign * amount, 0, 4));
 }

@@ -4,7 +4,8 @@ import { strengthEn, strengthZh } from './words.js';
 import { defineOp } from './spec.js';
 
 /** "The photo is blurry", "太模糊了": says what is wrong, which sharpening fixes. */
-export const BLURRY = /\b(?:is|are|looks?|too|so|very|a\s+bit|slightly|bit)\s+(?:blurry|blurred|out\s+of\s+focus|soft)\b|\bblurry\s+(?:photo|image|picture|shot)\b|(?:太|有点|有些|好|比较|很)(?:模)?糊|模糊了|不(?:够)?清(?:晰|楚)/;
+export const BLURRY =
+  /\b(?:is|are|looks?|too|so|very|a\s+bit|slightly|bit)\s+(?:blurry|blurred|out\s+of\s+focus|soft)\b|\bblurry\s+(?:photo|image|picture|shot)\b|(?:太|有点|有些|好|比较|很)(?:模)?糊|模糊了|不(?:够)?清(?:晰|楚)/;
 
 export default defineOp({
   id: 'blur',
@@ -15,7 +16,8 @@ export default defineOp({
     if (c.has(/\b(?:less|not|un|de)[\s-]*blurr?(?:y|ed)?\b|\b(?:deblur|unblur)\b|去模糊|不模糊|不那么模糊/) || c.has(BLURRY)) return undefined;
     const k = c.intensity();
     const sigmaM =
-      c.take(/\b(?:radius|sigma|strength)\s*(?:of\s*)?(\d+(?:\.\d+)?)\b|(\d+(?:\.\d+)?)\s*(?:px|pixels?|像素)/) ?? c.take(/(?<![\d⟦])()(\d+(?:\.\d+)?)(?![\d⟧%])/);
+      c.take(/\b(?:radius|sigma|strength)\s*(?:of\s*)?(\d+(?:\.\d+)?)\b|(\d+(?:\.\d+)?)\s*(?:px|pixels?|像素)/) ??
+      c.take(/(?<![\d⟦])()(\d+(?:\.\d+)?)(?![\d⟧%])/);
     c.takeAll(/\b(?:blur|blurred|blurry|soften|softened|gaussian|out\s+of\s+focus|defocus|unfocus|radius|focus)\b|模糊|柔化|虚化|朦胧|半径/);
     const sigma = sigmaM ? clamp(Number(sigmaM[1] || sigmaM[2]), 0.3, 200) : undefined;
     return { op: 'blur', strength: k, sigma };

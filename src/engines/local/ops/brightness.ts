@@ -13,17 +13,21 @@ export default defineOp({
     const less = c.take(/\bless\b|\bnot\s+(?:so|as)\b|不那么|没那么/);
     const tooDark = c.take(/\btoo\s+(?:dark|dim)\b|太暗|过暗|偏暗|\bunderexposed\b|曝光不足|欠曝/);
     const tooBright = tooDark ? undefined : c.take(/\btoo\s+bright\b|太亮|过亮|偏亮|过曝|曝光过度|\boverexposed\b/);
-    const down = tooDark ? undefined : tooBright ?? c.take(/\b(?:darker|darken|dark|dim|dimmer|dimmed)\b|变暗|调暗|压暗|暗一些|暗一点|暗/);
+    const down = tooDark ? undefined : (tooBright ?? c.take(/\b(?:darker|darken|dark|dim|dimmer|dimmed)\b|变暗|调暗|压暗|暗一些|暗一点|暗/));
     let dir = tooDark ? 1 : down ? -1 : less ? -1 : c.direction(UP, DOWN);
     if (less && (down || tooDark)) dir = -dir;
-    c.takeAll(/\b(?:bright|brighter|brighten|brightness|lighten|lighter|exposure|expose|light|up|tone)\b|亮度|变亮|调亮|提亮|亮一些|亮一点|亮|曝光度|曝光|压一压|压/);
+    c.takeAll(
+      /\b(?:bright|brighter|brighten|brightness|lighten|lighter|exposure|expose|light|up|tone)\b|亮度|变亮|调亮|提亮|亮一些|亮一点|亮|曝光度|曝光|压一压|压/,
+    );
     return { op: 'brightness', factor: change(c, dir, 0.2) };
   },
   kinds: {
     brightness: {
       traits: { changes: ['colour'] },
       describe: (op, zh) =>
-        zh ? `将亮度${op.factor >= 1 ? '提高' : '降低'}${delta(op.factor)}。` : `${op.factor >= 1 ? 'Increase' : 'Decrease'} the brightness by ${delta(op.factor)}.`,
+        zh
+          ? `将亮度${op.factor >= 1 ? '提高' : '降低'}${delta(op.factor)}。`
+          : `${op.factor >= 1 ? 'Increase' : 'Decrease'} the brightness by ${delta(op.factor)}.`,
       pipe: (op, size) => tone.brightness(size, op.factor),
     },
   },

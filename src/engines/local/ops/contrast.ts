@@ -17,7 +17,9 @@ export default defineOp({
     contrast: {
       traits: { changes: ['colour'] },
       describe: (op, zh) =>
-        zh ? `将对比度${op.factor >= 1 ? '提高' : '降低'}${delta(op.factor)}。` : `${op.factor >= 1 ? 'Increase' : 'Decrease'} the contrast by ${delta(op.factor)}.`,
+        zh
+          ? `将对比度${op.factor >= 1 ? '提高' : '降低'}${delta(op.factor)}。`
+          : `${op.factor >= 1 ? 'Increase' : 'Decrease'} the contrast by ${delta(op.factor)}.`,
       pipe: (op, size) => tone.contrast(size, op.factor),
     },
   },

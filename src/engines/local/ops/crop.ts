@@ -20,8 +20,16 @@ export function ratioOf(c: Clause): [number, number] | undefined {
 }
 
 const HALVES: Record<string, 'left-half' | 'right-half' | 'top-half' | 'bottom-half'> = {
-  left: 'left-half', 左: 'left-half', right: 'right-half', 右: 'right-half',
-  top: 'top-half', upper: 'top-half', 上: 'top-half', bottom: 'bottom-half', lower: 'bottom-half', 下: 'bottom-half',
+  left: 'left-half',
+  左: 'left-half',
+  right: 'right-half',
+  右: 'right-half',
+  top: 'top-half',
+  upper: 'top-half',
+  上: 'top-half',
+  bottom: 'bottom-half',
+  lower: 'bottom-half',
+  下: 'bottom-half',
 };
 const OPPOSITE = { 'left-half': 'right-half', 'right-half': 'left-half', 'top-half': 'bottom-half', 'bottom-half': 'top-half' } as const;
 const REGION_ZH = { 'left-half': '左半部分', 'right-half': '右半部分', 'top-half': '上半部分', 'bottom-half': '下半部分' } as const;
@@ -55,7 +63,9 @@ export default defineOp({
     const centre = c.take(/\b(?:center(?:ed)?|middle|central)\b|居中|中间|中央|中心/);
     if (ratio) return { op: 'cropAspect', ratio };
     const p = c.percent();
-    const edges = c.take(/\b(?:from\s+)?(?:each|every|all)\s+(?:sides?|edges?)|(?:off|from)\s+the\s+(?:edges|sides|borders)|\bedges\b|\bsides\b|四周|边缘|每边|各边/);
+    const edges = c.take(
+      /\b(?:from\s+)?(?:each|every|all)\s+(?:sides?|edges?)|(?:off|from)\s+the\s+(?:edges|sides|borders)|\bedges\b|\bsides\b|四周|边缘|每边|各边/,
+    );
     if (p !== undefined) return { op: 'cropCenter', fraction: round2(clamp(edges ? 1 - 2 * p : p, 0.05, 1)) };
     if (out && !edges && !centre) return undefined;
     return { op: 'cropCenter', fraction: 0.8 };
@@ -87,7 +97,17 @@ export default defineOp({
   catalogue: {
     title: 'Crop',
     family: 'Geometry',
-    en: ['crop to a square', 'make it 16:9', 'crop to 16:9', 'crop the centre 50%', 'crop 10% from each side', 'crop the left half', 'crop out the left half', 'cut away the edges and keep just the middle', 'zoom in 2x'],
+    en: [
+      'crop to a square',
+      'make it 16:9',
+      'crop to 16:9',
+      'crop the centre 50%',
+      'crop 10% from each side',
+      'crop the left half',
+      'crop out the left half',
+      'cut away the edges and keep just the middle',
+      'zoom in 2x',
+    ],
     zh: ['裁剪成正方形', '裁剪为16:9', '裁成4比3', '裁剪保留中间60%', '裁掉右半部分', '只保留中间部分，四周裁掉', '拉近'],
     params:
       'Aspect ratio (square, W:H, "W by H", 宽屏/竖屏), centred; "the centre N%" keeps that fraction; "N% from each side" removes it; "the left half" keeps it, "crop out / 裁掉 the left half" keeps the other half; "zoom in N×" keeps 1/N. Plain "crop" or "cut away the edges" keeps the centre 80 %.',

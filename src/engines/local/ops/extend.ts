@@ -57,11 +57,16 @@ export default defineOp({
             ? `在${SIDE[op.side][1]}扩展${pct(op.amount ?? 0.2)}`
             : `by ${pct(op.amount ?? 0.2)} ${SIDE[op.side][0]}`;
         if (zh) {
-          const fill = op.fill.kind === 'colour' ? `用${colourName(op.fill.colour, true)}填充` : op.fill.kind === 'blur' ? '用模糊背景填充' : '用镜像柔化的边缘填充';
+          const fill =
+            op.fill.kind === 'colour' ? `用${colourName(op.fill.colour, true)}填充` : op.fill.kind === 'blur' ? '用模糊背景填充' : '用镜像柔化的边缘填充';
           return `将画布${how}，${fill}。`;
         }
         const fill =
-          op.fill.kind === 'colour' ? `with ${colourName(op.fill.colour, false)}` : op.fill.kind === 'blur' ? 'with a blurred fill' : 'with a mirrored, softened fill';
+          op.fill.kind === 'colour'
+            ? `with ${colourName(op.fill.colour, false)}`
+            : op.fill.kind === 'blur'
+              ? 'with a blurred fill'
+              : 'with a mirrored, softened fill';
         return `Extend the canvas ${how} ${fill}.`;
       },
       pipe: (op, size) => (op.fill.kind === 'colour' ? geometry.extendWithColour(size, op.amount, op.ratio, op.side, op.fill.colour) : undefined),
@@ -71,7 +76,17 @@ export default defineOp({
   catalogue: {
     title: 'Extend the canvas (outpaint)',
     family: 'Geometry',
-    en: ['extend the canvas by 20%', 'outpaint to 16:9', 'expand the image by 30% on the left and right', 'extend the top by 25% with a blurred fill', 'zoom out 2x', 'extend to a square with white', 'letterbox it', 'add black bars top and bottom', 'add some white space around the picture'],
+    en: [
+      'extend the canvas by 20%',
+      'outpaint to 16:9',
+      'expand the image by 30% on the left and right',
+      'extend the top by 25% with a blurred fill',
+      'zoom out 2x',
+      'extend to a square with white',
+      'letterbox it',
+      'add black bars top and bottom',
+      'add some white space around the picture',
+    ],
     zh: ['扩图到16:9', '画布向左右扩展30%', '四周扩展20%，用模糊背景填充', '上方留白', '上下加黑边'],
     params:
       'By a fraction per side (default 20 %; "white space / 留白" 10 % white), or to an aspect ratio. Fill: edge-aware by default (mirrored edges, softened with a blur so they continue the picture), "blurred" (a blurred enlargement of the image), or a colour. "letterbox", "black bars top and bottom", "上下加黑边" add 10 % bars (black unless a colour is named). New content in the extension ("extend it and add a beach") needs a generative model and is refused.',

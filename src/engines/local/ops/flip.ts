@@ -10,8 +10,14 @@ export default defineOp({
     if (c.has(/\bcolors?\b|颜色|色彩/)) return undefined;
     const both = c.take(/\bhorizontally_and_vertically\b|\bboth\s+(?:ways|axes|directions)\b|上下左右/);
     const vertical = c.take(/\b(?:vertical|vertically|upside[\s-]*down|top_and_bottom|top\s+to\s+bottom)\b|上下|垂直|颠倒|倒置|倒过来/);
-    c.takeAll(/\b(?:flip|flipped|mirror|mirrored|flop|reflect|reflected|horizontal|horizontally|left_and_right|left\s+to\s+right|sideways|image|of)\b|翻转|镜像|左右|水平|反转/);
-    if (both) return [{ op: 'flip', axis: 'horizontal' }, { op: 'flip', axis: 'vertical' }];
+    c.takeAll(
+      /\b(?:flip|flipped|mirror|mirrored|flop|reflect|reflected|horizontal|horizontally|left_and_right|left\s+to\s+right|sideways|image|of)\b|翻转|镜像|左右|水平|反转/,
+    );
+    if (both)
+      return [
+        { op: 'flip', axis: 'horizontal' },
+        { op: 'flip', axis: 'vertical' },
+      ];
     return { op: 'flip', axis: vertical ? 'vertical' : 'horizontal' };
   },
   kinds: {

@@ -37,7 +37,12 @@ export default defineOp({
   catalogue: {
     title: 'Place one image onto another',
     family: 'Several images (2–3 inputs)',
-    en: ['put image 2 on image 1 in the top-right corner', 'place the second image in the bottom left at 25%', 'put image 1 onto image 2 in the corner', 'place the second picture as a small inset in the bottom-right corner of the first'],
+    en: [
+      'put image 2 on image 1 in the top-right corner',
+      'place the second image in the bottom left at 25%',
+      'put image 1 onto image 2 in the corner',
+      'place the second picture as a small inset in the bottom-right corner of the first',
+    ],
     zh: ['把第二张图放到图1的右下角', '将图二贴在左上角', '把第二张图缩小放到第一张的左上角'],
     params:
       'Width 30 % of the base by default (small 20 %, large 50 %, or N %), 3 % margin; position as for text, default centre ("corner" = bottom-right). Image references: "image 2", "the second image", "图2", "第二张图", "图二".',

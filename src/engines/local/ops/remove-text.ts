@@ -10,7 +10,9 @@ export default defineOp({
     /\b(?:remove|erase|delete|get\s+rid\s+of|clean|clear|strip|wipe)\b.*\b(?:text|texts|watermarks?|captions?|subtitles?|words|letters|logos?|writing|overlays?)\b|\b(?:de-?watermark|unwatermark)\b|去(?:除|掉)?(?:文字|水印|字幕|字|logo)|(?:去除|去掉|删除|删掉|擦除|擦掉|抹掉|消除).*(?:文字|水印|字幕|logo)|(?:文字|水印|字幕|logo|字).*(?:去除|去掉|删除|删掉|擦除|擦掉|抹掉|消除|去)/,
   parse(c) {
     c.take(/\b(?:remove|erase|delete|get\s+rid\s+of|clean|clear|strip|wipe|de-?watermark|unwatermark)\b|去除|去掉|删除|删掉|擦除|擦掉|抹掉|消除|去/);
-    c.takeAll(/\b(?:overlaid|overlay|overlays|text|texts|watermarks?|captions?|subtitles?|words|letters|logos?|writing|all|any|from|on|printed|written)\b|文字|水印|字幕|logo|字|里面|里|上面|上|都/);
+    c.takeAll(
+      /\b(?:overlaid|overlay|overlays|text|texts|watermarks?|captions?|subtitles?|words|letters|logos?|writing|all|any|from|on|printed|written)\b|文字|水印|字幕|logo|字|里面|里|上面|上|都/,
+    );
     return { op: 'removeText' };
   },
   kinds: {

@@ -18,7 +18,9 @@ export default defineOp({
       c.takeAll(/\b(?:resize|resized|scale|scaled|rescale|to|pixels?|px|size|make|exactly|output)\b|缩放|尺寸|大小|调整|像素|改成|改为|变成/);
       return { op: 'resizeTo', width: Number(dims[1]), height: Number(dims[2]) };
     }
-    const w = c.take(/(\d{2,5})\s*(?:px\s*|pixels?\s*)?(?:wide|width)\b|\bwidth\s*(?:of\s*|to\s*|=\s*)?(\d{2,5})|宽(?:度)?[^\d]{0,4}?(\d{2,5})|(\d{2,5})\s*(?:像素|px)?\s*宽/);
+    const w = c.take(
+      /(\d{2,5})\s*(?:px\s*|pixels?\s*)?(?:wide|width)\b|\bwidth\s*(?:of\s*|to\s*|=\s*)?(\d{2,5})|宽(?:度)?[^\d]{0,4}?(\d{2,5})|(\d{2,5})\s*(?:像素|px)?\s*宽/,
+    );
     const h = c.take(/(\d{2,5})\s*(?:px\s*|pixels?\s*)?(?:tall|high|height)\b|\bheight\s*(?:of\s*|to\s*|=\s*)?(\d{2,5})|高(?:度)?[^\d]{0,4}?(\d{2,5})/);
     if (w || h) {
       c.takeAll(
@@ -57,7 +59,16 @@ export default defineOp({
   catalogue: {
     title: 'Resize / scale',
     family: 'Geometry',
-    en: ['scale to 50%', 'make it twice as big', 'shrink by 30%', 'resize to 800x600', 'resize to 800 pixels wide', 'scale this down by 50%', 'half the size', 'make this 800x600'],
+    en: [
+      'scale to 50%',
+      'make it twice as big',
+      'shrink by 30%',
+      'resize to 800x600',
+      'resize to 800 pixels wide',
+      'scale this down by 50%',
+      'half the size',
+      'make this 800x600',
+    ],
     zh: ['缩小一半', '放大两倍', '缩放到50%', '尺寸调整为800x600', '宽度调整为640像素', '尺寸改成800乘600'],
     params:
       'Scale factor or pixel size (one side keeps the aspect ratio; both sides stretch unless the negative prompt says "stretched/变形", then it crops). **The size the instruction states is the output size**: without the `size` parameter the result is returned at exactly that size (no refit to about 1280×1280); with `size` too, the two must agree (±1 px), otherwise the task fails with `InvalidParameter` naming both. Working limit 25 megapixels.',

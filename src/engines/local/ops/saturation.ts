@@ -22,7 +22,9 @@ export default defineOp({
     saturation: {
       traits: { changes: ['colour'] },
       describe: (op, zh) =>
-        zh ? `将饱和度${op.factor >= 1 ? '提高' : '降低'}${delta(op.factor)}。` : `${op.factor >= 1 ? 'Increase' : 'Decrease'} the saturation by ${delta(op.factor)}.`,
+        zh
+          ? `将饱和度${op.factor >= 1 ? '提高' : '降低'}${delta(op.factor)}。`
+          : `${op.factor >= 1 ? 'Increase' : 'Decrease'} the saturation by ${delta(op.factor)}.`,
       pipe: (op, size) => tone.saturation(size, op.factor),
     },
   },

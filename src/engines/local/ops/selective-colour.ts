@@ -18,7 +18,8 @@ const BANDS: ReadonlyArray<readonly [RegExp, HueBand, string]> = [
 
 const FAMILY = '(?:reds|oranges|yellows|greens|cyans|teals|blues|purples|violets|magentas|pinks|greenery|foliage)';
 const COLOUR_OF = '(?:red|orange|yellow|green|cyan|teal|blue|purple|violet|magenta|pink)\\s+(?:colors|tones|hues|parts|areas)';
-const VIVID = '(?:vivid|vibrant|saturated|saturation|colorful|intense|punchy|pop|richer|rich|muted|desaturate[sd]?|duller|dull|boost|strengthen|enhance|intensify)';
+const VIVID =
+  '(?:vivid|vibrant|saturated|saturation|colorful|intense|punchy|pop|richer|rich|muted|desaturate[sd]?|duller|dull|boost|strengthen|enhance|intensify)';
 
 export default defineOp({
   id: 'selective-colour',

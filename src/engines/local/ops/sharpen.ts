@@ -7,13 +7,17 @@ export default defineOp({
   id: 'sharpen',
   name: 'sharpen',
   concepts: ['sharpen', 'sharper', 'crisper', 'more detail', 'clarity', 'less blurry', '锐化', '更清晰', '细节'],
-  trigger: new RegExp(`${BLURRY.source}|修清楚|变清楚|清楚|${/\bsharp(?:en|er|ness|ened)?\b|\bcrisp(?:er|y)?\b|\bclarity\b|\bclearer\b|\bmore\s+detail(?:ed)?\b|\bdetails?\b|\b(?:less|not|un|de)[\s-]*blurr?(?:y|ed)?\b|\b(?:deblur|unblur)\b|锐化|清晰|锐利|细节|去模糊|不模糊|不那么模糊/.source}`),
+  trigger: new RegExp(
+    `${BLURRY.source}|修清楚|变清楚|清楚|${/\bsharp(?:en|er|ness|ened)?\b|\bcrisp(?:er|y)?\b|\bclarity\b|\bclearer\b|\bmore\s+detail(?:ed)?\b|\bdetails?\b|\b(?:less|not|un|de)[\s-]*blurr?(?:y|ed)?\b|\b(?:deblur|unblur)\b|锐化|清晰|锐利|细节|去模糊|不模糊|不那么模糊/.source}`,
+  ),
   parse(c) {
     c.takeAll(BLURRY);
     c.takeAll(/\b(?:blurry|blurred|fix|it|soft)\b|修清楚|变清楚|清楚|修|糊/);
     c.takeAll(/\b(?:less|not|un|de)[\s-]*blurr?(?:y|ed)?\b|\b(?:deblur|unblur)\b|去模糊|不模糊|不那么模糊/);
     const k = c.intensity();
-    c.takeAll(/\b(?:sharp|sharpen|sharpened|sharper|sharpness|crisp|crisper|crispy|clarity|clearer|clear|detail|details|detailed)\b|锐化|清晰度|清晰|锐利|细节/);
+    c.takeAll(
+      /\b(?:sharp|sharpen|sharpened|sharper|sharpness|crisp|crisper|crispy|clarity|clearer|clear|detail|details|detailed)\b|锐化|清晰度|清晰|锐利|细节/,
+    );
     return { op: 'sharpen', strength: k };
   },
   kinds: {

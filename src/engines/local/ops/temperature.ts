@@ -27,7 +27,9 @@ export default defineOp({
     temperature: {
       traits: { changes: ['colour'] },
       describe: (op, zh) =>
-        zh ? `将色温调${op.amount >= 0 ? '暖' : '冷'}（${pct(Math.abs(op.amount))}）。` : `Make the colours ${op.amount >= 0 ? 'warmer' : 'cooler'} (${pct(Math.abs(op.amount))}).`,
+        zh
+          ? `将色温调${op.amount >= 0 ? '暖' : '冷'}（${pct(Math.abs(op.amount))}）。`
+          : `Make the colours ${op.amount >= 0 ? 'warmer' : 'cooler'} (${pct(Math.abs(op.amount))}).`,
       pipe: (op, size) => tone.temperature(size, op.amount),
     },
   },
@@ -36,7 +38,8 @@ export default defineOp({
     family: 'Tone and colour',
     en: ['make it warmer', 'cooler', 'much warmer', 'warm up the colours a bit, like golden hour', 'give it a cold, blue-ish feel'],
     zh: ['暖色调', '冷色调', '色温调暖一点', '调成冷色调，带点蓝色'],
-    params: 'Default 15 % (slightly 7.5 %, much 30 %): R ×(1 + 0.6a), G ×(1 + 0.1a), B ×(1 − 0.6a). A colour word that only says the direction ("cool blue", "warm golden") is part of it.',
+    params:
+      'Default 15 % (slightly 7.5 %, much 30 %): R ×(1 + 0.6a), G ×(1 + 0.1a), B ×(1 − 0.6a). A colour word that only says the direction ("cool blue", "warm golden") is part of it.',
     demo: { prompt: 'much warmer' },
   },
 });

@@ -42,7 +42,14 @@ export default defineOp({
   catalogue: {
     title: 'Add text',
     family: 'Text',
-    en: ['add text "Hello" at the top', "add the text 'Tom and Jerry' in red", 'put small yellow text "v1.0" in the top left', 'caption: Happy birthday', 'stamp the word DRAFT in the middle', 'label this as SOLD'],
+    en: [
+      'add text "Hello" at the top',
+      "add the text 'Tom and Jerry' in red",
+      'put small yellow text "v1.0" in the top left',
+      'caption: Happy birthday',
+      'stamp the word DRAFT in the middle',
+      'label this as SOLD',
+    ],
     zh: ['在底部添加文字“你好世界”', '在图片中间加上黄色的大字“新年快乐”', '右上角写上「限时优惠」'],
     params:
       'The text goes in quotes ("…", \'…\', “…”, ‘…’, 「…」, 『…』, 《…》; words inside quotes are never parsed), after "text:", or, unquoted, as capitalised words after "the word", "that says", "saying", "label this as", "write" ("stamp the word DRAFT"). Position: top, bottom (default), centre, left, right, the four corners (顶部/底部/中间/左上角…). Colour: any colour name (default white), with a soft contrasting shadow. Size: 8 % of the shorter side (small 5 %, large 12 %, huge 16 %); long text wraps and shrinks to fit. Fonts ship with the project (DejaVu Sans Bold; Noto Sans CJK SC Bold for Chinese), never the system\'s. Changing text that is already in the picture ("change the sign to OPEN") needs a generative model.',

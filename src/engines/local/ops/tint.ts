@@ -22,7 +22,9 @@ export default defineOp({
     tint: {
       traits: { changes: ['colour'] },
       describe: (op, zh) =>
-        zh ? `为图像添加强度${pct(op.strength)}的${colourName(op.colour, true)}色调。` : `Tint the image ${colourName(op.colour, false)} at ${pct(op.strength)} strength.`,
+        zh
+          ? `为图像添加强度${pct(op.strength)}的${colourName(op.colour, true)}色调。`
+          : `Tint the image ${colourName(op.colour, false)} at ${pct(op.strength)} strength.`,
       pipe: (op, size) => tone.tint(size, op.colour, op.strength),
     },
   },

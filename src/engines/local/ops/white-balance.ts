@@ -26,8 +26,7 @@ export default defineOp({
     family: 'Tone and colour',
     en: ['correct the white balance', 'fix the white balance, there is a yellow cast', 'remove the blue colour cast'],
     zh: ['校正白平衡', '校正一下白平衡，去掉偏黄', '去除偏色'],
-    params:
-      'Gray world: each channel is scaled so that its mean equals the mean of the three (gains limited to 0.5…2), which removes an overall colour cast.',
+    params: 'Gray world: each channel is scaled so that its mean equals the mean of the three (gains limited to 0.5…2), which removes an overall colour cast.',
     demo: { prompt: 'correct the white balance', inputs: 'cast' },
   },
 });

@@ -49,7 +49,6 @@ export function assemble(parsed: Parsed[]): Operation[] {
   return out;
 }
 
-
 /** A preservation or negation that the plan would break ("make it black and white, keep the colours unchanged"). */
 export function constraintConflict(
   original: string,
@@ -76,4 +75,3 @@ export function constraintConflict(
   }
   return undefined;
 }
-

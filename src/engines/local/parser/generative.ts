@@ -28,7 +28,10 @@ const PATTERNS: ReadonlyArray<readonly [GenerativeKind, RegExp]> = [
     'portrait',
     /\b(?:younger|older|age|aging|de-?age|slimmer|thinner|fatter|muscular|makeup|make-up|wrinkles?|hair(?:style|cut)?|beard|mustache|tattoos?|teeth|skinny|bald|gender|freckles?|lipstick|eyes?\s+bigger|bigger\s+eyes)\b|年轻|变老|老了|美颜|瘦脸|瘦身|大眼|化妆|妆容|发型|头发|胡子|皱纹|美白|祛痘|长发|短发|性别|身材/,
   ],
-  ['material', /\bmade\s+of\b|\b(?:marble|wooden|metallic|glass|plastic|bronze|ceramic|velvet|leather|denim|silk|chrome|crystal)\b|大理石|木质|木头|金属|玻璃|塑料|青铜|陶瓷|丝绸|皮革|木地板|材质/],
+  [
+    'material',
+    /\bmade\s+of\b|\b(?:marble|wooden|metallic|glass|plastic|bronze|ceramic|velvet|leather|denim|silk|chrome|crystal)\b|大理石|木质|木头|金属|玻璃|塑料|青铜|陶瓷|丝绸|皮革|木地板|材质/,
+  ],
   ['try-on', /\b(?:dress|dressed|wear|wearing|put\s+on|try\s+on|outfit|clothes|clothing)\b|穿上|穿着|换装|试穿|衣服|裙子|婚纱/],
   [
     'scene',

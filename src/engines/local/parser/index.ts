@@ -51,7 +51,12 @@ function shown(ctx: Context, text: string): string {
   const withQuotes = text.replace(/⟦q(\d+)⟧/g, (_m, n: string) => `"${ctx.quotes[Number(n)] ?? ''}"`);
   if (/⟦q\d+⟧/.test(text)) {
     // Quoted text is the user's own: show the clause with it in place.
-    return withQuotes.replace(/⟦i(\d)⟧/g, 'image $1').replace(/⟦iall⟧/g, 'all images').replace(/\s+/g, ' ').trim().slice(0, 120);
+    return withQuotes
+      .replace(/⟦i(\d)⟧/g, 'image $1')
+      .replace(/⟦iall⟧/g, 'all images')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 120);
   }
   return quoteUser(ctx.original, text);
 }
@@ -94,7 +99,12 @@ function readWithModules(ctx: Context, text: string): Reading {
     const judgement = judgeLeftover(clause);
     if (judgement.objects.length === 0 && judgement.unknown.length === 0) {
       if (target === 'all') {
-        return { failure: { generative: false, message: `"${shown(ctx, text)}": an edit can apply to one image at a time; name it ("image 2", "图2") or combine the images first.` } };
+        return {
+          failure: {
+            generative: false,
+            message: `"${shown(ctx, text)}": an edit can apply to one image at a time; name it ("image 2", "图2") or combine the images first.`,
+          },
+        };
       }
       return { ops: target === undefined ? ops : ops.map((op) => ({ ...op, image: target })) };
     }
@@ -123,7 +133,12 @@ function readWithModules(ctx: Context, text: string): Reading {
   if (asksToChange(text)) {
     return { failure: generativeFailure(ctx, text, 'object', named(ctx, objectsIn(text)) || undefined) };
   }
-  return { failure: { generative: false, message: `The instruction part "${shown(ctx, text)}" is not supported by the built-in engine. ${catalogueHint(suggest(text))}` } };
+  return {
+    failure: {
+      generative: false,
+      message: `The instruction part "${shown(ctx, text)}" is not supported by the built-in engine. ${catalogueHint(suggest(text))}`,
+    },
+  };
 }
 
 /** One operation clause: generative requests refused, then the clause read with or without a trailing purpose. */
@@ -247,7 +262,13 @@ export function understand(prompt: string): Understanding {
         message: `The instruction "${quoteUser(prompt, nots.join(' '))}" only says what not to do; the built-in engine carries out edits. Say the edit, and put what the result should avoid in negative_prompt.`,
       };
     }
-    return { ok: false, generative: false, message: `The instruction is empty. Supported operations include: ${OPERATIONS.slice(0, 12).map((m) => m.name).join(', ')}, … (see docs/edits.md).` };
+    return {
+      ok: false,
+      generative: false,
+      message: `The instruction is empty. Supported operations include: ${OPERATIONS.slice(0, 12)
+        .map((m) => m.name)
+        .join(', ')}, … (see docs/edits.md).`,
+    };
   }
   const conflict = constraintConflict(ctx.original, operations, keeps, nots, (text) => {
     const r = readClause(ctx, text);

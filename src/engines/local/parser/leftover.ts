@@ -36,9 +36,13 @@ const DEFINITE = new Set(['the', 'this', 'that', 'these', 'those', 'her', 'his',
 const ADDING = /\b(?:add|put|place|insert|draw|paint|give|include|attach|append|replace|swap|change|turn|remove|erase|delete|move)\b/;
 
 const HARMLESS_NOUNS_ZH = new Set(
-  '图 图片 图像 照片 相片 画面 效果 感觉 风格 样子 部分 东西 整体 质感 氛围 视觉 色彩 颜色 色调 地方 一下 整个 全图 全部 原图 画质 细节 照 张 样 点 些'.split(' '),
+  '图 图片 图像 照片 相片 画面 效果 感觉 风格 样子 部分 东西 整体 质感 氛围 视觉 色彩 颜色 色调 地方 一下 整个 全图 全部 原图 画质 细节 照 张 样 点 些'.split(
+    ' ',
+  ),
 );
-const HARMLESS_VERBS_ZH = new Set('做出 做出来 弄出 营造 呈现 保持 显得 看起来 感觉 处理 弄 搞 整 帮 想 要 希望 需要 可以 能 会 让 使 做 变 成为 看 有 是'.split(' '));
+const HARMLESS_VERBS_ZH = new Set(
+  '做出 做出来 弄出 营造 呈现 保持 显得 看起来 感觉 处理 弄 搞 整 帮 想 要 希望 需要 可以 能 会 让 使 做 变 成为 看 有 是'.split(' '),
+);
 
 /** Characters of a clause given to the language tools. */
 const ANALYSED = 400;
@@ -69,7 +73,9 @@ function judgeEnglish(c: Clause, work: string): Judgement {
   doc.compute('root');
   const adding = ADDING.test(c.text);
   const simile = /\blike\s+an?\b/.test(c.text);
-  for (const sentence of doc.json({ offset: true }) as { terms: { text: string; normal: string; root?: string; tags: string[]; offset: { start: number; length: number } }[] }[]) {
+  for (const sentence of doc.json({ offset: true }) as {
+    terms: { text: string; normal: string; root?: string; tags: string[]; offset: { start: number; length: number } }[];
+  }[]) {
     let prev = '';
     for (const t of sentence.terms) {
       const word = t.normal;
@@ -147,7 +153,10 @@ export function judgeLeftover(c: Clause): Judgement {
 
 /** Object nouns of a clause no operation understood ("add a party hat on the dog" → hat, dog). */
 export function objectsIn(text: string): string[] {
-  if (/[\u3400-\u9fff]/.test(text)) return zhTokens(text).filter((t) => /^n/.test(t.tag) && !HARMLESS_NOUNS_ZH.has(t.word) && !isZhFiller(t.word)).map((t) => t.word);
+  if (/[\u3400-\u9fff]/.test(text))
+    return zhTokens(text)
+      .filter((t) => /^n/.test(t.tag) && !HARMLESS_NOUNS_ZH.has(t.word) && !isZhFiller(t.word))
+      .map((t) => t.word);
   // Language analysis is bounded: real clauses are short, and an adversarial one must stay cheap.
   const doc = nlp(text.slice(0, ANALYSED));
   doc.compute('root');
@@ -162,5 +171,9 @@ export function asksToChange(text: string): boolean {
   if (/[\u3400-\u9fff]/.test(text)) {
     return /加|添|放|画|换|改|变|去掉|去除|删|移除|擦|让|把|给|替换|变成|穿|戴|拿|P掉|p掉|抹/.test(text) && objectsIn(text).length > 0;
   }
-  return /\b(?:add|put|place|insert|draw|paint|give|replace|swap|change|turn|make|remove|erase|delete|move|have|let|dress|fill|get\s+rid\s+of|take\s+out|bring|show)\b/.test(text) && objectsIn(text).length > 0;
+  return (
+    /\b(?:add|put|place|insert|draw|paint|give|replace|swap|change|turn|make|remove|erase|delete|move|have|let|dress|fill|get\s+rid\s+of|take\s+out|bring|show)\b/.test(
+      text,
+    ) && objectsIn(text).length > 0
+  );
 }

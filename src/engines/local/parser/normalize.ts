@@ -47,9 +47,34 @@ function liftQuotes(input: string): { text: string; quotes: string[] } {
 }
 
 const EN_UNITS: Record<string, number> = {
-  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19,
-  twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
 const EN_WORD = `(?:${Object.keys(EN_UNITS).join('|')}|hundred)`;
 const EN_RUN = new RegExp(`\\b${EN_WORD}(?:(?:[\\s-]+|\\s+and\\s+(?=${EN_WORD}))${EN_WORD})*\\b`, 'g');
@@ -98,7 +123,10 @@ const ZH_UNIT = '(?:度|°|倍|张|级|阶|像素|px|%|比|:|：|x|×)';
 function normalizeNumbers(text: string): string {
   let t = text;
   // Full-width digits and signs.
-  t = t.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/％/g, '%').replace(/：/g, ':');
+  t = t
+    .replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/％/g, '%')
+    .replace(/：/g, ':');
   t = t.replace(/百分之\s*(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)/g, (_m, n: string) => `${/\d/.test(n) ? n : zhToNumber(n)}%`);
   t = t.replace(/一半/g, '50%');
   // Numerals with a unit after them, or after 第/图, or multi-character ones (十, 百 inside).
@@ -130,7 +158,9 @@ function normalizeImageRefs(text: string): string {
   t = t.replace(new RegExp(`\\b(?:the\\s+)?other\\s+(?:one|${NOUN_EN})\\b`, 'g'), ' ⟦i2⟧ ');
   // "…onto the background of the second": an ordinal alone at the end of a phrase is an image.
   if (/⟦i\d⟧/.test(t)) t = t.replace(/\bthe\s+(first|second|third)\b(?=\s*(?:[.,;!?，。]|$|\s+(?:and|then|one)\b))/g, (_m, o: string) => ` ⟦i${ORDINALS[o]}⟧ `);
-  t = t.replace(new RegExp(`\\b(?:(?:both|all|these|those|the|my)\\s+)?(?:\\d\\s+)?(?:the\\s+)?${NOUN_EN}s\\b`, 'g'), (m) => (/^(?:both|all|these|those|the|my)\b|^\d/.test(m.trim()) ? ' ⟦iall⟧ ' : m));
+  t = t.replace(new RegExp(`\\b(?:(?:both|all|these|those|the|my)\\s+)?(?:\\d\\s+)?(?:the\\s+)?${NOUN_EN}s\\b`, 'g'), (m) =>
+    /^(?:both|all|these|those|the|my)\b|^\d/.test(m.trim()) ? ' ⟦iall⟧ ' : m,
+  );
   t = t.replace(new RegExp(`第\\s*(\\d)\\s*张${NOUN_ZH}?`, 'g'), (_m, n: string) => ` ⟦i${n}⟧ `);
   t = t.replace(new RegExp(`${NOUN_ZH}\\s*(\\d)`, 'g'), (_m, n: string) => ` ⟦i${n}⟧ `);
   t = t.replace(new RegExp(`另一张${NOUN_ZH}?`, 'g'), ' ⟦i2⟧ ');
@@ -170,7 +200,10 @@ const SPELLING: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bgrey(?=s?\b|ish\b|scale|ed\b|er\b|est\b)/g, 'gray'],
   [/\bcentre(s)?\b/g, 'center$1'],
   [/\bcentr(ed|ing)\b/g, 'center$1'],
-  [/\b(normal|styl|pixel|anonym|optim|emphas|real|poster|cartoon|vector|colori|desatur|random|neutral|stabil|sharpen|minim|maxim|visual|custom|categor|harmon|summar|organ)is(e|ed|es|ing|ation)\b/g, '$1iz$2'],
+  [
+    /\b(normal|styl|pixel|anonym|optim|emphas|real|poster|cartoon|vector|colori|desatur|random|neutral|stabil|sharpen|minim|maxim|visual|custom|categor|harmon|summar|organ)is(e|ed|es|ing|ation)\b/g,
+    '$1iz$2',
+  ],
   [/\bcolouri[sz]/g, 'coloriz'],
   [/\b(fav|hum|flav|harb|behavi|neighb)our/g, '$1or'],
   [/\b(lust|met|theat|fib)re\b/g, '$1er'],
@@ -216,7 +249,10 @@ export function normalize(prompt: string): Normalized {
   t = normalizeNumbers(t);
   t = normalizeImageRefs(t);
   // "remove the background and replace it with white" is one replacement.
-  t = t.replace(/\b(?:remove|delete|erase|cut\s+out)\s+(?:the\s+)?(?:background|bg)\s*,?\s*(?:and\s+|then\s+|and\s+then\s+)?(?:replace|fill)\s+it\s+with\b/g, 'replace the background with');
+  t = t.replace(
+    /\b(?:remove|delete|erase|cut\s+out)\s+(?:the\s+)?(?:background|bg)\s*,?\s*(?:and\s+|then\s+|and\s+then\s+)?(?:replace|fill)\s+it\s+with\b/g,
+    'replace the background with',
+  );
   t = t.replace(/(?:去掉|去除|删除|删掉|抠掉)(?:原来的|原)?背景\s*[,，]?\s*(?:并且?|然后|再)?\s*(?:换成|替换成|替换为|改成|改为|填充)/g, '背景换成');
   // A leading "first," ("first rotate, then …") is only a chaining word.
   t = t.replace(/(^|[,;.，；。]\s*)first\b/g, '$1');

@@ -19,7 +19,10 @@ export function quoteWord(original: string, word: string): string | undefined {
 }
 
 export function quoteUser(original: string, fragment: string): string {
-  const frag = fragment.replace(/⟦[^⟧]*⟧/g, ' ').replace(/\s+/g, ' ').trim();
+  const frag = fragment
+    .replace(/⟦[^⟧]*⟧/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const whole = original.replace(/\s+/g, ' ').trim().slice(0, 120);
   if (frag === '') return whole;
   const lower = original.normalize('NFKC').toLowerCase();

@@ -14,7 +14,8 @@ const KEEP_BARE_EN =
   /^(?:and\s+|but\s+|while\s+)?(?:please\s+)?(?:keep|preserve|retain|maintain)\s+(?:the\s+|its\s+|my\s+|all\s+)?(?:original\s+)?(?:composition|framing|layout|subject|person|people|colors?|details?|proportions|aspect\s+ratio|resolution|quality|identity|faces?|lighting|size|dimensions|everything\s+else|the\s+rest|rest)\b(?!.*\b(?:only|sharp|in\s+focus|clear|bright|colou?red|gray|grey)\b)/;
 const SUBJECT_SHARP =
   /^(?:and\s+|but\s+|while\s+)?(?:keep|keeping)\s+(?:the\s+|my\s+)?(?:main\s+)?(?:subject|person|people|face|faces|foreground|model)\s+(?:sharp|in\s+focus|clear|crisp|clean)\b|^(?:主体|人物|人像|人脸|前景)(?:要|需要)?(?:保持|保留)?(?:清晰|锐利|清楚|不变|原样)$/;
-const PRESERVING_EN = /^(?:and\s+|but\s+)?(?:while\s+|whilst\s+)?(?:preserving|keeping|maintaining|retaining|leaving|without\s+(?:changing|altering|touching|affecting|modifying))\b/;
+const PRESERVING_EN =
+  /^(?:and\s+|but\s+)?(?:while\s+|whilst\s+)?(?:preserving|keeping|maintaining|retaining|leaving|without\s+(?:changing|altering|touching|affecting|modifying))\b/;
 const UNCHANGED_EN =
   /^(?:and\s+|but\s+)?(?:without|don'?t|do\s+not|never|no|not)\s+(?:chang|alter|modif|touch|affect|edit|mess|distort)\w*|^(?:and\s+)?(?:everything|all|nothing)\s+else\b|^(?:and\s+)?(?:the\s+)?rest\s+(?:stays?|remains?|unchanged|as\s+is|the\s+same|untouched)|^(?:and\s+)?(?:leave|keep)\s+(?:the\s+)?rest\b|^(?:only|just)\s+(?:this|that)\s+change\b|^(?:nothing\s+else|no\s+other\s+changes?)\b/;
 const KEEP_ZH =
@@ -40,7 +41,8 @@ const POLITE =
 
 const POLITE_LEAD =
   /^(?:(?:hi|hello|hey)\s+)?(?:(?:please|kindly|pls)\s+)?(?:(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+)?|(?:i'?d|i\s+would|we'?d)\s+(?:like|love)\s+(?:you\s+)?(?:to\s+)?|i\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:please\s+)?help\s+me\s+(?:to\s+)?|let'?s\s+|go\s+ahead\s+and\s+|would\s+you\s+mind\s+)(?:please\s+)?/;
-const POLITE_TAIL = /(?:\s*,?\s*\b(?:please|thanks?(?:\s+(?:you|a\s+lot|so\s+much))?|thank\s+you(?:\s+so\s+much)?|if\s+possible|if\s+you\s+can))+\s*$|(?:谢谢|谢啦|好吗|可以吗|行吗|吧)+$/;
+const POLITE_TAIL =
+  /(?:\s*,?\s*\b(?:please|thanks?(?:\s+(?:you|a\s+lot|so\s+much))?|thank\s+you(?:\s+so\s+much)?|if\s+possible|if\s+you\s+can))+\s*$|(?:谢谢|谢啦|好吗|可以吗|行吗|吧)+$/;
 
 /** "Could you please …, thanks": the request without its courtesy words. */
 export function stripPoliteness(clause: string): string {
@@ -71,7 +73,8 @@ export function mayBePurpose(clause: string): boolean {
 
 const PURPOSE_TAIL_EN =
   /\s(?:so\s+(?:that\s+)?(?:it|the|they|this|everything|you|details?|colors?|subject|people|i|we|viewers?)\b|in\s+order\s+to\b|so\s+as\s+to\b|to\s+(?:make|create|give|get|achieve|help|let|bring|emphasize|highlight|improve|enhance|match|fit|show|mimic|simulate|produce|reveal|draw|focus|evoke)\b|for\s+(?:a|an|the|my|our|your|their|more|better|privacy|texture|use|printing|print|posting|instagram|web|social|fun|drama|impact)\b|(?:just\s+)?like\s+(?:a|an|the|in|on|at|golden|old|some|those|that|my)\b|as\s+if\b|as\s+though\b)/;
-const PURPOSE_TAIL_ZH = /(?:以便|为了|用于|用来|好让|让|使得|使)(?:主体|人物|画面|照片|图片|它|整体|颜色|细节|人|产品|商品|效果|整个)?(?:更|更加|看起来|显得|变得)?[^，,]*$/;
+const PURPOSE_TAIL_ZH =
+  /(?:以便|为了|用于|用来|好让|让|使得|使)(?:主体|人物|画面|照片|图片|它|整体|颜色|细节|人|产品|商品|效果|整个)?(?:更|更加|看起来|显得|变得)?[^，,]*$/;
 
 /** Splits a trailing purpose or simile off an operation clause. */
 export function splitPurpose(clause: string): { core: string; tail: string } | undefined {

@@ -10,7 +10,26 @@ import type { OpModule } from '../ops/spec.js';
 import { FILLER_EN } from './clause.js';
 import { foldSpelling } from './normalize.js';
 
-const GENERIC = new Set(['make', 'add', 'image', 'picture', 'photo', 'turn', 'put', 'give', 'change', 'effect', 'style', 'look', 'the', 'more', 'less', 'remove', 'into', 'with']);
+const GENERIC = new Set([
+  'make',
+  'add',
+  'image',
+  'picture',
+  'photo',
+  'turn',
+  'put',
+  'give',
+  'change',
+  'effect',
+  'style',
+  'look',
+  'the',
+  'more',
+  'less',
+  'remove',
+  'into',
+  'with',
+]);
 
 function levenshtein(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -82,12 +101,14 @@ export function suggest(clause: string, count = 3): string[] {
     for (const g of grams) if (zh.has(g)) score += 1;
     return { name: module.name, score };
   });
-  return scored
-    .filter((s) => s.score >= 0.5)
-    // Ties go to the plainer operation ("blur" before "blur background (portrait mode)").
-    .sort((a, b) => b.score - a.score || a.name.length - b.name.length)
-    .slice(0, count)
-    .map((s) => s.name);
+  return (
+    scored
+      .filter((s) => s.score >= 0.5)
+      // Ties go to the plainer operation ("blur" before "blur background (portrait mode)").
+      .sort((a, b) => b.score - a.score || a.name.length - b.name.length)
+      .slice(0, count)
+      .map((s) => s.name)
+  );
 }
 
 /** Deterministic styles closest to a generative style request. */

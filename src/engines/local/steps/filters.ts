@@ -115,7 +115,12 @@ export async function emboss(img: Img): Promise<Img> {
  * white by default, or light lines on black.
  */
 export async function edges(img: Img, lines: 'dark' | 'light'): Promise<Img> {
-  const g = await toSharp(img).greyscale().blur(Math.max(0.8, minSide(img) / 500)).extractChannel(0).raw().toBuffer();
+  const g = await toSharp(img)
+    .greyscale()
+    .blur(Math.max(0.8, minSide(img) / 500))
+    .extractChannel(0)
+    .raw()
+    .toBuffer();
   const w = img.width;
   const h = img.height;
   const mag = new Float32Array(w * h);

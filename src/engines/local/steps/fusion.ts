@@ -36,7 +36,11 @@ export async function collage(images: readonly Img[], layout: 'horizontal' | 've
     const cap = Math.min(1, 9000 / total, Math.sqrt(25e6 / (total * common)));
     common = Math.max(1, Math.floor(common * cap));
     const parts = await Promise.all(
-      images.map((i) => (horizontal ? fitTo(i, Math.max(1, Math.round((i.width * common) / i.height)), common, 'fill') : fitTo(i, common, Math.max(1, Math.round((i.height * common) / i.width)), 'fill'))),
+      images.map((i) =>
+        horizontal
+          ? fitTo(i, Math.max(1, Math.round((i.width * common) / i.height)), common, 'fill')
+          : fitTo(i, common, Math.max(1, Math.round((i.height * common) / i.width)), 'fill'),
+      ),
     );
     total = parts.reduce((sum, p) => sum + (horizontal ? p.width : p.height), 0);
     const width = horizontal ? total : common;

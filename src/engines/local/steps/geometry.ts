@@ -42,9 +42,7 @@ export async function rotate(img: Img, degrees: number, hints: NegativeHints): P
   const inner = innerRect(img.width, img.height, (degrees * Math.PI) / 180);
   const width = Math.max(1, Math.min(rotated.width, inner.width));
   const height = Math.max(1, Math.min(rotated.height, inner.height));
-  return fromSharp(
-    toSharp(rotated).extract({ left: Math.floor((rotated.width - width) / 2), top: Math.floor((rotated.height - height) / 2), width, height }),
-  );
+  return fromSharp(toSharp(rotated).extract({ left: Math.floor((rotated.width - width) / 2), top: Math.floor((rotated.height - height) / 2), width, height }));
 }
 
 export function flip(size: Size, axis: 'horizontal' | 'vertical'): Pipe {
@@ -158,9 +156,13 @@ export async function extend(img: Img, amount: number | undefined, ratio: readon
   const bgPipeline =
     fill.kind === 'blur'
       ? toSharp(img).resize(width, height, { fit: 'cover' }).blur(sigma).modulate({ brightness: 0.9 })
-      : toSharp(img).extend({ ...m, extendWith: 'mirror' }).blur(sigma);
+      : toSharp(img)
+          .extend({ ...m, extendWith: 'mirror' })
+          .blur(sigma);
   const bg = await fromSharp(bgPipeline);
-  return fromSharp(toSharp(bg).composite([{ input: img.data, raw: { width: img.width, height: img.height, channels: img.channels }, left: m.left, top: m.top }]));
+  return fromSharp(
+    toSharp(bg).composite([{ input: img.data, raw: { width: img.width, height: img.height, channels: img.channels }, left: m.left, top: m.top }]),
+  );
 }
 
 /** Margins of one colour. */

@@ -64,7 +64,13 @@ export async function backgroundBlur(img: Img, ml: MlModels, signal: AbortSignal
 export async function backgroundTone(img: Img, ml: MlModels, signal: AbortSignal, effect: 'grayscale' | 'darken'): Promise<Img> {
   const matte = await matteOf(ml, img, signal);
   const row: [number, number, number] = [0.299, 0.587, 0.114];
-  const bg = await fromSharp(effect === 'grayscale' ? toSharp(img).removeAlpha().recomb([row, [...row], [...row]]) : toSharp(img).removeAlpha().linear(0.45, 0));
+  const bg = await fromSharp(
+    effect === 'grayscale'
+      ? toSharp(img)
+          .removeAlpha()
+          .recomb([row, [...row], [...row]])
+      : toSharp(img).removeAlpha().linear(0.45, 0),
+  );
   return composeOver(img, matte, bg);
 }
 
@@ -99,10 +105,16 @@ export async function faces(img: Img, ml: MlModels, signal: AbortSignal, mode: '
     const short = Math.min(r.width, r.height);
     let data: Buffer;
     if (mode === 'blur') {
-      data = await region.blur(Math.max(3, short / 6)).raw().toBuffer();
+      data = await region
+        .blur(Math.max(3, short / 6))
+        .raw()
+        .toBuffer();
     } else {
       const cells = 8;
-      const small = await region.resize(Math.max(1, Math.round((cells * r.width) / short)), Math.max(1, Math.round((cells * r.height) / short)), { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+      const small = await region
+        .resize(Math.max(1, Math.round((cells * r.width) / short)), Math.max(1, Math.round((cells * r.height) / short)), { fit: 'fill' })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       data = await toSharp({ data: small.data, width: small.info.width, height: small.info.height, channels: img.channels })
         .resize(r.width, r.height, { fit: 'fill', kernel: 'nearest' })
         .raw()
@@ -145,5 +157,8 @@ export async function cutout(subject: Img, onto: Img, ml: MlModels, signal: Abor
 }
 
 export function mlUnavailable(what: string, err: unknown): EditError {
-  return new EditError('InvalidParameter', `The operation "${what}" needs the built-in ML models, which are not available on this server (${String((err as Error)?.message ?? err).slice(0, 80)}).`);
+  return new EditError(
+    'InvalidParameter',
+    `The operation "${what}" needs the built-in ML models, which are not available on this server (${String((err as Error)?.message ?? err).slice(0, 80)}).`,
+  );
 }

@@ -86,7 +86,10 @@ export async function textPipe(img: Size, text: string, position: Position, colo
     const w = Math.max(1, Math.floor(glyphs.width * k));
     const h = Math.max(1, Math.floor(glyphs.height * k));
     const shrink = async (t: RenderedText): Promise<RenderedText> => ({
-      data: await sharp(t.data, { raw: { width: t.width, height: t.height, channels: 4 } }).resize(w, h, { fit: 'fill' }).raw().toBuffer(),
+      data: await sharp(t.data, { raw: { width: t.width, height: t.height, channels: 4 } })
+        .resize(w, h, { fit: 'fill' })
+        .raw()
+        .toBuffer(),
       width: w,
       height: h,
     });
@@ -101,7 +104,12 @@ export async function textPipe(img: Size, text: string, position: Position, colo
   const offset = Math.max(1, Math.round(px / 24));
   const raw = (t: RenderedText) => ({ width: t.width, height: t.height, channels: 4 as const });
   const layers = [
-    { input: shadow, raw: raw(shadowSrc), left: Math.min(img.width - shadowSrc.width, left + offset), top: Math.min(img.height - shadowSrc.height, top + offset) },
+    {
+      input: shadow,
+      raw: raw(shadowSrc),
+      left: Math.min(img.width - shadowSrc.width, left + offset),
+      top: Math.min(img.height - shadowSrc.height, top + offset),
+    },
     { input: glyphs.data, raw: raw(glyphs), left, top },
   ];
   return { stage: Stage.Composite, closes: true, width: img.width, height: img.height, apply: (p) => p.composite(layers) };

@@ -49,7 +49,16 @@ function loadHuman(): Promise<HumanInstance> {
       filter: { enabled: false },
       face: {
         enabled: true,
-        detector: { modelPath: 'blazeface.json', rotation: false, maxDetected: 50, minConfidence: 0.3, iouThreshold: 0.3, skipFrames: 0, skipTime: 0, return: false },
+        detector: {
+          modelPath: 'blazeface.json',
+          rotation: false,
+          maxDetected: 50,
+          minConfidence: 0.3,
+          iouThreshold: 0.3,
+          skipFrames: 0,
+          skipTime: 0,
+          return: false,
+        },
         mesh: off,
         iris: off,
         attention: off,

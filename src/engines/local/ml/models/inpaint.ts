@@ -13,7 +13,11 @@ export async function inpaint(img: WireImage, mask: Uint8Array): Promise<WireIma
   const { width, height, channels } = img;
   const n = width * height;
   let any = false;
-  for (let i = 0; i < n; i++) if (mask[i]! >= 128) { any = true; break; }
+  for (let i = 0; i < n; i++)
+    if (mask[i]! >= 128) {
+      any = true;
+      break;
+    }
   if (!any) return img;
   const rgb = new Uint8Array(n * 3);
   for (let i = 0, j = 0; i < n; i++, j += channels) {

@@ -81,7 +81,12 @@ export function componentsToBoxes(prob: Float32Array, w: number, h: number): Box
     let sp = 0;
     stack[sp++] = start;
     label[start] = next;
-    let minX = w, minY = h, maxX = -1, maxY = -1, sum = 0, count = 0;
+    let minX = w,
+      minY = h,
+      maxX = -1,
+      maxY = -1,
+      sum = 0,
+      count = 0;
     while (sp > 0) {
       const p = stack[--sp]!;
       const px = p % w;

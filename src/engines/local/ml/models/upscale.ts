@@ -74,10 +74,7 @@ function load(factor: 2 | 4): Promise<UpscalerInstance> {
 
 export async function upscale(img: WireImage, factor: 2 | 4): Promise<WireImage> {
   if (img.width > MAX_INPUT || img.height > MAX_INPUT) {
-    throw new EditError(
-      'InvalidParameter',
-      `AI upscaling accepts images up to ${MAX_INPUT}x${MAX_INPUT} pixels; this one is ${img.width}x${img.height}`,
-    );
+    throw new EditError('InvalidParameter', `AI upscaling accepts images up to ${MAX_INPUT}x${MAX_INPUT} pixels; this one is ${img.width}x${img.height}`);
   }
   const rgb = await upscaleRgb(img, factor);
   const W = img.width * factor;
@@ -117,10 +114,7 @@ async function upscaleRgb(img: WireImage, factor: 2 | 4): Promise<Uint8Array> {
   const mid = Math.floor(img.height / 2);
   const topEnd = Math.min(img.height, mid + SEAM);
   const bottomStart = Math.max(0, mid - SEAM);
-  const [top, bottom] = await Promise.all([
-    upscaleModel(rows(img, 0, topEnd), factor),
-    helperUpscale(rows(img, bottomStart, img.height), factor),
-  ]);
+  const [top, bottom] = await Promise.all([upscaleModel(rows(img, 0, topEnd), factor), helperUpscale(rows(img, bottomStart, img.height), factor)]);
   const rowBytes = img.width * factor * 3;
   const out = new Uint8Array(img.height * factor * rowBytes);
   out.set(top.subarray(0, mid * factor * rowBytes), 0);
