@@ -179,6 +179,8 @@ beforeAll(async () => {
     '--outDir',
     join(stage, 'dist'),
   ]);
+  // The migration files beside the compiled modules, as `npm run build` copies them.
+  await run(process.execPath, [join(REPO_ROOT, 'scripts/copy-sql.mjs'), join(stage, 'dist')]);
   // The web console, as `npm run build` (the prepare script) builds it into dist/web.
   await run(
     process.execPath,
@@ -193,13 +195,28 @@ beforeAll(async () => {
     ],
     { cwd: REPO_ROOT },
   );
+  // The bundled SDK, as the prepack script stages it (npm packs nothing of a symlinked workspace).
+  await run(process.execPath, [join(REPO_ROOT, 'scripts/bundle-sdk.mjs'), stage]);
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json'], { cwd: stage, maxBuffer: 16 * 1024 * 1024 });
   const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   tarball = join(work, info!.filename);
   const packed = info!.files.map((f) => f.path);
-  for (const needed of ['bin/retouch.js', 'dist/cli/main.js', 'dist/web/index.html', 'vendor/models/selfie/selfie.json', 'deploy/retouch.service'])
+  for (const needed of [
+    'bin/retouch.js',
+    'dist/cli/main.js',
+    'dist/web/index.html',
+    'vendor/models/selfie/selfie.json',
+    'deploy/retouch.service',
+    'dist/db/sqlite/migrations/0001_base.sql',
+    'dist/db/postgres/migrations/0007_fair_claims.sql',
+    'node_modules/@retouch/sdk/package.json',
+    'node_modules/@retouch/sdk/dist/esm/index.js',
+    'node_modules/@retouch/sdk/dist/cjs/protocol/index.js',
+  ])
     expect(packed).toContain(needed);
-  expect(packed.some((p) => p.startsWith('src/') || p.startsWith('test/') || p.startsWith('node_modules/'))).toBe(false);
+  expect(
+    packed.some((p) => p.startsWith('src/') || p.startsWith('test/') || (p.startsWith('node_modules/') && !p.startsWith('node_modules/@retouch/sdk/'))),
+  ).toBe(false);
   // Node 20: reuse the addon this checkout compiled at `npm ci`.
   const here = await nodeBin(process.execPath);
   await keepPrebuild(join(REPO_ROOT, 'node_modules/better-sqlite3'), here);

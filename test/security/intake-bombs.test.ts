@@ -1,20 +1,19 @@
 /**
  * Finding 1 and 5 of issue 9, against a real server in its own process (`node bin/retouch.js
  * serve`, needs the build): header bombs of every format are refused at intake with 400 while
- * `/healthz` stays responsive, a genuine 25-megapixel BMP is converted off the event loop, and
- * a corrupt JPEG that a shrunk decode lets through is refused as InvalidImageFormat.
+ * `/healthz` keeps answering and the server's memory stays flat, a genuine 25-megapixel BMP is
+ * accepted and converted off the event loop, and a corrupt JPEG that a shrunk decode lets
+ * through is refused as InvalidImageFormat.
  *
- * Responsiveness is measured as `/healthz` latency (the second-worst sample, see healthzDuring),
- * polled every 20 ms from this (separate) process, against a control run side by side: the
- * same submissions with a small image refused from its header for the bombs, and a PNG of the
- * same size for the big BMPs (so that receiving and parsing a 4 MB body counts in both). Bound:
- * control + 100 ms, generous enough for a busy 2-core machine and far below the 0.5–0.9 s one
- * synchronous BMP decode used to hold the event loop.
+ * No timing bound (no timed tests): "off the event loop" is checked as behaviour, by counting
+ * how many turns this process's event loop makes while the intake's converter turns a 25 MP BMP
+ * into PNG. A conversion on the main thread would hold the loop for the whole conversion (zero turns);
+ * in the converter's worker thread the loop keeps turning (thousands of turns).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBmpConverter } from '../../src/inputs/bmp-converter.js';
 import { createBody, createTask, dataUri, expectError, waitForStatus } from '../helpers/http.js';
 import { spawnServer, tempDataDir, TEST_KEY, type ChildServer } from '../helpers/server.js';
 import { addKey, claimingPng } from './helpers.js';
@@ -25,47 +24,51 @@ function peakRssMb(pid: number): number {
   return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024);
 }
 
-async function healthzLatency(url: string): Promise<number> {
-  const start = performance.now();
-  const res = await fetch(`${url}/healthz`);
-  await res.text();
-  return performance.now() - start;
-}
-
-/**
- * Polls /healthz every 20 ms while `work` runs; returns the second-worst latency seen. One
- * spike may be the (shared, busy) machine; a decoder that blocks the event loop causes one
- * spike per image, and every test here sends at least three.
- */
-async function healthzDuring(url: string, work: Promise<unknown>): Promise<number> {
+/** Polls /healthz while `work` runs; returns every status it answered with. */
+async function healthzDuring(url: string, work: Promise<unknown>): Promise<number[]> {
   let done = false;
-  const samples: number[] = [];
+  const statuses: number[] = [];
   const poller = (async () => {
     while (!done) {
-      samples.push(await healthzLatency(url));
+      const res = await fetch(`${url}/healthz`);
+      await res.text();
+      statuses.push(res.status);
       await sleep(20);
     }
   })();
   await work.finally(() => (done = true));
   await poller;
-  return samples.sort((a, b) => b - a)[1] ?? samples[0] ?? 0;
+  return statuses;
+}
+
+/** How many times the event loop turns (setImmediate) while `work` runs in this process. */
+async function loopTurnsDuring(work: () => Promise<unknown>): Promise<number> {
+  let turns = 0;
+  let done = false;
+  const spin = () => {
+    if (done) return;
+    turns++;
+    setImmediate(spin);
+  };
+  setImmediate(spin);
+  try {
+    await work();
+  } finally {
+    done = true;
+  }
+  return turns;
 }
 
 describe.skipIf(process.platform !== 'linux')('image intake: header bombs, big BMPs, corrupt JPEGs (real server)', () => {
   let server: ChildServer;
   let dir: string;
   let otherKey: string;
-  let baseline: number;
 
   beforeAll(async () => {
     dir = tempDataDir();
     // Default rate limits (5 submissions/s per workspace), as in the finding.
     server = await spawnServer(dir, { RETOUCH_WORKER_CONCURRENCY: '1' });
     otherKey = await addKey(dir, 'ws-other');
-    for (let i = 0; i < 5; i++) await healthzLatency(server.url); // warm the connection
-    const samples: number[] = [];
-    for (let i = 0; i < 20; i++) samples.push(await healthzLatency(server.url));
-    baseline = Math.max(...samples);
   });
   afterAll(async () => {
     server.child.kill('SIGKILL');
@@ -73,7 +76,7 @@ describe.skipIf(process.platform !== 'linux')('image intake: header bombs, big B
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses every header bomb with 400 InvalidImageFormat from two tenants at 5/s each, /healthz within control + 100 ms, RSS flat', async () => {
+  it('refuses every header bomb with 400 InvalidImageFormat from two tenants at 5/s each, /healthz answering throughout, RSS flat', async () => {
     const bombs = await headerBombs();
     const small = dataUri(claimingPng(100, 100), 'image/png'); // control: refused from its header by any version
     const before = peakRssMb(server.child.pid!);
@@ -87,7 +90,6 @@ describe.skipIf(process.platform !== 'linux')('image intake: header bombs, big B
       return out;
     };
     const controlWork = Promise.all([TEST_KEY, otherKey].map((key) => submitAll(key, () => ({ uri: small, name: 'control' }))));
-    const control = await healthzDuring(server.url, controlWork);
     for (const { res } of (await controlWork).flat()) expectError(res, 400, 'InvalidImageResolution');
     await sleep(1100);
     const bombWork = Promise.all(
@@ -98,37 +100,33 @@ describe.skipIf(process.platform !== 'linux')('image intake: header bombs, big B
         }),
       ),
     );
-    const latency = await healthzDuring(server.url, bombWork);
+    const healthz = await healthzDuring(server.url, bombWork);
     for (const { name, res } of (await bombWork).flat()) {
       expect(res.status, name).toBe(400);
       expectError(res, 400, 'InvalidImageFormat');
     }
     const growth = peakRssMb(server.child.pid!) - before;
-    console.log(`header bombs: healthz ${latency.toFixed(1)} ms (control ${control.toFixed(1)} ms, idle ${baseline.toFixed(1)} ms); peak RSS +${growth} MB`);
-    expect(latency).toBeLessThan(Math.max(control, baseline) + 100);
+    expect(healthz.length).toBeGreaterThan(0);
+    expect(healthz.every((status) => status === 200)).toBe(true);
     expect(growth).toBeLessThan(100);
   });
 
-  it('converts genuine 5000×5000 1-bit BMPs (3 MB) off the event loop: accepted, /healthz within control + 100 ms', async () => {
+  it('converts genuine 5000×5000 1-bit BMPs (3 MB) off the event loop and accepts them', async () => {
     const bmpBytes = oneBitBmp(5000, 5000);
-    // Control: an incompressible PNG of the same size (1024×1024 noise ≈ 3.1 MB), 3 at once.
-    const noise = Buffer.alloc(1024 * 1024 * 3);
-    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
-    const png = await sharp(noise, { raw: { width: 1024, height: 1024, channels: 3 } })
-      .png({ compressionLevel: 0 })
-      .toBuffer();
-    const submit3 = (uri: string) => Promise.all([TEST_KEY, otherKey, TEST_KEY].map((key) => createTask(server.url, key, createBody([uri], 'sleep=1'))));
+    // The intake's converter, in this process (warmed first, so its thread is running): the event
+    // loop keeps turning while it converts.
+    const converter = createBmpConverter();
+    await converter.toPng(oneBitBmp(64, 64));
+    let converted: Awaited<ReturnType<typeof converter.toPng>> | undefined;
+    const turns = await loopTurnsDuring(async () => (converted = await converter.toPng(bmpBytes)));
+    expect([converted?.width, converted?.height]).toEqual([5000, 5000]);
+    expect(turns).toBeGreaterThan(100);
+    // And through the server: three at once from two tenants, all accepted, the task succeeds.
     await sleep(1100); // a fresh rate-limit second
-    const controlWork = submit3(dataUri(png, 'image/png'));
-    const control = await healthzDuring(server.url, controlWork);
-    expect((await controlWork).map((r) => r.status)).toEqual([200, 200, 200]);
-    await sleep(1100);
-    const work = submit3(dataUri(bmpBytes, 'image/bmp'));
-    const worst = await healthzDuring(server.url, work);
-    const responses = await work;
-    console.log(`3 × 25 MP BMP (${bmpBytes.length} B): healthz ${worst.toFixed(1)} ms; control (3 × ${png.length} B PNG) ${control.toFixed(1)} ms`);
+    const responses = await Promise.all(
+      [TEST_KEY, otherKey, TEST_KEY].map((key) => createTask(server.url, key, createBody([dataUri(bmpBytes, 'image/bmp')], 'sleep=1'))),
+    );
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
-    expect(worst).toBeLessThan(Math.max(control, baseline) + 100);
     const done = await waitForStatus(server.url, TEST_KEY, responses[0]!.body.output.task_id);
     expect(done.body.output.task_status).toBe('SUCCEEDED');
   });
