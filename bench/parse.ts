@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { understand } from '../src/engines/local/parser/index.js';
+import { ADVERSARIAL_PROMPTS } from '../test/engines/local/adversarial-inputs.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, repeat: { type: 'string', default: '20' } } });
 const ROUNDS = Number(values.rounds);
@@ -71,15 +72,7 @@ process.stdout.write(`| ratio | ${(rows[0][1] / rows[1][1]).toFixed(0)}× | ${(r
 // Long adversarial inputs (was a timed bound in test/engines/local/parser.test.ts): the parser's
 // time on each against its own median on the corpus; catastrophic backtracking would show as a
 // ratio in the thousands.
-const ADVERSARIAL = [
-  'and '.repeat(490),
-  'one '.repeat(490),
-  'remove '.repeat(280),
-  '图'.repeat(1990),
-  'a'.repeat(1999),
-  `"${'x'.repeat(1990)}`,
-  'rotate 9'.repeat(240),
-];
+
 const attempt = (p: string): boolean => {
   try {
     return understand(p) !== undefined;
@@ -88,7 +81,7 @@ const attempt = (p: string): boolean => {
   }
 };
 process.stdout.write('\n| adversarial input (≤ 2000 chars) | time | ÷ corpus median |\n|---|---:|---:|\n');
-for (const p of ADVERSARIAL) {
+for (const p of ADVERSARIAL_PROMPTS) {
   const t = quantile(
     Array.from({ length: ROUNDS }, () => time(attempt, p)),
     0.5,

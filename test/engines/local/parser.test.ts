@@ -5,6 +5,7 @@ import { EditError } from '../../../src/engines/engine.js';
 import { describePlan } from '../../../src/engines/local/ops/index.js';
 import { parseInstruction } from '../../../src/engines/local/parser/index.js';
 import { CASES, FAILURES } from './parser-cases.js';
+import { ADVERSARIAL_PROMPTS } from './adversarial-inputs.js';
 
 describe('parseInstruction: the catalogue table', () => {
   it('has at least 200 instructions, both languages', () => {
@@ -151,16 +152,7 @@ describe('parseInstruction: robustness (property tests)', () => {
   });
 
   it('long adversarial inputs get a plan or a clear refusal (their parse time is in bench/parse.ts)', () => {
-    const inputs = [
-      'and '.repeat(490),
-      'one '.repeat(490),
-      'remove '.repeat(280),
-      '图'.repeat(1990),
-      'a'.repeat(1999),
-      `"${'x'.repeat(1990)}`,
-      'rotate 9'.repeat(240),
-    ];
-    for (const input of inputs) {
+    for (const input of ADVERSARIAL_PROMPTS) {
       let outcome: unknown;
       try {
         outcome = parseInstruction(input);
