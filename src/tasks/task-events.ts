@@ -1,5 +1,5 @@
 /**
- * TaskEvents: wake-ups that a store can deliver, next to (not inside) the TaskStore port.
+ * TaskEvents: wake-ups that a store can deliver, next to (not inside) the TaskRepository and TaskQueue ports.
  *
  * - `onTaskAvailable`: a task may have become claimable (created, handed back, requeued after
  *   its worker died), possibly on another node. Idle workers claim at once instead of waiting

@@ -1,6 +1,6 @@
 /**
  * TaskService: the only place where tasks are created, read, listed and cancelled on behalf of
- * clients. Workers change task state through the TaskStore's lease-guarded methods.
+ * clients. Workers change task state through the TaskQueue's lease-guarded methods.
  */
 import { randomInt } from 'node:crypto';
 import type { NormalizedCreateRequest } from '@retouch/sdk/protocol';

@@ -167,7 +167,7 @@ describe('HTTP rate limits (defaults: 5 submissions/s, 20 queries/s per workspac
   });
 });
 
-describe("running cap (5 per workspace; the lead's claim in the TaskStore)", () => {
+describe("running cap (5 per workspace; the lead's claim in the TaskQueue)", () => {
   it('runs at most 5 tasks of one workspace at once; the others wait PENDING and all finish; other workspaces are not blocked', async () => {
     const s = await startSecServer({ RETOUCH_WORKER_CONCURRENCY: '8', RETOUCH_RATE_LIMIT_SUBMIT: '0', RETOUCH_RATE_LIMIT_QUERY: '0' });
     servers.push(s);
