@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, FileChooser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/server.js';
 import { api, expectAccessible, launchChromium, photo, screenshot, seriousViolations, signIn, tabTo, taskId } from './browser.js';
 
 let browser: Browser;
@@ -147,7 +147,11 @@ describe('web console', () => {
     const cli = await page.locator('[data-command="cli"]').innerText();
     expect(cli).toContain(`retouch edit 'red.png' 'blue.png'`);
     expect(cli).toContain('-n 2');
-    expect(await page.locator('[data-command="sdk"]').innerText()).toContain(`images: ["red.png","blue.png"]`);
+    const sdk = await page.locator('[data-command="sdk"]').innerText();
+    expect(sdk).toContain(`images: ["red.png","blue.png"]`);
+    // The snippet imports the SDK package by its published name.
+    const sdkName = (JSON.parse(readFileSync(join(REPO_ROOT, 'packages/sdk/package.json'), 'utf8')) as { name: string }).name;
+    expect(sdk).toContain(`import { createClient } from '${sdkName}';`);
     await expectAccessible(page, 'edit-result');
 
     // Download: the file is byte for byte the PNG the API serves.

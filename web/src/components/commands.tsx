@@ -48,7 +48,7 @@ export function sdkCommand(r: SubmittedRequest): string {
   if (r.seed !== undefined) options.push(`seed: ${r.seed}`);
   options.push(`watermark: ${r.watermark}`, `promptExtend: ${r.promptExtend}`, `outputDir: 'out'`);
   return [
-    `import { createClient } from 'retouch/sdk';`,
+    `import { createClient } from '@retouch/sdk';`,
     ``,
     `const client = createClient({ baseUrl: ${JSON.stringify(apiBase())}, apiKey: process.env.DASHSCOPE_API_KEY });`,
     `const result = await client.edit({`,
