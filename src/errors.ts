@@ -5,8 +5,7 @@
  * paths) stays in `cause` and the logs, never in a response. The catalogue is docs/errors.md,
  * checked against the code lists by test/errors/registry.test.ts.
  */
-import { REQUEST_ERRORS, type RequestErrorCode, type TaskErrorCode } from '@retouch/sdk/protocol';
-import type { RequestProblem } from '@retouch/sdk/protocol';
+import { REQUEST_ERRORS, type RequestErrorCode, type TaskErrorCode, type RequestProblem } from '@retouch/sdk/protocol';
 
 export type { RequestErrorCode, TaskErrorCode } from '@retouch/sdk/protocol';
 

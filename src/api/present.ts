@@ -1,7 +1,14 @@
 /** Maps task records to the protocol's wire shapes (times in UTC+8, signed result URLs). */
-import type { StoredTaskStatus } from '@retouch/sdk/protocol';
-import type { GetTaskResponse, RetouchInfo, TaskListItem, TaskMetrics, TaskOutput, TaskResultItem } from '@retouch/sdk/protocol';
-import { formatTaskTime } from '@retouch/sdk/protocol';
+import {
+  type StoredTaskStatus,
+  type GetTaskResponse,
+  type RetouchInfo,
+  type TaskListItem,
+  type TaskMetrics,
+  type TaskOutput,
+  type TaskResultItem,
+  formatTaskTime,
+} from '@retouch/sdk/protocol';
 import type { TaskRecord } from '../tasks/task-record.js';
 
 export type UrlFor = (blobKey: string, expiresAt: number) => Promise<string>;

@@ -11,7 +11,7 @@
  * The body is stored without its `request_id`, which `withRequestId` puts in front: the bytes
  * are those `JSON.stringify` gives for the whole answer, request id first.
  */
-import type { GetTaskResponse } from '@retouch/sdk/protocol';
+import { isTerminal, type GetTaskResponse } from '@retouch/sdk/protocol';
 import type { TaskRecord } from '../tasks/task-record.js';
 
 export interface TaskBodyCache {
@@ -21,8 +21,6 @@ export interface TaskBodyCache {
   put(task: TaskRecord, body: string, now: number): void;
   readonly size: number;
 }
-
-const SETTLED = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 
 interface Entry {
   readonly body: string;
@@ -46,7 +44,7 @@ export function createTaskBodyCache(options: { maxEntries?: number; maxAgeMs?: n
       return entry.body;
     },
     put(task, body, now) {
-      if (!SETTLED.has(task.status)) return;
+      if (!isTerminal(task.status)) return;
       const key = keyOf(task.workspaceId, task.id);
       entries.delete(key);
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);

@@ -7,11 +7,8 @@
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { isRequestProblem, validateCreateRequest } from '@retouch/sdk/protocol';
-import { isTaskStatus } from '@retouch/sdk/protocol';
-import { MODEL_WAN25_I2I, type CreateTaskParameters, type GetTaskResponse } from '@retouch/sdk/protocol';
-import { createClient, type RetouchClient } from '@retouch/sdk';
-import type { DownloadReport, ImageOutcome } from '@retouch/sdk';
+import { isRequestProblem, validateCreateRequest, isTaskStatus, MODEL_WAN25_I2I, type CreateTaskParameters, type GetTaskResponse } from '@retouch/sdk/protocol';
+import { createClient, type RetouchClient, type DownloadReport, type ImageOutcome } from '@retouch/sdk';
 import { exitCodeFor, ExitCode, UsageError } from './exit.js';
 import { runLocalEdit } from './local-edit.js';
 import { createProgress, type ProgressMode } from './progress.js';

@@ -7,8 +7,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_SEED, type NormalizedCreateRequest } from '@retouch/sdk/protocol';
-import type { ImageOutcome } from '@retouch/sdk';
-import { loadInput } from '@retouch/sdk';
+import { type ImageOutcome, loadInput } from '@retouch/sdk';
 import type { Progress } from './progress.js';
 
 export interface LocalEditResult {

@@ -12,8 +12,7 @@
  *   deadline); between steps is enough.
  * - It must not keep references to the input buffers after settling.
  */
-import type { TaskErrorCode } from '@retouch/sdk/protocol';
-import type { Size } from '@retouch/sdk/protocol';
+import type { TaskErrorCode, Size } from '@retouch/sdk/protocol';
 
 export interface EditRequest {
   /** The input images' bytes (JPEG/PNG/BMP/WEBP), "image 1" first. */

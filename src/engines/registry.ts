@@ -10,8 +10,7 @@
  * - other kinds (`openai`, `comfyui`): per-image engines run in worker slots like `local`.
  */
 import { dirname } from 'node:path';
-import type { Engine } from './engine.js';
-import { EditError } from './engine.js';
+import { type Engine, EditError } from './engine.js';
 import { parseInstruction } from './local/parser/index.js';
 import { isUpstreamEngine } from './routes/kind.js';
 import { KINDS } from './routes/kinds.js';

@@ -2,8 +2,7 @@
  * A task as it is stored: what the API creates (NewTask) and what both the API's repository
  * (task-repository.ts) and the worker's queue (task-queue.ts) read back (TaskRecord).
  */
-import type { StoredTaskStatus } from '@retouch/sdk/protocol';
-import type { Size } from '@retouch/sdk/protocol';
+import type { StoredTaskStatus, Size } from '@retouch/sdk/protocol';
 
 export type StoredResult =
   { readonly ok: true; readonly blobKey: string; readonly actualPrompt?: string } | { readonly ok: false; readonly code: string; readonly message: string };

@@ -3,9 +3,7 @@
  * clients. Workers change task state through the TaskQueue's lease-guarded methods.
  */
 import { randomInt } from 'node:crypto';
-import type { NormalizedCreateRequest } from '@retouch/sdk/protocol';
-import { MAX_SEED } from '@retouch/sdk/protocol';
-import type { TaskStatus } from '@retouch/sdk/protocol';
+import { type NormalizedCreateRequest, MAX_SEED, type TaskStatus } from '@retouch/sdk/protocol';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { inputBlobKey } from '../blobs/keys.js';
 import type { ImageResolver } from '../inputs/resolve-images.js';

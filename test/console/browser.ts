@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { expect } from 'vitest';
-import type { TestServer } from '../helpers/server.js';
-import { REPO_ROOT } from '../helpers/server.js';
+import { type TestServer, REPO_ROOT } from '../helpers/server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'console');

@@ -3,8 +3,7 @@
  * signature gets a 403 JSON error; a valid link to a reaped task gets 404.
  */
 import type { FastifyInstance } from 'fastify';
-import type { BlobStore } from '../../blobs/blob-store.js';
-import { isSafeKey } from '../../blobs/blob-store.js';
+import { type BlobStore, isSafeKey } from '../../blobs/blob-store.js';
 import type { UrlSigner } from '../../blobs/url-signer.js';
 import { Errors } from '../../errors.js';
 import type { Clock } from '../../tasks/task-service.js';

@@ -6,8 +6,7 @@
  * against real answers in the same test.
  */
 import { z } from 'zod';
-import { MAX_IMAGES, MAX_N, MAX_SEED, MIN_IMAGES } from '@retouch/sdk/protocol';
-import { TASK_STATUSES } from '@retouch/sdk/protocol';
+import { MAX_IMAGES, MAX_N, MAX_SEED, MIN_IMAGES, TASK_STATUSES } from '@retouch/sdk/protocol';
 import type { ApiDescription } from '../openapi.js';
 import { AUTH_ERRORS, COMMON_SCHEMAS, RATE_LIMITED } from '../schemas.js';
 

@@ -1,10 +1,7 @@
 /** The DashScope task endpoints: create, query, list, cancel. */
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isRequestProblem, validateCreateRequest } from '@retouch/sdk/protocol';
-import { isTaskStatus } from '@retouch/sdk/protocol';
-import { parseListTime } from '@retouch/sdk/protocol';
-import type { CreateTaskResponse, ListTasksResponse } from '@retouch/sdk/protocol';
+import { isRequestProblem, validateCreateRequest, isTaskStatus, parseListTime, type CreateTaskResponse, type ListTasksResponse } from '@retouch/sdk/protocol';
 import { ApiError, Errors, fromProblem, invalidParameter } from '../../errors.js';
 import type { Caller, ListTasksQuery } from '../../tasks/task-service.js';
 import type { AppDeps } from '../deps.js';

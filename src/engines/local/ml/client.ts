@@ -22,8 +22,7 @@
 import type { Worker } from 'node:worker_threads';
 import { EditError } from '../../engine.js';
 import type { TaskErrorCode } from '@retouch/sdk/protocol';
-import type { MlOp, MlRequest, MlResponse, MlResult, ModelKey, WireImage } from './protocol.js';
-import { modelKeyOf } from './protocol.js';
+import { type MlOp, type MlRequest, type MlResponse, type MlResult, type ModelKey, type WireImage, modelKeyOf } from './protocol.js';
 import { startModuleWorker } from './spawn.js';
 import type { Box, MlModels, RawImage } from './types.js';
 

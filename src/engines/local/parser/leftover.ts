@@ -8,8 +8,7 @@
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
 import { nlp } from './nlp.js';
-import type { Clause } from './clause.js';
-import { FILLER_EN, isZhFiller } from './clause.js';
+import { type Clause, FILLER_EN, isZhFiller } from './clause.js';
 import { COLOUR_RE } from './colours.js';
 
 export interface Judgement {
