@@ -16,7 +16,7 @@ import { ApiError, Errors } from '../../errors.js';
 import { MAX_IMAGE_BYTES, sniffFormat } from '../../inputs/image-check.js';
 import type { BodyGate } from '../../limits/body-gate.js';
 import type { ReceiveGuard } from '../../limits/body-meter.js';
-import { isRequestProblem, MAX_IMAGES, validateCreateRequest, MODEL_WAN25_I2I } from '@retouch/sdk/protocol';
+import { isRequestProblem, isTerminal, MAX_IMAGES, validateCreateRequest, MODEL_WAN25_I2I } from '@retouch/sdk/protocol';
 import type { Caller } from '../../tasks/task-service.js';
 import type { TaskRecord } from '../../tasks/task-record.js';
 import type { AppDeps } from '../deps.js';
@@ -24,7 +24,6 @@ import { authenticate } from '../auth.js';
 import { fromApiError, fromTaskFailure, invalid, OpenAiError, sendOpenAiError, toOpenAiError } from './openai-errors.js';
 
 export const OPENAI_DEFAULT_MODEL = MODEL_WAN25_I2I;
-const FINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 interface EditForm {
@@ -151,7 +150,7 @@ export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps, b
         deps.tasks.get(id, workspaceId).then(
           (task) => {
             if (!task) finish(() => reject(new OpenAiError(500, 'The task disappeared before it finished.', 'internal_error')));
-            else if (FINAL.has(task.status)) finish(() => resolve(task));
+            else if (isTerminal(task.status)) finish(() => resolve(task));
           },
           (err) => finish(() => reject(err)),
         );
