@@ -7,6 +7,9 @@
  *
  *   npm run build && npx tsx bench/scale.ts                       # 3 rounds × 200 tasks, ~2 minutes
  *   npx tsx bench/scale.ts --tasks 100 --rounds 2                 # fewer
+ *   npx tsx bench/scale.ts --only pg1,pg3                         # some configurations (sqlite, pg1-3, pgp2)
+ *   npx tsx bench/scale.ts --cpu-prof DIR                         # V8 CPU profiles of every node
+ *   npx tsx bench/scale.ts --retouch-root DIR                     # nodes from another checkout's dist/
  *
  * Setup, all on loopback, every process its own:
  *   sqlite    one `retouch serve` (role all): API + 4 worker slots, data dir on local disk
@@ -20,17 +23,32 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { startNode, stopNode, type Node } from '../test/helpers/nodes.js';
+import { postgresCpuMs, processTreeCpuMs } from './lib/procs.js';
 import { dropSchema, newSchemaName, TEST_DATABASE_URL } from '../test/helpers/postgres.js';
 
-const { values } = parseArgs({ options: { tasks: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    tasks: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '3' },
+    // A subset of the configurations, by key: sqlite, pg1, pg2, pg3, pgp2.
+    only: { type: 'string', default: 'sqlite,pg1,pg2,pg3,pgp2' },
+    // V8 CPU profiles of every node process into DIR (one file per process and run).
+    'cpu-prof': { type: 'string' },
+    // Development aid: run the nodes from another checkout (its dist/ built), for A/B runs.
+    'retouch-root': { type: 'string' },
+  },
+});
+const ONLY = new Set(values.only!.split(',').map((s) => s.trim()));
 const TASKS = Number(values.tasks);
 const ROUNDS = Number(values.rounds);
 const KEY = 'sk-retouch-bench-scale-01';
+const NODE_ARGS = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+const ROOT = values['retouch-root'] && resolve(values['retouch-root']);
 const CREATE_PATH = '/api/v1/services/aigc/image2image/image-synthesis';
 
 const png = await sharp({ create: { width: 384, height: 384, channels: 3, background: '#808080' } })
@@ -80,11 +98,18 @@ async function measure(api: string): Promise<number> {
   return TASKS / ((performance.now() - started) / 1000);
 }
 
-async function run(label: string, start: (dir: string) => Promise<{ api: string; nodes: Node[]; cleanup?: () => Promise<void> }>) {
+type Start = (dir: string) => Promise<{ api: string; nodes: Node[]; cleanup?: () => Promise<void> }>;
+
+/** One run: its rate and the CPU it cost per task, of the retouch nodes and of PostgreSQL. */
+async function run(label: string, start: Start) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
   const { api, nodes, cleanup } = await start(dir);
+  const nodesCpu = () => nodes.reduce((sum, n) => sum + processTreeCpuMs(n.child.pid), 0);
   try {
-    return { label, rate: await measure(api) };
+    const [nodes0, pg0] = [nodesCpu(), postgresCpuMs()];
+    const rate = await measure(api);
+    const [nodes1, pg1] = [nodesCpu(), postgresCpuMs()];
+    return { label, rate, nodeMs: (nodes1 - nodes0) / TASKS, pgMs: pg0 === undefined || pg1 === undefined ? undefined : (pg1 - pg0) / TASKS };
   } finally {
     await Promise.all(nodes.map((n) => stopNode(n)));
     await cleanup?.();
@@ -92,7 +117,6 @@ async function run(label: string, start: (dir: string) => Promise<{ api: string;
   }
 }
 
-type Start = (dir: string) => Promise<{ api: string; nodes: Node[]; cleanup?: () => Promise<void> }>;
 const onPostgres =
   (start: (env: Record<string, string>) => Promise<{ api: string; nodes: Node[] }>): Start =>
   async (dir) => {
@@ -100,36 +124,47 @@ const onPostgres =
     const { api, nodes } = await start({ ...baseEnv(dir), RETOUCH_DATABASE_URL: TEST_DATABASE_URL, RETOUCH_DATABASE_SCHEMA: schema });
     return { api, nodes, cleanup: () => dropSchema(schema) };
   };
-const configurations: { label: string; start: Start }[] = [
+const allConfigurations: { key: string; label: string; start: Start }[] = [
   {
+    key: 'sqlite',
     label: 'SQLite, 1 process (api+worker)',
     start: async (dir) => {
-      const node = await startNode('all', baseEnv(dir));
+      const node = await startNode('all', baseEnv(dir), NODE_ARGS, ROOT);
       return { api: node.url, nodes: [node] };
     },
   },
   ...[1, 2, 3].map((workers) => ({
+    key: `pg${workers}`,
     label: `PostgreSQL, 1 api + ${workers} worker process${workers > 1 ? 'es' : ''}`,
     start: onPostgres(async (env) => {
-      const api = await startNode('api', env);
-      return { api: api.url, nodes: [api, ...(await Promise.all(Array.from({ length: workers }, () => startNode('worker', env))))] };
+      const api = await startNode('api', env, NODE_ARGS, ROOT);
+      return { api: api.url, nodes: [api, ...(await Promise.all(Array.from({ length: workers }, () => startNode('worker', env, NODE_ARGS, ROOT))))] };
     }),
   })),
   {
+    key: 'pgp2',
     label: 'PostgreSQL, `serve --processes 2` (each api + worker)',
     start: onPostgres(async (env) => {
-      const node = await startNode('all', { ...env, RETOUCH_PROCESSES: '2' });
+      const node = await startNode('all', { ...env, RETOUCH_PROCESSES: '2' }, NODE_ARGS, ROOT);
       return { api: node.url, nodes: [node] };
     }),
   },
 ];
+const configurations = allConfigurations.filter((c) => ONLY.has(c.key));
 
 const rates = configurations.map(() => [] as number[]);
+const nodeCpu = configurations.map(() => [] as number[]);
+const pgCpu = configurations.map(() => [] as number[]);
 for (let round = 0; round < ROUNDS; round++) {
   for (const [i, c] of configurations.entries()) {
-    const { rate } = await run(c.label, c.start);
+    const { rate, nodeMs, pgMs } = await run(c.label, c.start);
     rates[i]!.push(rate);
-    console.error(`round ${round + 1}: ${c.label}: ${rate.toFixed(0)} tasks/s`);
+    nodeCpu[i]!.push(nodeMs);
+    // SQLite runs use no PostgreSQL: what the server spent meanwhile is other work's.
+    if (pgMs !== undefined && c.key !== 'sqlite') pgCpu[i]!.push(pgMs);
+    console.error(
+      `round ${round + 1}: ${c.label}: ${rate.toFixed(0)} tasks/s, CPU per task ${nodeMs.toFixed(2)} ms nodes + ${pgMs?.toFixed(2) ?? '?'} ms PostgreSQL`,
+    );
   }
 }
 const median = (xs: number[]) => {
@@ -138,9 +173,14 @@ const median = (xs: number[]) => {
 };
 const base = median(rates[0]!);
 console.log(`\n${TASKS} tasks per configuration and round, ${ROUNDS} rounds interleaved, trivial edit (retouch-test, n=1), 4 worker slots per process\n`);
-console.log('| configuration | tasks/s (median) | rounds | vs SQLite |');
-console.log('|---|---:|---|---:|');
+console.log(
+  `| configuration | tasks/s (median) | rounds | vs ${configurations[0]!.key === 'sqlite' ? 'SQLite' : 'the first row'} | CPU per task: nodes (ms) | PostgreSQL (ms) |`,
+);
+console.log('|---|---:|---|---:|---:|---:|');
 for (const [i, c] of configurations.entries()) {
   const m = median(rates[i]!);
-  console.log(`| ${c.label} | ${m.toFixed(0)} | ${rates[i]!.map((r) => r.toFixed(0)).join(', ')} | ${(m / base).toFixed(2)}× |`);
+  const pg = pgCpu[i]!.length ? median(pgCpu[i]!).toFixed(2) : '–';
+  console.log(
+    `| ${c.label} | ${m.toFixed(0)} | ${rates[i]!.map((r) => r.toFixed(0)).join(', ')} | ${(m / base).toFixed(2)}× | ${median(nodeCpu[i]!).toFixed(2)} | ${pg} |`,
+  );
 }

@@ -7,7 +7,7 @@
  * in-process server), which would load the whole application into the load generator.
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -143,12 +143,57 @@ let ticksPerSecond: number | undefined;
  * throughput: a busy machine slows a process down, but barely changes the CPU it needs per job.
  */
 export function processCpuMs(pid: number | undefined): number | undefined {
+  const fields = statFields(pid);
+  return fields && ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks();
+}
+
+/** /proc/PID/stat after the command name: fields[0] is the state, [1] the parent pid. */
+function statFields(pid: number | undefined): string[] | undefined {
   if (pid === undefined) return undefined;
   try {
-    ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   } catch {
     return undefined;
   }
+}
+
+function ticks(): number {
+  ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return ticksPerSecond;
+}
+
+/** CPU of a process and its direct children (a `--processes N` node and its workers). */
+export function processTreeCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  let total = processCpuMs(pid) ?? 0;
+  for (const entry of readdirSync('/proc')) {
+    if (/^\d+$/.test(entry) && statFields(Number(entry))?.[1] === String(pid)) total += processCpuMs(Number(entry)) ?? 0;
+  }
+  return total;
+}
+
+/**
+ * CPU of the local PostgreSQL server: every `postgres` process now, plus what its postmaster has
+ * reaped (backends of closed connections). Undefined when no local server's processes are visible.
+ */
+export function postgresCpuMs(): number | undefined {
+  const servers = new Map<string, string[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    const fields = statFields(Number(entry));
+    if (fields) servers.set(entry, fields);
+  }
+  if (servers.size === 0) return undefined;
+  let total = 0;
+  for (const fields of servers.values()) {
+    total += Number(fields[11]) + Number(fields[12]);
+    // The postmaster (its parent is not a postgres process): add the CPU of the children it reaped.
+    if (!servers.has(fields[1]!)) total += Number(fields[13]) + Number(fields[14]);
+  }
+  return (total * 1000) / ticks();
 }

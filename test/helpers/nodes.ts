@@ -18,9 +18,13 @@ export interface Node {
   readonly exited: Promise<number | string>;
 }
 
-export async function startNode(role: Node['role'], env: Record<string, string>): Promise<Node> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/retouch.js'), 'serve', '--role', role], {
-    cwd: ROOT,
+/**
+ * `nodeArgs` go to node itself, before the script (benches: `--cpu-prof`); `root` is the
+ * checkout whose build runs (benches compare two).
+ */
+export async function startNode(role: Node['role'], env: Record<string, string>, nodeArgs: readonly string[] = [], root = ROOT): Promise<Node> {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/retouch.js'), 'serve', '--role', role], {
+    cwd: root,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

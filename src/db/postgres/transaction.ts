@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 
-/** Namespaces our advisory locks (first key of the two-int form). */
+/** Namespaces our advisory locks (first key of the two-int form; `workspace` is also in migration 0008's SQL). */
 export const LOCK_SPACE = { migrate: 7301, workspace: 7302, signingKeys: 7304 } as const;
 
 /** Runs `fn` in a transaction on one pooled connection; rolls back when it throws. */

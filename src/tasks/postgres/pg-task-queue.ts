@@ -3,7 +3,7 @@
  * adapter (the conformance suite runs against both); what differs is how concurrency is
  * handled, since SQLite serialises every writer and PostgreSQL does not:
  *
- * - claim picks, in one statement, the oldest free task of the least recently served workspace
+ * - claim picks the oldest free task of the least recently served workspace
  *   (round-robin, the `workspace_turns` table) with `FOR UPDATE SKIP LOCKED`, so concurrent
  *   claimers never wait on, or get, the same task;
  * - the per-workspace running cap is a count, and two claimers could each count 4 of 5 and both
@@ -13,54 +13,28 @@
  * - recovery touches many rows; it locks with SKIP LOCKED too, so nodes recovering at the same
  *   moment split the work instead of deadlocking.
  *
- * The transactions are claimOnce and recoverExpired; every other method is one statement.
+ * claim is one call of a server-side function (below), recoverExpired one transaction; every
+ * other method is one statement. A claim commits without waiting for the WAL flush
+ * (docs/architecture.md, "What a crash can lose"): create and settle stay durable, and a claim
+ * undone by a crash is claimed again, its worker's next write finding the lease gone.
  */
 import type pg from 'pg';
 import type { PgPool } from '../../db/postgres/database.js';
-import { LOCK_SPACE, transaction } from '../../db/postgres/transaction.js';
+import { transaction } from '../../db/postgres/transaction.js';
 import type { Settlement, TaskQueue } from '../task-queue.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
 
 /**
- * Fair claims (docs/architecture.md, "Fair scheduling"), one statement: the workspaces with
- * PENDING work and room under the cap, least recently served first (no turn yet = first; ties:
- * the oldest waiting task), and for them in that order the oldest PENDING task no concurrent
- * claimer holds (`FOR UPDATE SKIP LOCKED`); the first found wins. The recursive CTE is a loose
- * index scan over the pending index, so this costs O(workspaces with pending work), not
- * O(pending tasks); the lateral pick runs per workspace, in order, until one yields a row.
+ * Fair claims (docs/architecture.md, "Fair scheduling") are one call of the server-side function
+ * `claim_task` (migration 0008): the pick, the workspace's lock and the claim run in one
+ * statement, so the lock is held for its execution, not across client round trips. The pick
+ * and the claim are still two snapshots (the function's statements each take their own), which
+ * is what makes the recount under the lock see every claim committed before it.
  */
-const PICK = `WITH RECURSIVE ws(id) AS (
-    SELECT (SELECT min(workspace_id) FROM tasks WHERE status = 'PENDING')
-    UNION ALL
-    SELECT (SELECT min(workspace_id) FROM tasks WHERE status = 'PENDING' AND workspace_id > ws.id) FROM ws WHERE ws.id IS NOT NULL),
-  ranked AS MATERIALIZED (
-    SELECT ws.id, coalesce(t.last_claim, 0) AS turn,
-      (SELECT min(submit_time) FROM tasks q WHERE q.workspace_id = ws.id AND q.status = 'PENDING') AS first_submit
-    FROM ws LEFT JOIN workspace_turns t ON t.workspace_id = ws.id
-    WHERE ws.id IS NOT NULL
-      AND (SELECT count(*) FROM tasks r WHERE r.workspace_id = ws.id AND r.status = 'RUNNING') < $1
-    ORDER BY turn, first_submit, ws.id)
-  SELECT p.id, p.workspace_id FROM ranked
-  CROSS JOIN LATERAL (
-    SELECT id, workspace_id FROM tasks
-    WHERE workspace_id = ranked.id AND status = 'PENDING'
-    ORDER BY submit_time, id LIMIT 1 FOR UPDATE SKIP LOCKED) p
-  LIMIT 1`;
+const CLAIM = 'SELECT * FROM claim_task($1, $2, $3, $4)';
 
-/**
- * Under the workspace's lock: the picked task becomes RUNNING if the workspace runs fewer
- * than $2 tasks, and the workspace's turn is stamped.
- */
-const CLAIM = `WITH room AS (
-    SELECT count(*) < $2::int AS ok FROM tasks WHERE workspace_id = $1 AND status = 'RUNNING'),
-  claimed AS (
-    UPDATE tasks SET status = 'RUNNING', worker_id = $4, lease_until = $5, attempts = attempts + 1, scheduled_time = $6
-    WHERE id = $3 AND status = 'PENDING' AND (SELECT ok FROM room) RETURNING *),
-  turn AS (
-    INSERT INTO workspace_turns (workspace_id, last_claim)
-    SELECT $1, nextval('workspace_turn_seq') FROM claimed
-    ON CONFLICT (workspace_id) DO UPDATE SET last_claim = excluded.last_claim)
-  SELECT * FROM claimed`;
+/** claim_task's error when the workspace filled up while the claim waited for its lock. */
+const WORKSPACE_FILLED = 'RT001';
 
 /** A claim whose workspace filled up while it waited for the lock looks again, a few times. */
 const CLAIM_TRIES = 5;
@@ -68,25 +42,15 @@ const CLAIM_TRIES = 5;
 export function createPostgresTaskQueue(pool: PgPool): TaskQueue {
   const changed = (result: pg.QueryResult) => result.rowCount === 1;
 
-  async function claimOnce(workerId: string, now: number, leaseUntil: number, maxRunning: number) {
-    return transaction(pool, async (client) => {
-      const picked = await client.query<{ id: string; workspace_id: string }>(PICK, [maxRunning]);
-      const candidate = picked.rows[0];
-      if (!candidate) return { row: undefined, retry: false };
-      // Held until commit; a claimer of the same workspace waiting here sees our RUNNING row
-      // in its recount (READ COMMITTED: each statement sees what committed before it began).
-      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE.workspace, candidate.workspace_id]);
-      const claimed = await client.query<TaskRow>(CLAIM, [candidate.workspace_id, maxRunning, candidate.id, workerId, leaseUntil, now]);
-      return { row: claimed.rows[0], retry: claimed.rows.length === 0 };
-    });
-  }
-
   return {
     async claim(workerId, now, leaseUntil, maxRunningPerWorkspace) {
       for (let i = 0; i < CLAIM_TRIES; i++) {
-        const { row, retry } = await claimOnce(workerId, now, leaseUntil, maxRunningPerWorkspace);
-        if (row) return toTaskRecord(row);
-        if (!retry) return undefined;
+        try {
+          const { rows } = await pool.query<TaskRow>(CLAIM, [maxRunningPerWorkspace, workerId, leaseUntil, now]);
+          return rows[0] && toTaskRecord(rows[0]);
+        } catch (err) {
+          if ((err as { code?: string }).code !== WORKSPACE_FILLED) throw err;
+        }
       }
       return undefined;
     },
