@@ -19,6 +19,7 @@ import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import { defaultOutputSize } from '@retouch/sdk/protocol';
+import { displayedSize } from '../inputs/image-check.js';
 import { EditError, type Engine } from './engine.js';
 
 export const TEST_MODEL = 'retouch-test';
@@ -67,8 +68,9 @@ export function createTestEngine(options: { runLog?: string } = {}): Engine {
         throw EditError.fromUpstream(d.get('code') || 'InternalError.Algo', `Image ${request.index} failed as requested by the test prompt.`);
       }
       if (indexList(d.get('throw')).includes(request.index)) throw new Error('test engine: thrown as requested');
-      const meta = await sharp(request.images[0]!).metadata();
-      const size = request.size ?? defaultOutputSize(meta.width ?? 1280, meta.height ?? 1280);
+      // The sides from the header (every input passed the intake check): no decoder started.
+      const input = displayedSize(request.images[0]!) ?? { width: 1280, height: 1280 };
+      const size = request.size ?? defaultOutputSize(input.width, input.height);
       const out = await png(size.width, size.height, request.seed);
       return request.promptExtend ? { png: out, actualPrompt: `Test engine output for: ${request.prompt}` } : { png: out };
     },

@@ -4,7 +4,7 @@
  *
  * 1. format by content (the magic bytes, never a header or file name), at most 10 MB;
  * 2. a strict header check (image-headers.ts, bmp.ts): O(1) on the event loop, no pixel read;
- * 3. each side in [384, 5000] as displayed (EXIF orientation from sharp's metadata);
+ * 3. each side in [384, 5000] as displayed (the EXIF orientation found by the header check);
  * 4. the data length against the header (a 54-byte file claiming 25 megapixels stops here);
  * 5. a full decode on libvips' threads with the strictness the engines decode with (sharp's
  *    `failOn: 'warning'`, their default), a pixel limit and a deadline: corrupt data is found
@@ -66,20 +66,9 @@ export async function checkImage(bytes: Buffer, label: string): Promise<CheckedI
   } catch {
     throw corrupt(label);
   }
-  let meta: sharp.Metadata;
-  try {
-    // Header only (no pixels are decoded), so no pixel limit here: a bomb is then refused below
-    // by its claimed size, with the resolution error rather than a generic decode failure.
-    // Animated images: sharp reads the first frame only (pages: 1), here and in every engine.
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch {
-    throw corrupt(label);
-  }
-  if (meta.format !== format) throw corrupt(label);
-  // EXIF orientations 5-8 swap the sides as displayed.
-  const swap = (meta.orientation ?? 1) >= 5;
-  const width = (swap ? meta.height : meta.width) ?? 0;
-  const height = (swap ? meta.width : meta.height) ?? 0;
+  // As displayed: the EXIF orientation is read by the header check, as libvips reads it, so no
+  // decoder is started for it.
+  const { width, height } = displayed(claimed);
   if (!sideOk(width) || !sideOk(height)) throw badResolution(label, width, height);
   if (claimed.short) throw corrupt(label);
   try {
@@ -89,13 +78,26 @@ export async function checkImage(bytes: Buffer, label: string): Promise<CheckedI
     // only its last row is kept: every row before it is inflated and unfiltered on the way
     // there, without the cost of resampling the whole image (half the CPU of resize(32, 32)).
     const decode = sharp(bytes, { failOn: 'warning', limitInputPixels: MAX_INPUT_SIDE * MAX_INPUT_SIDE, sequentialRead: true });
-    const probe =
-      format === 'png' && meta.width && meta.height ? decode.extract({ left: 0, top: meta.height - 1, width: 1, height: 1 }) : decode.resize(32, 32);
+    const probe = format === 'png' ? decode.extract({ left: 0, top: claimed.height - 1, width: 1, height: 1 }) : decode.resize(32, 32);
     await probe.raw().timeout({ seconds: DECODE_TIMEOUT_S }).toBuffer();
   } catch {
     throw corrupt(label);
   }
   return { bytes, format, width, height };
+}
+
+/**
+ * The sides as displayed of an image checkImage accepted (its bytes as stored), from the header
+ * alone: for engines that need only the size (the test engine), without starting a decoder.
+ */
+export function displayedSize(bytes: Buffer): { width: number; height: number } | undefined {
+  const format = sniffFormat(bytes);
+  if (format === undefined || format === 'bmp') return undefined;
+  try {
+    return displayed(HEADER_CHECKS[format](bytes));
+  } catch {
+    return undefined;
+  }
 }
 
 async function checkBmp(bytes: Buffer, label: string): Promise<CheckedImage> {
@@ -115,5 +117,8 @@ async function checkBmp(bytes: Buffer, label: string): Promise<CheckedImage> {
     throw err;
   }
 }
+
+/** EXIF orientations 5-8 swap the sides as displayed. */
+const displayed = ({ width, height, orientation }: ClaimedSize) => ((orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height });
 
 const sideOk = (side: number) => Number.isInteger(side) && side >= MIN_INPUT_SIDE && side <= MAX_INPUT_SIDE;

@@ -24,6 +24,11 @@ export interface ClaimedSize {
    * caller can first refuse an oversized claim with the resolution error, as DashScope does.
    */
   readonly short?: boolean;
+  /**
+   * The EXIF orientation (1-8) when the file carries one (JPEG APP1, PNG eXIf, WebP EXIF), as
+   * libvips reads it: 5-8 swap the sides as displayed.
+   */
+  readonly orientation?: number;
 }
 
 const fail = (why: string): never => {
@@ -32,6 +37,8 @@ const fail = (why: string): never => {
 
 /** DEFLATE cannot compress better than 1032:1; a little slack for the zlib wrapper. */
 const MAX_DEFLATE_RATIO = 1032;
+/** libvips' VIPS_MAX_COORD (8.15+): the largest side any of its loaders accepts. */
+const VIPS_MAX_COORD = 100_000_000;
 /** Files with more chunks than this are refused rather than walked (real encoders write few). */
 const MAX_PNG_CHUNKS = 20_000;
 
@@ -49,7 +56,9 @@ export function checkPngHeader(bytes: Buffer): ClaimedSize {
   const width = bytes.readUInt32BE(16);
   const height = bytes.readUInt32BE(20);
   const [depth, colourType, compression, filter, interlace] = [24, 25, 26, 27, 28].map((at) => bytes[at]!) as [number, number, number, number, number];
-  if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) fail('PNG sides out of range');
+  // Above libvips' largest coordinate no decoder here opens the file at all: an invalid file,
+  // not merely too large (as when sharp's own header read refused it).
+  if (width === 0 || height === 0 || width > VIPS_MAX_COORD || height > VIPS_MAX_COORD) fail('PNG sides out of range');
   const kind = PNG_DEPTHS[colourType];
   if (!kind || !kind.depths.includes(depth)) fail(`PNG bit depth ${depth} is invalid for colour type ${colourType}`);
   if (compression !== 0 || filter !== 0 || interlace > 1) fail('PNG compression, filter or interlace method is invalid');
@@ -58,6 +67,7 @@ export function checkPngHeader(bytes: Buffer): ClaimedSize {
   let idatBytes = 0;
   let palette = false;
   let chunks = 0;
+  let orientation: number | undefined;
   // Sum the IDAT lengths: a header claiming 5000×5000 with a 1 KB IDAT cannot be genuine.
   const rawBytes = height * (1 + Math.ceil((width * kind!.channels * depth) / 8));
   const minIdat = Math.floor(rawBytes / MAX_DEFLATE_RATIO);
@@ -67,6 +77,7 @@ export function checkPngHeader(bytes: Buffer): ClaimedSize {
     const type = bytes.toString('latin1', at + 4, at + 8);
     if (length > 0x7fffffff || at + 12 + length > bytes.length) fail(`PNG chunk ${JSON.stringify(type)} runs past the end of the file`);
     if (type === 'PLTE') palette = true;
+    if (type === 'eXIf' && orientation === undefined) orientation = exifOrientation(bytes.subarray(at + 8, at + 8 + length));
     if (type === 'IDAT') {
       if (colourType === 3 && !palette) fail('palette PNG without PLTE before its data');
       idatBytes += length;
@@ -75,7 +86,7 @@ export function checkPngHeader(bytes: Buffer): ClaimedSize {
     at += 12 + length;
   }
   if (idatBytes === 0) fail('PNG has no image data');
-  return { width, height, short: idatBytes < minIdat };
+  return { width, height, short: idatBytes < minIdat, orientation };
 }
 
 /** SOF markers libjpeg-turbo decodes with Huffman coding: baseline, extended, progressive. */
@@ -86,6 +97,7 @@ const OTHER_FRAMES = new Set([0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0x
 export function checkJpegHeader(bytes: Buffer): ClaimedSize {
   let at = 2;
   let frame: { width: number; height: number; lumaBlocks: number } | undefined;
+  let orientation: number | undefined;
   for (;;) {
     // Markers may be preceded by any number of 0xFF fill bytes.
     if (at >= bytes.length || bytes[at] !== 0xff) fail('JPEG marker expected');
@@ -98,6 +110,9 @@ export function checkJpegHeader(bytes: Buffer): ClaimedSize {
     if (at + 2 > bytes.length) fail('JPEG segment header truncated');
     const length = bytes.readUInt16BE(at);
     if (length < 2 || at + length > bytes.length) fail('JPEG segment runs past the end of the file');
+    if (marker === 0xe1 && orientation === undefined && bytes.toString('latin1', at + 2, at + 8) === 'Exif\0\0') {
+      orientation = exifOrientation(bytes.subarray(at + 8, at + length));
+    }
     if (OTHER_FRAMES.has(marker)) fail('JPEG coding process is not supported (lossless, hierarchical or arithmetic)');
     if (HUFFMAN_FRAMES.has(marker)) {
       if (frame) fail('JPEG has two frame headers');
@@ -108,7 +123,7 @@ export function checkJpegHeader(bytes: Buffer): ClaimedSize {
       const entropyBytes = bytes.length - (at + length);
       // At least one bit per luma block: every block codes its DC coefficient with a Huffman
       // code of one bit or more, in any sequential or progressive JPEG.
-      return { width: frame!.width, height: frame!.height, short: entropyBytes < Math.floor(frame!.lumaBlocks / 8) };
+      return { width: frame!.width, height: frame!.height, short: entropyBytes < Math.floor(frame!.lumaBlocks / 8), orientation };
     }
     at += length;
   }
@@ -155,6 +170,7 @@ export function checkWebpHeader(bytes: Buffer): ClaimedSize {
   // The extended format must still carry an image: a still frame or animation frames.
   let at = 20 + firstSize + (firstSize & 1);
   let image = false;
+  let orientation: number | undefined;
   while (at + 8 <= end) {
     const type = bytes.toString('latin1', at, at + 4);
     const size = bytes.readUInt32LE(at + 4);
@@ -165,10 +181,15 @@ export function checkWebpHeader(bytes: Buffer): ClaimedSize {
       image = true;
     }
     if (type === 'ANMF') image = true;
+    if (type === 'EXIF' && orientation === undefined) {
+      const exif = bytes.subarray(at + 8, at + 8 + size);
+      // Some writers keep JPEG's "Exif\0\0" prefix in front of the TIFF data.
+      orientation = exifOrientation(exif.toString('latin1', 0, 6) === 'Exif\0\0' ? exif.subarray(6) : exif);
+    }
     at += 8 + size + (size & 1);
   }
   if (!image) fail('WebP has no image data');
-  return { width, height };
+  return { width, height, orientation };
 }
 
 function vp8Size(bytes: Buffer, at: number, size: number): ClaimedSize {
@@ -188,4 +209,26 @@ function vp8lSize(bytes: Buffer, at: number, size: number): ClaimedSize {
   const bits = bytes.readUInt32LE(at + 1);
   if (bits >>> 29 !== 0) fail('VP8L version must be 0');
   return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+}
+
+/** EXIF's Orientation tag (0x0112, a SHORT in IFD0) from TIFF-structured EXIF data, if valid. */
+export function exifOrientation(tiff: Buffer): number | undefined {
+  if (tiff.length < 8) return undefined;
+  const order = tiff.toString('latin1', 0, 2);
+  if (order !== 'II' && order !== 'MM') return undefined;
+  const little = order === 'II';
+  const u16 = (at: number) => (little ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
+  const u32 = (at: number) => (little ? tiff.readUInt32LE(at) : tiff.readUInt32BE(at));
+  if (u16(2) !== 42) return undefined;
+  const ifd = u32(4);
+  if (ifd + 2 > tiff.length) return undefined;
+  const entries = u16(ifd);
+  for (let i = 0; i < entries; i++) {
+    const entry = ifd + 2 + 12 * i;
+    if (entry + 12 > tiff.length) return undefined;
+    if (u16(entry) !== 0x0112) continue;
+    const value = u16(entry + 2) === 3 ? u16(entry + 8) : 0;
+    return value >= 1 && value <= 8 ? value : undefined;
+  }
+  return undefined;
 }

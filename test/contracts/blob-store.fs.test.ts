@@ -59,3 +59,33 @@ describe('local disk: leftovers of interrupted writes', () => {
     }
   });
 });
+
+describe('local disk: task folders', () => {
+  it('makes a folder on the first write into it, again after a delete removed it, and never loses a write racing a delete', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'blobs-dirs-'));
+    try {
+      const signer = createUrlSigner(() => 'http://x', loadSigningKeys(join(root, 'keys.json'), Date.now()));
+      for (const fsync of [false, true]) {
+        const blobs = createFsBlobStore(join(root, `blobs-${fsync}`), signer, { fsync });
+        await blobs.put('ws/inputs/t1/0.png', Buffer.from('a'), 'image/png');
+        expect((await blobs.get('ws/inputs/t1/0.png'))?.toString()).toBe('a');
+        await blobs.delete(['ws/inputs/t1/0.png']);
+        expect(existsSync(join(root, `blobs-${fsync}`, 'ws', 'inputs', 't1'))).toBe(false);
+        await blobs.put('ws/inputs/t1/1.png', Buffer.from('b'), 'image/png');
+        expect((await blobs.get('ws/inputs/t1/1.png'))?.toString()).toBe('b');
+
+        // Each round: one write into a folder while the folder's only other blob is deleted
+        // (which removes the folder when it finds it empty).
+        for (let i = 0; i < 50; i++) {
+          const folder = `ws/race/t${i}`;
+          await blobs.put(`${folder}/old.png`, Buffer.from('old'), 'image/png');
+          await Promise.all([blobs.delete([`${folder}/old.png`]), blobs.put(`${folder}/new.png`, Buffer.from(`new ${i}`), 'image/png')]);
+          expect((await blobs.get(`${folder}/new.png`))?.toString()).toBe(`new ${i}`);
+          expect(await blobs.get(`${folder}/old.png`)).toBeUndefined();
+        }
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

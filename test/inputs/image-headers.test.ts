@@ -2,7 +2,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { BmpError, readBmpHeader } from '../../src/inputs/bmp.js';
-import { checkJpegHeader, checkPngHeader, checkWebpHeader, HeaderError } from '../../src/inputs/image-headers.js';
+import { checkJpegHeader, checkPngHeader, checkWebpHeader, exifOrientation, HeaderError } from '../../src/inputs/image-headers.js';
 import { bmpImage } from '../helpers/http.js';
 import { claimingPng } from '../security/helpers.js';
 import { bmpWith, claimingJpeg, claimingWebp, oneBitBmp } from '../security/hostile-images.js';
@@ -18,6 +18,44 @@ describe('strict image headers', () => {
     expect(checkWebpHeader(await img().webp({ lossless: true }).toBuffer())).toEqual({ width: 500, height: 400 });
     expect(readBmpHeader(bmpImage(500, 400))).toMatchObject({ width: 500, height: 400, bpp: 24, short: false });
     expect(readBmpHeader(oneBitBmp(500, 400))).toMatchObject({ width: 500, height: 400, bpp: 1, colours: 2, short: false });
+  });
+
+  it('reads the EXIF orientation of JPEG, PNG and WebP files as libvips does', async () => {
+    const checks = { jpeg: checkJpegHeader, png: checkPngHeader, webp: checkWebpHeader } as const;
+    for (const format of ['jpeg', 'png', 'webp'] as const) {
+      expect(checks[format](await img().toFormat(format).toBuffer()).orientation, format).toBeUndefined();
+      for (let orientation = 1; orientation <= 8; orientation++) {
+        const bytes = await img().withMetadata({ orientation }).toFormat(format).toBuffer();
+        expect((await sharp(bytes).metadata()).orientation, `${format} ${orientation}`).toBe(orientation);
+        expect(checks[format](bytes).orientation, `${format} ${orientation}`).toBe(orientation);
+      }
+    }
+  });
+
+  it('reads the orientation from big- and little-endian EXIF, and ignores invalid values', () => {
+    // A TIFF header and one IFD0 entry: tag 0x0112, type SHORT, count 1, the value.
+    const tiff = (order: 'II' | 'MM', type: number, value: number) => {
+      const b = Buffer.alloc(8 + 2 + 12 + 4);
+      const le = order === 'II';
+      const u16 = (v: number, at: number) => (le ? b.writeUInt16LE(v, at) : b.writeUInt16BE(v, at));
+      const u32 = (v: number, at: number) => (le ? b.writeUInt32LE(v, at) : b.writeUInt32BE(v, at));
+      b.write(order, 0, 'latin1');
+      u16(42, 2);
+      u32(8, 4);
+      u16(1, 8);
+      u16(0x0112, 10);
+      u16(type, 12);
+      u32(1, 14);
+      u16(value, 18);
+      return b;
+    };
+    expect(exifOrientation(tiff('II', 3, 6))).toBe(6);
+    expect(exifOrientation(tiff('MM', 3, 8))).toBe(8);
+    expect(exifOrientation(tiff('MM', 3, 9))).toBeUndefined();
+    expect(exifOrientation(tiff('II', 3, 0))).toBeUndefined();
+    expect(exifOrientation(tiff('II', 4, 6))).toBeUndefined(); // not a SHORT
+    expect(exifOrientation(tiff('II', 3, 6).subarray(0, 20))).toBeUndefined(); // truncated entry
+    expect(exifOrientation(Buffer.from('not exif at all'))).toBeUndefined();
   });
 
   it('reports data shorter than the header allows (the bombs of finding 1)', async () => {

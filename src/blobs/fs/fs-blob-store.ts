@@ -10,7 +10,7 @@
  * drop the last commits anyway, and the blobs they refer to with them.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { isSafeKey, type BlobStore } from '../blob-store.js';
@@ -27,18 +27,37 @@ export function createFsBlobStore(root: string, signer: UrlSigner, options: { fs
     return join(root, key);
   };
   const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
+  // Temporary names: unique per store (processes sharing a data dir draw their own prefix) by
+  // a counter, not a random draw per write.
+  const tmpPrefix = randomBytes(4).toString('hex');
+  let tmpCount = 0;
+  async function writeTemp(tmp: string, data: Buffer): Promise<void> {
+    if (!fsync) return writeFile(tmp, data);
+    const file = await open(tmp, 'w');
+    try {
+      await file.writeFile(data);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+  }
 
   return {
     async put(key, data) {
       const path = pathOf(key);
-      await mkdir(dirname(path), { recursive: true });
-      const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-      const file = await open(tmp, 'w');
-      try {
-        await file.writeFile(data);
-        if (fsync) await file.sync();
-      } finally {
-        await file.close();
+      const tmp = `${path}.${tmpPrefix}${(tmpCount++).toString(36)}.tmp`;
+      // Keys live in per-task folders, so the folder is usually new. A concurrent delete of
+      // the task's other blobs may remove it between the mkdir and the write (delete removes
+      // folders it finds empty): then it is made again. Once the temporary file is in it, the
+      // folder stays.
+      for (let attempt = 0; ; attempt++) {
+        await mkdir(dirname(path), { recursive: true });
+        try {
+          await writeTemp(tmp, data);
+          break;
+        } catch (err) {
+          if (!isMissing(err) || attempt === 2) throw err;
+        }
       }
       await rename(tmp, path);
     },
