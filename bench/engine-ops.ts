@@ -11,8 +11,9 @@
  *
  * Installs ImageMagick with apt-get when it is missing (root, Debian). `size` is the input size
  * (1024×768). Operations done in JS (posterize, grain, selective colour, edges…) have no libvips
- * equivalent: their "bare sharp" is the decode and encode around the same JS loop, or the floor
- * (decode + encode) where noted.
+ * equivalent: their "bare sharp" is the same edit written directly, i.e. the same sharp calls
+ * straight from the PNG around the same JS loop (edges: grey + blur in sharp, then the step's own
+ * Sobel pass and scaling), or the floor (decode + encode) where noted.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import sharp, { type Sharp } from 'sharp';
 import { sceneImage } from '../scripts/lib/scene.js';
 import { createLocalEngine } from '../src/engines/local/local-engine.js';
 import { DEFAULT_PNG } from '../src/engines/local/pipeline.js';
+import { sobelSquared } from '../src/engines/local/steps/filters.js';
 
 const W = 1024;
 const H = 768;
@@ -77,6 +79,32 @@ async function refit(s: Sharp): Promise<Sharp> {
 async function floor(b: Buffer): Promise<Sharp> {
   const { data, info } = await sharp(b).raw().toBuffer({ resolveWithObject: true });
   return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+}
+
+/**
+ * Edges written directly: the blurred grey image from the PNG in one sharp pipeline, then the
+ * same JS work as the step (Sobel pass, histogram percentiles, scaling).
+ */
+async function edgesBare(b: Buffer): Promise<Sharp> {
+  const g = await sharp(b).greyscale().blur(1.536).extractChannel(0).raw().toBuffer();
+  const mag2 = sobelSquared(g, W, H);
+  const n = W * H;
+  const hist = new Uint32Array(2 * 1020 * 1020 + 1);
+  for (let i = 0; i < n; i += 1) hist[mag2[i]!]! += 1;
+  const percentile = (q: number): number => {
+    for (let m = 0, seen = 0; m < hist.length; m += 1) if ((seen += hist[m]!) > Math.floor(n * q)) return Math.sqrt(m);
+    return 0;
+  };
+  const lo = Math.max(8, 3 * percentile(0.5));
+  const k = 255 / (Math.max(lo + 16, percentile(0.99)) - lo);
+  const out = Buffer.allocUnsafe(n * 3);
+  for (let i = 0; i < n; i += 1) {
+    const p = 255 - Math.min(255, Math.max(0, Math.round((Math.sqrt(mag2[i]!) - lo) * k)));
+    out[i * 3] = p;
+    out[i * 3 + 1] = p;
+    out[i * 3 + 2] = p;
+  }
+  return sharp(out, { raw: { width: W, height: H, channels: 3 } });
 }
 
 const CASES: Case[] = [
@@ -229,7 +257,7 @@ const CASES: Case[] = [
     im: (i) => [i, '-median', '5', '-posterize', '6', '(', '+clone', '-colorspace', 'gray', '-edge', '1', '-negate', ')', '-compose', 'multiply', '-composite'],
     sharp: (b) => sharp(b).median(5).modulate({ saturation: 1.35 }),
   },
-  { name: 'edges (floor)', prompt: 'show only the edges', sharp: floor },
+  { name: 'edges', prompt: 'show only the edges', sharp: edgesBare },
   {
     name: 'emboss',
     prompt: 'emboss',

@@ -60,6 +60,24 @@ describe('edges / outline', () => {
     expect(pixel(out, 5, 20)).toEqual([0, 0, 0]);
     expect(pixel(out, 30, 20)[0]).toBeGreaterThan(200);
   });
+
+  it('finds horizontal edges too, and draws nothing along the borders of a flat area', async () => {
+    const img = fill(60, 40, (_x, y) => (y < 20 ? [200, 40, 40] : [20, 20, 120]));
+    const out = await run(img, { op: 'edges', lines: 'dark' });
+    expect(pixel(out, 30, 19)[0]).toBeLessThan(60);
+    expect(pixel(out, 30, 20)[0]).toBeLessThan(60);
+    // The image's own borders are no edge: corners and sides far from the step stay white.
+    for (const [x, y] of [
+      [0, 0],
+      [59, 0],
+      [0, 39],
+      [59, 39],
+      [0, 5],
+      [59, 34],
+    ] as const) {
+      expect(pixel(out, x, y)).toEqual([255, 255, 255]);
+    }
+  });
 });
 
 describe('straighten', () => {
