@@ -10,10 +10,10 @@
  *   npx tsx bench/engine-ops.ts --profile  # where an edit's time goes (decode, pixel work, encode, JS)
  *
  * Installs ImageMagick with apt-get when it is missing (root, Debian). `size` is the input size
- * (1024×768). Operations done in JS (posterize, grain, selective colour, edges…) have no libvips
- * equivalent: their "bare sharp" is the same edit written directly, i.e. the same sharp calls
- * straight from the PNG around the same JS loop (edges: grey + blur in sharp, then the step's own
- * Sobel pass and scaling), or the floor (decode + encode) where noted.
+ * (1024×768). Operations done in JS (posterize, grain, selective colour, edges) have no libvips
+ * equivalent: their "bare sharp" is the same edit written directly, the same sharp calls straight
+ * from the PNG around the same JS loop (selective colour: the step's own function between decode
+ * and encode; edges: grey + blur in sharp, then the step's Sobel pass and the same scaling).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,8 @@ import { sceneImage } from '../scripts/lib/scene.js';
 import { createLocalEngine } from '../src/engines/local/local-engine.js';
 import { DEFAULT_PNG } from '../src/engines/local/pipeline.js';
 import { sobelSquared } from '../src/engines/local/steps/filters.js';
+import { selectiveColour } from '../src/engines/local/steps/tone.js';
+import { toSharp } from '../src/engines/local/image.js';
 
 const W = 1024;
 const H = 768;
@@ -73,12 +75,6 @@ const NOTO = join(dirname(require.resolve('@embedpdf/fonts-sc')), '..', 'fonts',
 async function refit(s: Sharp): Promise<Sharp> {
   const { data, info } = await s.raw().toBuffer({ resolveWithObject: true });
   return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).resize(W, H, { fit: 'cover' });
-}
-
-/** Decode to raw pixels and encode them: the floor for an operation done by a JS loop. */
-async function floor(b: Buffer): Promise<Sharp> {
-  const { data, info } = await sharp(b).raw().toBuffer({ resolveWithObject: true });
-  return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
 }
 
 /**
@@ -179,7 +175,15 @@ const CASES: Case[] = [
       );
     },
   },
-  { name: 'selective colour (floor)', prompt: 'make the greens more vivid', sharp: floor },
+  {
+    name: 'selective colour',
+    prompt: 'make the greens more vivid',
+    // The step's own loop (HSV hue bands) between sharp's decode and encode.
+    sharp: async (b) => {
+      const { data, info } = await sharp(b).raw().toBuffer({ resolveWithObject: true });
+      return toSharp(selectiveColour({ data, width: info.width, height: info.height, channels: 3 }, 'greens', 1.4));
+    },
+  },
   {
     name: 'trim',
     prompt: 'trim the margins',

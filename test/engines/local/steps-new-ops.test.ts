@@ -44,6 +44,25 @@ describe('selective colour', () => {
     expect(chroma(pixel(out, 5, 5))).toBeLessThan(chroma(pixel(img, 5, 5)) * 0.5);
     expect(pixel(out, 15, 5)).toEqual(pixel(img, 15, 5));
   });
+
+  it('the reds band wraps around 0°, with a soft edge outside it', async () => {
+    // Hues 350° (inside), 23° (8° past the band's end: about half the effect), 40° (outside).
+    const colours: [number, number, number][] = [
+      [200, 60, 83],
+      [200, 113, 60],
+      [200, 153, 60],
+    ];
+    const img = fill(30, 4, (x) => colours[Math.floor(x / 10)]!);
+    const out = await run(img, { op: 'selectiveColour', band: 'reds', factor: 0.5 });
+    const chroma = (p: number[]) => Math.max(...p) - Math.min(...p);
+    const ratio = (x: number) => chroma(pixel(out, x, 2)) / chroma(pixel(img, x, 2));
+    expect(ratio(5)).toBeCloseTo(0.5, 1);
+    expect(ratio(15)).toBeGreaterThan(0.65);
+    expect(ratio(15)).toBeLessThan(0.85);
+    expect(pixel(out, 25, 2)).toEqual(pixel(img, 25, 2));
+    // The value (the maximum channel) stays.
+    expect(Math.max(...pixel(out, 5, 2))).toBe(200);
+  });
 });
 
 describe('edges / outline', () => {

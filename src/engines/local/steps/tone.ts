@@ -160,39 +160,44 @@ export const HUE_BANDS: Readonly<Record<HueBand, readonly [number, number]>> = {
   magentas: [290, 345],
 };
 
-/** Weight 0..1 of a hue (degrees) in a band, with a linear 15° falloff outside it. */
-function bandWeight(h: number, [from, to]: readonly [number, number]): number {
-  const inside = from <= to ? h >= from && h <= to : h >= from || h <= to;
-  if (inside) return 1;
-  const dist = (a: number, b: number) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
-  const d = Math.min(dist(h, from), dist(h, to));
-  return d >= 15 ? 0 : 1 - d / 15;
-}
-
-/** Scales the saturation of the pixels whose hue lies in `band` (HSV in place; others untouched). */
+/**
+ * Scales the saturation of the pixels whose hue lies in `band` (HSV in place; others untouched):
+ * full effect inside the band, fading linearly over 15° outside it.
+ */
 export function selectiveColour(img: Img, band: HueBand, factor: number): Img {
   const out = Buffer.from(img.data);
   const n = img.width * img.height;
-  const range = HUE_BANDS[band];
-  for (let i = 0; i < n; i += 1) {
-    const o = i * 3;
+  const [from, to] = HUE_BANDS[band];
+  const wraps = from > to;
+  for (let i = 0, o = 0; i < n; i += 1, o += 3) {
     const r = out[o] as number;
     const g = out[o + 1] as number;
     const b = out[o + 2] as number;
-    const max = Math.max(r, g, b);
-    const min = Math.min(r, g, b);
+    const max = r > g ? (r > b ? r : b) : g > b ? g : b;
+    const min = r < g ? (r < b ? r : b) : g < b ? g : b;
     const chroma = max - min;
     if (chroma < 4) continue;
     let h: number;
-    if (max === r) h = (60 * ((g - b) / chroma) + 360) % 360;
-    else if (max === g) h = 60 * ((b - r) / chroma) + 120;
+    if (max === r) {
+      h = 60 * ((g - b) / chroma);
+      if (h < 0) h += 360;
+    } else if (max === g) h = 60 * ((b - r) / chroma) + 120;
     else h = 60 * ((r - g) / chroma) + 240;
-    const w = bandWeight(h, range);
-    if (w === 0) continue;
+    let w = 1;
+    if (wraps ? h < from && h > to : h < from || h > to) {
+      // Distance to the nearer end of the band, around the circle.
+      let d1 = h > from ? h - from : from - h;
+      if (d1 > 180) d1 = 360 - d1;
+      let d2 = h > to ? h - to : to - h;
+      if (d2 > 180) d2 = 360 - d2;
+      const d = d1 < d2 ? d1 : d2;
+      if (d >= 15) continue;
+      w = 1 - d / 15;
+    }
     // Scale the distance of each channel from the maximum (the value stays, the chroma changes).
+    // The new minimum, max − chroma·k, stops at 0.
     const k = 1 + (factor - 1) * w;
-    const newMin = Math.max(0, max - chroma * k);
-    const scale = chroma === 0 ? 0 : (max - newMin) / chroma;
+    const scale = max - chroma * k > 0 ? k : max / chroma;
     out[o] = Math.round(max - (max - r) * scale);
     out[o + 1] = Math.round(max - (max - g) * scale);
     out[o + 2] = Math.round(max - (max - b) * scale);
