@@ -94,27 +94,28 @@ export function posterize(img: Img, levels: number): Img {
   return { ...img, data: out };
 }
 
-/** Darkens towards the corners: a small radial mask computed here, enlarged and multiplied by libvips. */
-export async function vignette(img: Size, strength: number): Promise<Pipe> {
-  const mw = 64;
-  const mh = Math.max(8, Math.round((64 * img.height) / img.width));
-  const mask = Buffer.allocUnsafe(mw * mh * 3);
-  for (let y = 0; y < mh; y += 1) {
-    for (let x = 0; x < mw; x += 1) {
-      const dx = ((x + 0.5) / mw - 0.5) * 2;
-      const dy = ((y + 0.5) / mh - 0.5) * 2;
-      const r = Math.min(1, Math.sqrt((dx * dx + dy * dy) / 2));
-      const t = Math.max(0, (r - 0.35) / 0.65);
-      const v = Math.round(255 * (1 - strength * t * t * (3 - 2 * t)));
-      mask.fill(v, (y * mw + x) * 3, (y * mw + x) * 3 + 3);
+/**
+ * Darkens towards the corners: each pixel times 1 − strength · smoothstep(t), t = (r − 0.35) / 0.65,
+ * where r is the distance from the centre on the ellipse through the corners (1 at the corners,
+ * 0.71 mid-side). In JS: libvips' multiply composite of a mask took longer than this loop with
+ * the decode and encode around it.
+ */
+export function vignette(img: Img, strength: number): Img {
+  const { width: w, height: h, data } = img;
+  const out = Buffer.allocUnsafe(data.length);
+  const half = new Float64Array(w);
+  for (let x = 0; x < w; x += 1) half[x] = ((x + 0.5) / w - 0.5) ** 2 * 2;
+  for (let y = 0, o = 0; y < h; y += 1) {
+    const dy2 = ((y + 0.5) / h - 0.5) ** 2 * 2;
+    for (let x = 0; x < w; x += 1, o += 3) {
+      const t = (Math.sqrt((half[x] as number) + dy2) - 0.35) / 0.65;
+      const gain = t <= 0 ? 1 : 1 - strength * t * t * (3 - 2 * t);
+      out[o] = Math.round((data[o] as number) * gain);
+      out[o + 1] = Math.round((data[o + 1] as number) * gain);
+      out[o + 2] = Math.round((data[o + 2] as number) * gain);
     }
   }
-  const big = await sharp(mask, { raw: { width: mw, height: mh, channels: 3 } })
-    .resize(img.width, img.height, { fit: 'fill', kernel: 'cubic' })
-    .raw()
-    .toBuffer();
-  const layer = [{ input: big, raw: { width: img.width, height: img.height, channels: 3 as const }, blend: 'multiply' as const }];
-  return colour(img, Stage.Composite, (p) => p.composite(layer), true);
+  return { ...img, data: out };
 }
 
 /** Monochrome film grain, seeded: triangular noise of amplitude ≈ amount × 60 levels. */
