@@ -47,6 +47,34 @@ describe('text', () => {
     expect(reds).toBeGreaterThan(200);
   });
 
+  it('a soft shadow in the contrasting colour keeps the text readable on its own colour', async () => {
+    for (const [bg, colour, darker] of [
+      [[255, 255, 255], WHITE, true],
+      [[0, 0, 0], { rgb: [0, 0, 0] as const, en: 'black', zh: '黑色' }, false],
+    ] as const) {
+      const src = fill(400, 300, () => [...bg]);
+      const out = await run(src, { op: 'text', text: 'Hello', position: 'center', colour, size: 0.12 });
+      // Text of the background's own colour: only the shadow shows, darker (or lighter) than the background.
+      let shadow = 0;
+      let strongest = 0;
+      for (let y = 0; y < 300; y += 1) {
+        for (let x = 0; x < 400; x += 1) {
+          const v = pixel(out, x, y)[0] as number;
+          const d = darker ? bg[0] - v : v - bg[0];
+          expect(d).toBeGreaterThanOrEqual(0);
+          if (d > 20) shadow += 1;
+          strongest = Math.max(strongest, d);
+        }
+      }
+      expect(shadow).toBeGreaterThan(300);
+      // At most 55 % of full contrast, and grey (R = G = B).
+      expect(strongest).toBeLessThanOrEqual(Math.ceil(0.55 * 255) + 1);
+      expect(strongest).toBeGreaterThan(80);
+      const p = pixel(out, 200, 150);
+      expect(p[0]).toBe(p[1]);
+    }
+  });
+
   it('corner positions land in their corner', async () => {
     const src = grey();
     const out = await run(src, { op: 'text', text: 'v1.0', position: 'bottom-left', colour: WHITE, size: 0.08 });
