@@ -336,13 +336,8 @@ const CASES: Case[] = [
     prompt: 'put the two images side by side',
     images: 2,
     im: (i, j) => [i, j, '+append'],
-    sharp: async (b, c) =>
-      refit(
-        sharp({ create: { width: 2 * W, height: H, channels: 3, background: '#fff' } }).composite([
-          { input: b, left: 0, top: 0 },
-          { input: c, left: W, top: 0 },
-        ]),
-      ),
+    // sharp's own join (about twice as fast as composing both onto a canvas).
+    sharp: async (b, c) => refit(sharp([b, c], { join: { across: 2 } })),
   },
   {
     name: 'blend 50%',

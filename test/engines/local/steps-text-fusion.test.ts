@@ -132,6 +132,24 @@ describe('multi-image', () => {
     expect(near(pixel(g, 65, 5), BLUE)).toBe(true);
   });
 
+  it('grid: a lone last row is centred on white; a cut-out (alpha) lies over white', async () => {
+    const a = fill(40, 40, () => RED);
+    const green = fill(40, 40, () => [0, 200, 0]);
+    // Image 3 with alpha: its left half transparent, its right half half-transparent blue.
+    const data = Buffer.alloc(40 * 40 * 4);
+    for (let i = 0; i < 40 * 40; i += 1) data.set(i % 40 < 20 ? [0, 0, 0, 0] : [0, 0, 255, 128], i * 4);
+    const cut: Img = { data, width: 40, height: 40, channels: 4 };
+    const g = await run(a, { op: 'collage', layout: 'grid', images: [], scatter: false }, [a, green, cut]);
+    expect([g.width, g.height, g.channels]).toEqual([80, 80, 3]);
+    expect(pixel(g, 10, 10)).toEqual([...RED]);
+    expect(pixel(g, 50, 10)).toEqual([0, 200, 0]);
+    // Row 2 holds image 3 alone, centred: white on both sides, then its transparent and blue halves.
+    expect(pixel(g, 5, 60)).toEqual([255, 255, 255]);
+    expect(pixel(g, 75, 60)).toEqual([255, 255, 255]);
+    expect(pixel(g, 25, 60)).toEqual([255, 255, 255]);
+    expect(near(pixel(g, 50, 60), [127, 127, 255], 2)).toBe(true);
+  });
+
   it('scattered collage is seeded: same seed identical, next seed different', async () => {
     const a = quadrants(120, 80);
     const op: Operation = { op: 'collage', layout: 'grid', images: [], scatter: true };
