@@ -102,17 +102,23 @@ export function posterize(img: Img, levels: number): Img {
  */
 export function vignette(img: Img, strength: number): Img {
   const { width: w, height: h, data } = img;
+  // The gain in 1/65536ths by r² in steps of 1/4096 (under 0.1 level apart): integer work per pixel.
+  const steps = 4096;
+  const gains = new Uint32Array(steps + 1);
+  for (let k = 0; k <= steps; k += 1) {
+    const t = Math.max(0, (Math.sqrt(k / steps) - 0.35) / 0.65);
+    gains[k] = Math.round(65536 * (1 - strength * t * t * (3 - 2 * t)));
+  }
+  const dx2 = new Float64Array(w);
+  for (let x = 0; x < w; x += 1) dx2[x] = ((x + 0.5) / w - 0.5) ** 2 * 2 * steps;
   const out = Buffer.allocUnsafe(data.length);
-  const half = new Float64Array(w);
-  for (let x = 0; x < w; x += 1) half[x] = ((x + 0.5) / w - 0.5) ** 2 * 2;
   for (let y = 0, o = 0; y < h; y += 1) {
-    const dy2 = ((y + 0.5) / h - 0.5) ** 2 * 2;
+    const dy2 = ((y + 0.5) / h - 0.5) ** 2 * 2 * steps + 0.5;
     for (let x = 0; x < w; x += 1, o += 3) {
-      const t = (Math.sqrt((half[x] as number) + dy2) - 0.35) / 0.65;
-      const gain = t <= 0 ? 1 : 1 - strength * t * t * (3 - 2 * t);
-      out[o] = Math.round((data[o] as number) * gain);
-      out[o + 1] = Math.round((data[o + 1] as number) * gain);
-      out[o + 2] = Math.round((data[o + 2] as number) * gain);
+      const gain = gains[((dx2[x] as number) + dy2) | 0] as number;
+      out[o] = ((data[o] as number) * gain + 32768) >>> 16;
+      out[o + 1] = ((data[o + 1] as number) * gain + 32768) >>> 16;
+      out[o + 2] = ((data[o + 2] as number) * gain + 32768) >>> 16;
     }
   }
   return { ...img, data: out };
