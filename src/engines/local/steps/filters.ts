@@ -159,8 +159,11 @@ export async function edges(img: Img, lines: 'dark' | 'light'): Promise<Img> {
   const floor = Math.max(8, 3 * percentile(0.5));
   const k = 255 / (Math.max(floor + 16, percentile(0.99)) - floor);
   const out = Buffer.allocUnsafe(n * 3);
+  // Most pixels are below the floor: compared squared, they need no square root.
+  const floor2 = floor * floor;
   for (let i = 0; i < n; i += 1) {
-    const v = Math.min(255, Math.max(0, Math.round((Math.sqrt(mag2[i] as number) - floor) * k)));
+    const m = mag2[i] as number;
+    const v = m <= floor2 ? 0 : Math.min(255, Math.round((Math.sqrt(m) - floor) * k));
     const p = lines === 'dark' ? 255 - v : v;
     out[i * 3] = p;
     out[i * 3 + 1] = p;
