@@ -109,8 +109,3 @@ export function withAlpha(rgb: Img, alpha: Buffer | undefined): Img {
   }
   return { data: out, width: rgb.width, height: rgb.height, channels: 4 };
 }
-
-/** A plain image of one colour. */
-export async function solid(width: number, height: number, rgb: readonly [number, number, number]): Promise<Img> {
-  return fromSharp(sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }));
-}

@@ -44,6 +44,25 @@ describe('selective colour', () => {
     expect(chroma(pixel(out, 5, 5))).toBeLessThan(chroma(pixel(img, 5, 5)) * 0.5);
     expect(pixel(out, 15, 5)).toEqual(pixel(img, 15, 5));
   });
+
+  it('the reds band wraps around 0°, with a soft edge outside it', async () => {
+    // Hues 350° (inside), 23° (8° past the band's end: about half the effect), 40° (outside).
+    const colours: [number, number, number][] = [
+      [200, 60, 83],
+      [200, 113, 60],
+      [200, 153, 60],
+    ];
+    const img = fill(30, 4, (x) => colours[Math.floor(x / 10)]!);
+    const out = await run(img, { op: 'selectiveColour', band: 'reds', factor: 0.5 });
+    const chroma = (p: number[]) => Math.max(...p) - Math.min(...p);
+    const ratio = (x: number) => chroma(pixel(out, x, 2)) / chroma(pixel(img, x, 2));
+    expect(ratio(5)).toBeCloseTo(0.5, 1);
+    expect(ratio(15)).toBeGreaterThan(0.65);
+    expect(ratio(15)).toBeLessThan(0.85);
+    expect(pixel(out, 25, 2)).toEqual(pixel(img, 25, 2));
+    // The value (the maximum channel) stays.
+    expect(Math.max(...pixel(out, 5, 2))).toBe(200);
+  });
 });
 
 describe('edges / outline', () => {
@@ -59,6 +78,24 @@ describe('edges / outline', () => {
     const out = await run(img, { op: 'edges', lines: 'light' });
     expect(pixel(out, 5, 20)).toEqual([0, 0, 0]);
     expect(pixel(out, 30, 20)[0]).toBeGreaterThan(200);
+  });
+
+  it('finds horizontal edges too, and draws nothing along the borders of a flat area', async () => {
+    const img = fill(60, 40, (_x, y) => (y < 20 ? [200, 40, 40] : [20, 20, 120]));
+    const out = await run(img, { op: 'edges', lines: 'dark' });
+    expect(pixel(out, 30, 19)[0]).toBeLessThan(60);
+    expect(pixel(out, 30, 20)[0]).toBeLessThan(60);
+    // The image's own borders are no edge: corners and sides far from the step stay white.
+    for (const [x, y] of [
+      [0, 0],
+      [59, 0],
+      [0, 39],
+      [59, 39],
+      [0, 5],
+      [59, 34],
+    ] as const) {
+      expect(pixel(out, x, y)).toEqual([255, 255, 255]);
+    }
   });
 });
 

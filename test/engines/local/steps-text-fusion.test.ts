@@ -47,6 +47,34 @@ describe('text', () => {
     expect(reds).toBeGreaterThan(200);
   });
 
+  it('a soft shadow in the contrasting colour keeps the text readable on its own colour', async () => {
+    for (const [bg, colour, darker] of [
+      [[255, 255, 255], WHITE, true],
+      [[0, 0, 0], { rgb: [0, 0, 0] as const, en: 'black', zh: '黑色' }, false],
+    ] as const) {
+      const src = fill(400, 300, () => [...bg]);
+      const out = await run(src, { op: 'text', text: 'Hello', position: 'center', colour, size: 0.12 });
+      // Text of the background's own colour: only the shadow shows, darker (or lighter) than the background.
+      let shadow = 0;
+      let strongest = 0;
+      for (let y = 0; y < 300; y += 1) {
+        for (let x = 0; x < 400; x += 1) {
+          const v = pixel(out, x, y)[0] as number;
+          const d = darker ? bg[0] - v : v - bg[0];
+          expect(d).toBeGreaterThanOrEqual(0);
+          if (d > 20) shadow += 1;
+          strongest = Math.max(strongest, d);
+        }
+      }
+      expect(shadow).toBeGreaterThan(300);
+      // At most 55 % of full contrast, and grey (R = G = B).
+      expect(strongest).toBeLessThanOrEqual(Math.ceil(0.55 * 255) + 1);
+      expect(strongest).toBeGreaterThan(80);
+      const p = pixel(out, 200, 150);
+      expect(p[0]).toBe(p[1]);
+    }
+  });
+
   it('corner positions land in their corner', async () => {
     const src = grey();
     const out = await run(src, { op: 'text', text: 'v1.0', position: 'bottom-left', colour: WHITE, size: 0.08 });
@@ -102,6 +130,24 @@ describe('multi-image', () => {
     expect(g.width).toBe(120);
     expect(near(pixel(g, 5, 5), RED)).toBe(true);
     expect(near(pixel(g, 65, 5), BLUE)).toBe(true);
+  });
+
+  it('grid: a lone last row is centred on white; a cut-out (alpha) lies over white', async () => {
+    const a = fill(40, 40, () => RED);
+    const green = fill(40, 40, () => [0, 200, 0]);
+    // Image 3 with alpha: its left half transparent, its right half half-transparent blue.
+    const data = Buffer.alloc(40 * 40 * 4);
+    for (let i = 0; i < 40 * 40; i += 1) data.set(i % 40 < 20 ? [0, 0, 0, 0] : [0, 0, 255, 128], i * 4);
+    const cut: Img = { data, width: 40, height: 40, channels: 4 };
+    const g = await run(a, { op: 'collage', layout: 'grid', images: [], scatter: false }, [a, green, cut]);
+    expect([g.width, g.height, g.channels]).toEqual([80, 80, 3]);
+    expect(pixel(g, 10, 10)).toEqual([...RED]);
+    expect(pixel(g, 50, 10)).toEqual([0, 200, 0]);
+    // Row 2 holds image 3 alone, centred: white on both sides, then its transparent and blue halves.
+    expect(pixel(g, 5, 60)).toEqual([255, 255, 255]);
+    expect(pixel(g, 75, 60)).toEqual([255, 255, 255]);
+    expect(pixel(g, 25, 60)).toEqual([255, 255, 255]);
+    expect(near(pixel(g, 50, 60), [127, 127, 255], 2)).toBe(true);
   });
 
   it('scattered collage is seeded: same seed identical, next seed different', async () => {

@@ -90,6 +90,21 @@ describe('tone and colour steps', () => {
     expect(pixel(out, 60, 40)[0] as number).toBeGreaterThan(190);
   });
 
+  it('vignette: the centre untouched, symmetric corners, darker steadily towards them', async () => {
+    const src = fill(120, 80, () => [200, 160, 40]);
+    const out = await run(src, { op: 'vignette', strength: 0.6 });
+    expect(pixel(out, 60, 40)).toEqual([200, 160, 40]);
+    expect(pixel(out, 119, 0)).toEqual(pixel(out, 0, 0));
+    expect(pixel(out, 0, 79)).toEqual(pixel(out, 0, 0));
+    expect(pixel(out, 119, 79)).toEqual(pixel(out, 0, 0));
+    const diagonal = Array.from({ length: 10 }, (_, i) => pixel(out, 60 - i * 6, 40 - i * 4)[0] as number);
+    for (let i = 1; i < diagonal.length; i += 1) expect(diagonal[i]).toBeLessThanOrEqual(diagonal[i - 1] as number);
+    // About 1 − 0.6 in the corner, the same factor on every channel (hues stay).
+    const corner = pixel(out, 0, 0);
+    expect(corner[0]! / 200).toBeCloseTo(0.4, 1);
+    expect(corner[1]! / 160).toBeCloseTo(corner[0]! / 200, 1);
+  });
+
   it('grain: seeded noise around the same mean; same seed same pixels, next seed different', async () => {
     const src = fill(80, 60, () => [128, 128, 128]);
     const a = await run(src, { op: 'grain', amount: 0.3 }, 7);

@@ -54,8 +54,8 @@ export default defineOp({
       },
       run: async (_img, op, ctx) => {
         const refs = op.images.length > 0 ? op.images : Array.from({ length: ctx.imageCount }, (_, i) => i + 1);
-        const images = [];
-        for (const k of refs) images.push(await ctx.image(k));
+        // Decoded side by side (each decode is its own libvips pipeline).
+        const images = await Promise.all(refs.map((k) => ctx.image(k)));
         return fusion.collage(images, op.layout, op.scatter, ctx.seed);
       },
     },

@@ -1,3 +1,4 @@
+import { rgbOnly } from '../steps/helpers.js';
 import * as tone from '../steps/tone.js';
 import { clamp, round2 } from './amounts.js';
 import { pct } from './words.js';
@@ -18,7 +19,7 @@ export default defineOp({
     vignette: {
       traits: { changes: ['colour'] },
       describe: (op, zh) => (zh ? `添加暗角（四角压暗${pct(op.strength)}）。` : `Add a vignette (corners darkened by ${pct(op.strength)}).`),
-      pipe: (op, size) => tone.vignette(size, op.strength),
+      run: (img, op) => rgbOnly(img, (i) => tone.vignette(i, op.strength)),
     },
   },
   catalogue: {

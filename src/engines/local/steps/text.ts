@@ -74,30 +74,23 @@ export async function textPipe(img: Size, text: string, position: Position, colo
   const maxWidth = img.width - 2 * margin;
   const luminance = 0.299 * colour.rgb[0] + 0.587 * colour.rgb[1] + 0.114 * colour.rgb[2];
   const shadowRgb: [number, number, number] = luminance > 110 ? [0, 0, 0] : [255, 255, 255];
-  const [fg, shadowGlyphs] = await Promise.all([
-    renderText(text, colour.rgb, px, maxWidth, opacity),
-    renderText(text, shadowRgb, px, maxWidth, 0.55 * opacity),
-  ]);
-  let glyphs = fg;
-  let shadowSrc = shadowGlyphs;
+  let glyphs = await renderText(text, colour.rgb, px, maxWidth, opacity);
   // Very long text at a large size may still be taller than the image: shrink it to fit.
   if (glyphs.height > img.height - 2 * margin || glyphs.width > img.width) {
     const k = Math.min((img.height - 2 * margin) / glyphs.height, img.width / glyphs.width);
     const w = Math.max(1, Math.floor(glyphs.width * k));
     const h = Math.max(1, Math.floor(glyphs.height * k));
-    const shrink = async (t: RenderedText): Promise<RenderedText> => ({
-      data: await sharp(t.data, { raw: { width: t.width, height: t.height, channels: 4 } })
-        .resize(w, h, { fit: 'fill' })
-        .raw()
-        .toBuffer(),
-      width: w,
-      height: h,
-    });
-    [glyphs, shadowSrc] = await Promise.all([shrink(glyphs), shrink(shadowSrc)]);
+    const data = await sharp(glyphs.data, { raw: { width: glyphs.width, height: glyphs.height, channels: 4 } })
+      .resize(w, h, { fit: 'fill' })
+      .raw()
+      .toBuffer();
+    glyphs = { data, width: w, height: h };
   }
+  // The shadow from the same raster: blurred, then the shadow colour at 55 % of the glyphs' alpha.
   const shadowSigma = Math.max(0.6, px / 18);
-  const shadow = await sharp(shadowSrc.data, { raw: { width: shadowSrc.width, height: shadowSrc.height, channels: 4 } })
+  const shadow = await sharp(glyphs.data, { raw: { width: glyphs.width, height: glyphs.height, channels: 4 } })
     .blur(shadowSigma)
+    .linear([0, 0, 0, 0.55], [...shadowRgb, 0])
     .raw()
     .toBuffer();
   const { left, top } = place(position, glyphs.width, glyphs.height, img.width, img.height, margin);
@@ -106,9 +99,9 @@ export async function textPipe(img: Size, text: string, position: Position, colo
   const layers = [
     {
       input: shadow,
-      raw: raw(shadowSrc),
-      left: Math.min(img.width - shadowSrc.width, left + offset),
-      top: Math.min(img.height - shadowSrc.height, top + offset),
+      raw: raw(glyphs),
+      left: Math.min(img.width - glyphs.width, left + offset),
+      top: Math.min(img.height - glyphs.height, top + offset),
     },
     { input: glyphs.data, raw: raw(glyphs), left, top },
   ];
