@@ -214,12 +214,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         taskTimeoutMs: config.taskTimeoutMs,
         retentionMs: config.retentionMs,
         log: app.log,
-        onSettled: (taskId) => {
-          void tasks.get(taskId).then(
-            (task) => task && metrics.observeSettled(task),
-            () => undefined,
-          );
-        },
+        onSettled: ({ task, status, endTime }) => metrics.observeSettled({ ...task, status, endTime }),
       })
     : undefined;
   // Created, handed back or requeued here or on any node sharing the store.

@@ -69,7 +69,8 @@ export type IdempotentOutcome =
   | { readonly kind: 'mismatch' };
 
 export interface TaskService {
-  create(request: NormalizedCreateRequest, caller: Caller, options: CreateOptions): Promise<TaskRecord>;
+  /** The task as inserted (PENDING; a worker may have claimed it by the time this resolves). */
+  create(request: NormalizedCreateRequest, caller: Caller, options: CreateOptions): Promise<NewTask>;
   /**
    * Creates at most one task per (workspace, key) within the key's lifetime: a repeat with the
    * same body gets the first task's id (also when twins race, on any node), another body gets
@@ -143,7 +144,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         throw err;
       }
       deps.onCreated?.(task.id);
-      return (await store.get(task.id))!;
+      return task;
     },
 
     async createIdempotent(request, caller, options, idempotency) {

@@ -8,12 +8,20 @@ export type Failure = Extract<StoredResult, { ok: false }>;
 export const INTERNAL: Failure = TaskFailures.internal;
 export const TIMEOUT: Failure = TaskFailures.timeout;
 
+/** A task this worker just settled: the record it claimed, and how it ended. */
+export interface SettledTask {
+  readonly task: TaskRecord;
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'CANCELED';
+  readonly endTime: number;
+}
+
 export interface SettleDeps {
   readonly queue: TaskQueue;
   readonly clock: { now(): number };
   readonly workerId: string;
   readonly retentionMs: number;
-  readonly onSettled?: (taskId: string) => void;
+  /** Told what it needs (metrics) without reading the task again. */
+  readonly onSettled?: (settled: SettledTask) => void;
 }
 
 /** SUCCEEDED when any image succeeded (partial failures stay per image), else FAILED with the first failure. */
@@ -21,13 +29,14 @@ export async function settleTask(deps: SettleDeps, task: TaskRecord, results: re
   const firstFailure = results.find((r): r is Failure => !r.ok);
   const succeeded = results.some((r) => r.ok);
   const endTime = deps.clock.now();
+  const status = succeeded ? 'SUCCEEDED' : 'FAILED';
   const settled = await deps.queue.settle(task.id, deps.workerId, {
-    status: succeeded ? 'SUCCEEDED' : 'FAILED',
+    status,
     ...(succeeded ? {} : { code: firstFailure?.code, message: firstFailure?.message }),
     endTime,
     expiresAt: endTime + deps.retentionMs,
   });
-  if (settled) deps.onSettled?.(task.id);
+  if (settled) deps.onSettled?.({ task, status, endTime });
   return settled;
 }
 

@@ -50,7 +50,8 @@ export async function settleFromUpstream(
   const log = { taskId: task.id, upstreamTaskId: ref.id, route: ref.route, status: snapshot.status };
   if (snapshot.status === 'CANCELED') {
     const endTime = deps.clock.now();
-    if (await deps.queue.settle(task.id, deps.workerId, { status: 'CANCELED', endTime, expiresAt: endTime + deps.retentionMs })) deps.onSettled?.(task.id);
+    if (await deps.queue.settle(task.id, deps.workerId, { status: 'CANCELED', endTime, expiresAt: endTime + deps.retentionMs }))
+      deps.onSettled?.({ task, status: 'CANCELED', endTime });
     deps.log.info(log, 'upstream task was cancelled');
     return;
   }

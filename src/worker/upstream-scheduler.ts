@@ -35,7 +35,7 @@ export interface UpstreamSchedulerDeps {
   /** How often due tasks are looked for; bounds how late a poll starts (default 50 ms). */
   readonly tickMs?: number;
   readonly log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
-  readonly onSettled?: (taskId: string) => void;
+  readonly onSettled?: SettleDeps['onSettled'];
 }
 
 export interface UpstreamScheduler {

@@ -40,7 +40,7 @@ export interface WorkerDeps {
   /** How long an idle slot sleeps before looking for work again without being woken. */
   readonly idlePollMs?: number;
   readonly log: WorkerLog;
-  readonly onSettled?: (taskId: string) => void;
+  readonly onSettled?: SettleDeps['onSettled'];
   /** Upstream scheduler tick (tests and benches); default 50 ms. */
   readonly upstreamTickMs?: number;
 }

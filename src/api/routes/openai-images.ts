@@ -18,7 +18,7 @@ import type { BodyGate } from '../../limits/body-gate.js';
 import type { ReceiveGuard } from '../../limits/body-meter.js';
 import { isRequestProblem, isTerminal, MAX_IMAGES, validateCreateRequest, MODEL_WAN25_I2I } from '@retouch/sdk/protocol';
 import type { Caller } from '../../tasks/task-service.js';
-import type { TaskRecord } from '../../tasks/task-record.js';
+import type { NewTask, TaskRecord } from '../../tasks/task-record.js';
 import type { AppDeps } from '../deps.js';
 import { authenticate } from '../auth.js';
 import { fromApiError, fromTaskFailure, invalid, OpenAiError, sendOpenAiError, toOpenAiError } from './openai-errors.js';
@@ -234,7 +234,7 @@ export function registerOpenAiImageRoutes(app: FastifyInstance, deps: AppDeps, b
         }
         const gone = new AbortController();
         reply.raw.once('close', () => reply.raw.writableFinished || gone.abort(new Error('client went away')));
-        let task: TaskRecord;
+        let task: NewTask;
         try {
           task = await deps.tasks.create(parsed, caller, { requestId: request.id, ossResolve: false, signal: gone.signal });
         } catch (err) {
