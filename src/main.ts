@@ -219,8 +219,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     : undefined;
   // Created, handed back or requeued here or on any node sharing the store.
   const unsubscribe = worker ? events.onTaskAvailable(() => worker.wake()) : () => undefined;
-  // A settle enqueues deliveries (the outbox trigger); running events wait for the next poll.
-  const unsubscribeDispatcher = events.onTaskSettled(() => dispatcher.wake());
+  // A state change queues deliveries (the outbox trigger), here or on another node.
+  const unsubscribeDispatcher = events.onDeliveriesQueued(() => dispatcher.wake());
   const reaper = createReaper({
     queue,
     tasks,

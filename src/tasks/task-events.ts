@@ -7,6 +7,11 @@
  *   calls (workers still poll on a timer).
  * - `onTaskSettled`: a task reached a final state, SUCCEEDED, FAILED or CANCELED (on any node
  *   sharing the store).
+ * - `onDeliveriesQueued`: webhook deliveries may have been queued (by the outbox trigger of a
+ *   task's state change), for the dispatchers. PostgreSQL announces it only when its trigger
+ *   queued some, so that a deployment without webhooks does not have every node poll its outbox
+ *   on every settle; SQLite, in-process, on every settle (its claim of due deliveries costs a
+ *   few microseconds). A hint: dispatchers still poll on a timer.
  * - `onTaskChanged`: a task was created, or its state or one of its results changed (anything
  *   that bumps its revision); for long-poll and SSE (task-feed.ts). Also a hint: the listener
  *   re-reads the task, and several changes may arrive as one call. `undefined` means "any task
@@ -18,6 +23,7 @@
 export interface TaskEvents {
   onTaskAvailable(listener: () => void): () => void;
   onTaskSettled(listener: (taskId: string) => void): () => void;
+  onDeliveriesQueued(listener: () => void): () => void;
   onTaskChanged(listener: (taskId: string | undefined) => void): () => void;
 }
 
@@ -25,6 +31,7 @@ export interface TaskEvents {
 export interface TaskEventHub extends TaskEvents {
   available(): void;
   settled(taskId: string): void;
+  deliveriesQueued(): void;
   changed(taskId: string | undefined): void;
 }
 
@@ -32,6 +39,7 @@ export function createTaskEventHub(): TaskEventHub {
   const availableListeners = new Set<() => void>();
   const settledListeners = new Set<(taskId: string) => void>();
   const changedListeners = new Set<(taskId: string | undefined) => void>();
+  const deliveryListeners = new Set<() => void>();
   const subscribe = <T>(set: Set<T>, listener: T) => {
     set.add(listener);
     return () => void set.delete(listener);
@@ -40,6 +48,7 @@ export function createTaskEventHub(): TaskEventHub {
     onTaskAvailable: (listener) => subscribe(availableListeners, listener),
     onTaskSettled: (listener) => subscribe(settledListeners, listener),
     onTaskChanged: (listener) => subscribe(changedListeners, listener),
+    onDeliveriesQueued: (listener) => subscribe(deliveryListeners, listener),
     available() {
       for (const listener of availableListeners) listener();
     },
@@ -48,6 +57,9 @@ export function createTaskEventHub(): TaskEventHub {
     },
     changed(taskId) {
       for (const listener of changedListeners) listener(taskId);
+    },
+    deliveriesQueued() {
+      for (const listener of deliveryListeners) listener();
     },
   };
 }

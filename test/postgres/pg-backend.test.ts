@@ -61,6 +61,33 @@ describe('PostgreSQL backend across nodes', () => {
     expect(await settled).toBe(task.id);
   });
 
+  it('tells other nodes when a state change queued webhook deliveries, and only then', async () => {
+    const [api, worker] = await openNodes(2);
+    let wakeups = 0;
+    const firstWakeup = new Promise<void>((resolve) =>
+      api!.events.onDeliveriesQueued(() => {
+        wakeups++;
+        resolve();
+      }),
+    );
+    const plain = newTask({ submitTime: T0 });
+    const hooked = newTask({ submitTime: T0 + 1 });
+    await api!.tasks.insert(plain);
+    await api!.tasks.insert(hooked);
+    await api!.webhooks.registerCallback(hooked.id, hooked.workspaceId, 'https://example.com/hook', T0);
+    for (const task of [plain, hooked]) {
+      expect((await worker!.queue.claim('w', T0, T0 + 1000, 5))?.id).toBe(task.id);
+      await worker!.queue.settle(task.id, 'w', { status: 'SUCCEEDED', endTime: T0, expiresAt: T0 + 1e9 });
+    }
+    await firstWakeup;
+    // A marker committed after both settles: once it is heard, every notification of theirs was.
+    const marker = new Promise<void>((resolve) => api!.events.onTaskAvailable(resolve));
+    await worker!.tasks.insert(newTask({ submitTime: T0 + 2 }));
+    await marker;
+    expect(wakeups).toBe(1);
+    expect(await api!.webhooks.countPending()).toBe(1);
+  });
+
   it('recovers expired leases once even when every node runs the reaper', async () => {
     const all = await openNodes(3);
     for (let i = 0; i < 30; i++) await all[0]!.tasks.insert(newTask({ submitTime: T0 + i, workspaceId: `ws-${i}` }));

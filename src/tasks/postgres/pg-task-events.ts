@@ -16,11 +16,13 @@ export async function listenForTaskEvents(options: PgOptions, pool: PgPool): Pro
       if (payload === 'available') hub.available();
       else if (payload.startsWith('settled:')) hub.settled(payload.slice('settled:'.length));
       else if (payload.startsWith('changed:')) hub.changed(payload.slice('changed:'.length));
+      else if (payload === 'deliveries') hub.deliveriesQueued();
     },
     // Notifications sent while the connection was down are lost: let workers look anyway, and
     // let push clients re-read what they watch.
     () => {
       hub.available();
+      hub.deliveriesQueued();
       hub.changed(undefined);
     },
   );
@@ -28,6 +30,7 @@ export async function listenForTaskEvents(options: PgOptions, pool: PgPool): Pro
     onTaskAvailable: hub.onTaskAvailable,
     onTaskSettled: hub.onTaskSettled,
     onTaskChanged: hub.onTaskChanged,
+    onDeliveriesQueued: hub.onDeliveriesQueued,
     close: () => listener.close(),
   };
 }

@@ -72,6 +72,7 @@ export function createSqliteTaskRepository(db: SqliteDatabase, events: TaskEvent
   const canceled = (id: string, changes: number) => {
     if (changes !== 1) return false;
     events.settled(id);
+    events.deliveriesQueued();
     events.changed(id);
     return true;
   };
