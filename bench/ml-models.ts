@@ -6,8 +6,8 @@
  *   npx tsx bench/ml-models.ts            # everything (about 3-4 minutes on 2 cores)
  *   npx tsx bench/ml-models.ts --quick    # 512 only, no 4x upscale at 1024
  *   npx tsx bench/ml-models.ts --one <model> <size>   # internal: one child run, prints JSON
- *   npx tsx bench/ml-models.ts --split 512 [--factor 2]  # 2× upscale in two bands on two threads
- *                                         # vs one piece on one thread, same process, A B A B
+ *   npx tsx bench/ml-models.ts --split 512 [--factor 2]  # 2× upscale in tiles on two threads (as
+ *                                         # shipped) vs one piece on one thread, same process, A B A B
  *   npx tsx bench/ml-models.ts --memory   # peak RSS of 8 concurrent 4096² edits; RSS after a heavy
  *                                         # edit while light ones keep coming, recycling on vs off
  *
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
   if (args[0] === '--split') {
     const size = Number(args[1]);
     const factor = (args.includes('--factor') ? Number(args[args.indexOf('--factor') + 1]) : 2) as 2 | 4;
-    const { upscale, upscaleModel } = await import('../src/engines/local/ml/models/upscale.js');
+    const { upscale, upscaleRgb } = await import('../src/engines/local/ml/models/upscale.js');
     const img = await input(size);
     const wire = () => ({ data: new Uint8Array(img.data), width: size, height: size, channels: 3 as const });
     const t = { split: [] as number[], whole: [] as number[] };
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
       for (const who of i % 2 ? (['whole', 'split'] as const) : (['split', 'whole'] as const)) {
         const start = performance.now();
         if (who === 'split') await upscale(wire(), factor);
-        else await upscaleModel(wire(), factor);
+        else await upscaleRgb(wire(), factor, { cols: 1, rows: 1 });
         if (i > 0) t[who].push(performance.now() - start); // round 0 loads and warms both
       }
     }
