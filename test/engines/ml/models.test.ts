@@ -105,7 +105,8 @@ describe('ML models (real weights)', () => {
     const wire = () => ({ data: new Uint8Array(img.data), width: img.width, height: img.height, channels: 3 as const });
     const whole = Buffer.from(await upscaleRgb(wire(), 2, { cols: 1, rows: 1 }));
     // As shipped (the image is big enough for two tiles), and cut much finer so that cores have
-    // context on all four sides and both threads take several tiles from the queue.
+    // context on all four sides and both threads take several tiles from the queue. The context
+    // covers the network's reach, so the tiles give the same numbers up to float rounding.
     const shipped = await upscale(wire(), 2);
     expect([shipped.width, shipped.height]).toEqual([img.width * 2, img.height * 2]);
     const fine = Buffer.from(await upscaleRgb(wire(), 2, { cols: 4, rows: 3 }));
@@ -113,8 +114,8 @@ describe('ML models (real weights)', () => {
       expect(tiled.length).toBe(whole.length);
       let max = 0;
       for (let i = 0; i < whole.length; i++) max = Math.max(max, Math.abs(whole[i]! - tiled[i]!));
-      expect(meanAbsDiff(whole, tiled)).toBeLessThan(0.05);
-      expect(max).toBeLessThanOrEqual(2);
+      expect(meanAbsDiff(whole, tiled)).toBeLessThan(0.001);
+      expect(max).toBeLessThanOrEqual(1);
     }
   });
 

@@ -27,9 +27,9 @@ export const MAX_INPUT = 1024;
 /** Largest tile core, input pixels per side: a 280² window peaks at ~0.25 GB of wasm heap per thread. */
 const TILE = 256;
 /**
- * Context around a core. The network sees 10 input pixels each way (nine 3×3 convolutions, one
- * 5×5, and the last 3×3 at output scale reaching one more input pixel), so with 12 every core
- * pixel is computed from the same neighbourhood as in a one-piece run.
+ * Context around a core. The network sees 10 input pixels each way (seven 3×3 convolutions and a
+ * 5×5 before the upsampling, then a 3×3 at output scale that reaches one more input pixel), so
+ * with 12 every core pixel is computed from the same neighbourhood as in a one-piece run.
  */
 const CONTEXT = 12;
 /** Images with a longer side below this run as one tile (a second thread would not pay for itself). */
