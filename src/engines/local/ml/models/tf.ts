@@ -32,4 +32,3 @@ export function getTf(): Promise<Tf> {
   });
   return ready;
 }
-

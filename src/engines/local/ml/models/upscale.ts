@@ -164,7 +164,11 @@ function runTile(tf: Tf, model: TfType.LayersModel, job: TileJob, col: number, r
   for (let y = 0; y < wh; y++) input.set(rgb.subarray(((y0 + y) * width + x0) * 3, ((y0 + y) * width + x1) * 3), y * ww * 3);
   const result = tf.tidy(() => {
     const pred = model.predict(tf.tensor4d(input, [1, wh, ww, 3])) as TfType.Tensor4D;
-    return pred.slice([0, (cy0 - y0) * f, (cx0 - x0) * f, 0], [1, (cy1 - cy0) * f, (cx1 - cx0) * f, 3]).clipByValue(0, 255).round().cast('int32');
+    return pred
+      .slice([0, (cy0 - y0) * f, (cx0 - x0) * f, 0], [1, (cy1 - cy0) * f, (cx1 - cx0) * f, 3])
+      .clipByValue(0, 255)
+      .round()
+      .cast('int32');
   });
   const px = result.dataSync() as Int32Array;
   result.dispose();
