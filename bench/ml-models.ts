@@ -6,8 +6,11 @@
  *   npx tsx bench/ml-models.ts            # everything (about 3-4 minutes on 2 cores)
  *   npx tsx bench/ml-models.ts --quick    # 512 only, no 4x upscale at 1024
  *   npx tsx bench/ml-models.ts --one <model> <size>   # internal: one child run, prints JSON
- *   npx tsx bench/ml-models.ts --split 512 [--factor 2]  # 2× upscale in two bands on two threads
- *                                         # vs one piece on one thread, same process, A B A B
+ *   npx tsx bench/ml-models.ts --split 512 [--factor 2]  # 2× upscale in tiles on two threads (as
+ *                                         # shipped) vs one piece on one thread, same process, A B A B
+ *   npx tsx bench/ml-models.ts --cpu 1024 [--factor 2]  # 3 upscales through the ML worker: wall and
+ *                                         # CPU time of the process (both threads; the figure to
+ *                                         # compare on a loaded machine), recycles, peak RSS
  *   npx tsx bench/ml-models.ts --memory   # peak RSS of 8 concurrent 4096² edits; RSS after a heavy
  *                                         # edit while light ones keep coming, recycling on vs off
  *
@@ -182,7 +185,7 @@ async function main(): Promise<void> {
   if (args[0] === '--split') {
     const size = Number(args[1]);
     const factor = (args.includes('--factor') ? Number(args[args.indexOf('--factor') + 1]) : 2) as 2 | 4;
-    const { upscale, upscaleModel } = await import('../src/engines/local/ml/models/upscale.js');
+    const { upscale, upscaleRgb } = await import('../src/engines/local/ml/models/upscale.js');
     const img = await input(size);
     const wire = () => ({ data: new Uint8Array(img.data), width: size, height: size, channels: 3 as const });
     const t = { split: [] as number[], whole: [] as number[] };
@@ -191,7 +194,7 @@ async function main(): Promise<void> {
       for (const who of i % 2 ? (['whole', 'split'] as const) : (['split', 'whole'] as const)) {
         const start = performance.now();
         if (who === 'split') await upscale(wire(), factor);
-        else await upscaleModel(wire(), factor);
+        else await upscaleRgb(wire(), factor, { cols: 1, rows: 1 });
         if (i > 0) t[who].push(performance.now() - start); // round 0 loads and warms both
       }
     }
@@ -199,6 +202,24 @@ async function main(): Promise<void> {
     console.log(
       `| ${factor}× of ${size}² | ${(med(t.whole) / 1000).toFixed(2)} | ${(med(t.split) / 1000).toFixed(2)} | **${(med(t.whole) / med(t.split)).toFixed(2)}×** | ${rounds} |`,
     );
+    process.exit(0);
+  }
+  if (args[0] === '--cpu') {
+    const size = Number(args[1]);
+    const factor = (args.includes('--factor') ? Number(args[args.indexOf('--factor') + 1]) : 2) as 2 | 4;
+    const ml = new MlWorkerClient();
+    const img = await input(size);
+    for (let i = 0; i < 3; i++) {
+      const cpu = process.cpuUsage();
+      const t = performance.now();
+      await ml.upscale(img, factor, new AbortController().signal);
+      const c = process.cpuUsage(cpu);
+      console.log(
+        `| ${factor}× of ${size}², call ${i + 1} | ${((performance.now() - t) / 1000).toFixed(2)} | ${((c.user + c.system) / 1e6).toFixed(2)} | ${ml.recycles} |`,
+      );
+    }
+    console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+    await ml.close();
     process.exit(0);
   }
   if (args[0] === '--memory-child') {

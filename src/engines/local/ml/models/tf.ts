@@ -32,15 +32,3 @@ export function getTf(): Promise<Tf> {
   });
   return ready;
 }
-
-/** An int32 HxWx3 tensor from interleaved RGB(A) pixels (alpha dropped). */
-export function rgbTensor(tf: Tf, data: Uint8Array, width: number, height: number, channels: number): TfType.Tensor3D {
-  const n = width * height;
-  const rgb = new Int32Array(n * 3);
-  for (let i = 0, j = 0; i < n; i++, j += channels) {
-    rgb[i * 3] = data[j]!;
-    rgb[i * 3 + 1] = data[j + 1]!;
-    rgb[i * 3 + 2] = data[j + 2]!;
-  }
-  return tf.tensor3d(rgb, [height, width, 3], 'int32');
-}

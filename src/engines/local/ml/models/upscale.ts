@@ -1,71 +1,79 @@
 /**
- * 2x / 4x super-resolution: UpscalerJS with ESRGAN-slim (MIT code and weights) on tfjs-wasm.
- * `upscaler/node` is UpscalerJS's shared core bound to '@tensorflow/tfjs-node', which we do not
- * install (it downloads libtensorflow): `createNodeUpscaler` binds the same Node pieces (file://
- * model paths, tensor inputs) to our tfjs instead.
- * Inputs are capped at MAX_INPUT pixels per side; above PATCH_ABOVE pixels the image is processed
- * in 256px patches so peak memory stays around 2 GB. Alpha is resized separately (bicubic). Two
- * bands run at once on two threads (upscaleRgb).
+ * 2x / 4x super-resolution: ESRGAN-slim (@upscalerjs/esrgan-slim, MIT code and weights), a tfjs
+ * layers model run directly with `model.predict` on tfjs-wasm. It takes and gives pixel values in
+ * 0..255 (its definition's inputRange/outputRange), so the only post-processing is the clip to
+ * 0..255 that UpscalerJS also did.
+ *
+ * The image is cut into tiles; each runs as a window of its core plus CONTEXT pixels on every side
+ * that lies inside the image (at the border the window stops where the image does: the network
+ * zero-pads there exactly as in a one-piece run). tfjs-wasm runs on one thread in Node, so the ML
+ * worker thread and a helper thread (upscale-helper.ts, its own tfjs) both take the next tile from
+ * one shared queue until none is left, and both cores stay busy to the end. Windows of at most
+ * (TILE + 2·CONTEXT)² keep each thread's wasm heap bounded whatever the image size.
+ * Inputs are capped at MAX_INPUT pixels per side. Alpha is resized separately (bicubic).
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type * as TfType from '@tensorflow/tfjs';
 import { EditError } from '../../../engine.js';
 import { reportHelper } from '../footprint.js';
 import type { WireImage } from '../protocol.js';
 import { startModuleWorker } from '../spawn.js';
+import { esrganSlimModel } from './assets.js';
 import { resizePlane } from './pixels.js';
-import { getTf, rgbTensor } from './tf.js';
+import { getTf, type Tf } from './tf.js';
 
-const require = createRequire(import.meta.url);
 export const MAX_INPUT = 1024;
-const PATCH_ABOVE = 512 * 512;
+/** Largest tile core, input pixels per side: a 280² window peaks at ~0.25 GB of wasm heap per thread. */
+const TILE = 256;
+/**
+ * Context around a core. The network sees 10 input pixels each way (seven 3×3 convolutions and a
+ * 5×5 before the upsampling, then a 3×3 at output scale that reaches one more input pixel), so
+ * with 12 every core pixel is computed from the same neighbourhood as in a one-piece run.
+ */
+const CONTEXT = 12;
+/** Images with a longer side below this run as one tile (a second thread would not pay for itself). */
+const SPLIT_FROM = 128;
 
-interface UpscalerInstance {
-  upscale(input: TfType.Tensor3D, opts: Record<string, unknown>): Promise<TfType.Tensor3D>;
-  getModel(): Promise<unknown>;
-  dispose(): Promise<void>;
-}
-type UpscalerCtor = new (opts: { model: unknown }) => UpscalerInstance;
-
-interface UpscalerPieces {
-  getUpscaler(deps: Record<string, unknown>): UpscalerCtor;
+export interface Grid {
+  cols: number;
+  rows: number;
 }
 
 /**
- * What upscaler/node's index.js does (pinned upscaler 1.0.0), with `tf` being ours: its package
- * "exports" expose only that index, so the sibling modules are required by path.
+ * Tiles for an image: equal parts of at most TILE per side, and an even count so that the two
+ * threads finish together.
  */
-function createNodeUpscaler(tf: unknown): UpscalerCtor {
-  const nodeDir = path.dirname(path.dirname(require.resolve('upscaler/node'))); // …/src/node/cjs → …/src/node
-  const shared = require(path.join(nodeDir, '..', 'shared')) as UpscalerPieces;
-  const args = require(path.join(nodeDir, 'args.node.js')) as Record<string, unknown>;
-  const loadModel = require(path.join(nodeDir, 'loadModel.node.js')) as Record<string, unknown>;
-  const image = require(path.join(nodeDir, 'image.node.js')) as Record<string, unknown>;
-  return shared.getUpscaler({
-    tf,
-    getUpscaleOptions: args.getUpscaleOptions,
-    loadModel: loadModel.loadModel,
-    getImageAsTensor: image.getImageAsTensor,
-    tensorAsBase64: image.tensorAsBase64,
-    checkValidEnvironment: image.checkValidEnvironment,
-  });
+export function gridFor(width: number, height: number): Grid {
+  const grid = { cols: Math.ceil(width / TILE), rows: Math.ceil(height / TILE) };
+  if (Math.max(width, height) < SPLIT_FROM || availableParallelism() < 2) return grid;
+  if ((grid.cols * grid.rows) % 2 === 1) {
+    if (width / grid.cols >= height / grid.rows) grid.cols++;
+    else grid.rows++;
+  }
+  return grid;
 }
 
-const models = new Map<2 | 4, Promise<UpscalerInstance>>();
+/**
+ * One upscale as both threads see it: the input RGB, the output RGB (each thread writes its tiles'
+ * cores) and the queue (the index of the next tile to take), all in shared memory.
+ */
+export interface TileJob {
+  width: number;
+  height: number;
+  factor: 2 | 4;
+  grid: Grid;
+  rgb: SharedArrayBuffer;
+  out: SharedArrayBuffer;
+  next: SharedArrayBuffer;
+}
 
-function load(factor: 2 | 4): Promise<UpscalerInstance> {
+const models = new Map<2 | 4, Promise<TfType.LayersModel>>();
+
+function load(factor: 2 | 4): Promise<TfType.LayersModel> {
   let p = models.get(factor);
   if (!p) {
-    p = (async () => {
-      const Upscaler = createNodeUpscaler(await getTf());
-      const m = require(factor === 2 ? '@upscalerjs/esrgan-slim/2x' : '@upscalerjs/esrgan-slim/4x') as { default?: unknown };
-      const up = new Upscaler({ model: m.default ?? m });
-      await up.getModel();
-      return up;
-    })();
+    p = getTf().then((tf) => tf.loadLayersModel('file://' + esrganSlimModel(factor)));
     p.catch(() => models.delete(factor));
     models.set(factor, p);
   }
@@ -76,10 +84,9 @@ export async function upscale(img: WireImage, factor: 2 | 4): Promise<WireImage>
   if (img.width > MAX_INPUT || img.height > MAX_INPUT) {
     throw new EditError('InvalidParameter', `AI upscaling accepts images up to ${MAX_INPUT}x${MAX_INPUT} pixels; this one is ${img.width}x${img.height}`);
   }
-  const rgb = await upscaleRgb(img, factor);
+  const rgb = await upscaleRgb(img, factor, gridFor(img.width, img.height));
   const W = img.width * factor;
   const H = img.height * factor;
-  if (rgb.length !== W * H * 3) throw new Error(`upscaler returned ${rgb.length} values, expected ${W * H * 3}`);
   if (img.channels === 3) return { data: rgb, width: W, height: H, channels: 3 };
   const alpha = new Uint8Array(img.width * img.height);
   for (let i = 0; i < alpha.length; i++) alpha[i] = img.data[i * 4 + 3]!;
@@ -95,64 +102,84 @@ export async function upscale(img: WireImage, factor: 2 | 4): Promise<WireImage>
 }
 
 /**
- * Rows of context each band gets beyond the seam: more than the network's reach, so the seam
- * rows are computed from the same neighbourhood as without the split (UpscalerJS's own patches
- * use 8).
+ * The model's RGB output for the whole image (alpha ignored), computed tile by tile on this thread
+ * and, when there is more than one tile and a second core, on the helper thread at the same time.
  */
-const SEAM = 16;
-/** Images shorter than this run in one piece (the second thread would not pay for itself). */
-const SPLIT_FROM_ROWS = 128;
-
-/**
- * The model's RGB output for the whole image. tfjs-wasm runs on one thread in Node, so on a
- * machine with two cores or more the image is cut into a top and a bottom band (overlapping by
- * SEAM rows) and the bottom one runs at the same time in a helper thread (upscale-helper.ts, its
- * own tfjs); the halves are joined at the middle row.
- */
-async function upscaleRgb(img: WireImage, factor: 2 | 4): Promise<Uint8Array> {
-  if (img.height < SPLIT_FROM_ROWS || availableParallelism() < 2) return upscaleModel(img, factor);
-  const mid = Math.floor(img.height / 2);
-  const topEnd = Math.min(img.height, mid + SEAM);
-  const bottomStart = Math.max(0, mid - SEAM);
-  const [top, bottom] = await Promise.all([upscaleModel(rows(img, 0, topEnd), factor), helperUpscale(rows(img, bottomStart, img.height), factor)]);
-  const rowBytes = img.width * factor * 3;
-  const out = new Uint8Array(img.height * factor * rowBytes);
-  out.set(top.subarray(0, mid * factor * rowBytes), 0);
-  out.set(bottom.subarray((mid - bottomStart) * factor * rowBytes), mid * factor * rowBytes);
-  return out;
+export async function upscaleRgb(img: WireImage, factor: 2 | 4, grid: Grid): Promise<Uint8Array> {
+  const { width, height, channels } = img;
+  const job: TileJob = {
+    width,
+    height,
+    factor,
+    grid,
+    rgb: new SharedArrayBuffer(width * height * 3),
+    out: new SharedArrayBuffer(width * factor * height * factor * 3),
+    next: new SharedArrayBuffer(4),
+  };
+  const rgb = new Uint8Array(job.rgb);
+  for (let i = 0, j = 0, n = width * height; i < n; i++, j += channels) {
+    rgb[i * 3] = img.data[j]!;
+    rgb[i * 3 + 1] = img.data[j + 1]!;
+    rgb[i * 3 + 2] = img.data[j + 2]!;
+  }
+  // The helper is asked first: this thread's own tiles then block its event loop until they are done.
+  const helped = grid.cols * grid.rows > 1 && availableParallelism() >= 2 ? helperTiles(job) : Promise.resolve(0);
+  helped.catch(() => {}); // awaited below; this thread's tiles must not leave it unhandled meanwhile
+  await runTiles(job);
+  await helped;
+  return new Uint8Array(job.out).slice(); // a plain copy: shared memory cannot be transferred
 }
 
-function rows(img: WireImage, from: number, to: number): WireImage {
-  const stride = img.width * img.channels;
-  return { data: img.data.slice(from * stride, to * stride), width: img.width, height: to - from, channels: img.channels };
-}
-
-/** One run of the model on the whole of `img` (alpha ignored): interleaved RGB, factor× the size. */
-export async function upscaleModel(img: WireImage, factor: 2 | 4): Promise<Uint8Array> {
+/** Takes tiles from the job's queue and runs them until none is left; answers how many it ran. */
+export async function runTiles(job: TileJob): Promise<number> {
   const tf = await getTf();
-  const up = await load(factor);
-  const input = rgbTensor(tf, img.data, img.width, img.height, img.channels);
-  const opts: Record<string, unknown> = { output: 'tensor' };
-  if (img.width * img.height > PATCH_ABOVE) {
-    opts.patchSize = 256;
-    opts.padding = 8;
+  const model = await load(job.factor);
+  const next = new Int32Array(job.next);
+  const count = job.grid.cols * job.grid.rows;
+  let ran = 0;
+  for (let i = Atomics.add(next, 0, 1); i < count; i = Atomics.add(next, 0, 1)) {
+    runTile(tf, model, job, i % job.grid.cols, Math.floor(i / job.grid.cols));
+    ran++;
   }
-  let out: TfType.Tensor3D | undefined;
-  try {
-    out = await up.upscale(input, opts);
-    const u8 = tf.tidy(() => out!.clipByValue(0, 255).round().cast('int32'));
-    const rgb = Uint8Array.from(await u8.data());
-    u8.dispose();
-    return rgb;
-  } finally {
-    input.dispose();
-    out?.dispose();
-  }
+  return ran;
+}
+
+/** [start, end) of part `i` of `n` equal parts of `length`. */
+function part(length: number, n: number, i: number): [number, number] {
+  return [Math.round((length * i) / n), Math.round((length * (i + 1)) / n)];
+}
+
+function runTile(tf: Tf, model: TfType.LayersModel, job: TileJob, col: number, row: number): void {
+  const { width, height, factor: f } = job;
+  const [cx0, cx1] = part(width, job.grid.cols, col);
+  const [cy0, cy1] = part(height, job.grid.rows, row);
+  const x0 = Math.max(0, cx0 - CONTEXT);
+  const x1 = Math.min(width, cx1 + CONTEXT);
+  const y0 = Math.max(0, cy0 - CONTEXT);
+  const y1 = Math.min(height, cy1 + CONTEXT);
+  const ww = x1 - x0;
+  const wh = y1 - y0;
+  const rgb = new Uint8Array(job.rgb);
+  const input = new Float32Array(ww * wh * 3);
+  for (let y = 0; y < wh; y++) input.set(rgb.subarray(((y0 + y) * width + x0) * 3, ((y0 + y) * width + x1) * 3), y * ww * 3);
+  const result = tf.tidy(() => {
+    const pred = model.predict(tf.tensor4d(input, [1, wh, ww, 3])) as TfType.Tensor4D;
+    return pred
+      .slice([0, (cy0 - y0) * f, (cx0 - x0) * f, 0], [1, (cy1 - cy0) * f, (cx1 - cx0) * f, 3])
+      .clipByValue(0, 255)
+      .round()
+      .cast('int32');
+  });
+  const px = result.dataSync() as Int32Array;
+  result.dispose();
+  const out = new Uint8Array(job.out);
+  const rowLen = (cx1 - cx0) * f * 3;
+  for (let y = 0, n = (cy1 - cy0) * f; y < n; y++) out.set(px.subarray(y * rowLen, (y + 1) * rowLen), ((cy0 * f + y) * width * f + cx0 * f) * 3);
 }
 
 interface HelperReply {
   id: number;
-  rgb?: Uint8Array;
+  ran?: number;
   error?: string;
   /** The helper's own memory (footprint.ts), counted in this worker's. */
   footprint?: number;
@@ -160,10 +187,10 @@ interface HelperReply {
 
 let helper: Worker | undefined;
 let nextId = 1;
-const waiting = new Map<number, { resolve: (rgb: Uint8Array) => void; reject: (e: Error) => void }>();
+const waiting = new Map<number, { resolve: (ran: number) => void; reject: (e: Error) => void }>();
 
-/** `upscaleModel` in the helper thread, started on first use and kept while this worker lives. */
-function helperUpscale(img: WireImage, factor: 2 | 4): Promise<Uint8Array> {
+/** `runTiles` on the helper thread, started on first use and kept while this worker lives. */
+function helperTiles(job: TileJob): Promise<number> {
   if (!helper) {
     const w = startModuleWorker('upscale-helper', undefined);
     w.unref();
@@ -171,7 +198,7 @@ function helperUpscale(img: WireImage, factor: 2 | 4): Promise<Uint8Array> {
       const p = waiting.get(m.id);
       waiting.delete(m.id);
       if (m.footprint !== undefined) reportHelper('upscale', m.footprint);
-      if (m.rgb) p?.resolve(m.rgb);
+      if (m.ran !== undefined) p?.resolve(m.ran);
       else p?.reject(new Error(m.error ?? 'upscale helper failed'));
     });
     const fail = (why: string) => {
@@ -186,6 +213,6 @@ function helperUpscale(img: WireImage, factor: 2 | 4): Promise<Uint8Array> {
   const id = nextId++;
   return new Promise((resolve, reject) => {
     waiting.set(id, { resolve, reject });
-    helper!.postMessage({ id, image: img, factor }, [img.data.buffer as ArrayBuffer]);
+    helper!.postMessage({ id, job });
   });
 }
