@@ -20,6 +20,9 @@
  * Tasks: model retouch-test, n=1, a 384x384 PNG data URI, seed 1 (the engine's cached PNG is
  * reused: the edit costs ~nothing), 16 creates in flight; completion seen by polling the list
  * endpoint (status=SUCCEEDED, total) every 25 ms. Rate limits and the per-workspace cap are off.
+ * Next to the rate: CPU per task of the retouch nodes (their processes and children, from /proc)
+ * and of the local PostgreSQL server (every `postgres` process, plus the backends its postmaster
+ * reaped), over the measured window; the latter includes anything else the server did meanwhile.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -150,6 +153,8 @@ const allConfigurations: { key: string; label: string; start: Start }[] = [
     }),
   },
 ];
+const unknown = [...ONLY].filter((key) => !allConfigurations.some((c) => c.key === key));
+if (unknown.length > 0) throw new Error(`--only: unknown ${unknown.join(', ')} (known: ${allConfigurations.map((c) => c.key).join(', ')})`);
 const configurations = allConfigurations.filter((c) => ONLY.has(c.key));
 
 const rates = configurations.map(() => [] as number[]);
