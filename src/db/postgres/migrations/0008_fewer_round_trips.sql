@@ -3,8 +3,9 @@
 --     holds it until COMMIT; done as several statements from the client, every claimer of the
 --     workspace also waited for the claimer's round trips. In a function the lock is held for
 --     the statement's execution only. See src/tasks/postgres/pg-task-queue.ts.
--- (b) The outbox trigger announces 'deliveries' when it queued any, and dispatchers wake on that
---     instead of on every settle (which had every node poll its outbox for every task).
+-- (b) A queued delivery (by the outbox trigger or the API) announces 'deliveries', and
+--     dispatchers wake on that instead of on every settle (which had every node poll its
+--     outbox for every task).
 -- Released: never edit; add a new numbered file instead.
 CREATE FUNCTION claim_task(max_running INTEGER, claimer TEXT, lease BIGINT, now_ms BIGINT)
    RETURNS SETOF tasks LANGUAGE plpgsql VOLATILE AS $fn$
@@ -61,28 +62,12 @@ CREATE FUNCTION claim_task(max_running INTEGER, claimer TEXT, lease BIGINT, now_
    END
    $fn$;
 
-CREATE OR REPLACE FUNCTION retouch_enqueue_webhooks() RETURNS trigger LANGUAGE plpgsql AS $$
-  DECLARE
-    v_type TEXT := 'task.' || lower(NEW.status);
-    v_time BIGINT := coalesce(CASE WHEN NEW.status = 'RUNNING' THEN NEW.scheduled_time ELSE NEW.end_time END, NEW.submit_time);
-    v_endpoints INTEGER;
-    v_callbacks INTEGER := 0;
-  BEGIN
-    INSERT INTO webhook_deliveries (id, workspace_id, endpoint_id, url, task_id, event_type, event_time, state, next_attempt_at, created_at)
-      SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), e.workspace_id, e.id, e.url, NEW.id, v_type,
-             v_time, 'pending', v_time, v_time
-      FROM webhook_endpoints e
-      WHERE e.workspace_id = NEW.workspace_id AND (e.events = '*' OR strpos(e.events, ' ' || v_type || ' ') > 0);
-    GET DIAGNOSTICS v_endpoints = ROW_COUNT;
-    IF NEW.status IN ('SUCCEEDED', 'FAILED', 'CANCELED') THEN
-      INSERT INTO webhook_deliveries (id, workspace_id, endpoint_id, url, task_id, event_type, event_time, state, next_attempt_at, created_at)
-        SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), c.workspace_id, NULL, c.url, NEW.id, v_type,
-               v_time, 'pending', v_time, v_time
-        FROM task_callbacks c WHERE c.task_id = NEW.id;
-      GET DIAGNOSTICS v_callbacks = ROW_COUNT;
-    END IF;
-    IF v_endpoints + v_callbacks > 0 THEN
-      PERFORM pg_notify('retouch:' || TG_TABLE_SCHEMA, 'deliveries');
-    END IF;
-    RETURN NULL;
-  END $$;
+CREATE FUNCTION retouch_notify_deliveries() RETURNS trigger LANGUAGE plpgsql AS $fn$
+   BEGIN
+     -- Once per transaction however many rows: identical notifications are folded at commit.
+     PERFORM pg_notify('retouch:' || TG_TABLE_SCHEMA, 'deliveries');
+     RETURN NULL;
+   END
+   $fn$;
+CREATE TRIGGER webhook_deliveries_notify AFTER INSERT ON webhook_deliveries
+   FOR EACH ROW EXECUTE FUNCTION retouch_notify_deliveries();
