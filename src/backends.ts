@@ -22,6 +22,7 @@ import { createPostgresRateLimiter } from './limits/postgres/pg-rate-limiter.js'
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { createPostgresTaskQueue } from './tasks/postgres/pg-task-queue.js';
 import { createPostgresTaskRepository } from './tasks/postgres/pg-task-repository.js';
+import { announceQueuedDeliveries } from './tasks/sqlite/sqlite-outbox-events.js';
 import { createSqliteTaskQueue } from './tasks/sqlite/sqlite-task-queue.js';
 import { createSqliteTaskRepository } from './tasks/sqlite/sqlite-task-repository.js';
 import { createTaskEventHub, type TaskEvents } from './tasks/task-events.js';
@@ -75,6 +76,7 @@ function pgOptions(config: Config & { databaseUrl: string }): PgOptions {
 /** The adapters over one SQLite database; closing the state closes the database. */
 export function openSqliteState(db: SqliteDatabase, signingKeys: readonly SigningKey[] = []): StateBackend {
   const hub = createTaskEventHub();
+  announceQueuedDeliveries(db, hub);
   return {
     tasks: createSqliteTaskRepository(db, hub),
     queue: createSqliteTaskQueue(db, hub),

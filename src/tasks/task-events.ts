@@ -8,10 +8,10 @@
  * - `onTaskSettled`: a task reached a final state, SUCCEEDED, FAILED or CANCELED (on any node
  *   sharing the store).
  * - `onDeliveriesQueued`: webhook deliveries may have been queued, for the dispatchers.
- *   PostgreSQL announces it only when a delivery was queued (a trigger on the outbox), so that
- *   a deployment without webhooks does not have every node poll its outbox on every settle;
- *   SQLite, in-process, on every settle (its claim of due deliveries costs a few
- *   microseconds). A hint: dispatchers still poll on a timer.
+ *   Both stores announce it only when a row entered the outbox (PostgreSQL: a trigger and
+ *   NOTIFY; SQLite: a TEMP trigger calling into the process, sqlite-outbox-events.ts), so a
+ *   deployment without webhooks does not claim from its outbox on every settle. A hint:
+ *   dispatchers still poll on a timer.
  * - `onTaskChanged`: a task was created, or its state or one of its results changed (anything
  *   that bumps its revision); for long-poll and SSE (task-feed.ts). Also a hint: the listener
  *   re-reads the task, and several changes may arrive as one call. `undefined` means "any task

@@ -108,8 +108,6 @@ export function createSqliteTaskQueue(db: SqliteDatabase, events: TaskEventHub):
       const settled = settle.run(s.status, s.code ?? null, s.message ?? null, s.endTime, s.expiresAt, id, workerId).changes === 1;
       if (settled) {
         events.settled(id);
-        // The outbox trigger may have queued deliveries; SQLite does not say (task-events.ts).
-        events.deliveriesQueued();
         events.changed(id);
       }
       return settled;
@@ -126,7 +124,6 @@ export function createSqliteTaskQueue(db: SqliteDatabase, events: TaskEventHub):
       const report = recoverTx.immediate(now, maxAttempts, failure);
       if (report.requeued.length > 0) events.available();
       for (const id of report.failed) events.settled(id);
-      if (report.failed.length > 0) events.deliveriesQueued();
       for (const id of [...report.requeued, ...report.failed]) events.changed(id);
       return report;
     },

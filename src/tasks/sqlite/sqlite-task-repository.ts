@@ -72,7 +72,6 @@ export function createSqliteTaskRepository(db: SqliteDatabase, events: TaskEvent
   const canceled = (id: string, changes: number) => {
     if (changes !== 1) return false;
     events.settled(id);
-    events.deliveriesQueued();
     events.changed(id);
     return true;
   };
