@@ -61,8 +61,11 @@ export async function startCountingProxy(target: string, path = '/v1/images/edit
       entry = { fields, files, authorization: req.headers.authorization };
       seen.push(entry);
     }
+    // A fresh connection per forward (agent: false): a kept-alive one that the upstream closes
+    // while idle can be reused at that moment and reset, which the engine under test would see
+    // as its upstream failing (seen once in a full-suite run).
     const forward = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, agent: false },
       (up) => {
         if (entry) entry.status = up.statusCode;
         res.writeHead(up.statusCode ?? 502, up.headers);
