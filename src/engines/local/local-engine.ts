@@ -28,6 +28,8 @@ export interface LocalEngineOptions {
   readonly mlRecycleAboveBytes?: number;
   /** For the default models: RETOUCH_ISNET (the opt-in AGPL background-removal model). */
   readonly isnet?: string;
+  /** For the default models: RETOUCH_ONNX_RUNTIME (native ONNX Runtime when it loads, or WebAssembly only). */
+  readonly onnxRuntime?: 'auto' | 'web';
   /** PNG encoding of results (RETOUCH_PNG_COMPRESSION, RETOUCH_PNG_ADAPTIVE_FILTER). */
   readonly png?: PngOptions;
 }
@@ -119,7 +121,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
       models = (await import('./ml/index.js')).getMlModels({
         idleTimeoutMs: options.mlIdleTimeoutMs,
         recycleAboveBytes: options.mlRecycleAboveBytes,
-        workerData: { isnet: options.isnet },
+        workerData: { isnet: options.isnet, onnxRuntime: options.onnxRuntime },
       });
     return models;
   };

@@ -45,6 +45,8 @@ interface Running {
 export interface MlWorkerData {
   /** RETOUCH_ISNET: the opt-in AGPL background-removal model (see models/isnet.ts). */
   readonly isnet?: string;
+  /** RETOUCH_ONNX_RUNTIME: which ONNX Runtime build the ONNX models run on (see models/ort.ts). */
+  readonly onnxRuntime?: 'auto' | 'web';
 }
 
 function startWorker(workerData: MlWorkerData): Worker {
@@ -100,6 +102,8 @@ export class MlWorkerClient implements MlModels {
   starts = 0;
   /** Workers terminated for holding more than `recycleAboveBytes`. */
   recycles = 0;
+  /** The ONNX Runtime build (and version) the worker's ONNX models run on, once one has loaded (models/ort.ts). */
+  onnxRuntime: string | undefined;
 
   constructor(options: MlWorkerOptions = {}) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_ML_IDLE_TIMEOUT_MS;
@@ -250,7 +254,10 @@ export class MlWorkerClient implements MlModels {
     this.running.delete(res.id);
     this.busy.delete(r.key);
     const { job } = r;
-    if (res.ok) this.settle(job, () => job.resolve(res.result));
+    if (res.ok) {
+      this.onnxRuntime = res.onnxRuntime ?? this.onnxRuntime;
+      this.settle(job, () => job.resolve(res.result));
+    }
     // The code is an EditError's from the worker thread (or InternalError.Algo), so one of the task codes.
     else this.settle(job, () => job.reject(new EditError(res.code as TaskErrorCode, res.message)));
     if (this.running.size === 0) w.unref();

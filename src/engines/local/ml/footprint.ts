@@ -1,17 +1,10 @@
 /**
  * The ML worker's memory as the client judges it for recycling (client.ts): this thread's JS heap
- * and external memory (which includes the tfjs and onnxruntime-web wasm heaps, that never
- * shrink), plus what helper threads it started report for themselves.
+ * and external memory, which includes the tfjs and onnxruntime-web wasm heaps (they grow and never
+ * shrink). Native onnxruntime-node sessions are not in it: they run without a memory arena
+ * (ort.ts), so what a run allocates is freed when it ends.
  */
-const helpers = new Map<string, number>();
-
-export function reportHelper(name: string, bytes: number): void {
-  helpers.set(name, bytes);
-}
-
 export function footprint(): number {
   const m = process.memoryUsage();
-  let total = m.heapTotal + m.external;
-  for (const bytes of helpers.values()) total += bytes;
-  return total;
+  return m.heapTotal + m.external;
 }
