@@ -74,14 +74,15 @@ export async function getOrt(): Promise<Ort> {
 }
 
 /**
- * A CPU session from an .onnx model's bytes. Native sessions run without ORT's memory arena: the
- * arena keeps its largest allocation for the life of the session (about 1 GB after a 512² upscale
- * in one piece), while without it the memory goes back after each run at no measurable cost here.
+ * A CPU session from an .onnx model's bytes. Native sessions keep ORT's CPU memory arena (its
+ * default): it holds on to the largest run's memory for the life of the session, which the
+ * callers bound (upscale.ts runs in tiles), and without it a tiled 512² upscale took 1.4-1.8x as
+ * long on this machine with no lower peak (docs/benchmarks.md).
  */
 export async function createSession(model: Uint8Array): Promise<InferenceSession> {
   const { ort, runtime } = await getLoadedOrt();
   const common = { executionMode: 'sequential', graphOptimizationLevel: 'all' } as const;
   return runtime === 'native'
-    ? ort.InferenceSession.create(model, { ...common, executionProviders: ['cpu'], intraOpNumThreads: THREADS, interOpNumThreads: 1, enableCpuMemArena: false })
+    ? ort.InferenceSession.create(model, { ...common, executionProviders: ['cpu'], intraOpNumThreads: THREADS, interOpNumThreads: 1 })
     : ort.InferenceSession.create(model, { ...common, executionProviders: ['wasm'] });
 }
