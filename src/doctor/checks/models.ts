@@ -58,8 +58,8 @@ async function onnxRuntime(choice: OrtChoice): Promise<Finding> {
     if (choice === 'web') return ok('models', `ONNX runtime: ${detail}`);
     return warn(
       'models',
-      `ONNX runtime: ${detail}; upscaling and text detection run about 2x slower than native`,
-      'install the optional dependency onnxruntime-node with its download step off (`npm i -g retouch --onnxruntime-node-install=skip`, or that line in .npmrc; docs/configuration.md), or set RETOUCH_ONNX_RUNTIME=web to choose WebAssembly',
+      `ONNX runtime: ${detail}; upscaling and text detection run slower than on the native build (docs/benchmarks.md)`,
+      'install the optional dependency onnxruntime-node with its download step off (`ONNXRUNTIME_NODE_INSTALL=skip npm i -g retouch`, or `onnxruntime-node-install=skip` in the project .npmrc; docs/licenses.md), or set RETOUCH_ONNX_RUNTIME=web to choose WebAssembly',
     );
   } catch (err) {
     return fail('models', `ONNX runtime: ${(err as Error).message.split('\n')[0]}`, REINSTALL);

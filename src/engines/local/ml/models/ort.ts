@@ -75,8 +75,8 @@ export async function getOrt(): Promise<Ort> {
 
 /**
  * A CPU session from an .onnx model's bytes. Native sessions keep ORT's CPU memory arena (its
- * default): it holds on to the largest run's memory for the life of the session, which the
- * callers bound (upscale.ts runs in tiles), and without it a tiled 512² upscale took 1.4-1.8x as
+ * default): it holds on to the largest run's memory until the session is released (upscale.ts
+ * releases its session after each upscale), and without it a tiled 512² upscale took 1.4-1.8x as
  * long on this machine with no lower peak (docs/benchmarks.md).
  */
 export async function createSession(model: Uint8Array): Promise<InferenceSession> {

@@ -8,9 +8,13 @@
  * The image is cut into tiles, run one after the other (ONNX Runtime spreads each over the cores
  * itself); each runs as a window of its core plus CONTEXT pixels on every side that lies inside the
  * image (at the border the window stops where the image does: the network zero-pads there exactly
- * as in a one-piece run). Windows of at most (TILE + 2·CONTEXT)² bound the runtime's memory whatever
- * the image size (measured peak RSS of a process upscaling 1024² by 2: about 0.5 GB with TILE 256,
- * 1.1 GB with 512; the smaller tiles cost about 10 % more time: docs/benchmarks.md). Inputs are capped at MAX_INPUT pixels per side. Alpha is resized separately
+ * as in a one-piece run). Tiles of at most TILE_OUT² output pixels bound the runtime's memory
+ * whatever the image size: the last layers run at output scale, so a 4× tile has half the side of
+ * a 2× one (docs/benchmarks.md: peak RSS and time per tile size).
+ *
+ * A session lives for one upscale: ORT's arena keeps the largest run's memory until the session is
+ * released, and releasing it gives that memory back at once (a 2× tile: 0.38 -> 0.13 GB RSS) while
+ * creating the next one from the cached graph takes a few milliseconds. Inputs are capped at MAX_INPUT pixels per side. Alpha is resized separately
  * (bicubic).
  */
 import { EditError } from '../../../engine.js';
@@ -21,8 +25,8 @@ import { createSession, getOrt, type InferenceSession, type Ort } from './ort.js
 import { resizePlane } from './pixels.js';
 
 export const MAX_INPUT = 1024;
-/** Largest tile core, input pixels per side. */
-const TILE = 256;
+/** Largest tile core, output pixels per side (256² input pixels for 2×, 128² for 4×). */
+const TILE_OUT = 512;
 /**
  * Context around a core. The network sees 10 input pixels each way (seven 3×3 convolutions and a
  * 5×5 before the upsampling, then a 3×3 at output scale that reaches one more input pixel), so
@@ -35,19 +39,21 @@ export interface Grid {
   rows: number;
 }
 
-/** Tiles for an image: equal parts of at most TILE per side. */
-export function gridFor(width: number, height: number): Grid {
-  return { cols: Math.ceil(width / TILE), rows: Math.ceil(height / TILE) };
+/** Tiles for an image: equal parts of at most TILE_OUT / factor input pixels per side. */
+export function gridFor(width: number, height: number, factor: 2 | 4): Grid {
+  const tile = TILE_OUT / factor;
+  return { cols: Math.ceil(width / tile), rows: Math.ceil(height / tile) };
 }
 
-const sessions = new Map<2 | 4, Promise<InferenceSession>>();
+/** The ONNX graph per factor, translated once per worker. */
+const graphs = new Map<2 | 4, Promise<Uint8Array>>();
 
-function load(factor: 2 | 4): Promise<InferenceSession> {
-  let p = sessions.get(factor);
+function graph(factor: 2 | 4): Promise<Uint8Array> {
+  let p = graphs.get(factor);
   if (!p) {
-    p = esrganToOnnx(esrganSlimModel(factor)).then(createSession);
-    p.catch(() => sessions.delete(factor));
-    sessions.set(factor, p);
+    p = esrganToOnnx(esrganSlimModel(factor));
+    p.catch(() => graphs.delete(factor));
+    graphs.set(factor, p);
   }
   return p;
 }
@@ -56,7 +62,7 @@ export async function upscale(img: WireImage, factor: 2 | 4): Promise<WireImage>
   if (img.width > MAX_INPUT || img.height > MAX_INPUT) {
     throw new EditError('InvalidParameter', `AI upscaling accepts images up to ${MAX_INPUT}x${MAX_INPUT} pixels; this one is ${img.width}x${img.height}`);
   }
-  const rgb = await upscaleRgb(img, factor, gridFor(img.width, img.height));
+  const rgb = await upscaleRgb(img, factor, gridFor(img.width, img.height, factor));
   const W = img.width * factor;
   const H = img.height * factor;
   if (img.channels === 3) return { data: rgb, width: W, height: H, channels: 3 };
@@ -75,15 +81,20 @@ export async function upscale(img: WireImage, factor: 2 | 4): Promise<WireImage>
 
 /** The model's RGB output for the whole image (alpha ignored), computed tile by tile. */
 export async function upscaleRgb(img: WireImage, factor: 2 | 4, grid: Grid): Promise<Uint8Array> {
-  const session = await load(factor);
   const ort = await getOrt();
-  // A clamped array rounds half to even and clips to 0..255 on assignment, as tfjs's round() and
-  // UpscalerJS's clip did.
-  const out = new Uint8ClampedArray(img.width * factor * img.height * factor * 3);
-  for (let row = 0; row < grid.rows; row++) {
-    for (let col = 0; col < grid.cols; col++) await runTile(ort, session, img, factor, out, part(img.width, grid.cols, col), part(img.height, grid.rows, row));
+  const session = await createSession(await graph(factor));
+  try {
+    // A clamped array rounds half to even and clips to 0..255 on assignment, as tfjs's round() and
+    // UpscalerJS's clip did.
+    const out = new Uint8ClampedArray(img.width * factor * img.height * factor * 3);
+    for (let row = 0; row < grid.rows; row++) {
+      for (let col = 0; col < grid.cols; col++)
+        await runTile(ort, session, img, factor, out, part(img.width, grid.cols, col), part(img.height, grid.rows, row));
+    }
+    return new Uint8Array(out.buffer);
+  } finally {
+    await session.release();
   }
-  return new Uint8Array(out.buffer);
 }
 
 /** [start, end) of part `i` of `n` equal parts of `length`. */
