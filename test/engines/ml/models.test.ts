@@ -142,10 +142,13 @@ describe('ML models (real weights)', () => {
     const img = await loadRgb(samplePhoto(4), 120);
     const native = await ml.upscale(img, 2, signal);
     expect(ml.onnxRuntime).toMatch(/^onnxruntime-node 1\./);
-    const webMl = new MlWorkerClient({ workerData: { onnxRuntime: 'web' } });
+    const told: string[] = []; // what the service logs (local-engine.ts)
+    const webMl = new MlWorkerClient({ workerData: { onnxRuntime: 'web' }, onOnnxRuntime: (d) => told.push(d) });
     try {
       const web = await webMl.upscale(img, 2, signal);
+      await webMl.detectText(img, signal);
       expect(webMl.onnxRuntime).toMatch(/^onnxruntime-web 1\..*RETOUCH_ONNX_RUNTIME=web/);
+      expect(told).toEqual([webMl.onnxRuntime]); // once, not per request
       expect([web.width, web.height]).toEqual([native.width, native.height]);
       let max = 0;
       for (let i = 0; i < web.data.length; i++) max = Math.max(max, Math.abs(web.data[i]! - native.data[i]!));

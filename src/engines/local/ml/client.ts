@@ -83,6 +83,8 @@ export interface MlWorkerOptions {
   /** Terminate it after a request that leaves it holding more than this (0 = never). Default 768 MiB. */
   readonly recycleAboveBytes?: number;
   readonly workerData?: MlWorkerData;
+  /** Told which ONNX Runtime build the worker's ONNX models run on when the first one loads (for the log). */
+  readonly onOnnxRuntime?: (detail: string) => void;
 }
 
 export const DEFAULT_ML_IDLE_TIMEOUT_MS = 10 * 60_000;
@@ -94,6 +96,7 @@ export class MlWorkerClient implements MlModels {
   private readonly idleTimeoutMs: number;
   private readonly recycleAboveBytes: number;
   private readonly workerData: MlWorkerData;
+  private readonly onOnnxRuntime: ((detail: string) => void) | undefined;
   private nextId = 1;
   private readonly running = new Map<number, Running>();
   private readonly busy = new Set<ModelKey>();
@@ -109,6 +112,7 @@ export class MlWorkerClient implements MlModels {
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_ML_IDLE_TIMEOUT_MS;
     this.recycleAboveBytes = options.recycleAboveBytes ?? DEFAULT_ML_RECYCLE_ABOVE_BYTES;
     this.workerData = options.workerData ?? {};
+    this.onOnnxRuntime = options.onOnnxRuntime;
   }
 
   /** Whether a worker thread (and the models it loaded) is alive. */
@@ -255,7 +259,10 @@ export class MlWorkerClient implements MlModels {
     this.busy.delete(r.key);
     const { job } = r;
     if (res.ok) {
-      this.onnxRuntime = res.onnxRuntime ?? this.onnxRuntime;
+      if (res.onnxRuntime !== undefined && res.onnxRuntime !== this.onnxRuntime) {
+        this.onnxRuntime = res.onnxRuntime;
+        this.onOnnxRuntime?.(res.onnxRuntime);
+      }
       this.settle(job, () => job.resolve(res.result));
     }
     // The code is an EditError's from the worker thread (or InternalError.Algo), so one of the task codes.
