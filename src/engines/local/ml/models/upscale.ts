@@ -14,8 +14,9 @@
  *
  * A session lives for one upscale: ORT's arena keeps the largest run's memory until the session is
  * released, and releasing it gives that memory back at once (a 2× tile: 0.38 -> 0.13 GB RSS) while
- * creating the next one from the cached graph takes a few milliseconds. Inputs are capped at MAX_INPUT pixels per side. Alpha is resized separately
- * (bicubic).
+ * creating the next one from the cached graph takes a few milliseconds.
+ *
+ * Inputs are capped at MAX_INPUT pixels per side. Alpha is resized separately (bicubic).
  */
 import { EditError } from '../../../engine.js';
 import type { WireImage } from '../protocol.js';
