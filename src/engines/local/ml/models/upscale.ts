@@ -10,7 +10,8 @@
  * image (at the border the window stops where the image does: the network zero-pads there exactly
  * as in a one-piece run). Tiles of at most TILE_OUT² output pixels bound the runtime's memory
  * whatever the image size: the last layers run at output scale, so a 4× tile has half the side of
- * a 2× one (docs/benchmarks.md: peak RSS and time per tile size).
+ * a 2× one. Tiles of twice the side ran 14–19 % faster at twice the peak RSS (about 1 GB); the
+ * goal times are met with these, so memory wins (docs/benchmarks.md: time and peak per tile size).
  *
  * ORT's arena keeps the largest run's memory until its session is released, and releasing gives
  * it back at once (a 2× tile: 0.38 -> 0.13 GB RSS). A fresh session's first runs are slower, though
