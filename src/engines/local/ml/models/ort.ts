@@ -76,8 +76,9 @@ export async function getOrt(): Promise<Ort> {
 /**
  * A CPU session from an .onnx model's bytes. Native sessions keep ORT's CPU memory arena (its
  * default): it holds on to the largest run's memory until the session is released (upscale.ts
- * releases its session a second after the last upscale), and without it a tiled 512² upscale took 1.3-1.9x as
- * long on this machine with no lower peak (docs/benchmarks.md).
+ * releases its session a second after the last upscale). Without it a tiled 512² upscale took
+ * 1.3-1.9x as long on this machine, for a peak RSS lower at 512² but higher at 1024²
+ * (docs/benchmarks.md).
  */
 export async function createSession(model: Uint8Array): Promise<InferenceSession> {
   const { ort, runtime } = await getLoadedOrt();
