@@ -15,7 +15,7 @@
  *                                         # 128² for 4×), in tiles twice that side and in one piece,
  *                                         # each in its own process, alternated: time and peak RSS
  *   npx tsx bench/ml-models.ts --cpu 1024 [--factor 2]  # 3 upscales through the ML worker: wall and
- *                                         # CPU time of the process (both threads; the figure to
+ *                                         # CPU time of the process (all its threads; the figure to
  *                                         # compare on a loaded machine), recycles, peak RSS
  *   npx tsx bench/ml-models.ts --memory   # peak RSS of 8 concurrent 4096² edits; RSS after a heavy
  *                                         # edit while light ones keep coming, recycling on vs off
