@@ -5,11 +5,17 @@
  *
  *   npx tsx bench/ml-models.ts            # everything (about 3-4 minutes on 2 cores)
  *   npx tsx bench/ml-models.ts --quick    # 512 only, no 4x upscale at 1024
- *   npx tsx bench/ml-models.ts --one <model> <size>   # internal: one child run, prints JSON
- *   npx tsx bench/ml-models.ts --split 512 [--factor 2]  # 2× upscale in tiles on two threads (as
- *                                         # shipped) vs one piece on one thread, same process, A B A B
+ *   npx tsx bench/ml-models.ts --one <model> <size>   # one child run, prints JSON (with
+ *                                         # RETOUCH_ONNX_RUNTIME=web: on the WebAssembly fallback)
+ *   npx tsx bench/ml-models.ts --compare /work/main [--rounds 3]  # the upscales (2× of 512² and
+ *                                         # 1024², 4× of 256²) and text detection (512²) through the ML
+ *                                         # worker, cold/warm/peak RSS: this checkout against another
+ *                                         # one's --one children, alternated (A B A B), medians
+ *   npx tsx bench/ml-models.ts --tiles 1024 [--factor 2]  # upscale in tiles as shipped (256² for 2×,
+ *                                         # 128² for 4×), in tiles twice that side and in one piece,
+ *                                         # each in its own process, alternated: time and peak RSS
  *   npx tsx bench/ml-models.ts --cpu 1024 [--factor 2]  # 3 upscales through the ML worker: wall and
- *                                         # CPU time of the process (both threads; the figure to
+ *                                         # CPU time of the process (all its threads; the figure to
  *                                         # compare on a loaded machine), recycles, peak RSS
  *   npx tsx bench/ml-models.ts --memory   # peak RSS of 8 concurrent 4096² edits; RSS after a heavy
  *                                         # edit while light ones keep coming, recycling on vs off
@@ -20,6 +26,8 @@
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { MlWorkerClient, type Box, type RawImage } from '../src/engines/local/ml/index.js';
@@ -51,7 +59,8 @@ function maskOf(boxes: Box[], w: number, h: number): Buffer {
 }
 
 async function one(model: Model, size: number): Promise<void> {
-  const ml = new MlWorkerClient();
+  // RETOUCH_ONNX_RUNTIME=web measures the WebAssembly fallback (as config.ts hands it to the worker).
+  const ml = new MlWorkerClient({ workerData: { onnxRuntime: process.env.RETOUCH_ONNX_RUNTIME === 'web' ? 'web' : 'auto' } });
   const signal = new AbortController().signal;
   const img = await input(size);
   const mask = model === 'inpaint' ? maskOf(await ml.detectText(img, signal), size, size) : undefined;
@@ -182,26 +191,92 @@ async function main(): Promise<void> {
     await one(args[1] as Model, Number(args[2]));
     return;
   }
-  if (args[0] === '--split') {
-    const size = Number(args[1]);
-    const factor = (args.includes('--factor') ? Number(args[args.indexOf('--factor') + 1]) : 2) as 2 | 4;
-    const { upscale, upscaleRgb } = await import('../src/engines/local/ml/models/upscale.js');
+  if (args[0] === '--one-grid') {
+    // Child of --tiles: 3 upscales on this thread (no ML worker), with tiles of at most `tile` px per side (0 = one piece).
+    const [size, tile, factor] = [Number(args[1]), Number(args[2]), Number(args[3]) as 2 | 4];
+    const { upscaleRgb } = await import('../src/engines/local/ml/models/upscale.js');
     const img = await input(size);
-    const wire = () => ({ data: new Uint8Array(img.data), width: size, height: size, channels: 3 as const });
-    const t = { split: [] as number[], whole: [] as number[] };
-    const rounds = size >= 1024 ? 2 : 3;
-    for (let i = 0; i <= rounds; i++) {
-      for (const who of i % 2 ? (['whole', 'split'] as const) : (['split', 'whole'] as const)) {
-        const start = performance.now();
-        if (who === 'split') await upscale(wire(), factor);
-        else await upscaleRgb(wire(), factor, { cols: 1, rows: 1 });
-        if (i > 0) t[who].push(performance.now() - start); // round 0 loads and warms both
+    const grid = tile ? { cols: Math.ceil(size / tile), rows: Math.ceil(size / tile) } : { cols: 1, rows: 1 };
+    const ms: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await upscaleRgb({ data: new Uint8Array(img.data), width: size, height: size, channels: 3 }, factor, grid);
+      ms.push(Math.round(performance.now() - t));
+    }
+    process.stdout.write(JSON.stringify({ ms, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1e3) }) + '\n');
+    return;
+  }
+  if (args[0] === '--tiles') {
+    const size = Number(args[1]);
+    const factor = args.includes('--factor') ? Number(args[args.indexOf('--factor') + 1]) : 2;
+    const self = fileURLToPath(import.meta.url);
+    const shipped = 512 / factor; // upscale.ts: TILE_OUT / factor
+    const runs = new Map<number, { warm: number[]; peak: number[] }>();
+    console.error(
+      `load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    for (let r = 0; r < 2; r++) {
+      for (const tile of r % 2 ? [0, 2 * shipped, shipped] : [shipped, 2 * shipped, 0]) {
+        const j = child(self, process.cwd(), ['--one-grid', String(size), String(tile), String(factor)]) as { ms: number[]; peakRssMB: number };
+        const e = runs.get(tile) ?? { warm: [], peak: [] };
+        e.warm.push(...j.ms.slice(1)); // the first run loads the model
+        e.peak.push(j.peakRssMB);
+        runs.set(tile, e);
       }
     }
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    console.log(
-      `| ${factor}× of ${size}² | ${(med(t.whole) / 1000).toFixed(2)} | ${(med(t.split) / 1000).toFixed(2)} | **${(med(t.whole) / med(t.split)).toFixed(2)}×** | ${rounds} |`,
+    console.error(
+      `load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
     );
+    const base = median(runs.get(shipped)!.warm);
+    console.log(`| ${factor}× of ${size}², tiles of | warm (s), median of ${runs.get(shipped)!.warm.length} | / ${shipped}² tiles (shipped) | peak RSS (MB) |`);
+    console.log('|---|---:|---:|---:|');
+    for (const [tile, e] of runs) {
+      console.log(
+        `| ${tile ? `${tile}²` : 'one piece'} | ${(median(e.warm) / 1000).toFixed(2)} | ${(median(e.warm) / base).toFixed(2)} | ${Math.min(...e.peak)}–${Math.max(...e.peak)} |`,
+      );
+    }
+    process.exit(0);
+  }
+  if (args[0] === '--compare') {
+    const other = path.resolve(args[1] ?? '');
+    const rounds = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : 3;
+    const self = fileURLToPath(import.meta.url);
+    const cases: [Model, number][] = [
+      ['upscale2', 512],
+      ['upscale2', 1024],
+      ['upscale4', 256],
+      ['text', 512],
+    ];
+    type One = { coldMs: number; warmMs: number; peakRssMB: number };
+    const res = new Map<string, { a: One[]; b: One[] }>();
+    const start = loadavg();
+    for (let r = 0; r < rounds; r++) {
+      for (const [model, size] of cases) {
+        const e = res.get(`${model} ${size}`) ?? { a: [], b: [] };
+        // A = the other checkout (the baseline), B = this one; the order alternates per round.
+        for (const who of r % 2 ? (['b', 'a'] as const) : (['a', 'b'] as const)) {
+          const root = who === 'a' ? other : path.resolve(path.dirname(self), '..');
+          e[who].push(child(path.join(root, 'bench/ml-models.ts'), root, ['--one', model, String(size)]) as One);
+        }
+        res.set(`${model} ${size}`, e);
+        console.error(`round ${r + 1} ${model} ${size}: A ${JSON.stringify(e.a.at(-1))} B ${JSON.stringify(e.b.at(-1))}`);
+      }
+    }
+    const end = loadavg();
+    const f = (ms: number) => (ms / 1000).toFixed(2);
+    console.log(`A = ${other}, B = this checkout; medians of ${rounds} alternated child processes; load ${start[0]!.toFixed(2)} → ${end[0]!.toFixed(2)}`);
+    console.log('| case | A cold (s) | B cold (s) | A warm (s) | B warm (s) | warm A / B | A peak RSS (MB) | B peak RSS (MB) |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const [name, { a, b }] of res) {
+      const m = (xs: One[], k: keyof One) => median(xs.map((x) => x[k]));
+      console.log(
+        `| ${name.replace('upscale2', '2× upscale of').replace('upscale4', '4× upscale of').replace('text', 'text detection of')}² | ${f(m(a, 'coldMs'))} | ${f(m(b, 'coldMs'))} | ${f(m(a, 'warmMs'))} | ${f(m(b, 'warmMs'))} | **${(m(a, 'warmMs') / m(b, 'warmMs')).toFixed(2)}×** | ${m(a, 'peakRssMB')} | ${m(b, 'peakRssMB')} |`,
+      );
+    }
     process.exit(0);
   }
   if (args[0] === '--cpu') {
@@ -279,6 +354,17 @@ async function main(): Promise<void> {
   console.log(`| idle | ${idle.p50} | ${idle.p95} | ${idle.max} |`);
   console.log(`| ML running (2x upscale + faces + matte, 512², in a loop) | ${busy.p50} | ${busy.p95} | ${busy.max} |`);
   console.log(`ratio busy/idle: p50 ${(busy.p50 / idle.p50).toFixed(2)}, p95 ${(busy.p95 / idle.p95).toFixed(2)}`);
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Runs `script args` in a child process (cwd `root`) and parses the JSON its last line prints. */
+function child(script: string, root: string, args: string[]): unknown {
+  const r = spawnSync(process.execPath, [...process.execArgv, script, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{'))
+    throw new Error(`${script} ${args.join(' ')} failed: ${(r.stderr || '').trim().split('\n').slice(-3).join(' ')}`);
+  return JSON.parse(line);
 }
 
 main().catch((e: unknown) => {

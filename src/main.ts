@@ -111,6 +111,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           mlIdleTimeoutMs: config.mlIdleTimeoutMs,
           mlRecycleAboveBytes: config.mlRecycleAboveBytes,
           isnet: config.isnet,
+          onnxRuntime: config.onnxRuntime,
+          log: routingLog,
           png: config.png,
         })),
       extra: config.enableTestEngine ? { [TEST_MODEL]: { engine: createTestEngine({ runLog: config.testEngineLog }), engineName: 'test' } } : {},

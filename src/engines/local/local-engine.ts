@@ -28,6 +28,10 @@ export interface LocalEngineOptions {
   readonly mlRecycleAboveBytes?: number;
   /** For the default models: RETOUCH_ISNET (the opt-in AGPL background-removal model). */
   readonly isnet?: string;
+  /** For the default models: RETOUCH_ONNX_RUNTIME (native ONNX Runtime when it loads, or WebAssembly only). */
+  readonly onnxRuntime?: 'auto' | 'web';
+  /** For the default models: where to say which ONNX Runtime build they run on, once it has loaded. */
+  readonly log?: { info(obj: object, msg: string): void };
   /** PNG encoding of results (RETOUCH_PNG_COMPRESSION, RETOUCH_PNG_ADAPTIVE_FILTER). */
   readonly png?: PngOptions;
 }
@@ -119,7 +123,8 @@ export function createLocalEngine(options: LocalEngineOptions = {}): Engine {
       models = (await import('./ml/index.js')).getMlModels({
         idleTimeoutMs: options.mlIdleTimeoutMs,
         recycleAboveBytes: options.mlRecycleAboveBytes,
-        workerData: { isnet: options.isnet },
+        workerData: { isnet: options.isnet, onnxRuntime: options.onnxRuntime },
+        onOnnxRuntime: (detail) => options.log?.info({ onnxRuntime: detail }, 'ML models: ONNX Runtime loaded'),
       });
     return models;
   };

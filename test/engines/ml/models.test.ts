@@ -99,23 +99,62 @@ describe('ML models (real weights)', () => {
     expect(up.data[(up.width - 1) * 4 + 3]).toBeLessThan(5); // right: transparent
   });
 
-  it('upscale in tiles on two threads gives the one-piece result (the tile edges do not show)', async () => {
+  it('upscale on ONNX Runtime gives the tfjs layers model it was converted from, in one piece and in tiles', async () => {
     const { upscale, upscaleRgb } = await import('../../../src/engines/local/ml/models/upscale.js');
-    const img = await loadRgb(samplePhoto(4), 200);
-    const wire = () => ({ data: new Uint8Array(img.data), width: img.width, height: img.height, channels: 3 as const });
-    const whole = Buffer.from(await upscaleRgb(wire(), 2, { cols: 1, rows: 1 }));
-    // As shipped (the image is big enough for two tiles), and cut much finer so that cores have
-    // context on all four sides and both threads take several tiles from the queue. The context
-    // covers the network's reach, so the tiles give the same numbers up to float rounding.
-    const shipped = await upscale(wire(), 2);
-    expect([shipped.width, shipped.height]).toEqual([img.width * 2, img.height * 2]);
-    const fine = Buffer.from(await upscaleRgb(wire(), 2, { cols: 4, rows: 3 }));
-    for (const tiled of [Buffer.from(shipped.data), fine]) {
-      expect(tiled.length).toBe(whole.length);
+    const { esrganSlimModel } = await import('../../../src/engines/local/ml/models/assets.js');
+    const { getTf } = await import('../../../src/engines/local/ml/models/tf.js');
+    const tf = await getTf();
+    // The reference: ESRGAN-slim's own tfjs layers model on tfjs-wasm, clipped and rounded as
+    // UpscalerJS does (what the upscaler ran before the ONNX translation).
+    const reference = async (img: RawImage, factor: 2 | 4): Promise<Buffer> => {
+      const model = await tf.loadLayersModel('file://' + esrganSlimModel(factor));
+      const out = tf.tidy(() =>
+        (model.predict(tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, 3])) as ReturnType<typeof tf.zeros>).clipByValue(0, 255).round(),
+      );
+      const px = Buffer.from(Uint8Array.from(out.dataSync()));
+      out.dispose();
+      model.dispose();
+      return px;
+    };
+    const wire = (img: RawImage) => ({ data: new Uint8Array(img.data), width: img.width, height: img.height, channels: 3 as const });
+    const close = (a: Buffer, b: Buffer) => {
+      expect(b.length).toBe(a.length);
       let max = 0;
-      for (let i = 0; i < whole.length; i++) max = Math.max(max, Math.abs(whole[i]! - tiled[i]!));
-      expect(meanAbsDiff(whole, tiled)).toBeLessThan(0.001);
+      for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+      expect(meanAbsDiff(a, b)).toBeLessThan(0.01);
       expect(max).toBeLessThanOrEqual(1);
+    };
+    // 2x: 300 px wide, so the shipped grid has two tiles; cut much finer too, so that cores have
+    // context on all four sides. The context covers the network's reach: same numbers up to float rounding.
+    const photo = await loadRgb(samplePhoto(4), 300);
+    const ref2 = await reference(photo, 2);
+    const shipped = await upscale(wire(photo), 2);
+    expect([shipped.width, shipped.height]).toEqual([photo.width * 2, photo.height * 2]);
+    close(ref2, Buffer.from(shipped.data));
+    close(ref2, Buffer.from(await upscaleRgb(wire(photo), 2, { cols: 1, rows: 1 })));
+    close(ref2, Buffer.from(await upscaleRgb(wire(photo), 2, { cols: 4, rows: 3 })));
+    // 4x, another photo.
+    const small = await loadRgb(samplePhoto(2), 96);
+    close(await reference(small, 4), Buffer.from(await upscaleRgb(wire(small), 4, { cols: 2, rows: 2 })));
+  });
+
+  it("the WebAssembly fallback (RETOUCH_ONNX_RUNTIME=web) gives the native runtime's upscale", async () => {
+    const img = await loadRgb(samplePhoto(4), 120);
+    const native = await ml.upscale(img, 2, signal);
+    expect(ml.onnxRuntime).toMatch(/^onnxruntime-node 1\./);
+    const told: string[] = []; // what the service logs (local-engine.ts)
+    const webMl = new MlWorkerClient({ workerData: { onnxRuntime: 'web' }, onOnnxRuntime: (d) => told.push(d) });
+    try {
+      const web = await webMl.upscale(img, 2, signal);
+      await webMl.detectText(img, signal);
+      expect(webMl.onnxRuntime).toMatch(/^onnxruntime-web 1\..*RETOUCH_ONNX_RUNTIME=web/);
+      expect(told).toEqual([webMl.onnxRuntime]); // once, not per request
+      expect([web.width, web.height]).toEqual([native.width, native.height]);
+      let max = 0;
+      for (let i = 0; i < web.data.length; i++) max = Math.max(max, Math.abs(web.data[i]! - native.data[i]!));
+      expect(max).toBeLessThanOrEqual(1);
+    } finally {
+      await webMl.close();
     }
   });
 

@@ -45,6 +45,8 @@ interface Running {
 export interface MlWorkerData {
   /** RETOUCH_ISNET: the opt-in AGPL background-removal model (see models/isnet.ts). */
   readonly isnet?: string;
+  /** RETOUCH_ONNX_RUNTIME: which ONNX Runtime build the ONNX models run on (see models/ort.ts). */
+  readonly onnxRuntime?: 'auto' | 'web';
 }
 
 function startWorker(workerData: MlWorkerData): Worker {
@@ -81,6 +83,8 @@ export interface MlWorkerOptions {
   /** Terminate it after a request that leaves it holding more than this (0 = never). Default 768 MiB. */
   readonly recycleAboveBytes?: number;
   readonly workerData?: MlWorkerData;
+  /** Told which ONNX Runtime build the worker's ONNX models run on when the first one loads (for the log). */
+  readonly onOnnxRuntime?: (detail: string) => void;
 }
 
 export const DEFAULT_ML_IDLE_TIMEOUT_MS = 10 * 60_000;
@@ -92,6 +96,7 @@ export class MlWorkerClient implements MlModels {
   private readonly idleTimeoutMs: number;
   private readonly recycleAboveBytes: number;
   private readonly workerData: MlWorkerData;
+  private readonly onOnnxRuntime: ((detail: string) => void) | undefined;
   private nextId = 1;
   private readonly running = new Map<number, Running>();
   private readonly busy = new Set<ModelKey>();
@@ -100,11 +105,14 @@ export class MlWorkerClient implements MlModels {
   starts = 0;
   /** Workers terminated for holding more than `recycleAboveBytes`. */
   recycles = 0;
+  /** The ONNX Runtime build (and version) the worker's ONNX models run on, once one has loaded (models/ort.ts). */
+  onnxRuntime: string | undefined;
 
   constructor(options: MlWorkerOptions = {}) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_ML_IDLE_TIMEOUT_MS;
     this.recycleAboveBytes = options.recycleAboveBytes ?? DEFAULT_ML_RECYCLE_ABOVE_BYTES;
     this.workerData = options.workerData ?? {};
+    this.onOnnxRuntime = options.onOnnxRuntime;
   }
 
   /** Whether a worker thread (and the models it loaded) is alive. */
@@ -250,7 +258,13 @@ export class MlWorkerClient implements MlModels {
     this.running.delete(res.id);
     this.busy.delete(r.key);
     const { job } = r;
-    if (res.ok) this.settle(job, () => job.resolve(res.result));
+    if (res.ok) {
+      if (res.onnxRuntime !== undefined && res.onnxRuntime !== this.onnxRuntime) {
+        this.onnxRuntime = res.onnxRuntime;
+        this.onOnnxRuntime?.(res.onnxRuntime);
+      }
+      this.settle(job, () => job.resolve(res.result));
+    }
     // The code is an EditError's from the worker thread (or InternalError.Algo), so one of the task codes.
     else this.settle(job, () => job.reject(new EditError(res.code as TaskErrorCode, res.message)));
     if (this.running.size === 0) w.unref();

@@ -1,17 +1,11 @@
 /**
  * The ML worker's memory as the client judges it for recycling (client.ts): this thread's JS heap
- * and external memory (which includes the tfjs and onnxruntime-web wasm heaps, that never
- * shrink), plus what helper threads it started report for themselves.
+ * and external memory, which includes the tfjs and onnxruntime-web wasm heaps (they grow and never
+ * shrink). Native onnxruntime-node sessions keep their memory in ORT's own arena, outside it: the
+ * models bound that by their input sizes, and the upscaler, the largest, releases its session a
+ * second after the last upscale (upscale.ts).
  */
-const helpers = new Map<string, number>();
-
-export function reportHelper(name: string, bytes: number): void {
-  helpers.set(name, bytes);
-}
-
 export function footprint(): number {
   const m = process.memoryUsage();
-  let total = m.heapTotal + m.external;
-  for (const bytes of helpers.values()) total += bytes;
-  return total;
+  return m.heapTotal + m.external;
 }

@@ -34,10 +34,12 @@ export type MlResult = { kind: 'mask'; mask: Uint8Array } | { kind: 'boxes'; box
 
 /**
  * `footprint`: bytes the worker holds after the request (its JS heap and external memory, which
- * includes the wasm heaps of tfjs and onnxruntime-web: they grow and never shrink).
+ * includes the wasm heaps of tfjs and onnxruntime-web: they grow and never shrink). `onnxRuntime`:
+ * which ONNX Runtime build the worker's ONNX models run on, once one has loaded (models/ort.ts).
  */
 export type MlResponse =
-  { id: number; ok: true; result: MlResult; footprint: number } | { id: number; ok: false; code: string; message: string; footprint: number };
+  | { id: number; ok: true; result: MlResult; footprint: number; onnxRuntime?: string }
+  | { id: number; ok: false; code: string; message: string; footprint: number };
 
 export function modelKeyOf(op: MlOp['op']): ModelKey {
   switch (op) {

@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { EditError } from '../../engine.js';
 import { footprint } from './footprint.js';
+import { ortDetail } from './models/ort.js';
 import type { MlRequest, MlResponse, MlResult } from './protocol.js';
 
 if (!parentPort) throw new Error('worker.ts must run in a worker thread');
@@ -60,7 +61,7 @@ function transferOf(r: MlResult): ArrayBuffer[] {
 port.on('message', (req: MlRequest) => {
   handle(req).then(
     (result) => {
-      const res: MlResponse = { id: req.id, ok: true, result, footprint: footprint() };
+      const res: MlResponse = { id: req.id, ok: true, result, footprint: footprint(), onnxRuntime: ortDetail() };
       // Results may share an ArrayBuffer with a pool (e.g. sharp output): transfer only whole buffers.
       const t = transferOf(result).filter((b, i, all) => all.indexOf(b) === i && isWhole(result, b));
       port.postMessage(res, t);

@@ -9,7 +9,7 @@
  *   "0"    -> never used;
  *   "1"    -> required (fails loudly if missing);
  *   a path -> that package directory.
- * It runs on ONNX Runtime (WebAssembly, see ort.ts) with our own sharp pre/post-processing.
+ * It runs on ONNX Runtime (native or WebAssembly, see ort.ts) with our own sharp pre/post-processing.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,37 +1,89 @@
 /**
- * ONNX Runtime for the ONNX models (text detection, opt-in ISNet): onnxruntime-web's WebAssembly
- * build, which Node runs as it is. onnxruntime-node was used before; its post-install script
- * downloads a CUDA add-on from outside the npm registry, so `npm i retouch` failed wherever only
- * the registry is reachable. The price, measured in docs/benchmarks.md: a slower first session
- * (the wasm module is compiled once per ML worker) and somewhat slower runs.
+ * ONNX Runtime for the ONNX models (2x/4x upscaling, text detection, opt-in ISNet), one API for
+ * both builds:
  *
- * Loaded lazily (first use in the ML worker), so nothing else pays for it.
+ * - onnxruntime-node (native CPU, an optionalDependency), used when it loads: about 2.7x the
+ *   convolution throughput of the WebAssembly build on the same two threads (docs/benchmarks.md).
+ *   Its post-install would fetch a CUDA add-on from outside the npm registry; the `.npmrc` line
+ *   `onnxruntime-node-install=skip` turns that off (the CPU library is in the npm tarball itself).
+ * - onnxruntime-web (WebAssembly, a dependency, always there), the fallback when the native
+ *   package is missing (npm drops an optional dependency that fails to install) or cannot load
+ *   on this platform, and what RETOUCH_ONNX_RUNTIME=web asks for.
+ *
+ * The choice comes from workerData.onnxRuntime (config.ts's onnxRuntime, handed to the ML worker)
+ * and is made once per thread, lazily on first use, so nothing else pays for it.
  */
 import { availableParallelism } from 'node:os';
+import { workerData } from 'node:worker_threads';
 import type * as OrtType from 'onnxruntime-web';
 
+/** Both builds export onnxruntime-common's API; the web build's types stand for it. */
 export type Ort = typeof OrtType;
 export type InferenceSession = OrtType.InferenceSession;
+/** RETOUCH_ONNX_RUNTIME: `auto` = native when it loads, else WebAssembly; `web` = WebAssembly only. */
+export type OrtChoice = 'auto' | 'web';
 
-let ort: Promise<Ort> | undefined;
-
-export function getOrt(): Promise<Ort> {
-  ort ??= (async () => {
-    const mod = (await import('onnxruntime-web')) as Ort & { default?: Ort };
-    const o = mod.default ?? mod;
-    // As with onnxruntime-node's intraOpNumThreads before: two threads at most per session (wasm
-    // threads are worker_threads; the ML worker itself already runs off the event loop).
-    o.env.wasm.numThreads = Math.min(2, availableParallelism());
-    return o;
-  })();
-  ort.catch(() => {
-    ort = undefined;
-  });
-  return ort;
+export interface LoadedOrt {
+  ort: Ort;
+  runtime: 'native' | 'web';
+  /** The package and version, and for the fallback why the native build is not used. */
+  detail: string;
 }
 
-/** A CPU session from an .onnx file's bytes (the web build does not read paths itself). */
+/** Two threads at most per session, as many as there are cores (the ML worker is already off the event loop). */
+export const THREADS = Math.min(2, availableParallelism());
+
+/** Loads the runtime `choice` asks for (no caching: getOrt caches per thread; `retouch doctor` calls this). */
+export async function loadOrt(choice: OrtChoice): Promise<LoadedOrt> {
+  let why = 'RETOUCH_ONNX_RUNTIME=web';
+  if (choice !== 'web') {
+    try {
+      const mod = (await import('onnxruntime-node')) as unknown as Ort & { default?: Ort };
+      const o = mod.default ?? mod;
+      return { ort: o, runtime: 'native', detail: `onnxruntime-node ${o.env.versions.node ?? o.env.versions.common ?? ''}`.trim() };
+    } catch (err) {
+      why = `onnxruntime-node did not load: ${(err as Error).message.split('\n')[0]}`;
+    }
+  }
+  const mod = (await import('onnxruntime-web')) as Ort & { default?: Ort };
+  const o = mod.default ?? mod;
+  o.env.wasm.numThreads = THREADS; // wasm threads are worker_threads of their own
+  return { ort: o, runtime: 'web', detail: `onnxruntime-web ${o.env.versions.web ?? o.env.versions.common ?? ''} (WebAssembly; ${why})` };
+}
+
+let loaded: Promise<LoadedOrt> | undefined;
+let detail: string | undefined;
+
+/** This thread's runtime, chosen by workerData.onnxRuntime (auto when unset). */
+export function getLoadedOrt(): Promise<LoadedOrt> {
+  loaded ??= loadOrt((workerData as { onnxRuntime?: OrtChoice } | null)?.onnxRuntime ?? 'auto');
+  loaded.then(
+    (l) => (detail = l.detail),
+    () => (loaded = undefined),
+  );
+  return loaded;
+}
+
+/** LoadedOrt.detail of this thread's runtime once it has loaded (the ML worker reports it in its answers). */
+export function ortDetail(): string | undefined {
+  return detail;
+}
+
+export async function getOrt(): Promise<Ort> {
+  return (await getLoadedOrt()).ort;
+}
+
+/**
+ * A CPU session from an .onnx model's bytes. Native sessions keep ORT's CPU memory arena (its
+ * default): it holds on to the largest run's memory until the session is released (upscale.ts
+ * releases its session a second after the last upscale). Without it a tiled 512² upscale took
+ * 1.3-1.9x as long on this machine, for a peak RSS lower at 512² but higher at 1024²
+ * (docs/benchmarks.md).
+ */
 export async function createSession(model: Uint8Array): Promise<InferenceSession> {
-  const o = await getOrt();
-  return o.InferenceSession.create(model, { executionProviders: ['wasm'], executionMode: 'sequential', graphOptimizationLevel: 'all' });
+  const { ort, runtime } = await getLoadedOrt();
+  const common = { executionMode: 'sequential', graphOptimizationLevel: 'all' } as const;
+  return runtime === 'native'
+    ? ort.InferenceSession.create(model, { ...common, executionProviders: ['cpu'], intraOpNumThreads: THREADS, interOpNumThreads: 1 })
+    : ort.InferenceSession.create(model, { ...common, executionProviders: ['wasm'] });
 }

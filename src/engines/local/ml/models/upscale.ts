@@ -1,90 +1,103 @@
 /**
- * 2x / 4x super-resolution: ESRGAN-slim (@upscalerjs/esrgan-slim, MIT code and weights), a tfjs
- * layers model run directly with `model.predict` on tfjs-wasm. It takes and gives pixel values in
- * 0..255 (its definition's inputRange/outputRange), so the only post-processing is the clip to
- * 0..255 that UpscalerJS also did.
+ * 2x / 4x super-resolution: ESRGAN-slim (@upscalerjs/esrgan-slim, MIT code and weights), its tfjs
+ * layers model translated into an ONNX graph at load (esrgan-onnx.ts) and run on ONNX Runtime
+ * (ort.ts: native CPU with two threads where onnxruntime-node loads, else WebAssembly). It takes and
+ * gives pixel values in 0..255 (its definition's inputRange/outputRange), so the only
+ * post-processing is the clip to 0..255 and the rounding that UpscalerJS also did.
  *
- * The image is cut into tiles; each runs as a window of its core plus CONTEXT pixels on every side
- * that lies inside the image (at the border the window stops where the image does: the network
- * zero-pads there exactly as in a one-piece run). tfjs-wasm runs on one thread in Node, so the ML
- * worker thread and a helper thread (upscale-helper.ts, its own tfjs) both take the next tile from
- * one shared queue until none is left, and both cores stay busy to the end. Windows of at most
- * (TILE + 2·CONTEXT)² keep each thread's wasm heap bounded whatever the image size.
+ * The image is cut into tiles, run one after the other (ONNX Runtime spreads each over the cores
+ * itself); each runs as a window of its core plus CONTEXT pixels on every side that lies inside the
+ * image (at the border the window stops where the image does: the network zero-pads there exactly
+ * as in a one-piece run). Tiles of at most TILE_OUT² output pixels bound the runtime's memory
+ * whatever the image size: the last layers run at output scale, so a 4× tile has half the side of
+ * a 2× one. Tiles of twice the side ran 14–19 % faster at twice the peak RSS (about 1 GB); the
+ * goal times are met with these, so memory wins (docs/benchmarks.md: time and peak per tile size).
+ *
+ * ORT's arena keeps the largest run's memory until its session is released, and releasing gives
+ * it back at once (a 2× tile: 0.38 -> 0.13 GB RSS). A fresh session's first runs are slower, though
+ * (a 512² upscale took 1.08 s instead of 0.85 s with one session per upscale), so the session is
+ * kept for upscales that follow within KEEP_MS and released after that (or when the other factor
+ * is asked for): back-to-back upscales (n > 1) stay fast, and the memory comes back when they end.
+ *
  * Inputs are capped at MAX_INPUT pixels per side. Alpha is resized separately (bicubic).
  */
-import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import type * as TfType from '@tensorflow/tfjs';
 import { EditError } from '../../../engine.js';
-import { reportHelper } from '../footprint.js';
 import type { WireImage } from '../protocol.js';
-import { startModuleWorker } from '../spawn.js';
 import { esrganSlimModel } from './assets.js';
+import { esrganToOnnx, INPUT, OUTPUT } from './esrgan-onnx.js';
+import { createSession, getOrt, type InferenceSession, type Ort } from './ort.js';
 import { resizePlane } from './pixels.js';
-import { getTf, type Tf } from './tf.js';
 
 export const MAX_INPUT = 1024;
-/** Largest tile core, input pixels per side: a 280² window peaks at ~0.25 GB of wasm heap per thread. */
-const TILE = 256;
+/** Largest tile core, output pixels per side (256² input pixels for 2×, 128² for 4×). */
+const TILE_OUT = 512;
 /**
  * Context around a core. The network sees 10 input pixels each way (seven 3×3 convolutions and a
  * 5×5 before the upsampling, then a 3×3 at output scale that reaches one more input pixel), so
  * with 12 every core pixel is computed from the same neighbourhood as in a one-piece run.
  */
 const CONTEXT = 12;
-/** Images with a longer side below this run as one tile (a second thread would not pay for itself). */
-const SPLIT_FROM = 128;
 
 export interface Grid {
   cols: number;
   rows: number;
 }
 
-/**
- * Tiles for an image: equal parts of at most TILE per side, and an even count so that the two
- * threads finish together.
- */
-export function gridFor(width: number, height: number): Grid {
-  const grid = { cols: Math.ceil(width / TILE), rows: Math.ceil(height / TILE) };
-  if (Math.max(width, height) < SPLIT_FROM || availableParallelism() < 2) return grid;
-  if ((grid.cols * grid.rows) % 2 === 1) {
-    if (width / grid.cols >= height / grid.rows) grid.cols++;
-    else grid.rows++;
-  }
-  return grid;
+/** Tiles for an image: equal parts of at most TILE_OUT / factor input pixels per side. */
+export function gridFor(width: number, height: number, factor: 2 | 4): Grid {
+  const tile = TILE_OUT / factor;
+  return { cols: Math.ceil(width / tile), rows: Math.ceil(height / tile) };
 }
 
-/**
- * One upscale as both threads see it: the input RGB, the output RGB (each thread writes its tiles'
- * cores) and the queue (the index of the next tile to take), all in shared memory.
- */
-export interface TileJob {
-  width: number;
-  height: number;
-  factor: 2 | 4;
-  grid: Grid;
-  rgb: SharedArrayBuffer;
-  out: SharedArrayBuffer;
-  next: SharedArrayBuffer;
-}
+/** How long an upscale's session is kept for the next one before it is released. */
+const KEEP_MS = 1000;
 
-const models = new Map<2 | 4, Promise<TfType.LayersModel>>();
+/** The ONNX graph per factor, translated once per worker. */
+const graphs = new Map<2 | 4, Promise<Uint8Array>>();
 
-function load(factor: 2 | 4): Promise<TfType.LayersModel> {
-  let p = models.get(factor);
+function graph(factor: 2 | 4): Promise<Uint8Array> {
+  let p = graphs.get(factor);
   if (!p) {
-    p = getTf().then((tf) => tf.loadLayersModel('file://' + esrganSlimModel(factor)));
-    p.catch(() => models.delete(factor));
-    models.set(factor, p);
+    p = esrganToOnnx(esrganSlimModel(factor));
+    p.catch(() => graphs.delete(factor));
+    graphs.set(factor, p);
   }
   return p;
+}
+
+let kept: { factor: 2 | 4; session: Promise<InferenceSession> } | undefined;
+let releaseTimer: NodeJS.Timeout | undefined;
+
+/** The session for `factor` (upscales run one at a time: the client queues them per model). */
+function sessionFor(factor: 2 | 4): Promise<InferenceSession> {
+  clearTimeout(releaseTimer);
+  if (kept?.factor !== factor) {
+    release();
+    const session = graph(factor).then(createSession);
+    session.catch(() => {
+      if (kept?.session === session) kept = undefined;
+    });
+    kept = { factor, session };
+  }
+  return kept.session;
+}
+
+function release(): void {
+  const s = kept?.session;
+  kept = undefined;
+  void s?.then((x) => x.release()).catch(() => {});
+}
+
+function releaseLater(): void {
+  releaseTimer = setTimeout(release, KEEP_MS);
+  releaseTimer.unref();
 }
 
 export async function upscale(img: WireImage, factor: 2 | 4): Promise<WireImage> {
   if (img.width > MAX_INPUT || img.height > MAX_INPUT) {
     throw new EditError('InvalidParameter', `AI upscaling accepts images up to ${MAX_INPUT}x${MAX_INPUT} pixels; this one is ${img.width}x${img.height}`);
   }
-  const rgb = await upscaleRgb(img, factor, gridFor(img.width, img.height));
+  const rgb = await upscaleRgb(img, factor, gridFor(img.width, img.height, factor));
   const W = img.width * factor;
   const H = img.height * factor;
   if (img.channels === 3) return { data: rgb, width: W, height: H, channels: 3 };
@@ -101,47 +114,22 @@ export async function upscale(img: WireImage, factor: 2 | 4): Promise<WireImage>
   return { data: rgba, width: W, height: H, channels: 4 };
 }
 
-/**
- * The model's RGB output for the whole image (alpha ignored), computed tile by tile on this thread
- * and, when there is more than one tile and a second core, on the helper thread at the same time.
- */
+/** The model's RGB output for the whole image (alpha ignored), computed tile by tile. */
 export async function upscaleRgb(img: WireImage, factor: 2 | 4, grid: Grid): Promise<Uint8Array> {
-  const { width, height, channels } = img;
-  const job: TileJob = {
-    width,
-    height,
-    factor,
-    grid,
-    rgb: new SharedArrayBuffer(width * height * 3),
-    out: new SharedArrayBuffer(width * factor * height * factor * 3),
-    next: new SharedArrayBuffer(4),
-  };
-  const rgb = new Uint8Array(job.rgb);
-  for (let i = 0, j = 0, n = width * height; i < n; i++, j += channels) {
-    rgb[i * 3] = img.data[j]!;
-    rgb[i * 3 + 1] = img.data[j + 1]!;
-    rgb[i * 3 + 2] = img.data[j + 2]!;
+  const ort = await getOrt();
+  const session = await sessionFor(factor);
+  try {
+    // A clamped array rounds half to even and clips to 0..255 on assignment, as tfjs's round() and
+    // UpscalerJS's clip did.
+    const out = new Uint8ClampedArray(img.width * factor * img.height * factor * 3);
+    for (let row = 0; row < grid.rows; row++) {
+      for (let col = 0; col < grid.cols; col++)
+        await runTile(ort, session, img, factor, out, part(img.width, grid.cols, col), part(img.height, grid.rows, row));
+    }
+    return new Uint8Array(out.buffer);
+  } finally {
+    releaseLater();
   }
-  // The helper is asked first: this thread's own tiles then block its event loop until they are done.
-  const helped = grid.cols * grid.rows > 1 && availableParallelism() >= 2 ? helperTiles(job) : Promise.resolve(0);
-  helped.catch(() => {}); // awaited below; this thread's tiles must not leave it unhandled meanwhile
-  await runTiles(job);
-  await helped;
-  return new Uint8Array(job.out).slice(); // a plain copy: shared memory cannot be transferred
-}
-
-/** Takes tiles from the job's queue and runs them until none is left; answers how many it ran. */
-export async function runTiles(job: TileJob): Promise<number> {
-  const tf = await getTf();
-  const model = await load(job.factor);
-  const next = new Int32Array(job.next);
-  const count = job.grid.cols * job.grid.rows;
-  let ran = 0;
-  for (let i = Atomics.add(next, 0, 1); i < count; i = Atomics.add(next, 0, 1)) {
-    runTile(tf, model, job, i % job.grid.cols, Math.floor(i / job.grid.cols));
-    ran++;
-  }
-  return ran;
 }
 
 /** [start, end) of part `i` of `n` equal parts of `length`. */
@@ -149,70 +137,43 @@ function part(length: number, n: number, i: number): [number, number] {
   return [Math.round((length * i) / n), Math.round((length * (i + 1)) / n)];
 }
 
-function runTile(tf: Tf, model: TfType.LayersModel, job: TileJob, col: number, row: number): void {
-  const { width, height, factor: f } = job;
-  const [cx0, cx1] = part(width, job.grid.cols, col);
-  const [cy0, cy1] = part(height, job.grid.rows, row);
+async function runTile(
+  ort: Ort,
+  session: InferenceSession,
+  img: WireImage,
+  f: 2 | 4,
+  out: Uint8ClampedArray,
+  [cx0, cx1]: [number, number],
+  [cy0, cy1]: [number, number],
+): Promise<void> {
+  const { width, height, channels, data } = img;
   const x0 = Math.max(0, cx0 - CONTEXT);
   const x1 = Math.min(width, cx1 + CONTEXT);
   const y0 = Math.max(0, cy0 - CONTEXT);
   const y1 = Math.min(height, cy1 + CONTEXT);
   const ww = x1 - x0;
   const wh = y1 - y0;
-  const rgb = new Uint8Array(job.rgb);
-  const input = new Float32Array(ww * wh * 3);
-  for (let y = 0; y < wh; y++) input.set(rgb.subarray(((y0 + y) * width + x0) * 3, ((y0 + y) * width + x1) * 3), y * ww * 3);
-  const result = tf.tidy(() => {
-    const pred = model.predict(tf.tensor4d(input, [1, wh, ww, 3])) as TfType.Tensor4D;
-    return pred
-      .slice([0, (cy0 - y0) * f, (cx0 - x0) * f, 0], [1, (cy1 - cy0) * f, (cx1 - cx0) * f, 3])
-      .clipByValue(0, 255)
-      .round()
-      .cast('int32');
-  });
-  const px = result.dataSync() as Int32Array;
-  result.dispose();
-  const out = new Uint8Array(job.out);
-  const rowLen = (cx1 - cx0) * f * 3;
-  for (let y = 0, n = (cy1 - cy0) * f; y < n; y++) out.set(px.subarray(y * rowLen, (y + 1) * rowLen), ((cy0 * f + y) * width * f + cx0 * f) * 3);
-}
-
-interface HelperReply {
-  id: number;
-  ran?: number;
-  error?: string;
-  /** The helper's own memory (footprint.ts), counted in this worker's. */
-  footprint?: number;
-}
-
-let helper: Worker | undefined;
-let nextId = 1;
-const waiting = new Map<number, { resolve: (ran: number) => void; reject: (e: Error) => void }>();
-
-/** `runTiles` on the helper thread, started on first use and kept while this worker lives. */
-function helperTiles(job: TileJob): Promise<number> {
-  if (!helper) {
-    const w = startModuleWorker('upscale-helper', undefined);
-    w.unref();
-    w.on('message', (m: HelperReply) => {
-      const p = waiting.get(m.id);
-      waiting.delete(m.id);
-      if (m.footprint !== undefined) reportHelper('upscale', m.footprint);
-      if (m.ran !== undefined) p?.resolve(m.ran);
-      else p?.reject(new Error(m.error ?? 'upscale helper failed'));
-    });
-    const fail = (why: string) => {
-      if (helper === w) helper = undefined;
-      for (const p of waiting.values()) p.reject(new Error(why));
-      waiting.clear();
-    };
-    w.on('error', (e) => fail(`upscale helper failed: ${e.message}`));
-    w.on('exit', (code) => fail(`upscale helper exited (code ${code})`));
-    helper = w;
+  // The window as planes (NCHW), pixel values 0..255.
+  const plane = ww * wh;
+  const input = new Float32Array(plane * 3);
+  for (let y = 0; y < wh; y++) {
+    for (let x = 0, i = ((y0 + y) * width + x0) * channels, o = y * ww; x < ww; x++, i += channels, o++) {
+      input[o] = data[i]!;
+      input[plane + o] = data[i + 1]!;
+      input[2 * plane + o] = data[i + 2]!;
+    }
   }
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    waiting.set(id, { resolve, reject });
-    helper!.postMessage({ id, job });
-  });
+  const result = await session.run({ [INPUT]: new ort.Tensor('float32', input, [1, 3, wh, ww]) });
+  const px = result[OUTPUT]!.data as Float32Array;
+  // The core's output pixels, interleaved back to RGB.
+  const OW = ww * f;
+  const oplane = OW * wh * f;
+  const W = width * f;
+  for (let y = cy0 * f, sy = (cy0 - y0) * f; y < cy1 * f; y++, sy++) {
+    for (let x = cx0 * f, s = sy * OW + (cx0 - x0) * f, o = (y * W + x) * 3; x < cx1 * f; x++, s++, o += 3) {
+      out[o] = px[s]!;
+      out[o + 1] = px[oplane + s]!;
+      out[o + 2] = px[2 * oplane + s]!;
+    }
+  }
 }
