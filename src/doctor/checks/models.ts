@@ -59,7 +59,7 @@ async function onnxRuntime(choice: OrtChoice): Promise<Finding> {
     return warn(
       'models',
       `ONNX runtime: ${detail}; upscaling and text detection run slower than on the native build (docs/benchmarks.md)`,
-      'install the optional dependency onnxruntime-node with its download step off (`ONNXRUNTIME_NODE_INSTALL=skip npm i -g retouch`, or `onnxruntime-node-install=skip` in the project .npmrc; docs/licenses.md), or set RETOUCH_ONNX_RUNTIME=web to choose WebAssembly',
+      'install the optional dependency onnxruntime-node with its download step off (`ONNXRUNTIME_NODE_INSTALL=skip npm i -g retouch`; docs/licenses.md), or set RETOUCH_ONNX_RUNTIME=web to choose WebAssembly',
     );
   } catch (err) {
     return fail('models', `ONNX runtime: ${(err as Error).message.split('\n')[0]}`, REINSTALL);

@@ -4,8 +4,9 @@
  *
  * - onnxruntime-node (native CPU, an optionalDependency), used when it loads: about 2.7x the
  *   convolution throughput of the WebAssembly build on the same two threads (docs/benchmarks.md).
- *   Its post-install would fetch a CUDA add-on from outside the npm registry; the `.npmrc` line
- *   `onnxruntime-node-install=skip` turns that off (the CPU library is in the npm tarball itself).
+ *   Its post-install would fetch a CUDA add-on from outside the npm registry; package.json's
+ *   `allowScripts` denies it (npm 11 then skips it), and `ONNXRUNTIME_NODE_INSTALL=skip` turns it
+ *   off elsewhere (the CPU library is in the npm tarball itself).
  * - onnxruntime-web (WebAssembly, a dependency, always there), the fallback when the native
  *   package is missing (npm drops an optional dependency that fails to install) or cannot load
  *   on this platform, and what RETOUCH_ONNX_RUNTIME=web asks for.
