@@ -111,6 +111,10 @@ function closeKeptAliveConnectionsWhenDrained(app: FastifyInstance): void {
 export function createApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     logger: { level: deps.logLevel ?? 'info', serializers: { req: serializeRequest } },
+    // A silent logger's child logs nothing either: requests share the root one then (pino's
+    // child() was ~1.7 % of a cached GET's main-thread time). A route's own level still gets a child.
+    childLoggerFactory: (logger, bindings, options) =>
+      logger.level === 'silent' && (options.level ?? 'silent') === 'silent' ? logger : logger.child(bindings, options),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // Log lines carry the same name as the bodies and the webhook payloads.
