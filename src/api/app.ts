@@ -92,7 +92,9 @@ function closeKeptAliveConnectionsWhenDrained(app: FastifyInstance): void {
   const done = () => inFlight--;
   app.addHook('onRequest', (_request, reply, next) => {
     inFlight++;
-    reply.raw.once('close', done);
+    // `on`, not `once`: a response emits 'close' once and is then dropped, so the listener needs
+    // no removal (once's wrapper and removeListener were ~0.3 µs per request).
+    reply.raw.on('close', done);
     next();
   });
   app.addHook('preClose', (done) => {
@@ -109,6 +111,10 @@ function closeKeptAliveConnectionsWhenDrained(app: FastifyInstance): void {
 export function createApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     logger: { level: deps.logLevel ?? 'info', serializers: { req: serializeRequest } },
+    // A silent logger's child logs nothing either: requests share the root one then (pino's
+    // child() was ~1.7 % of a cached GET's main-thread time). A route's own level still gets a child.
+    childLoggerFactory: (logger, bindings, options) =>
+      logger.level === 'silent' && (options.level ?? 'silent') === 'silent' ? logger : logger.child(bindings, options),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // Log lines carry the same name as the bodies and the webhook payloads.
@@ -173,22 +179,9 @@ export function createApp(deps: AppDeps): FastifyInstance {
 
   const metrics = deps.metrics;
   if (metrics) {
-    // The labelled series are looked up once per (method, route, status), not hashed per request.
-    const series = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+    // Plain counts per series, handed to prom-client at scrape time (metrics/http-series.ts).
     app.addHook('onResponse', (request, reply, next) => {
-      const route = request.routeOptions.url ?? 'unmatched';
-      const key = `${request.method} ${route} ${reply.statusCode}`;
-      let s = series.get(key);
-      if (!s) {
-        s = {
-          count: metrics.httpRequests.labels({ method: request.method, route, status: String(reply.statusCode) }),
-          duration: metrics.httpDuration.labels({ method: request.method, route }),
-        };
-        // Unmatched routes are one label value, so the map is bounded by routes × methods × statuses.
-        series.set(key, s);
-      }
-      s.count.inc();
-      s.duration.observe(reply.elapsedTime / 1000);
+      metrics.http.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
       next();
     });
   }

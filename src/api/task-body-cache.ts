@@ -23,6 +23,7 @@ export interface TaskBodyCache {
 }
 
 interface Entry {
+  readonly workspaceId: string;
   readonly body: string;
   readonly until: number;
 }
@@ -30,25 +31,33 @@ interface Entry {
 export function createTaskBodyCache(options: { maxEntries?: number; maxAgeMs?: number } = {}): TaskBodyCache {
   const maxEntries = options.maxEntries ?? 10_000;
   const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
+  // Keyed by task id alone (ids are unique across workspaces; the entry says whose it is): no
+  // key string to build and hash per request.
   const entries = new Map<string, Entry>();
-  const keyOf = (workspaceId: string, taskId: string) => `${workspaceId}\u0000${taskId}`;
+  let newest: Entry | undefined;
 
   return {
     get(workspaceId, taskId, now) {
-      const key = keyOf(workspaceId, taskId);
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      entries.delete(key);
-      if (entry.until <= now) return undefined;
-      entries.set(key, entry); // most recently used last
+      const entry = entries.get(taskId);
+      if (!entry || entry.workspaceId !== workspaceId) return undefined;
+      if (entry.until <= now) {
+        entries.delete(taskId);
+        return undefined;
+      }
+      // Most recently used last; a client polling one task does not move it every time.
+      if (entry !== newest) {
+        entries.delete(taskId);
+        entries.set(taskId, entry);
+        newest = entry;
+      }
       return entry.body;
     },
     put(task, body, now) {
       if (!isTerminal(task.status)) return;
-      const key = keyOf(task.workspaceId, task.id);
-      entries.delete(key);
+      entries.delete(task.id);
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-      entries.set(key, { body, until: Math.min(task.expiresAt, now + maxAgeMs) });
+      newest = { workspaceId: task.workspaceId, body, until: Math.min(task.expiresAt, now + maxAgeMs) };
+      entries.set(task.id, newest);
     },
     get size() {
       return entries.size;

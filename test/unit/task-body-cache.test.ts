@@ -39,6 +39,19 @@ describe('task body cache', () => {
     expect(cache.get('ws', 'c', 1)).toBe('{"c":1}');
   });
 
+  it('keeps the order of use when the newest entry is read again and again', () => {
+    const cache = createTaskBodyCache({ maxEntries: 2 });
+    cache.put(task('a', 'SUCCEEDED'), '{"a":1}', 0);
+    cache.put(task('b', 'SUCCEEDED'), '{"b":1}', 0);
+    for (let i = 0; i < 3; i++) expect(cache.get('ws', 'b', 1)).toBe('{"b":1}');
+    expect(cache.get('other-ws', 'a', 1)).toBeUndefined(); // another workspace's read is no use
+    expect(cache.get('ws', 'a', 1)).toBe('{"a":1}');
+    cache.put(task('c', 'SUCCEEDED'), '{"c":1}', 0);
+    expect(cache.get('ws', 'b', 1)).toBeUndefined();
+    expect(cache.get('ws', 'a', 1)).toBe('{"a":1}');
+    expect(cache.get('ws', 'c', 1)).toBe('{"c":1}');
+  });
+
   it('puts the request id back in front: the bytes JSON.stringify gives for the whole answer', () => {
     const answer = { request_id: 'req-"1"', output: { task_id: 't', task_status: 'SUCCEEDED' as const }, usage: { image_count: 1 } };
     expect(withRequestId('req-"1"', bodyWithoutRequestId(answer))).toBe(JSON.stringify(answer));

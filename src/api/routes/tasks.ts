@@ -105,7 +105,6 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps, bodyGate
       const decision = await deps.limiter.take(`${kind}:${caller.workspaceId}`, perSecond, 1000, deps.clock.now());
       if (!decision.allowed) throw Errors.rateLimited(decision.retryAfterMs);
     }
-    callers.set(request, caller);
     return caller;
   };
   // The body budget is per workspace as well as per process, reserved by bytes as they arrive,
@@ -113,6 +112,8 @@ export function registerTaskRoutes(app: FastifyInstance, deps: AppDeps, bodyGate
   const admitSubmission = {
     preParsing: async (request: FastifyRequest, reply: FastifyReply, payload: NodeJS.ReadableStream) => {
       const caller = await admit(request, 'submit');
+      // Remembered for the handler's own admit; only here: a WeakMap insert per GET cost ~0.5 µs.
+      callers.set(request, caller);
       return bodyGate ? bodyGate.meter(caller.workspaceId, reply.raw, payload as Readable) : payload;
     },
   };
