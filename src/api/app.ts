@@ -179,9 +179,22 @@ export function createApp(deps: AppDeps): FastifyInstance {
 
   const metrics = deps.metrics;
   if (metrics) {
-    // Plain counts per series, handed to prom-client at scrape time (metrics/http-series.ts).
+    // The labelled series are looked up once per (method, route, status), not hashed per request.
+    const series = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
     app.addHook('onResponse', (request, reply, next) => {
-      metrics.http.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      const route = request.routeOptions.url ?? 'unmatched';
+      const key = `${request.method} ${route} ${reply.statusCode}`;
+      let s = series.get(key);
+      if (!s) {
+        s = {
+          count: metrics.httpRequests.labels({ method: request.method, route, status: String(reply.statusCode) }),
+          duration: metrics.httpDuration.labels({ method: request.method, route }),
+        };
+        // Unmatched routes are one label value, so the map is bounded by routes × methods × statuses.
+        series.set(key, s);
+      }
+      s.count.inc();
+      s.duration.observe(reply.elapsedTime / 1000);
       next();
     });
   }

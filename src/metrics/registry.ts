@@ -9,7 +9,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { TASK_STATUSES } from '@retouch/sdk/protocol';
 import type { TaskRecord } from '../tasks/task-record.js';
-import { createHttpSeries } from './http-series.js';
 
 /** Seconds: from sub-second test edits to the 10-minute task timeout. */
 const TASK_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
@@ -30,8 +29,19 @@ export function createMetrics() {
 
   const metrics = {
     registry,
-    /** retouch_http_requests_total and retouch_http_request_duration_seconds (http-series.ts). */
-    http: createHttpSeries(registry, { buckets: HTTP_BUCKETS }),
+    httpRequests: new Counter({
+      name: 'retouch_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status code.',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers,
+    }),
+    httpDuration: new Histogram({
+      name: 'retouch_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by method and route pattern.',
+      labelNames: ['method', 'route'] as const,
+      buckets: HTTP_BUCKETS,
+      registers,
+    }),
     taskLatency: new Histogram({
       name: 'retouch_task_latency_seconds',
       help: 'From submit_time to end_time of tasks settled by a worker, by route (model) and outcome.',
