@@ -1,7 +1,7 @@
 /**
  * Server-side prepared statements for the hot, static SQL texts (issue 15): a named statement is
- * parsed and planned once per pooled connection, then only bound and executed, which cost about
- * half the PostgreSQL backend CPU of an unnamed one on the task path, and less node CPU too.
+ * parsed and planned once per pooled connection, then only bound and executed: a quarter less
+ * PostgreSQL backend CPU per task (docs/benchmarks.md); the node side saves nothing measurable.
  *
  * node-postgres prepares a named query on each connection the first time it runs there and
  * refuses one name with two texts, so every name here belongs to one text for the process's life.
@@ -12,7 +12,8 @@
  * failed (and its plans with it); the first such failure also retires the name, so the query runs
  * again, and every later run of the statement on any connection, under a new name prepared afresh
  * with the new columns: one failed attempt per statement, not one per connection.
- * Only for queries on the pool: in a transaction the failure would have aborted it.
+ * Running it again is safe: the failed statement was its own transaction, rolled back. Only for
+ * queries on the pool: in a transaction the failure would have aborted it.
  */
 import type pg from 'pg';
 
