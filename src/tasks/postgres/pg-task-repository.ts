@@ -72,6 +72,7 @@ export function createPostgresTaskRepository(pool: PgPool): TaskRepository {
       await runPrepared(pool, INSERT_TASK, insertParams(task));
     },
     async insertIdempotent(task, claim) {
+      // Unnamed statements here: in a transaction a stale plan's failure could not be run again.
       return transaction(pool, async (client) => {
         await client.query('DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND expires_at <= $3', [
           task.workspaceId,
