@@ -1,6 +1,10 @@
 /** KeyRepository on the shared PostgreSQL database, so that every API node accepts the same keys. */
 import type { PgPool } from '../../db/postgres/database.js';
+import { prepared, runPrepared } from '../../db/postgres/prepared.js';
 import type { ApiKeyRow, KeyRepository } from '../key-store.js';
+
+/** Authentication's read, on the request path: server-side prepared (../../db/postgres/prepared.ts). */
+const FIND_BY_HASH = prepared('SELECT * FROM api_keys WHERE hash = $1');
 
 export function createPostgresKeyRepository(pool: PgPool): KeyRepository {
   return {
@@ -13,7 +17,7 @@ export function createPostgresKeyRepository(pool: PgPool): KeyRepository {
       );
     },
     async findByHash(hash) {
-      return (await pool.query<ApiKeyRow>('SELECT * FROM api_keys WHERE hash = $1', [hash])).rows[0];
+      return (await runPrepared<ApiKeyRow>(pool, FIND_BY_HASH, [hash])).rows[0];
     },
     async list() {
       return (await pool.query<ApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at, id')).rows;

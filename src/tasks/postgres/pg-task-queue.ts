@@ -14,12 +14,13 @@
  *   moment split the work instead of deadlocking.
  *
  * claim is one call of a server-side function (below), recoverExpired one transaction; every
- * other method is one statement. A claim commits without waiting for the WAL flush
+ * other method is one statement, prepared on the server (../../db/postgres/prepared.ts). A claim commits without waiting for the WAL flush
  * (docs/architecture.md, "What a crash can lose"): create and settle stay durable, and a claim
  * undone by a crash is claimed again, its worker's next write finding the lease gone.
  */
 import type pg from 'pg';
 import type { PgPool } from '../../db/postgres/database.js';
+import { prepared, runPrepared } from '../../db/postgres/prepared.js';
 import { transaction } from '../../db/postgres/transaction.js';
 import type { Settlement, TaskQueue } from '../task-queue.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
@@ -31,7 +32,19 @@ import { toTaskRecord, type TaskRow } from '../task-row.js';
  * and the claim are still two snapshots (the function's statements each take their own), which
  * is what makes the recount under the lock see every claim committed before it.
  */
-const CLAIM = 'SELECT * FROM claim_task($1, $2, $3, $4)';
+const CLAIM = prepared('SELECT * FROM claim_task($1, $2, $3, $4)');
+
+const HEARTBEAT = prepared(`UPDATE tasks SET lease_until = $1 WHERE id = $2 AND worker_id = $3 AND status = 'RUNNING'`);
+const HEARTBEAT_MANY = prepared(`UPDATE tasks SET lease_until = $1 WHERE id = ANY($2::text[]) AND worker_id = $3 AND status = 'RUNNING' RETURNING id`);
+const SET_ROUTING = prepared(`UPDATE tasks SET engine = $1, upstream = $2::jsonb WHERE id = $3 AND worker_id = $4 AND status = 'RUNNING'`);
+// jsonb_set would append past the end of the array; SQLite's json_set leaves it alone.
+const RECORD_RESULT = prepared(`UPDATE tasks SET results = jsonb_set(results, ARRAY[$1::text], $2::jsonb)
+  WHERE id = $3 AND worker_id = $4 AND status = 'RUNNING' AND $1::int < jsonb_array_length(results)`);
+const SETTLE = prepared(`UPDATE tasks SET status = $1, code = $2, message = $3, end_time = $4, expires_at = $5, worker_id = NULL, lease_until = NULL
+  WHERE id = $6 AND worker_id = $7 AND status = 'RUNNING'`);
+// A hand-back is not a failed attempt: it does not count towards maxAttempts.
+const RELEASE = prepared(`UPDATE tasks SET status = 'PENDING', worker_id = NULL, lease_until = NULL, attempts = greatest(attempts - 1, 0)
+  WHERE id = $1 AND worker_id = $2 AND status = 'RUNNING'`);
 
 /** claim_task's error when the workspace filled up while the claim waited for its lock. */
 const WORKSPACE_FILLED = 'RT001';
@@ -46,7 +59,7 @@ export function createPostgresTaskQueue(pool: PgPool): TaskQueue {
     async claim(workerId, now, leaseUntil, maxRunningPerWorkspace) {
       for (let i = 0; i < CLAIM_TRIES; i++) {
         try {
-          const { rows } = await pool.query<TaskRow>(CLAIM, [maxRunningPerWorkspace, workerId, leaseUntil, now]);
+          const { rows } = await runPrepared<TaskRow>(pool, CLAIM, [maxRunningPerWorkspace, workerId, leaseUntil, now]);
           return rows[0] && toTaskRecord(rows[0]);
         } catch (err) {
           if ((err as { code?: string }).code !== WORKSPACE_FILLED) throw err;
@@ -55,56 +68,26 @@ export function createPostgresTaskQueue(pool: PgPool): TaskQueue {
       return undefined;
     },
     async heartbeat(id, workerId, leaseUntil) {
-      return changed(await pool.query(`UPDATE tasks SET lease_until = $1 WHERE id = $2 AND worker_id = $3 AND status = 'RUNNING'`, [leaseUntil, id, workerId]));
+      return changed(await runPrepared(pool, HEARTBEAT, [leaseUntil, id, workerId]));
     },
     async heartbeatMany(ids, workerId, leaseUntil) {
       if (ids.length === 0) return [];
-      const { rows } = await pool.query<{ id: string }>(
-        `UPDATE tasks SET lease_until = $1 WHERE id = ANY($2::text[]) AND worker_id = $3 AND status = 'RUNNING' RETURNING id`,
-        [leaseUntil, ids, workerId],
-      );
+      const { rows } = await runPrepared<{ id: string }>(pool, HEARTBEAT_MANY, [leaseUntil, ids, workerId]);
       return rows.map((r) => r.id);
     },
     async setRouting(id, workerId, routing) {
       const upstream = routing.upstream === undefined ? null : JSON.stringify(routing.upstream);
-      return changed(
-        await pool.query(`UPDATE tasks SET engine = $1, upstream = $2::jsonb WHERE id = $3 AND worker_id = $4 AND status = 'RUNNING'`, [
-          routing.engine,
-          upstream,
-          id,
-          workerId,
-        ]),
-      );
+      return changed(await runPrepared(pool, SET_ROUTING, [routing.engine, upstream, id, workerId]));
     },
     async recordResult(id, workerId, index, result) {
       if (!Number.isInteger(index) || index < 0) return false;
-      // jsonb_set would append past the end of the array; SQLite's json_set leaves it alone.
-      return changed(
-        await pool.query(
-          `UPDATE tasks SET results = jsonb_set(results, ARRAY[$1::text], $2::jsonb)
-           WHERE id = $3 AND worker_id = $4 AND status = 'RUNNING' AND $1::int < jsonb_array_length(results)`,
-          [index, JSON.stringify(result), id, workerId],
-        ),
-      );
+      return changed(await runPrepared(pool, RECORD_RESULT, [index, JSON.stringify(result), id, workerId]));
     },
     async settle(id, workerId, s: Settlement) {
-      return changed(
-        await pool.query(
-          `UPDATE tasks SET status = $1, code = $2, message = $3, end_time = $4, expires_at = $5, worker_id = NULL, lease_until = NULL
-           WHERE id = $6 AND worker_id = $7 AND status = 'RUNNING'`,
-          [s.status, s.code ?? null, s.message ?? null, s.endTime, s.expiresAt, id, workerId],
-        ),
-      );
+      return changed(await runPrepared(pool, SETTLE, [s.status, s.code ?? null, s.message ?? null, s.endTime, s.expiresAt, id, workerId]));
     },
     async release(id, workerId) {
-      // A hand-back is not a failed attempt: it does not count towards maxAttempts.
-      return changed(
-        await pool.query(
-          `UPDATE tasks SET status = 'PENDING', worker_id = NULL, lease_until = NULL, attempts = greatest(attempts - 1, 0)
-           WHERE id = $1 AND worker_id = $2 AND status = 'RUNNING'`,
-          [id, workerId],
-        ),
-      );
+      return changed(await runPrepared(pool, RELEASE, [id, workerId]));
     },
     async recoverExpired(now, maxAttempts, failure) {
       return transaction(pool, async (client) => {

@@ -2,19 +2,21 @@
  * TaskRepository on PostgreSQL, shared by any number of API and worker nodes. Same semantics as
  * the SQLite adapter (the conformance suite runs against both). Reaping and key expiry lock with
  * SKIP LOCKED, so nodes running the reaper at the same moment split the work instead of
- * deadlocking. Wake-ups come from triggers (src/db/postgres/migrations/) through LISTEN/NOTIFY
+ * deadlocking. The per-request statements are prepared on the server (../../db/postgres/prepared.ts).
+ * Wake-ups come from triggers (src/db/postgres/migrations/) through LISTEN/NOTIFY
  * (pg-task-events.ts).
  */
 import type pg from 'pg';
 import type { PgPool } from '../../db/postgres/database.js';
+import { prepared, runPrepared, type Prepared } from '../../db/postgres/prepared.js';
 import { transaction } from '../../db/postgres/transaction.js';
 import type { NewTask } from '../task-record.js';
 import type { IdempotencyRecord, ListQuery, TaskRepository, UsageRow } from '../task-repository.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
 
-const INSERT_TASK = `INSERT INTO tasks (id, workspace_id, api_key_id, request_id, model, status, prompt, negative_prompt, n, size, seed,
+const INSERT_TASK = prepared(`INSERT INTO tasks (id, workspace_id, api_key_id, request_id, model, status, prompt, negative_prompt, n, size, seed,
     prompt_extend, watermark, input_keys, submit_time, results, expires_at)
-  VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`;
+  VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`);
 
 const insertParams = (task: NewTask): unknown[] => [
   task.id,
@@ -35,16 +37,42 @@ const insertParams = (task: NewTask): unknown[] => [
   task.expiresAt,
 ];
 
-const FIND_KEY = `SELECT task_id AS "taskId", fingerprint FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND expires_at > $3`;
+const FIND_KEY = prepared(`SELECT task_id AS "taskId", fingerprint FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND expires_at > $3`);
+const GET = prepared('SELECT * FROM tasks WHERE id = $1');
+const CANCEL = prepared(`UPDATE tasks SET status = 'CANCELED', end_time = $1 WHERE id = $2 AND workspace_id = $3 AND status = 'PENDING'`);
+const CANCEL_UPSTREAM_PENDING = prepared(`UPDATE tasks SET status = 'CANCELED', end_time = $1, worker_id = NULL, lease_until = NULL
+  WHERE id = $2 AND workspace_id = $3 AND status = 'RUNNING' AND upstream->>'status' = 'PENDING'`);
+const CHANGED_SINCE = prepared('SELECT * FROM tasks WHERE workspace_id = $1 AND revision > $2 AND expires_at > $3 ORDER BY revision LIMIT $4');
+
+/** list's texts: one per combination of its optional filters (8), each prepared on first use. */
+const LIST_FILTERS = ['id', 'model', 'status'] as const;
+const listStatements = new Map<string, { count: Prepared; page: Prepared }>();
+
+function listStatementsFor(columns: readonly string[]): { count: Prepared; page: Prepared } {
+  const key = columns.join();
+  let statements = listStatements.get(key);
+  if (!statements) {
+    const where = ['workspace_id = $1', 'submit_time >= $2', 'submit_time <= $3', 'expires_at > $4', ...columns.map((c, i) => `${c} = $${5 + i}`)];
+    const clause = where.join(' AND ');
+    const n = 4 + columns.length;
+    statements = {
+      count: prepared(`SELECT count(*)::int AS c FROM tasks WHERE ${clause}`),
+      page: prepared(`SELECT * FROM tasks WHERE ${clause} ORDER BY submit_time DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`),
+    };
+    listStatements.set(key, statements);
+  }
+  return statements;
+}
 
 export function createPostgresTaskRepository(pool: PgPool): TaskRepository {
   const changed = (result: pg.QueryResult) => result.rowCount === 1;
 
   return {
     async insert(task: NewTask) {
-      await pool.query(INSERT_TASK, insertParams(task));
+      await runPrepared(pool, INSERT_TASK, insertParams(task));
     },
     async insertIdempotent(task, claim) {
+      // Unnamed statements here: in a transaction a stale plan's failure could not be run again.
       return transaction(pool, async (client) => {
         await client.query('DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND expires_at <= $3', [
           task.workspaceId,
@@ -59,67 +87,41 @@ export function createPostgresTaskRepository(pool: PgPool): TaskRepository {
           [task.workspaceId, claim.key, claim.fingerprint, task.id, claim.createdAt, claim.expiresAt],
         );
         if (claimed.rowCount === 0) {
-          const { rows } = await client.query<IdempotencyRecord>(FIND_KEY, [task.workspaceId, claim.key, claim.createdAt]);
+          const { rows } = await client.query<IdempotencyRecord>(FIND_KEY.text, [task.workspaceId, claim.key, claim.createdAt]);
           // Gone again only if it expired in between: vanishingly rare, and a retry then succeeds.
           if (!rows[0]) throw new Error('idempotency key vanished while being claimed');
           return { created: false as const, ...rows[0] };
         }
-        await client.query(INSERT_TASK, insertParams(task));
+        await client.query(INSERT_TASK.text, insertParams(task));
         return { created: true as const };
       });
     },
     async findIdempotencyKey(workspaceId, key, now) {
-      const { rows } = await pool.query<IdempotencyRecord>(FIND_KEY, [workspaceId, key, now]);
+      const { rows } = await runPrepared<IdempotencyRecord>(pool, FIND_KEY, [workspaceId, key, now]);
       return rows[0];
     },
     async get(id) {
-      const { rows } = await pool.query<TaskRow>('SELECT * FROM tasks WHERE id = $1', [id]);
+      const { rows } = await runPrepared<TaskRow>(pool, GET, [id]);
       return rows[0] ? toTaskRecord(rows[0]) : undefined;
     },
     async list(query: ListQuery) {
       const params: unknown[] = [query.workspaceId, query.from, query.to, query.now];
-      const where = ['workspace_id = $1', 'submit_time >= $2', 'submit_time <= $3', 'expires_at > $4'];
-      const filters: [string, unknown][] = [
-        ['id', query.taskId],
-        ['model', query.model],
-        ['status', query.status],
-      ];
-      for (const [column, value] of filters) {
-        if (value === undefined) continue;
-        params.push(value);
-        where.push(`${column} = $${params.length}`);
-      }
-      const clause = where.join(' AND ');
-      const total = await pool.query<{ c: number }>(`SELECT count(*)::int AS c FROM tasks WHERE ${clause}`, params);
-      const { rows } = await pool.query<TaskRow>(
-        `SELECT * FROM tasks WHERE ${clause} ORDER BY submit_time DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-        [...params, query.limit, query.offset],
-      );
+      const values = { id: query.taskId, model: query.model, status: query.status };
+      const columns = LIST_FILTERS.filter((column) => values[column] !== undefined);
+      for (const column of columns) params.push(values[column]);
+      const statements = listStatementsFor(columns);
+      const total = await runPrepared<{ c: number }>(pool, statements.count, params);
+      const { rows } = await runPrepared<TaskRow>(pool, statements.page, [...params, query.limit, query.offset]);
       return { total: total.rows[0]!.c, items: rows.map(toTaskRecord) };
     },
     async cancel(id, workspaceId, now) {
-      return changed(
-        await pool.query(`UPDATE tasks SET status = 'CANCELED', end_time = $1 WHERE id = $2 AND workspace_id = $3 AND status = 'PENDING'`, [
-          now,
-          id,
-          workspaceId,
-        ]),
-      );
+      return changed(await runPrepared(pool, CANCEL, [now, id, workspaceId]));
     },
     async cancelUpstreamPending(id, workspaceId, now) {
-      return changed(
-        await pool.query(
-          `UPDATE tasks SET status = 'CANCELED', end_time = $1, worker_id = NULL, lease_until = NULL
-           WHERE id = $2 AND workspace_id = $3 AND status = 'RUNNING' AND upstream->>'status' = 'PENDING'`,
-          [now, id, workspaceId],
-        ),
-      );
+      return changed(await runPrepared(pool, CANCEL_UPSTREAM_PENDING, [now, id, workspaceId]));
     },
     async changedSince(workspaceId, afterRevision, now, limit) {
-      const { rows } = await pool.query<TaskRow>(
-        'SELECT * FROM tasks WHERE workspace_id = $1 AND revision > $2 AND expires_at > $3 ORDER BY revision LIMIT $4',
-        [workspaceId, afterRevision, now, limit],
-      );
+      const { rows } = await runPrepared<TaskRow>(pool, CHANGED_SINCE, [workspaceId, afterRevision, now, limit]);
       return rows.map(toTaskRecord);
     },
     async deleteExpired(now, limit) {
