@@ -57,11 +57,15 @@ let detail: string | undefined;
 
 /** This thread's runtime, chosen by workerData.onnxRuntime (auto when unset). */
 export function getLoadedOrt(): Promise<LoadedOrt> {
-  loaded ??= loadOrt((workerData as { onnxRuntime?: OrtChoice } | null)?.onnxRuntime ?? 'auto');
-  loaded.then(
-    (l) => (detail = l.detail),
-    () => (loaded = undefined),
-  );
+  if (!loaded) {
+    const attempt = loadOrt((workerData as { onnxRuntime?: OrtChoice } | null)?.onnxRuntime ?? 'auto');
+    // Watched once, when the load starts: its detail for the answers, or a retry on the next call.
+    attempt.then(
+      (l) => (detail = l.detail),
+      () => (loaded = undefined),
+    );
+    loaded = attempt;
+  }
   return loaded;
 }
 
