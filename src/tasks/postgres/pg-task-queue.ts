@@ -14,9 +14,10 @@
  *   moment split the work instead of deadlocking.
  *
  * claim is one call of a server-side function (below), recoverExpired one transaction; every
- * other method is one statement, prepared on the server (../../db/postgres/prepared.ts). A claim commits without waiting for the WAL flush
- * (docs/architecture.md, "What a crash can lose"): create and settle stay durable, and a claim
- * undone by a crash is claimed again, its worker's next write finding the lease gone.
+ * other method is one statement, prepared on the server (../../db/postgres/prepared.ts). A claim
+ * commits without waiting for the WAL flush (docs/architecture.md, "What a crash can lose"):
+ * create and settle stay durable, and a claim undone by a crash is claimed again, its worker's
+ * next write finding the lease gone.
  */
 import type pg from 'pg';
 import type { PgPool } from '../../db/postgres/database.js';

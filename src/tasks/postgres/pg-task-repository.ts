@@ -2,9 +2,9 @@
  * TaskRepository on PostgreSQL, shared by any number of API and worker nodes. Same semantics as
  * the SQLite adapter (the conformance suite runs against both). Reaping and key expiry lock with
  * SKIP LOCKED, so nodes running the reaper at the same moment split the work instead of
- * deadlocking. The per-request statements are prepared on the server (../../db/postgres/prepared.ts).
- * Wake-ups come from triggers (src/db/postgres/migrations/) through LISTEN/NOTIFY
- * (pg-task-events.ts).
+ * deadlocking. The per-request statements are prepared on the server
+ * (../../db/postgres/prepared.ts). Wake-ups come from triggers (src/db/postgres/migrations/)
+ * through LISTEN/NOTIFY (pg-task-events.ts).
  */
 import type pg from 'pg';
 import type { PgPool } from '../../db/postgres/database.js';
