@@ -10,6 +10,7 @@
  *   npx tsx bench/core.ts --no-build      # use dist/ as it is (warns when it is stale)
  *   npx tsx bench/core.ts --env K=V       # extra retouch environment (experiments; repeatable)
  *   npx tsx bench/core.ts --baseline-fsync  # (b) baseline writes durably like retouch (experiments)
+ *   npx tsx bench/core.ts --b-input flat    # (b) with the smallest valid input (a flat 384x384 PNG)
  *
  * Both servers are child processes on loopback (the load generator is this process):
  *   retouch   `node bin/retouch.js serve`, test engine on, log level silent, 2 workers, rate limits
@@ -20,7 +21,8 @@
  *     and a bare node:http server sending the same JSON bytes. autocannon, 32 connections,
  *     keep-alive; rounds interleaved retouch, Fastify, node:http.
  * (b) create -> SUCCEEDED with the no-op test engine (model retouch-test, n=1, a 400x400 PNG data
- *     URI, seed 1 so that the engine's cached PNG is reused), N tasks per round, 8 creates in flight, completion seen by polling the list endpoint
+ *     URI, seed 1 so that the engine's cached PNG is reused; `--b-input flat`: a flat 384x384 PNG), N tasks per round, 8 creates in flight
+ *     from autocannon (a light client), completion seen by polling the list endpoint
  *     (status=SUCCEEDED, total) every 25 ms; vs the baseline's minimal create (parse JSON, decode
  *     base64, write the file, INSERT + UPDATE a SQLite row, answer the id) at the same concurrency.
  * (c) wan2.5-i2i-preview "convert to grayscale", n=1, a 1280x960 JPEG photo, 2 tasks in flight:
@@ -41,7 +43,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import sharp from 'sharp';
 import { defaultOutputSize } from '@retouch/sdk/protocol';
-import { call, createBody, createTask, getTask, imageDataUri, testImage, waitForStatus } from '../test/helpers/http.js';
+import { call, CREATE_PATH, createBody, createTask, getTask, imageDataUri, testImage, waitForStatus } from '../test/helpers/http.js';
 import { BENCH_KEY, processCpuMs, REPO_ROOT, spawnBaseline, spawnRetouch, type Child } from './lib/procs.js';
 import { fmt, median, pool } from './lib/stats.js';
 
@@ -58,6 +60,10 @@ const { values: args } = parseArgs({
     'baseline-fsync': { type: 'boolean', default: false },
     // Development aid: run `bin/retouch.js` from another checkout (its dist/ must be built).
     'retouch-root': { type: 'string' },
+    // (b) the input: `gradient`, a 400x400 PNG with a gradient (a 156 KB data URI), or `flat`, the
+    // smallest image the protocol accepts, a flat grey 384x384 PNG (~1.8 KB): the pipeline's own
+    // cost per task, with almost no bytes to parse, decode and write.
+    'b-input': { type: 'string', default: 'gradient' },
   },
 });
 const only = new Set(args.only!.split(',').map((s) => s.trim()));
@@ -205,13 +211,29 @@ async function succeededTotal(url: string): Promise<number> {
   return res.body.total as number;
 }
 
-async function submitAll(url: string, bodyJson: string, count: number): Promise<void> {
-  await pool(count, P.b.concurrency, async () => {
-    const res = await createTask(url, BENCH_KEY, bodyJson);
-    if (res.status !== 200 || typeof res.body?.output?.task_id !== 'string') {
-      throw new Error(`create: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-    }
+/**
+ * `count` creates, `P.b.concurrency` in flight, from autocannon: a light client (~0.1 ms of CPU
+ * per request), so that on two shared cores the load generator takes little from the servers
+ * (fetch took about 1 ms per create, as much as the bare baseline's whole create).
+ */
+async function submitAll(url: string, bodyJson: string, count: number): Promise<number> {
+  const started = performance.now();
+  let lastMs = 0;
+  const run = autocannon({
+    url: url + CREATE_PATH,
+    method: 'POST',
+    body: bodyJson,
+    amount: count,
+    connections: P.b.concurrency,
+    headers: { Authorization: `Bearer ${BENCH_KEY}`, 'Content-Type': 'application/json', 'X-DashScope-Async': 'enable' },
   });
+  // autocannon resolves on its next 1 s tick after the last answer: time the answers themselves.
+  run.on('response', () => (lastMs = performance.now() - started));
+  const r = await run;
+  if (r.errors || r.timeouts || r.non2xx || r['2xx'] !== count) {
+    throw new Error(`create: ${r['2xx']} of ${count} answered 2xx (${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx)`);
+  }
+  return lastMs;
 }
 
 async function retouchRoundB(url: string, pid: number | undefined, bodyJson: string, count: number) {
@@ -219,7 +241,7 @@ async function retouchRoundB(url: string, pid: number | undefined, bodyJson: str
   const cpuBefore = processCpuMs(pid);
   const t0 = performance.now();
   let createsMs = 0;
-  const submitted = submitAll(url, bodyJson, count).then(() => (createsMs = performance.now() - t0));
+  const submitted = submitAll(url, bodyJson, count).then((ms) => (createsMs = ms));
   let failure: unknown;
   submitted.catch((err) => (failure = err));
   const deadline = t0 + 60_000;
@@ -239,16 +261,23 @@ async function retouchRoundB(url: string, pid: number | undefined, bodyJson: str
 }
 
 async function baselineRoundB(url: string, pid: number | undefined, bodyJson: string, count: number) {
-  const t0 = performance.now();
-  const { cpuMs } = await withCpu(pid, () => submitAll(url, bodyJson, count));
-  return { tasksPerS: (count * 1000) / (performance.now() - t0), cpuPerTask: cpuMs / count };
+  const { value: ms, cpuMs } = await withCpu(pid, () => submitAll(url, bodyJson, count));
+  return { tasksPerS: (count * 1000) / ms, cpuPerTask: cpuMs / count };
 }
 
 async function benchB(retouch: Child, baseline: Child): Promise<Row[]> {
   // A fixed seed: the test engine caches its flat PNG per size and colour, and the colour comes
   // from the seed; with a random seed per task every task would encode a fresh 1280x1280 PNG
   // (~12 ms of CPU), which is engine work, not pipeline overhead.
-  const bodyJson = JSON.stringify(createBody([await imageDataUri(400, 400)], 'bench no-op', { n: 1, seed: 1 }, 'retouch-test'));
+  const input =
+    args['b-input'] === 'flat'
+      ? `data:image/png;base64,${(
+          await sharp({ create: { width: 384, height: 384, channels: 3, background: '#808080' } })
+            .png()
+            .toBuffer()
+        ).toString('base64')}`
+      : await imageDataUri(400, 400);
+  const bodyJson = JSON.stringify(createBody([input], 'bench no-op', { n: 1, seed: 1 }, 'retouch-test'));
   log(`(b) create body: ${Buffer.byteLength(bodyJson)} bytes`);
   await retouchRoundB(retouch.url, retouch.child.pid, bodyJson, 50);
   await baselineRoundB(baseline.url, baseline.child.pid, bodyJson, 50);

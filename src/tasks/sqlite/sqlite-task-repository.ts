@@ -4,6 +4,7 @@
  * are delivered in-process (`events`): only this process writes to the file while serving.
  */
 import type { StoredTaskStatus } from '@retouch/sdk/protocol';
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../db/sqlite/database.js';
 import type { TaskEventHub } from '../task-events.js';
 import type { NewTask } from '../task-record.js';
@@ -40,6 +41,26 @@ export function createSqliteTaskRepository(db: SqliteDatabase, events: TaskEvent
   const countByStatus = db.prepare<[number], { status: StoredTaskStatus; c: number }>(
     'SELECT status, count(*) AS c FROM tasks WHERE expires_at > ? GROUP BY status',
   );
+
+  // The list's statements, one pair per combination of the optional filters (eight at most),
+  // prepared on first use instead of on every call.
+  const listStatements = new Map<string, { count: Statement<ListQuery, { c: number }>; page: Statement<ListQuery, TaskRow> }>();
+  const listStatementsFor = (query: ListQuery) => {
+    const where = ['workspace_id = @workspaceId', 'submit_time >= @from', 'submit_time <= @to', 'expires_at > @now'];
+    if (query.taskId !== undefined) where.push('id = @taskId');
+    if (query.model !== undefined) where.push('model = @model');
+    if (query.status !== undefined) where.push('status = @status');
+    const clause = where.join(' AND ');
+    let statements = listStatements.get(clause);
+    if (!statements) {
+      statements = {
+        count: db.prepare<ListQuery, { c: number }>(`SELECT count(*) AS c FROM tasks WHERE ${clause}`),
+        page: db.prepare<ListQuery, TaskRow>(`SELECT * FROM tasks WHERE ${clause} ORDER BY submit_time DESC, id DESC LIMIT @limit OFFSET @offset`),
+      };
+      listStatements.set(clause, statements);
+    }
+    return statements;
+  };
 
   const insertRow = (task: NewTask) =>
     insert.run({
@@ -97,17 +118,10 @@ export function createSqliteTaskRepository(db: SqliteDatabase, events: TaskEvent
       return row ? toTaskRecord(row) : undefined;
     },
     async list(query: ListQuery) {
-      const where = ['workspace_id = @workspaceId', 'submit_time >= @from', 'submit_time <= @to', 'expires_at > @now'];
-      if (query.taskId !== undefined) where.push('id = @taskId');
-      if (query.model !== undefined) where.push('model = @model');
-      if (query.status !== undefined) where.push('status = @status');
-      const clause = where.join(' AND ');
+      const { count, page } = listStatementsFor(query);
       const params = { ...query };
-      const total = (db.prepare(`SELECT count(*) AS c FROM tasks WHERE ${clause}`).get(params) as { c: number }).c;
-      const rows = db
-        .prepare<typeof params, TaskRow>(`SELECT * FROM tasks WHERE ${clause} ORDER BY submit_time DESC, id DESC LIMIT @limit OFFSET @offset`)
-        .all(params);
-      return { total, items: rows.map(toTaskRecord) };
+      const total = count.get(params)!.c;
+      return { total, items: page.all(params).map(toTaskRecord) };
     },
     async cancel(id, workspaceId, now) {
       return canceled(id, cancel.run(now, id, workspaceId).changes);
