@@ -16,8 +16,7 @@
  *   zlib inflate        the same on the thread pool, one output chunk
  */
 import { inflate, inflateSync } from 'node:zlib';
-import { promisify } from 'node:util';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import sharp from 'sharp';
 import { checkImage } from '../src/inputs/image-check.js';
 import { testImage } from '../test/helpers/http.js';
