@@ -52,6 +52,31 @@ describe('parseInstruction: instructions outside the catalogue', () => {
   });
 });
 
+describe('parseInstruction: words that change what the edit means', () => {
+  // "twice", "back", "except" were passed over as describing words (adverb, preposition) and the
+  // edit ran once, forwards, or on the one image it was told to leave alone.
+  it.each([
+    'rotate back',
+    'rotate 90 degrees and then rotate back',
+    'rotate 90 degrees twice',
+    'flip horizontally twice',
+    'mirror it twice',
+    'rotate 90 degrees except image 2',
+    'make it black and white except image 1',
+    '旋转90度两次',
+    '水平翻转两次',
+    '除了图2都旋转90度',
+    '图2以外都变成黑白',
+  ])('%s fails with InvalidParameter instead of doing something else', (prompt) => {
+    expect(() => parseInstruction(prompt)).toThrow(EditError);
+  });
+
+  it('the same words still work where an operation reads them', () => {
+    expect(parseInstruction('twice as bright').operations).toMatchObject([{ op: 'brightness', factor: 2 }]);
+    expect(parseInstruction('make it twice as big').operations).toMatchObject([{ op: 'resize', scale: 2 }]);
+  });
+});
+
 describe('describePlan', () => {
   it('writes English plans back as explicit text', () => {
     expect(describePlan(parseInstruction('black and white, then rotate ninety degrees'))).toBe(
