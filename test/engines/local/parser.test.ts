@@ -67,6 +67,16 @@ describe('parseInstruction: words that change what the edit means', () => {
     '水平翻转两次',
     '除了图2都旋转90度',
     '图2以外都变成黑白',
+    // Removing the black-and-white look is not making the image black and white.
+    'remove black and white',
+    'get rid of the black and white',
+    'drop the grayscale',
+    '去掉黑白',
+    '去掉黑白效果',
+    // Two directions in one turn: one of them was dropped.
+    'rotate left then right',
+    'rotate 90 degrees clockwise, then counterclockwise',
+    'rotate 90 degrees counterclockwise then clockwise',
   ])('%s fails with InvalidParameter instead of doing something else', (prompt) => {
     expect(() => parseInstruction(prompt)).toThrow(EditError);
   });
@@ -74,6 +84,11 @@ describe('parseInstruction: words that change what the edit means', () => {
   it('the same words still work where an operation reads them', () => {
     expect(parseInstruction('twice as bright').operations).toMatchObject([{ op: 'brightness', factor: 2 }]);
     expect(parseInstruction('make it twice as big').operations).toMatchObject([{ op: 'resize', scale: 2 }]);
+    for (const prompt of ['remove all the color', 'remove the colors', 'take out the color', '去掉所有颜色', '去掉颜色']) {
+      expect(parseInstruction(prompt).operations).toMatchObject([{ op: 'grayscale' }]);
+    }
+    expect(parseInstruction('rotate 90 degrees counterclockwise').operations).toMatchObject([{ op: 'rotate', degrees: -90 }]);
+    expect(parseInstruction('rotate 90 degrees to the left').operations).toMatchObject([{ op: 'rotate', degrees: -90 }]);
   });
 });
 
