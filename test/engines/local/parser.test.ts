@@ -77,6 +77,15 @@ describe('parseInstruction: words that change what the edit means', () => {
     'rotate left then right',
     'rotate 90 degrees clockwise, then counterclockwise',
     'rotate 90 degrees counterclockwise then clockwise',
+    // Less of an effect is not the effect.
+    'make it less sharp',
+    'reduce sharpness',
+    'lower the clarity',
+    'reduce detail',
+    '降低清晰度',
+    '减少细节',
+    'make it less black and white',
+    'make it less grayscale',
   ])('%s fails with InvalidParameter instead of doing something else', (prompt) => {
     expect(() => parseInstruction(prompt)).toThrow(EditError);
   });
@@ -89,6 +98,10 @@ describe('parseInstruction: words that change what the edit means', () => {
     }
     expect(parseInstruction('rotate 90 degrees counterclockwise').operations).toMatchObject([{ op: 'rotate', degrees: -90 }]);
     expect(parseInstruction('rotate 90 degrees to the left').operations).toMatchObject([{ op: 'rotate', degrees: -90 }]);
+    // Less blur is sharpening, as "less blurry" already was; it was a blur.
+    for (const prompt of ['reduce the blur', 'decrease the blur', '减少模糊', 'less blur']) {
+      expect(parseInstruction(prompt).operations).toMatchObject([{ op: 'sharpen' }]);
+    }
   });
 });
 
