@@ -86,6 +86,11 @@ describe('parseInstruction: words that change what the edit means', () => {
     '减少细节',
     'make it less black and white',
     'make it less grayscale',
+    // A hyphenated un-/de- prefix was dropped: the edit ran forwards.
+    'un-rotate',
+    'de-rotate',
+    'un-grayscale',
+    'ungrayscale',
   ])('%s fails with InvalidParameter instead of doing something else', (prompt) => {
     expect(() => parseInstruction(prompt)).toThrow(EditError);
   });
@@ -99,6 +104,9 @@ describe('parseInstruction: words that change what the edit means', () => {
     expect(parseInstruction('rotate 90 degrees counterclockwise').operations).toMatchObject([{ op: 'rotate', degrees: -90 }]);
     expect(parseInstruction('rotate 90 degrees to the left').operations).toMatchObject([{ op: 'rotate', degrees: -90 }]);
     // Less blur is sharpening, as "less blurry" already was; it was a blur.
+    // "de-saturate" raised the saturation; "un-crop" cropped.
+    expect(parseInstruction('de-saturate').operations).toMatchObject([{ op: 'saturation', factor: 0.6 }]);
+    expect(parseInstruction('un-crop').operations).toMatchObject([{ op: 'extend' }]);
     for (const prompt of ['reduce the blur', 'decrease the blur', '减少模糊', 'less blur']) {
       expect(parseInstruction(prompt).operations).toMatchObject([{ op: 'sharpen' }]);
     }

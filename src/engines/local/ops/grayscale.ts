@@ -11,8 +11,9 @@ export default defineOp({
     // "Remove the colour" is grayscale; "remove black and white" is its opposite: the removing
     // words are taken only together with the colour they remove.
     c.takeAll(/\b(?:remove|drop|strip|take\s+out|get\s+rid\s+of)\s+(?:all\s+)?(?:the\s+)?colors?\b|(?:去掉|去除|删除|去)(?:所有|全部)?(?:的)?颜色/);
-    // "Make it less black and white" is not black and white.
-    if (c.has(/\b(?:less|reduce|decrease|lower|lessen)\s+(?:the\s+)?(?:gray\s*scale\w*|black_and_white|monochrome|gray)\b/)) return undefined;
+    // "Make it less black and white", "ungrayscale" are not black and white.
+    if (c.has(/\b(?:less|reduce|decrease|lower|lessen)\s+(?:the\s+)?(?:gray\s*scale\w*|black_and_white|monochrome|gray)\b|\bun\s*gray\s*scale/))
+      return undefined;
     // 去 and 掉 alone are fillers to the leftover check, so a removal left over is refused here.
     if (c.has(/去掉|去除|删除|删掉|移除/)) return undefined;
     c.takeAll(
