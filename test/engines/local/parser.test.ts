@@ -67,6 +67,7 @@ describe('parseInstruction: words that change what the edit means', () => {
     '水平翻转两次',
     '除了图2都旋转90度',
     '图2以外都变成黑白',
+    '除图1外都旋转90度',
     // Removing the black-and-white look is not making the image black and white.
     'remove black and white',
     'get rid of the black and white',
@@ -84,6 +85,7 @@ describe('parseInstruction: words that change what the edit means', () => {
     'reduce detail',
     '降低清晰度',
     '减少细节',
+    '让图片不那么清晰',
     'make it less black and white',
     'make it less grayscale',
     // A hyphenated un-/de- prefix was dropped: the edit ran forwards.
@@ -104,6 +106,7 @@ describe('parseInstruction: words that change what the edit means', () => {
     expect(parseInstruction('rotate 90 degrees counterclockwise').operations).toMatchObject([{ op: 'rotate', degrees: -90 }]);
     expect(parseInstruction('rotate 90 degrees to the left').operations).toMatchObject([{ op: 'rotate', degrees: -90 }]);
     // Less blur is sharpening, as "less blurry" already was; it was a blur.
+    expect(parseInstruction('图片不够清晰').operations).toMatchObject([{ op: 'sharpen' }]);
     // "de-saturate" raised the saturation; "un-crop" cropped.
     expect(parseInstruction('de-saturate').operations).toMatchObject([{ op: 'saturation', factor: 0.6 }]);
     expect(parseInstruction('un-crop').operations).toMatchObject([{ op: 'extend' }]);

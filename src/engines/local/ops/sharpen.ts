@@ -14,7 +14,7 @@ export default defineOp({
     // "Make it less sharp", "降低清晰度": less of it is not sharpening.
     if (
       c.has(
-        /\b(?:less|reduce|decrease|lower|lessen|minimi[sz]e)\s+(?:the\s+)?(?:sharp\w*|crisp\w*|clarity|clear\w*|details?)\b|(?:减少|降低|减弱|减轻)(?:的)?(?:锐度|锐化|清晰度|清晰|细节)/,
+        /\b(?:less|reduce|decrease|lower|lessen|minimi[sz]e)\s+(?:the\s+)?(?:sharp\w*|crisp\w*|clarity|clear\w*|details?)\b|(?:减少|降低|减弱|减轻)(?:的)?(?:锐度|锐化|清晰度|清晰|细节)|(?:不|没)(?:要)?那么(?:清晰|锐利)/,
       )
     ) {
       return undefined;

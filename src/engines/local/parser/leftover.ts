@@ -37,7 +37,7 @@ const HARMLESS_VERBS_EN = new Set(
  * "rotate back" forwards, "except image 2" on image 2 only), so they are never passed over.
  */
 const MEANING_EN = new Set(['back', 'twice', 'thrice', 'except', 'excluding', 'besides']);
-const MEANING_ZH = /两次|二次|三次|四次|几次|多次|除了|除去|以外|之外|回来|回去/;
+const MEANING_ZH = /两次|二次|三次|四次|几次|多次|除了|除去|^除$|以外|之外|回来|回去/;
 const DEFINITE = new Set(['the', 'this', 'that', 'these', 'those', 'her', 'his', 'their', 'its', 'my', 'your', 'our', "everyone's", "people's"]);
 const ADDING = /\b(?:add|put|place|insert|draw|paint|give|include|attach|append|replace|swap|change|turn|remove|erase|delete|move)\b/;
 
