@@ -97,6 +97,20 @@ describe('parseInstruction: words that change what the edit means', () => {
     expect(() => parseInstruction(prompt)).toThrow(EditError);
   });
 
+  it('"brighter, then darker" is both edits in order, not only the last one', () => {
+    expect(parseInstruction('make it brighter, then darker').operations).toMatchObject([
+      { op: 'brightness', factor: 1.2 },
+      { op: 'brightness', factor: 0.8 },
+    ]);
+    expect(parseInstruction('把图片调暗一点再调亮一点').operations).toMatchObject([
+      { op: 'brightness', factor: 0.9 },
+      { op: 'brightness', factor: 1.1 },
+    ]);
+    expect(parseInstruction('make it warmer, then cooler').operations).toMatchObject([{ op: 'temperature' }, { op: 'temperature' }]);
+    // A restatement in the same direction is still one edit, the more specific one.
+    expect(parseInstruction('make it brighter, increase the brightness by 30%').operations).toMatchObject([{ op: 'brightness', factor: 1.3 }]);
+  });
+
   it('the same words still work where an operation reads them', () => {
     expect(parseInstruction('twice as bright').operations).toMatchObject([{ op: 'brightness', factor: 2 }]);
     expect(parseInstruction('make it twice as big').operations).toMatchObject([{ op: 'resize', scale: 2 }]);
