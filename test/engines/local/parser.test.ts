@@ -78,6 +78,8 @@ describe('parseInstruction: words that change what the edit means', () => {
     'rotate left then right',
     'rotate 90 degrees clockwise, then counterclockwise',
     'rotate 90 degrees counterclockwise then clockwise',
+    'make it darker but brighter',
+    'increase and decrease brightness',
     // Less of an effect is not the effect.
     'make it less sharp',
     'reduce sharpness',
