@@ -99,6 +99,10 @@ describe('parseInstruction: words that change what the edit means', () => {
     expect(() => parseInstruction(prompt)).toThrow(EditError);
   });
 
+  it('a removing verb left over is not called a part of the picture', () => {
+    expect(() => parseInstruction('remove black and white')).toThrow(/"remove" is not supported/);
+  });
+
   it('"brighter, then darker" is both edits in order, not only the last one', () => {
     expect(parseInstruction('make it brighter, then darker').operations).toMatchObject([
       { op: 'brightness', factor: 1.2 },

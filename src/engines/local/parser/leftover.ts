@@ -99,6 +99,11 @@ function judgeEnglish(c: Clause, work: string): Judgement {
       if (tags.has('Pronoun') || tags.has('Determiner') || tags.has('Preposition') || tags.has('Conjunction') || tags.has('Possessive')) continue;
       if (tags.has('Noun') && !tags.has('Gerund')) {
         if (HARMLESS_NOUNS_EN.has(lemma) || HARMLESS_NOUNS_EN.has(word)) continue;
+        // "remove" tagged as a noun ("remove black and white") is the verb, not a thing in the picture.
+        if (ADDING.test(word)) {
+          unknown.push(word);
+          continue;
+        }
         // "look like a vintage postcard": the thing of a simile is not in the picture.
         if ((before === 'a' || before === 'an') && simile) continue;
         if (DEFINITE.has(before) || adding) objects.push(word);
