@@ -5,7 +5,6 @@
  * AWS SDK is imported lazily, so a user of the embedded default never loads either; the
  * PostgreSQL adapters themselves import no runtime `pg` and are imported statically.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPostgresKeyRepository } from './auth/postgres/pg-key-repository.js';
 import { createSqliteKeyRepository } from './auth/sqlite/sqlite-key-repository.js';
@@ -35,6 +34,7 @@ import { createUploadStore, type UploadRepository, type UploadStore } from './up
 import { createPostgresWebhookStore } from './webhooks/postgres/pg-webhook-store.js';
 import { createSqliteWebhookStore } from './webhooks/sqlite/sqlite-webhook-store.js';
 import type { WebhookStore } from './webhooks/webhook-store.js';
+import { makeDirSync } from './make-dir.js';
 
 /** Everything kept in the database (SQLite or PostgreSQL), opened together. */
 export interface StateBackend {
@@ -61,7 +61,7 @@ export interface Backends extends StateBackend {
 }
 
 export function openDatabase(config: Config): SqliteDatabase {
-  mkdirSync(config.dataDir, { recursive: true });
+  makeDirSync(config.dataDir);
   return openSqlite(join(config.dataDir, 'retouch.db'), config.sqliteSynchronous);
 }
 

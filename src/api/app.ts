@@ -17,6 +17,7 @@ import { registerConsoleRoutes } from './routes/console.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerModelRoutes } from './routes/models.js';
+import { OpenAiError, sendOpenAiError } from './routes/openai-errors.js';
 import { registerOpenAiImageRoutes } from './routes/openai-images.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerTaskRoutes } from './routes/tasks.js';
@@ -133,6 +134,11 @@ export function createApp(deps: AppDeps): FastifyInstance {
       reply.header('cache-control', 'no-store');
       const code = (err as FastifyError).code;
       const apiError = code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH' ? Errors.badUrl() : toApiError(err);
+      // The OpenAI-compatible routes answer in OpenAI's shape, even before routing.
+      if (/^\/v1(\/|\?|$)/.test(request.raw.url ?? request.url)) {
+        const openAiCode = apiError.code === 'InvalidParameter' ? 'invalid_url' : apiError.status >= 500 ? 'internal_error' : 'invalid_value';
+        return sendOpenAiError(reply.header('content-security-policy', API_CSP), new OpenAiError(apiError.status, apiError.message, openAiCode));
+      }
       return sendError(reply, apiError);
     },
   });

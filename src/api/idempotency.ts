@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { stringify } from 'safe-stable-stringify';
-import { invalidParameter } from '../errors.js';
+import { Errors, invalidParameter } from '../errors.js';
 
 /** How long a key answers with its task: the draft's and DashScope's 24 h. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
@@ -28,8 +28,16 @@ export function idempotencyKey(request: FastifyRequest): string | undefined {
 }
 
 export function fingerprint(body: unknown, ossResolve: boolean): string {
+  let canonical: string | undefined;
+  try {
+    canonical = stringify(body);
+  } catch (err) {
+    // Nested deeper than the stack (an unknown parameter of 10 000 arrays): the client's body.
+    if (err instanceof RangeError) throw Errors.malformedBody();
+    throw err;
+  }
   return createHash('sha256')
-    .update(stringify(body) ?? 'null')
+    .update(canonical ?? 'null')
     .update(ossResolve ? '\noss-resolve' : '\n')
     .digest('hex');
 }

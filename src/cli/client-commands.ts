@@ -12,6 +12,7 @@ import { createClient, type RetouchClient, type DownloadReport, type ImageOutcom
 import { exitCodeFor, ExitCode, UsageError } from './exit.js';
 import { runLocalEdit } from './local-edit.js';
 import { createProgress, type ProgressMode } from './progress.js';
+import { makeDir } from '../make-dir.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
@@ -103,6 +104,8 @@ async function editCommand(images: string[], flags: EditFlags): Promise<number> 
   if (isRequestProblem(checked)) throw new UsageError(checked.message);
 
   const outputDir = resolve(flags.output);
+  // Made before anything is submitted: a directory that cannot be made fails now, not after the task ran.
+  await makeDir(outputDir);
   const progress = createProgress(progressMode(flags.json));
   const signal = interruptSignal();
 

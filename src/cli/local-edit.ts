@@ -4,11 +4,12 @@
  * Requests are validated with the same rules as the server (protocol/create-request.ts).
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_SEED, type NormalizedCreateRequest } from '@retouch/sdk/protocol';
 import { type ImageOutcome, loadInput } from '@retouch/sdk';
 import type { Progress } from './progress.js';
+import { makeDir } from '../make-dir.js';
 
 export interface LocalEditResult {
   readonly taskId: string;
@@ -53,7 +54,7 @@ export async function runLocalEdit(request: NormalizedCreateRequest, outputDir: 
     return { taskId, status: 'FAILED', images: [], code: e.code ?? 'InvalidParameter', message: e.message };
   }
   report('RUNNING');
-  await mkdir(outputDir, { recursive: true });
+  await makeDir(outputDir);
   const engine = createLocalEngine();
   const seed = request.seed ?? randomInt(0, MAX_SEED - 3);
   const outcomes: ImageOutcome[] = [];

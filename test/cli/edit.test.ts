@@ -4,7 +4,7 @@
  * non-TTY output parsed line by line.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -107,6 +107,18 @@ describe('retouch edit / tasks against a server', () => {
     const badKey = await cli(['edit', image, '-p', 'x', '-n', '1', '--server', server.url, '--key', 'sk-wrong-key-000']);
     expect(badKey.code).toBe(1);
     expect(badKey.stderr).toContain('InvalidApiKey');
+  });
+
+  // procfs answers ENOENT to a mkdir of any child, and Node's recursive mkdir then retries the
+  // parent forever at 100 % CPU: `-o /proc/…` (an unwritable directory even for root) hung.
+  it.skipIf(!existsSync('/proc/self'))('an output directory that cannot be created fails with the reason, server and --local', async () => {
+    const out = '/proc/retouch-cli-test/out';
+    const remote = await cli(['edit', image, '-p', 'all good', '-n', '1', '--model', 'retouch-test', '-o', out, ...conn]);
+    expect(remote.code).not.toBe(0);
+    expect(remote.stderr).toContain('ENOENT');
+    const local = await cli(['edit', image, '-p', 'convert to black and white', '-n', '1', '--local', '-o', out]);
+    expect(local.code).not.toBe(0);
+    expect(local.stderr).toContain('ENOENT');
   });
 
   it('tasks list / get / wait / cancel, with environment defaults', async () => {

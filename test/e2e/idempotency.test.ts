@@ -89,6 +89,13 @@ describe('Idempotency-Key on create', () => {
     }
   });
 
+  it('a body nested too deeply to fingerprint is a 400, not a 500, and makes no task', async () => {
+    const deep = `{"model":"retouch-test","input":{"prompt":"sleep=1","images":["${image}"]},"parameters":{"n":1,"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`;
+    const before = (await listTasks(s.url, s.key, { page_size: 1 })).body.total;
+    expectError(await keyed('key-deep-1', deep), 400, 'InvalidParameter');
+    expect((await listTasks(s.url, s.key, { page_size: 1 })).body.total).toBe(before);
+  });
+
   it('forgets a key after 24 h: the same request then makes a new task', async () => {
     const body = createBody([image], 'sleep=1 expiry', { n: 1 });
     const first = await keyed('key-expiry', body);

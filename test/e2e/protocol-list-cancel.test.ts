@@ -218,6 +218,11 @@ describe('list', () => {
     ['page_size', '-1'],
     ['page_no', '0'],
     ['page_no', 'abc'],
+    // Number() reads these as 16, 10 and 5; they are not integers as the protocol writes them.
+    ['page_size', '0x10'],
+    ['page_size', '1e1'],
+    ['page_size', ' 5'],
+    ['page_no', '0b1'],
   ])('%s=%s → 400 InvalidParameter', async (name, value) => {
     expectError(await listTasks(s.url, s.key, { [name]: value }), 400, 'InvalidParameter');
   });

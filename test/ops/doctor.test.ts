@@ -5,7 +5,7 @@
  * routes are checked against a second retouch as the DashScope upstream.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -96,6 +96,21 @@ describe('retouch doctor', () => {
         fix: expect.stringContaining(`sudo install -d -o $(id -un) ${dir}`),
       }),
     ]);
+  });
+
+  // procfs answers ENOENT to a mkdir of any child, and Node's recursive mkdir then retried the
+  // parent forever at 100 % CPU: both commands hung.
+  it.skipIf(!existsSync('/proc/self'))('a data dir under /proc (not creatable, even by root): doctor fails the check, serve exits 1', async () => {
+    const dir = '/proc/retouch-doctor-test/data';
+    const { code, failed } = await doctor({ RETOUCH_DATA_DIR: dir });
+    expect(code).toBe(1);
+    expect(failed[0]).toMatchObject({ check: 'data-dir', summary: expect.stringMatching(/cannot be created: ENOENT/) });
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RETOUCH_')));
+    const serve = await run(process.execPath, [join(REPO_ROOT, 'bin/retouch.js'), 'serve', '--port', '0', '--data-dir', dir], { cwd: work, env: base }).catch(
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect((serve as { code?: number }).code).toBe(1);
+    expect(serve.stderr).toContain('ENOENT');
   });
 
   it('a wrong database URL: nothing listening, or no such database', async () => {

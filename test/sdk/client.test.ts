@@ -3,7 +3,7 @@
  * for throttling and server errors that retouch cannot be made to produce on demand.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -117,6 +117,12 @@ describe('SDK against retouch', () => {
     const report = await client.downloadResults(task, join(dir, 'dl'));
     expect(report.saved).toBe(1);
     expect(report.images[1]).toMatchObject({ ok: false, code: 'DownloadFailed.AccessDenied' });
+  });
+
+  // procfs answers ENOENT to a mkdir of any child; Node's recursive mkdir retried forever.
+  it.skipIf(!existsSync('/proc/self'))('downloadResults into a directory that cannot be created rejects with the reason', async () => {
+    const done = await client.edit({ model: MODEL, prompt: 'ok', images: [png], n: 1, ...fast });
+    await expect(client.downloadResults(done.task, '/proc/retouch-sdk-test/dl')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('uploads local files through the §6.2 flow (explicitly, and above inlineMaxBytes)', async () => {

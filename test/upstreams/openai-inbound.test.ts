@@ -87,6 +87,23 @@ describe('bad requests get OpenAI-shaped errors', () => {
     });
   });
 
+  it('a form field named like an object property (__proto__, constructor) is an unknown parameter, not an unreadable body', async () => {
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      const res = await post(form({ prompt: 'x', image: png, [name]: 'y' }));
+      expectOpenAiError(res, 400, null, 'unknown_parameter');
+      expect(res.body.error!.message).not.toContain('could not be read');
+    }
+  });
+
+  it('a path the router cannot read (bad percent-encoding) under /v1 is an OpenAI error too', async () => {
+    const res = await fetch(`${server.url}/v1/images/%E0%A4%A`, { headers: { authorization: `Bearer ${TEST_KEY}` } });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(['error']);
+    expect(body.error).toMatchObject({ type: 'invalid_request_error', param: null, code: 'invalid_url' });
+  });
+
   it('an image that is too small for the protocol', async () => {
     const tiny = await testImage(100, 100);
     expectOpenAiError(await post(form({ prompt: 'x', image: tiny, model: 'retouch-test' })), 400, 'image', 'invalid_image_size');

@@ -199,6 +199,18 @@ describe('webhook endpoints', () => {
   });
 });
 
+describe('the delivery log', () => {
+  it('limit must be plain digits from 1 to 200 (0x10, 1e1 were read as numbers)', async () => {
+    const endpoint = await addEndpoint(`${receiver.url}/hooks`);
+    expect((await api(`/webhooks/${endpoint.id}/deliveries?limit=5`)).status).toBe(200);
+    for (const limit of ['0', '201', 'abc', '2.5', '0x10', '1e1', '%205']) {
+      const res = await api(`/webhooks/${endpoint.id}/deliveries?limit=${limit}`);
+      expect(res.status, limit).toBe(400);
+      expect(res.body).toMatchObject({ code: 'InvalidParameter' });
+    }
+  });
+});
+
 describe('per-task callbacks', () => {
   it('sends the final state to X-Retouch-Callback-Url, signed with the callback secret', async () => {
     const secret = (await api('/webhooks/callback-secret')).body.secret as string;

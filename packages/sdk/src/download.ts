@@ -3,8 +3,8 @@
  * (to a temporary name, then renamed, so a reader never sees half a file); one failing image
  * does not stop the others.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { GetTaskResponse, TaskOutput } from './protocol/wire.js';
 import { DashScopeError, SdkErrorCodes } from './errors.js';
 import { send, type FetchLike, type RetryPolicy } from './http.js';
@@ -30,6 +30,32 @@ export interface DownloadReport {
   readonly failed: number;
 }
 
+/**
+ * `mkdir -p` without Node's `{ recursive: true }`, which never returns for a directory under
+ * /proc or /sys (the kernel answers ENOENT for any child; Node retries the parent forever): each
+ * missing directory is made once, parents first, and any error is final.
+ */
+async function makeDir(dir: string): Promise<void> {
+  const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code;
+  const missing: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    try {
+      if (!(await stat(at)).isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${at}'`), { code: 'ENOTDIR' });
+      break;
+    } catch (err) {
+      if (codeOf(err) !== 'ENOENT' || dirname(at) === at) throw err;
+      missing.push(at);
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await mkdir(d);
+    } catch (err) {
+      if (codeOf(err) !== 'EEXIST' || !(await stat(d)).isDirectory()) throw err;
+    }
+  }
+}
+
 export async function downloadTaskResults(
   task: GetTaskResponse | TaskOutput,
   dir: string,
@@ -38,7 +64,7 @@ export async function downloadTaskResults(
 ): Promise<DownloadReport> {
   const output = 'output' in task ? task.output : task;
   const results = output.results ?? [];
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const name = options.filename ?? ((id: string, i: number) => `${id}-${i}.png`);
 
   const images = await Promise.all(

@@ -71,6 +71,8 @@ export function toOpenAiError(err: unknown): OpenAiError {
     case 'FST_PARTS_LIMIT':
     case 'FST_FIELDS_LIMIT':
       return invalid(null, 'The multipart body has too many parts.', 'invalid_multipart');
+    case 'FST_PROTO_VIOLATION':
+      return invalid(null, 'A form field is named like an object property (__proto__, constructor, …); no such parameter exists.', 'unknown_parameter');
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return invalid(null, 'The request must be multipart/form-data.', 'invalid_multipart');
   }

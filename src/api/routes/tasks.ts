@@ -38,7 +38,7 @@ function ossResolve(request: FastifyRequest): boolean {
 function positiveInt(value: unknown, name: string, fallback: number, max: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1 || n > max) {
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < 1 || n > max) {
     throw invalidParameter(`Parameter ${name} must be an integer between 1 and ${max}.`);
   }
   return n;

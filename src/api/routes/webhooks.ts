@@ -110,7 +110,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: { keys: KeySto
   const limit = (raw: unknown): number => {
     if (raw === undefined) return 50;
     const n = Number(raw);
-    if (typeof raw !== 'string' || !Number.isInteger(n) || n < 1 || n > 200) throw invalidParameter('Parameter limit must be an integer between 1 and 200.');
+    if (typeof raw !== 'string' || !/^\d+$/.test(raw) || n < 1 || n > 200) throw invalidParameter('Parameter limit must be an integer between 1 and 200.');
     return n;
   };
 

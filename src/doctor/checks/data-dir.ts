@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fail, ok, type Check } from '../check.js';
+import { makeDirSync } from '../../make-dir.js';
 
 /** The data dir must exist (or be creatable) and be writable by this user: SQLite and local blobs live there. */
 export const dataDirCheck: Check = {
@@ -17,7 +18,7 @@ export const dataDirCheck: Check = {
       while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
       if (!statSync(parent).isDirectory()) return [fail('data-dir', `${dir} cannot be created: ${parent} is not a directory`, fix)];
       try {
-        mkdirSync(dir, { recursive: true });
+        makeDirSync(dir);
         rmSync(dir, { recursive: true });
       } catch (err) {
         return [fail('data-dir', `${dir} does not exist and cannot be created: ${(err as Error).message}`, fix)];

@@ -112,6 +112,11 @@ export interface Plan {
 
 /** The highest input index an operation refers to (1-based); 1 when it only uses the current image. */
 export function highestImageRef(op: Operation): number {
+  return Math.max(...imageRefs(op));
+}
+
+/** Every input index an operation refers to (1-based; the current image counts as 1). */
+export function imageRefs(op: Operation): number[] {
   const refs = [op.image ?? 1];
   switch (op.op) {
     case 'overlay':
@@ -132,7 +137,7 @@ export function highestImageRef(op: Operation): number {
     default:
       break;
   }
-  return Math.max(...refs);
+  return refs;
 }
 
 /** The inputs (1-based) a fusion operation reads besides the current image; `count` resolves "all images". */

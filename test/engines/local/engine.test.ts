@@ -72,6 +72,8 @@ describe('local engine', () => {
 
   it('fails when the instruction refers to an image the request does not have', async () => {
     await expect(engine.edit(await request('put image 2 on image 1'))).rejects.toThrow(/refers to image 2.*1 input image/);
+    // Images count from 1: "image 0" was told it "is not used afterwards".
+    await expect(engine.edit(await request('make image 0 black and white'))).rejects.toThrow(/image 0.*numbered from 1/);
   });
 
   it('uses a second image when there is one; per-image edits apply before fusion', async () => {

@@ -52,6 +52,90 @@ describe('parseInstruction: instructions outside the catalogue', () => {
   });
 });
 
+describe('parseInstruction: words that change what the edit means', () => {
+  // "twice", "back", "except" were passed over as describing words (adverb, preposition) and the
+  // edit ran once, forwards, or on the one image it was told to leave alone.
+  it.each([
+    'rotate back',
+    'rotate 90 degrees and then rotate back',
+    'rotate 90 degrees twice',
+    'flip horizontally twice',
+    'mirror it twice',
+    'rotate 90 degrees except image 2',
+    'make it black and white except image 1',
+    '旋转90度两次',
+    '水平翻转两次',
+    '除了图2都旋转90度',
+    '图2以外都变成黑白',
+    '除图1外都旋转90度',
+    // Removing the black-and-white look is not making the image black and white.
+    'remove black and white',
+    'get rid of the black and white',
+    'drop the grayscale',
+    '去掉黑白',
+    '去掉黑白效果',
+    // Two directions in one turn: one of them was dropped.
+    'rotate left then right',
+    'rotate 90 degrees clockwise, then counterclockwise',
+    'rotate 90 degrees counterclockwise then clockwise',
+    'make it darker but brighter',
+    'increase and decrease brightness',
+    // Less of an effect is not the effect.
+    'make it less sharp',
+    'reduce sharpness',
+    'lower the clarity',
+    'reduce detail',
+    '降低清晰度',
+    '减少细节',
+    '让图片不那么清晰',
+    'make it less black and white',
+    'make it less grayscale',
+    // A hyphenated un-/de- prefix was dropped: the edit ran forwards.
+    'un-rotate',
+    'de-rotate',
+    'un-grayscale',
+    'ungrayscale',
+  ])('%s fails with InvalidParameter instead of doing something else', (prompt) => {
+    expect(() => parseInstruction(prompt)).toThrow(EditError);
+  });
+
+  it('a removing verb left over is not called a part of the picture', () => {
+    expect(() => parseInstruction('remove black and white')).toThrow(/"remove" is not supported/);
+  });
+
+  it('"brighter, then darker" is both edits in order, not only the last one', () => {
+    expect(parseInstruction('make it brighter, then darker').operations).toMatchObject([
+      { op: 'brightness', factor: 1.2 },
+      { op: 'brightness', factor: 0.8 },
+    ]);
+    expect(parseInstruction('把图片调暗一点再调亮一点').operations).toMatchObject([
+      { op: 'brightness', factor: 0.9 },
+      { op: 'brightness', factor: 1.1 },
+    ]);
+    expect(parseInstruction('make it warmer, then cooler').operations).toMatchObject([{ op: 'temperature' }, { op: 'temperature' }]);
+    // A restatement in the same direction is still one edit, the more specific one.
+    expect(parseInstruction('make it brighter, increase the brightness by 30%').operations).toMatchObject([{ op: 'brightness', factor: 1.3 }]);
+  });
+
+  it('the same words still work where an operation reads them', () => {
+    expect(parseInstruction('twice as bright').operations).toMatchObject([{ op: 'brightness', factor: 2 }]);
+    expect(parseInstruction('make it twice as big').operations).toMatchObject([{ op: 'resize', scale: 2 }]);
+    for (const prompt of ['remove all the color', 'remove the colors', 'take out the color', '去掉所有颜色', '去掉颜色']) {
+      expect(parseInstruction(prompt).operations).toMatchObject([{ op: 'grayscale' }]);
+    }
+    expect(parseInstruction('rotate 90 degrees counterclockwise').operations).toMatchObject([{ op: 'rotate', degrees: -90 }]);
+    expect(parseInstruction('rotate 90 degrees to the left').operations).toMatchObject([{ op: 'rotate', degrees: -90 }]);
+    // Less blur is sharpening, as "less blurry" already was; it was a blur.
+    expect(parseInstruction('图片不够清晰').operations).toMatchObject([{ op: 'sharpen' }]);
+    // "de-saturate" raised the saturation; "un-crop" cropped.
+    expect(parseInstruction('de-saturate').operations).toMatchObject([{ op: 'saturation', factor: 0.6 }]);
+    expect(parseInstruction('un-crop').operations).toMatchObject([{ op: 'extend' }]);
+    for (const prompt of ['reduce the blur', 'decrease the blur', '减少模糊', 'less blur']) {
+      expect(parseInstruction(prompt).operations).toMatchObject([{ op: 'sharpen' }]);
+    }
+  });
+});
+
 describe('describePlan', () => {
   it('writes English plans back as explicit text', () => {
     expect(describePlan(parseInstruction('black and white, then rotate ninety degrees'))).toBe(

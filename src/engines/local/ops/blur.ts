@@ -7,13 +7,17 @@ import { defineOp } from './spec.js';
 export const BLURRY =
   /\b(?:is|are|looks?|too|so|very|a\s+bit|slightly|bit)\s+(?:blurry|blurred|out\s+of\s+focus|soft)\b|\bblurry\s+(?:photo|image|picture|shot)\b|(?:太|有点|有些|好|比较|很)(?:模)?糊|模糊了|不(?:够)?清(?:晰|楚)/;
 
+/** "Reduce the blur", "减少模糊": less blur is sharpening (sharpen.ts), not a blur. */
+export const LESS_BLUR = /\b(?:reduce|decrease|lower|lessen|minimi[sz]e)\s+(?:the\s+)?blurr?\w*|(?:减少|降低|减弱|减轻)模糊/;
+
 export default defineOp({
   id: 'blur',
   name: 'blur',
   concepts: ['blur', 'soften', 'gaussian blur', 'out of focus', 'dreamy soft focus', '模糊', '柔化', '虚化'],
   trigger: /\b(?:blur|blurred|blurry|soften|softened|gaussian|out\s+of\s+focus|defocus|unfocus)\b|模糊|柔化|虚化|朦胧/,
   parse(c) {
-    if (c.has(/\b(?:less|not|un|de)[\s-]*blurr?(?:y|ed)?\b|\b(?:deblur|unblur)\b|去模糊|不模糊|不那么模糊/) || c.has(BLURRY)) return undefined;
+    if (c.has(/\b(?:less|not|un|de)[\s-]*blurr?(?:y|ed)?\b|\b(?:deblur|unblur)\b|去模糊|不模糊|不那么模糊/) || c.has(BLURRY) || c.has(LESS_BLUR))
+      return undefined;
     const k = c.intensity();
     const sigmaM =
       c.take(/\b(?:radius|sigma|strength)\s*(?:of\s*)?(\d+(?:\.\d+)?)\b|(\d+(?:\.\d+)?)\s*(?:px|pixels?|像素)/) ??

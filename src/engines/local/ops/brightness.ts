@@ -13,7 +13,11 @@ export default defineOp({
     const less = c.take(/\bless\b|\bnot\s+(?:so|as)\b|不那么|没那么/);
     const tooDark = c.take(/\btoo\s+(?:dark|dim)\b|太暗|过暗|偏暗|\bunderexposed\b|曝光不足|欠曝/);
     const tooBright = tooDark ? undefined : c.take(/\btoo\s+bright\b|太亮|过亮|偏亮|过曝|曝光过度|\boverexposed\b/);
-    const down = tooDark ? undefined : (tooBright ?? c.take(/\b(?:darker|darken|dark|dim|dimmer|dimmed)\b|变暗|调暗|压暗|暗一些|暗一点|暗/));
+    const darker = tooDark || tooBright ? undefined : c.take(/\b(?:darker|darken|dark|dim|dimmer|dimmed)\b|变暗|调暗|压暗|暗一些|暗一点|暗/);
+    // "Make it darker but brighter", "increase and decrease the brightness": no one direction to take.
+    if (darker && c.has(/\b(?:brighter|brighten|lighten|lighter)\b|变亮|调亮|提亮/)) return undefined;
+    if (c.has(/\b(?:increase|raise|boost)\b/) && c.has(/\b(?:decrease|reduce|lower)\b/)) return undefined;
+    const down = tooDark ? undefined : (tooBright ?? darker);
     let dir = tooDark ? 1 : down ? -1 : less ? -1 : c.direction(UP, DOWN);
     if (less && (down || tooDark)) dir = -dir;
     c.takeAll(

@@ -9,7 +9,9 @@ export default defineOp({
     /\b(?:rotate|rotated|rotation|spin|tilt|tilted)\b|\bturn(?:ed)?\b.*(?:°|\bdegrees?\b|\bclockwise\b|\bsideways\b|\bleft\b|\bright\b|\bquarter\b)|\bquarter[\s-]+turn\b|\bupside[\s-]*down\b|旋转|转\s*-?\d+\s*度|顺时针|逆时针|向左转|向右转|左转|右转|倒过来|颠倒过来/,
   parse(c) {
     const ccw = c.take(/\b(?:counter[\s-]*clockwise|anti[\s-]*clockwise|ccw|to\s+the\s+left|left|leftwards)\b|逆时针|向左|左/);
-    if (!ccw) c.take(/\b(?:clockwise|cw|to\s+the\s+right|right|rightwards)\b|顺时针|向右|右/);
+    const cw = c.take(/\b(?:clockwise|cw|to\s+the\s+right|right|rightwards)\b|顺时针|向右|右/);
+    // "rotate left then right": both ways in one turn is not a rotation this can pick.
+    if (ccw && cw) return undefined;
     const upside = c.take(/\bupside[\s-]*down\b|倒过来|颠倒过来|颠倒/);
     const k = c.intensity();
     // "rotate it slightly to the left": a small correction, not a quarter turn.

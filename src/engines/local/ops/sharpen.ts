@@ -1,6 +1,6 @@
 import * as filters from '../steps/filters.js';
 import { strengthEn, strengthZh } from './words.js';
-import { BLURRY } from './blur.js';
+import { BLURRY, LESS_BLUR } from './blur.js';
 import { defineOp } from './spec.js';
 
 export default defineOp({
@@ -8,9 +8,18 @@ export default defineOp({
   name: 'sharpen',
   concepts: ['sharpen', 'sharper', 'crisper', 'more detail', 'clarity', 'less blurry', '锐化', '更清晰', '细节'],
   trigger: new RegExp(
-    `${BLURRY.source}|修清楚|变清楚|清楚|${/\bsharp(?:en|er|ness|ened)?\b|\bcrisp(?:er|y)?\b|\bclarity\b|\bclearer\b|\bmore\s+detail(?:ed)?\b|\bdetails?\b|\b(?:less|not|un|de)[\s-]*blurr?(?:y|ed)?\b|\b(?:deblur|unblur)\b|锐化|清晰|锐利|细节|去模糊|不模糊|不那么模糊/.source}`,
+    `${BLURRY.source}|${LESS_BLUR.source}|修清楚|变清楚|清楚|${/\bsharp(?:en|er|ness|ened)?\b|\bcrisp(?:er|y)?\b|\bclarity\b|\bclearer\b|\bmore\s+detail(?:ed)?\b|\bdetails?\b|\b(?:less|not|un|de)[\s-]*blurr?(?:y|ed)?\b|\b(?:deblur|unblur)\b|锐化|清晰|锐利|细节|去模糊|不模糊|不那么模糊/.source}`,
   ),
   parse(c) {
+    // "Make it less sharp", "降低清晰度": less of it is not sharpening.
+    if (
+      c.has(
+        /\b(?:less|reduce|decrease|lower|lessen|minimi[sz]e)\s+(?:the\s+)?(?:sharp\w*|crisp\w*|clarity|clear\w*|details?)\b|(?:减少|降低|减弱|减轻)(?:的)?(?:锐度|锐化|清晰度|清晰|细节)|(?:不|没)(?:要)?那么(?:清晰|锐利)/,
+      )
+    ) {
+      return undefined;
+    }
+    c.takeAll(LESS_BLUR);
     c.takeAll(BLURRY);
     c.takeAll(/\b(?:blurry|blurred|fix|it|soft)\b|修清楚|变清楚|清楚|修|糊/);
     c.takeAll(/\b(?:less|not|un|de)[\s-]*blurr?(?:y|ed)?\b|\b(?:deblur|unblur)\b|去模糊|不模糊|不那么模糊/);

@@ -19,6 +19,12 @@ export interface Parsed {
 
 const REPEATABLE: ReadonlySet<Operation['op']> = new Set(['rotate', 'flip', 'straighten']);
 const same = (a: Operation, b: Operation): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** "Brighter, then darker": the same adjustment both ways is two edits, not a restatement. */
+function opposite(a: Operation, b: Operation): boolean {
+  const sign = (op: Operation): number =>
+    'factor' in op && typeof op.factor === 'number' ? Math.sign(op.factor - 1) : op.op === 'temperature' ? Math.sign(op.amount) : 0;
+  return sign(a) * sign(b) < 0;
+}
 
 export function assemble(parsed: Parsed[]): Operation[] {
   // A diagnosis ("the photo is too dark") restates what another clause does: keep the request only.
@@ -36,7 +42,7 @@ export function assemble(parsed: Parsed[]): Operation[] {
       // style": one request said twice in adjacent clauses; the later, more specific wording wins. The same
       // words repeated ("blur, blur") are repeated on purpose.
       const before = kept[clauseIndex - 1];
-      const restated = before !== undefined && before.text !== p.text && (same(prev ?? op, op) || p.ops.length === 1);
+      const restated = before !== undefined && before.text !== p.text && (same(prev ?? op, op) || p.ops.length === 1) && !(prev && opposite(prev, op));
       const subsumed = prev !== undefined && (traitsOf(op.op).subsumes ?? []).includes(prev.op);
       if (prev && ((k === 0 && lastClause === clauseIndex - 1 && prev.op === op.op && !REPEATABLE.has(op.op) && restated) || subsumed)) {
         out[out.length - 1] = op;

@@ -31,6 +31,13 @@ const HARMLESS_VERBS_EN = new Set(
   transfer transform render convert process switch stylize create produce edit adjust modify alter tweak take taken shoot shot
   capture captured`.split(/\s+/),
 );
+/**
+ * Words that change what the rest of the clause means (how often, which way, which images): an
+ * operation that did not take them would do something else ("rotate 90 degrees twice" once,
+ * "rotate back" forwards, "except image 2" on image 2 only), so they are never passed over.
+ */
+const MEANING_EN = new Set(['back', 'twice', 'thrice', 'except', 'excluding', 'besides']);
+const MEANING_ZH = /两次|二次|三次|四次|几次|多次|除了|除去|^除$|以外|之外|回来|回去/;
 const DEFINITE = new Set(['the', 'this', 'that', 'these', 'those', 'her', 'his', 'their', 'its', 'my', 'your', 'our', "everyone's", "people's"]);
 const ADDING = /\b(?:add|put|place|insert|draw|paint|give|include|attach|append|replace|swap|change|turn|remove|erase|delete|move)\b/;
 
@@ -82,12 +89,21 @@ function judgeEnglish(c: Clause, work: string): Judgement {
       const before = prev;
       if (!t.tags.includes('Adjective')) prev = word;
       if (taken || word === '') continue;
+      if (MEANING_EN.has(word)) {
+        unknown.push(word);
+        continue;
+      }
       const lemma = t.root ?? word;
       if (FILLER_EN.has(word) || FILLER_EN.has(lemma)) continue;
       const tags = new Set(t.tags);
       if (tags.has('Pronoun') || tags.has('Determiner') || tags.has('Preposition') || tags.has('Conjunction') || tags.has('Possessive')) continue;
       if (tags.has('Noun') && !tags.has('Gerund')) {
         if (HARMLESS_NOUNS_EN.has(lemma) || HARMLESS_NOUNS_EN.has(word)) continue;
+        // "remove" tagged as a noun ("remove black and white") is the verb, not a thing in the picture.
+        if (ADDING.test(word)) {
+          unknown.push(word);
+          continue;
+        }
         // "look like a vintage postcard": the thing of a simile is not in the picture.
         if ((before === 'a' || before === 'an') && simile) continue;
         if (DEFINITE.has(before) || adding) objects.push(word);
@@ -116,6 +132,10 @@ function judgeChinese(c: Clause, work: string): Judgement {
   const baEnd = ba ? baStart + (ba[1] as string).length : -1;
   for (const t of zhTokens(c.text)) {
     if (!untaken(c, work, t.start, t.word.length) || /[⟦⟧\s]/.test(t.word) || /^[\p{P}\p{S}]+$/u.test(t.word)) continue;
+    if (MEANING_ZH.test(t.word)) {
+      unknown.push(t.word);
+      continue;
+    }
     if (isZhFiller(t.word)) continue;
     if (t.start >= baStart && t.start < baEnd && !HARMLESS_NOUNS_ZH.has(t.word) && !/^[\d⟦]/.test(t.word)) {
       objects.push(t.word);

@@ -243,6 +243,8 @@ export function normalize(prompt: string): Normalized {
   // NFKC folds full-width digits, commas and signs ("９０％" → "90%", "，" → ",").
   let t = foldSpelling(text.normalize('NFKC').toLowerCase());
   for (const [re, to] of JOINED) t = t.replace(re, to);
+  // "de-saturate", "un-crop": one word, or the prefix that reverses the verb is lost to the splitter.
+  t = t.replace(/\b(un|de)-(?=[a-z])/g, '$1');
   // A closing "please" without a comma ("… of the second please.") is politeness, not part of
   // the operation's last words.
   t = t.replace(/\s+(?:please|pls|thanks|thank\s+you)\s*([.!?]*)\s*$/g, '$1');
