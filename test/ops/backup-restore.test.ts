@@ -148,6 +148,21 @@ describe('backup while tasks run, restore into a fresh data dir', () => {
     expect(existsSync(join(target, 'retouch.db'))).toBe(false);
   });
 
+  it('a backup into, or a restore to, a directory that cannot be made (under /proc) fails at once instead of spinning', async () => {
+    const live = await startTestServer();
+    cleanups.push(() => live.close());
+    // Node's recursive mkdir retries forever where the kernel answers ENOENT for any child.
+    const backup = await retouch(['backup', '/proc/retouch-nope/backup'], live.dataDir).catch((e: { code: number; stderr: string }) => e);
+    expect(backup).toMatchObject({ code: 1 });
+    expect((backup as { stderr: string }).stderr).toContain('/proc/retouch-nope');
+    const work = mkdtempSync(join(tmpdir(), 'retouch-backup-'));
+    cleanups.push(() => rmSync(work, { recursive: true, force: true }));
+    await retouch(['backup', join(work, 'b')], live.dataDir);
+    const restore = await retouch(['restore', join(work, 'b')], '/proc/retouch-nope/data').catch((e: { code: number; stderr: string }) => e);
+    expect(restore).toMatchObject({ code: 1 });
+    expect((restore as { stderr: string }).stderr).toContain('/proc/retouch-nope');
+  }, 30_000);
+
   it('a shared store (PostgreSQL or S3) is not backed up by `retouch backup`: it says what to use', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'retouch-backup-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));

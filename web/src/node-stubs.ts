@@ -14,6 +14,8 @@ export const rename = unavailable('rename');
 export const writeFile = unavailable('writeFile');
 export const basename = (path: string) => path.split('/').pop() ?? path;
 export const join = (...parts: string[]) => parts.join('/');
+export const dirname = unavailable('dirname');
+export const resolve = unavailable('resolve');
 export const fileURLToPath = unavailable('fileURLToPath');
 /** `instanceof Readable` must be false for everything a browser has. */
 export class Readable {
