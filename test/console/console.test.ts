@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, FileChooser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/server.js';
 import { api, expectAccessible, launchChromium, photo, screenshot, seriousViolations, signIn, tabTo, taskId } from './browser.js';
@@ -167,6 +168,37 @@ describe('web console', () => {
     await expect.poll(() => page.locator('ol.thumbs li').count()).toBe(1);
     expect(await page.locator('ol.thumbs li').first().innerText()).toContain(`${id}-2.png`);
     expect(await page.getByLabel('Instruction').inputValue()).toBe('convert to black and white');
+    await context.close();
+  });
+
+  it('compares a result of another shape without stretching it', async () => {
+    // Tall enough that the whole comparison fits its 70vh viewport.
+    const { context, page } = await newPage(server, { viewport: { width: 1280, height: 1600 } });
+    await signIn(page, server.key);
+    await page.locator('#image-files').setInputFiles([red]); // 640×480, a round disc in the middle
+    await page.getByLabel('Instruction').fill('rotate 90 degrees');
+    await page.getByLabel('Number of images (n)').selectOption('1');
+    await page.getByRole('button', { name: 'Submit edit' }).click();
+    await page.locator('section.task .badge.s-succeeded').waitFor({ timeout: 60_000 });
+    // The slider all the way left: only the (portrait) result shows, over the (landscape) input.
+    await page.getByLabel('Before / after position').focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.locator('.stack img.over').evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    const shot = await page.locator('.stack').screenshot();
+    const { data, info } = await sharp(shot).raw().toBuffer({ resolveWithObject: true });
+    // The disc's bounding box (the photo's yellow, #f5d142): round, not an ellipse.
+    let [left, top, right, bottom] = [Infinity, Infinity, -1, -1];
+    for (let y = 0; y < info.height; y++) {
+      for (let x = 0; x < info.width; x++) {
+        const i = (y * info.width + x) * info.channels;
+        if (data[i]! > 200 && data[i + 1]! > 170 && data[i + 2]! < 120) {
+          [left, top, right, bottom] = [Math.min(left, x), Math.min(top, y), Math.max(right, x), Math.max(bottom, y)];
+        }
+      }
+    }
+    expect(right).toBeGreaterThan(left);
+    expect((right - left + 1) / (bottom - top + 1)).toBeCloseTo(1, 1);
+    await screenshot(page, 'result-slider-rotated');
     await context.close();
   });
 
@@ -352,6 +384,14 @@ describe('web console', () => {
     await page.locator('#image-files').setInputFiles([red]);
     await screenshot(page, 'phone-zh');
     expect(await seriousViolations(page)).toEqual([]);
+    // The wide tables scroll inside their own box; the page itself does not scroll sideways.
+    await submitViaApi(server, 'rotate 90 degrees');
+    for (const route of ['tasks', 'admin']) {
+      await page.goto(`${server.url}/#/${route}`);
+      await page.locator('.table-wrap table tbody tr').first().waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), route).toBeLessThanOrEqual(await page.evaluate(() => window.innerWidth));
+      await screenshot(page, `phone-zh-${route}`);
+    }
     await context.close();
   });
 
