@@ -183,7 +183,9 @@ describe('web console', () => {
     // The slider all the way left: only the (portrait) result shows, over the (landscape) input.
     await page.getByLabel('Before / after position').focus();
     await page.keyboard.press('Home');
-    await expect.poll(() => page.locator('.stack img.over').evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('.stack img.over').evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
     const shot = await page.locator('.stack').screenshot();
     const { data, info } = await sharp(shot).raw().toBuffer({ resolveWithObject: true });
     // The disc's bounding box (the photo's yellow, #f5d142): round, not an ellipse.
