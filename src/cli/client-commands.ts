@@ -5,6 +5,7 @@
  * Server and key: `--server`/`--key`, else RETOUCH_SERVER or DASHSCOPE_HTTP_BASE_URL, and
  * DASHSCOPE_API_KEY. Exit codes: see exit.ts.
  */
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { isRequestProblem, validateCreateRequest, isTaskStatus, MODEL_WAN25_I2I, type CreateTaskParameters, type GetTaskResponse } from '@retouch/sdk/protocol';
@@ -44,6 +45,22 @@ const integer = (name: string) => (value: string) => {
   if (!/^-?\d+$/.test(value)) throw new UsageError(`${name} must be an integer, got "${value}"`);
   return Number(value);
 };
+
+/**
+ * `-o` names a directory (made if missing). A file there, or on the way to it, is a usage error
+ * before anything is submitted, not a failed mkdir after the task ran.
+ */
+function outputDirectory(output: string): string {
+  const dir = resolve(output);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (err) {
+    isDirectory = (err as NodeJS.ErrnoException).code !== 'ENOTDIR'; // ENOENT: made later
+  }
+  if (!isDirectory) throw new UsageError(`-o ${output}: not a directory (-o names the directory the results are saved in)`);
+  return dir;
+}
 
 function progressMode(json: boolean | undefined): ProgressMode {
   if (json) return 'silent';
@@ -102,7 +119,7 @@ async function editCommand(images: string[], flags: EditFlags): Promise<number> 
   const checked = validateCreateRequest(body);
   if (isRequestProblem(checked)) throw new UsageError(checked.message);
 
-  const outputDir = resolve(flags.output);
+  const outputDir = outputDirectory(flags.output);
   const progress = createProgress(progressMode(flags.json));
   const signal = interruptSignal();
 
@@ -160,8 +177,9 @@ async function editCommand(images: string[], flags: EditFlags): Promise<number> 
 
 async function waitCommand(taskId: string, flags: ConnectionOptions & { output?: string; timeout?: number }): Promise<number> {
   const client = connect(flags);
+  const outputDir = flags.output !== undefined ? outputDirectory(flags.output) : undefined;
   const progress = createProgress(progressMode(flags.json));
-  progress.submitted(taskId);
+  progress.submitted(taskId, 'waiting');
   try {
     const task = await client.waitForTask(taskId, {
       signal: interruptSignal(),
@@ -169,8 +187,8 @@ async function waitCommand(taskId: string, flags: ConnectionOptions & { output?:
       onProgress: (t) => progress.status(t),
     });
     let report: DownloadReport | undefined;
-    if (flags.output && task.output.task_status === 'SUCCEEDED') {
-      report = await client.downloadResults(task, resolve(flags.output), { onImage: (o) => progress.image(o) });
+    if (outputDir && task.output.task_status === 'SUCCEEDED') {
+      report = await client.downloadResults(task, outputDir, { onImage: (o) => progress.image(o) });
     }
     const results = task.output.results ?? [];
     const images: ImageOutcome[] =
