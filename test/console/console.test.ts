@@ -204,6 +204,18 @@ describe('web console', () => {
     await context.close();
   });
 
+  it('says on its page what an UNKNOWN task is', async () => {
+    const { context, page } = await newPage(server);
+    await signIn(page, server.key);
+    await page.goto(`${server.url}/#/tasks/no-such-task`);
+    await page.locator('section.task .badge.s-unknown').waitFor();
+    expect(await page.getByTestId('task-unknown').innerText()).toBe(
+      'This workspace has no such task: the id is wrong, the task has expired, or it belongs to another workspace.',
+    );
+    await screenshot(page, 'task-unknown');
+    await context.close();
+  });
+
   it('shows a generative instruction failing with its code and message, and limit errors before sending', async () => {
     const { context, page } = await newPage(server);
     await signIn(page, server.key);

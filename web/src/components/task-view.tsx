@@ -89,6 +89,11 @@ export function TaskView(props: { taskId: string; headingLevel?: 2 | 3 }) {
           <span>{t.progress(metrics?.SUCCEEDED ?? 0, metrics?.FAILED ?? 0, total)}</span>
         </div>
       )}
+      {status === 'UNKNOWN' && (
+        <p class="muted" data-testid="task-unknown">
+          {t.unknownTask}
+        </p>
+      )}
       {out?.code && (
         <p class="error" role="alert" data-testid="task-error">
           <strong>{out.code}</strong>: {out.message}
