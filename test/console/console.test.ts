@@ -216,6 +216,35 @@ describe('web console', () => {
     await context.close();
   });
 
+  it('opens a task page as loading, not as a PENDING task with a Cancel button', async () => {
+    const id = await submitViaApi(server, 'rotate 90 degrees');
+    await expect
+      .poll(async () => ((await (await api(server, `/api/v1/tasks/${id}`)).json()) as { output: { task_status: string } }).output.task_status)
+      .toBe('SUCCEEDED');
+    const { context, page } = await newPage(server);
+    await signIn(page, server.key);
+    // The page's first read of the task is held until the loading state has been looked at.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked!: () => void;
+    const reading = new Promise<void>((resolve) => (asked = resolve));
+    await page.route(`${server.url}/api/v1/tasks/${id}*`, async (route) => {
+      asked();
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${server.url}/#/tasks/${id}`);
+    await reading;
+    const line = page.locator('section.task .status-line');
+    await line.waitFor();
+    expect(await line.innerText()).toContain('Loading…');
+    expect(await page.locator('section.task .badge').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+    release();
+    await page.locator('section.task .badge.s-succeeded').waitFor();
+    await context.close();
+  });
+
   it('shows a generative instruction failing with its code and message, and limit errors before sending', async () => {
     const { context, page } = await newPage(server);
     await signIn(page, server.key);
