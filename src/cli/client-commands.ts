@@ -8,7 +8,15 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { isRequestProblem, validateCreateRequest, isTaskStatus, MODEL_WAN25_I2I, type CreateTaskParameters, type GetTaskResponse } from '@retouch/sdk/protocol';
+import {
+  isRequestProblem,
+  validateCreateRequest,
+  isTaskStatus,
+  parseListTime,
+  MODEL_WAN25_I2I,
+  type CreateTaskParameters,
+  type GetTaskResponse,
+} from '@retouch/sdk/protocol';
 import { createClient, type RetouchClient, type DownloadReport, type ImageOutcome } from '@retouch/sdk';
 import { exitCodeFor, ExitCode, UsageError } from './exit.js';
 import { runLocalEdit } from './local-edit.js';
@@ -44,6 +52,21 @@ export const withConnection = (cmd: Command) =>
 const integer = (name: string) => (value: string) => {
   if (!/^-?\d+$/.test(value)) throw new UsageError(`${name} must be an integer, got "${value}"`);
   return Number(value);
+};
+
+/** The list API's own limits, checked here so that a bad flag is a usage error (exit 2). */
+const integerIn =
+  (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (value: string) => {
+    const n = integer(name)(value);
+    if (n < min || n > max)
+      throw new UsageError(`${name} must be ${max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`}, got ${n}`);
+    return n;
+  };
+
+const listTime = (name: string) => (value: string) => {
+  if (parseListTime(value) === undefined) throw new UsageError(`${name} must be a Beijing time like 20230420193058 (YYYYMMDDhhmmss), got "${value}"`);
+  return value;
 };
 
 /**
@@ -264,10 +287,10 @@ Examples:
       .description("List the workspace's tasks (default: the last 24 hours).")
       .addOption(new Option('--status <status>', 'only tasks in this state').choices(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED']))
       .option('--model <name>', 'only this model')
-      .option('--start <YYYYMMDDhhmmss>', 'from (Beijing time)')
-      .option('--end <YYYYMMDDhhmmss>', 'to (Beijing time; at most 24 h after --start)')
-      .option('--page <n>', 'page number', integer('--page'), 1)
-      .option('--page-size <n>', 'tasks per page (max 100)', integer('--page-size'), 10),
+      .option('--start <YYYYMMDDhhmmss>', 'from (Beijing time)', listTime('--start'))
+      .option('--end <YYYYMMDDhhmmss>', 'to (Beijing time; at most 24 h after --start)', listTime('--end'))
+      .option('--page <n>', 'page number', integerIn('--page', 1), 1)
+      .option('--page-size <n>', 'tasks per page (max 100)', integerIn('--page-size', 1, 100), 10),
   )
     .addHelpText('after', '\nExamples:\n  npx retouch tasks list\n  npx retouch tasks list --status FAILED --page-size 50 --json\n')
     .action(async (flags: ConnectionOptions & { status?: string; model?: string; start?: string; end?: string; page: number; pageSize: number }) => {

@@ -109,6 +109,19 @@ describe('retouch edit / tasks against a server', () => {
     expect(badKey.stderr).toContain('InvalidApiKey');
   });
 
+  it('exits 2 on bad tasks list flags, before asking the server', async () => {
+    for (const [flags, message] of [
+      [['--start', 'yesterday'], '--start must be a Beijing time like 20230420193058 (YYYYMMDDhhmmss), got "yesterday"'],
+      [['--end', '20261301000000'], '--end must be a Beijing time like 20230420193058 (YYYYMMDDhhmmss), got "20261301000000"'],
+      [['--page-size', '500'], '--page-size must be between 1 and 100, got 500'],
+      [['--page', '0'], '--page must be at least 1, got 0'],
+    ] as const) {
+      const run = await cli(['tasks', 'list', ...flags, ...conn]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`retouch: ${message}`);
+    }
+  });
+
   it('refuses an -o that is not a directory before submitting anything', async () => {
     const total = async () => (await call<{ total: number }>(`${server.url}/api/v1/tasks?page_size=100`, { key: server.key })).body.total;
     const before = await total();
