@@ -245,6 +245,24 @@ describe('web console', () => {
     await context.close();
   });
 
+  it('still edits with the default model when the model list cannot be read', async () => {
+    // Not newPage: the failed loads made here on purpose are console errors the last test counts.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const page = await context.newPage();
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    // The list fails as on a network blip; everything else reaches the server.
+    await page.route(`${server.url}/api/v1/models`, (route) => route.abort('connectionreset'));
+    await page.goto(`${server.url}/`);
+    await signIn(page, server.key);
+    await expect.poll(() => page.getByLabel('Model / route').inputValue()).toBe('wan2.5-i2i-preview');
+    await page.locator('#image-files').setInputFiles([red]);
+    await page.getByLabel('Instruction').fill('rotate 90 degrees');
+    await page.getByRole('button', { name: 'Submit edit' }).click();
+    await page.locator('section.task .badge.s-succeeded').waitFor({ timeout: 60_000 });
+    await context.close();
+  });
+
   it('shows a generative instruction failing with its code and message, and limit errors before sending', async () => {
     const { context, page } = await newPage(server);
     await signIn(page, server.key);
