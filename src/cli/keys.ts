@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_WORKSPACE, type KeyStore } from '../auth/key-store.js';
 import { configFor } from './config.js';
+import { UsageError } from './exit.js';
 
 interface DataDirOption {
   dataDir?: string;
@@ -26,7 +27,7 @@ export function registerKeyCommands(program: Command): void {
     .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
     .option('--json', 'print JSON')
     .action(async (options: DataDirOption & { workspace: string; name: string; admin?: boolean; json?: boolean }) => {
-      if (!/^[A-Za-z0-9_-]{1,64}$/.test(options.workspace)) throw new Error('workspace ids are 1-64 letters, digits, "_" or "-"');
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(options.workspace)) throw new UsageError('workspace ids are 1-64 letters, digits, "_" or "-"');
       const { secret, info } = await withKeys(options, (store) =>
         store.create({ workspaceId: options.workspace, name: options.name, admin: options.admin === true, now: Date.now() }),
       );
