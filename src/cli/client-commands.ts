@@ -5,9 +5,18 @@
  * Server and key: `--server`/`--key`, else RETOUCH_SERVER or DASHSCOPE_HTTP_BASE_URL, and
  * DASHSCOPE_API_KEY. Exit codes: see exit.ts.
  */
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { isRequestProblem, validateCreateRequest, isTaskStatus, MODEL_WAN25_I2I, type CreateTaskParameters, type GetTaskResponse } from '@retouch/sdk/protocol';
+import {
+  isRequestProblem,
+  validateCreateRequest,
+  isTaskStatus,
+  parseListTime,
+  MODEL_WAN25_I2I,
+  type CreateTaskParameters,
+  type GetTaskResponse,
+} from '@retouch/sdk/protocol';
 import { createClient, type RetouchClient, type DownloadReport, type ImageOutcome } from '@retouch/sdk';
 import { exitCodeFor, ExitCode, UsageError } from './exit.js';
 import { runLocalEdit } from './local-edit.js';
@@ -45,6 +54,37 @@ const integer = (name: string) => (value: string) => {
   if (!/^-?\d+$/.test(value)) throw new UsageError(`${name} must be an integer, got "${value}"`);
   return Number(value);
 };
+
+/** The list API's own limits, checked here so that a bad flag is a usage error (exit 2). */
+const integerIn =
+  (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (value: string) => {
+    const n = integer(name)(value);
+    if (n < min || n > max)
+      throw new UsageError(`${name} must be ${max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`}, got ${n}`);
+    return n;
+  };
+
+const listTime = (name: string) => (value: string) => {
+  if (parseListTime(value) === undefined) throw new UsageError(`${name} must be a Beijing time like 20230420193058 (YYYYMMDDhhmmss), got "${value}"`);
+  return value;
+};
+
+/**
+ * `-o` names a directory (made if missing). A file there, or on the way to it, is a usage error
+ * before anything is submitted, not a failed mkdir after the task ran.
+ */
+function outputDirectory(output: string): string {
+  const dir = resolve(output);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (err) {
+    isDirectory = (err as NodeJS.ErrnoException).code !== 'ENOTDIR'; // ENOENT: made later
+  }
+  if (!isDirectory) throw new UsageError(`-o ${output}: not a directory (-o names the directory the results are saved in)`);
+  return dir;
+}
 
 function progressMode(json: boolean | undefined): ProgressMode {
   if (json) return 'silent';
@@ -103,7 +143,7 @@ async function editCommand(images: string[], flags: EditFlags): Promise<number> 
   const checked = validateCreateRequest(body);
   if (isRequestProblem(checked)) throw new UsageError(checked.message);
 
-  const outputDir = resolve(flags.output);
+  const outputDir = outputDirectory(flags.output);
   // Made before anything is submitted: a directory that cannot be made fails now, not after the task ran.
   await makeDir(outputDir);
   const progress = createProgress(progressMode(flags.json));
@@ -163,8 +203,9 @@ async function editCommand(images: string[], flags: EditFlags): Promise<number> 
 
 async function waitCommand(taskId: string, flags: ConnectionOptions & { output?: string; timeout?: number }): Promise<number> {
   const client = connect(flags);
+  const outputDir = flags.output !== undefined ? outputDirectory(flags.output) : undefined;
   const progress = createProgress(progressMode(flags.json));
-  progress.submitted(taskId);
+  progress.submitted(taskId, 'waiting');
   try {
     const task = await client.waitForTask(taskId, {
       signal: interruptSignal(),
@@ -172,8 +213,8 @@ async function waitCommand(taskId: string, flags: ConnectionOptions & { output?:
       onProgress: (t) => progress.status(t),
     });
     let report: DownloadReport | undefined;
-    if (flags.output && task.output.task_status === 'SUCCEEDED') {
-      report = await client.downloadResults(task, resolve(flags.output), { onImage: (o) => progress.image(o) });
+    if (outputDir && task.output.task_status === 'SUCCEEDED') {
+      report = await client.downloadResults(task, outputDir, { onImage: (o) => progress.image(o) });
     }
     const results = task.output.results ?? [];
     const images: ImageOutcome[] =
@@ -249,10 +290,10 @@ Examples:
       .description("List the workspace's tasks (default: the last 24 hours).")
       .addOption(new Option('--status <status>', 'only tasks in this state').choices(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED']))
       .option('--model <name>', 'only this model')
-      .option('--start <YYYYMMDDhhmmss>', 'from (Beijing time)')
-      .option('--end <YYYYMMDDhhmmss>', 'to (Beijing time; at most 24 h after --start)')
-      .option('--page <n>', 'page number', integer('--page'), 1)
-      .option('--page-size <n>', 'tasks per page (max 100)', integer('--page-size'), 10),
+      .option('--start <YYYYMMDDhhmmss>', 'from (Beijing time)', listTime('--start'))
+      .option('--end <YYYYMMDDhhmmss>', 'to (Beijing time; at most 24 h after --start)', listTime('--end'))
+      .option('--page <n>', 'page number', integerIn('--page', 1), 1)
+      .option('--page-size <n>', 'tasks per page (max 100)', integerIn('--page-size', 1, 100), 10),
   )
     .addHelpText('after', '\nExamples:\n  npx retouch tasks list\n  npx retouch tasks list --status FAILED --page-size 50 --json\n')
     .action(async (flags: ConnectionOptions & { status?: string; model?: string; start?: string; end?: string; page: number; pageSize: number }) => {

@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_WORKSPACE, type KeyStore } from '../auth/key-store.js';
 import { configFor } from './config.js';
+import { UsageError } from './exit.js';
 
 interface DataDirOption {
   dataDir?: string;
@@ -24,7 +27,7 @@ export function registerKeyCommands(program: Command): void {
     .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
     .option('--json', 'print JSON')
     .action(async (options: DataDirOption & { workspace: string; name: string; admin?: boolean; json?: boolean }) => {
-      if (!/^[A-Za-z0-9_-]{1,64}$/.test(options.workspace)) throw new Error('workspace ids are 1-64 letters, digits, "_" or "-"');
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(options.workspace)) throw new UsageError('workspace ids are 1-64 letters, digits, "_" or "-"');
       const { secret, info } = await withKeys(options, (store) =>
         store.create({ workspaceId: options.workspace, name: options.name, admin: options.admin === true, now: Date.now() }),
       );
@@ -67,6 +70,12 @@ export function registerKeyCommands(program: Command): void {
     .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
     .action(async (options: DataDirOption) => {
       const config = configFor(options);
+      // The embedded store: the keys sit next to its database; a wrong --data-dir (or cwd) is
+      // said as such, not as a failed write of a temporary file in a directory that is not there.
+      const db = join(config.dataDir, 'retouch.db');
+      if (!config.databaseUrl && !existsSync(db)) {
+        throw new Error(`no retouch database in ${config.dataDir} (expected ${db}): pass the server's --data-dir or RETOUCH_DATA_DIR`);
+      }
       const keepMs = config.retentionMs + config.resultUrlTtlMs;
       // Multi-node: the keys live in the shared database; restart the API nodes to apply.
       const { rotateConfiguredSigningKeys } = await import('../backends.js');

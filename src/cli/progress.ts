@@ -4,7 +4,7 @@
  * Not a TTY (pipes, CI, logs): one line per event, `<event> key=value …`, values with spaces
  * in double quotes — stable enough to parse:
  *
- *   submitted task=<id>
+ *   submitted task=<id>               (`tasks wait`: waiting task=<id>)
  *   status task=<id> state=RUNNING elapsed=1.2s succeeded=0 failed=0 total=2
  *   saved index=0 path=/abs/out/<id>-0.png
  *   failed index=1 code=InternalError.Algo message="…"
@@ -33,7 +33,8 @@ export function eventLine(event: string, fields: Record<string, string | number 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 export interface Progress {
-  submitted(taskId: string): void;
+  /** The task to follow: `submitted` by `edit`, `waiting` for by `tasks wait`. */
+  submitted(taskId: string, event?: 'submitted' | 'waiting'): void;
   status(task: GetTaskResponse): void;
   image(outcome: ImageOutcome): void;
   done(fields: Record<string, string | number | undefined>): void;
@@ -57,9 +58,9 @@ export function createProgress(mode: ProgressMode, out: NodeJS.WritableStream = 
   };
 
   return {
-    submitted(id) {
+    submitted(id, event = 'submitted') {
       taskId = id;
-      print(eventLine('submitted', { task: id }));
+      print(eventLine(event, { task: id }));
       if (mode === 'tty' && !timer) {
         timer = setInterval(redraw, 200);
         timer.unref();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testImage } from '../helpers/http.js';
+import { call, testImage } from '../helpers/http.js';
 import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/server.js';
 
 interface Run {
@@ -121,6 +121,34 @@ describe('retouch edit / tasks against a server', () => {
     expect(local.stderr).toContain('ENOENT');
   });
 
+  it('exits 2 on bad tasks list flags, before asking the server', async () => {
+    for (const [flags, message] of [
+      [['--start', 'yesterday'], '--start must be a Beijing time like 20230420193058 (YYYYMMDDhhmmss), got "yesterday"'],
+      [['--end', '20261301000000'], '--end must be a Beijing time like 20230420193058 (YYYYMMDDhhmmss), got "20261301000000"'],
+      [['--page-size', '500'], '--page-size must be between 1 and 100, got 500'],
+      [['--page', '0'], '--page must be at least 1, got 0'],
+    ] as const) {
+      const run = await cli(['tasks', 'list', ...flags, ...conn]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`retouch: ${message}`);
+    }
+  });
+
+  it('refuses an -o that is not a directory before submitting anything', async () => {
+    const total = async () => (await call<{ total: number }>(`${server.url}/api/v1/tasks?page_size=100`, { key: server.key })).body.total;
+    const before = await total();
+    for (const output of [image, join(image, 'sub')]) {
+      const run = await cli(['edit', image, '-p', 'all good', '-n', '1', '--model', 'retouch-test', '-o', output, ...conn]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`retouch: -o ${output}: not a directory`);
+      expect(run.stdout).toBe('');
+      const local = await cli(['edit', image, '-p', 'grayscale', '-n', '1', '--local', '-o', output]);
+      expect(local.code, local.stderr).toBe(2);
+      expect(local.stderr).toContain(`retouch: -o ${output}: not a directory`);
+    }
+    expect(await total()).toBe(before);
+  });
+
   it('tasks list / get / wait / cancel, with environment defaults', async () => {
     const env = { RETOUCH_SERVER: server.url, DASHSCOPE_API_KEY: server.key };
     const run = await cli(['edit', image, '-p', 'ok', '-n', '1', '--model', 'retouch-test', '-o', join(dir, 't'), '--json'], env);
@@ -137,6 +165,8 @@ describe('retouch edit / tasks against a server', () => {
 
     const wait = await cli(['tasks', 'wait', id, '-o', join(dir, 'w')], env);
     expect(wait.code, wait.stderr).toBe(0);
+    // Waiting submits nothing: the first line says it waits for the task.
+    expect(events(wait.stdout)[0]).toEqual({ event: 'waiting', task: id });
     expect(events(wait.stdout).at(-1)).toMatchObject({ event: 'done', state: 'SUCCEEDED', saved: '1' });
 
     expect((await cli(['tasks', 'get', 'no-such-task'], env)).code).toBe(4);

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, FileChooser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/server.js';
 import { api, expectAccessible, launchChromium, photo, screenshot, seriousViolations, signIn, tabTo, taskId } from './browser.js';
@@ -167,6 +168,98 @@ describe('web console', () => {
     await expect.poll(() => page.locator('ol.thumbs li').count()).toBe(1);
     expect(await page.locator('ol.thumbs li').first().innerText()).toContain(`${id}-2.png`);
     expect(await page.getByLabel('Instruction').inputValue()).toBe('convert to black and white');
+    await context.close();
+  });
+
+  it('compares a result of another shape without stretching it', async () => {
+    // Tall enough that the whole comparison fits its 70vh viewport.
+    const { context, page } = await newPage(server, { viewport: { width: 1280, height: 1600 } });
+    await signIn(page, server.key);
+    await page.locator('#image-files').setInputFiles([red]); // 640×480, a round disc in the middle
+    await page.getByLabel('Instruction').fill('rotate 90 degrees');
+    await page.getByLabel('Number of images (n)').selectOption('1');
+    await page.getByRole('button', { name: 'Submit edit' }).click();
+    await page.locator('section.task .badge.s-succeeded').waitFor({ timeout: 60_000 });
+    // The slider all the way left: only the (portrait) result shows, over the (landscape) input.
+    await page.getByLabel('Before / after position').focus();
+    await page.keyboard.press('Home');
+    await expect
+      .poll(() => page.locator('.stack img.over').evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
+    const shot = await page.locator('.stack').screenshot();
+    const { data, info } = await sharp(shot).raw().toBuffer({ resolveWithObject: true });
+    // The disc's bounding box (the photo's yellow, #f5d142): round, not an ellipse.
+    let [left, top, right, bottom] = [Infinity, Infinity, -1, -1];
+    for (let y = 0; y < info.height; y++) {
+      for (let x = 0; x < info.width; x++) {
+        const i = (y * info.width + x) * info.channels;
+        if (data[i]! > 200 && data[i + 1]! > 170 && data[i + 2]! < 120) {
+          [left, top, right, bottom] = [Math.min(left, x), Math.min(top, y), Math.max(right, x), Math.max(bottom, y)];
+        }
+      }
+    }
+    expect(right).toBeGreaterThan(left);
+    expect((right - left + 1) / (bottom - top + 1)).toBeCloseTo(1, 1);
+    await screenshot(page, 'result-slider-rotated');
+    await context.close();
+  });
+
+  it('says on its page what an UNKNOWN task is', async () => {
+    const { context, page } = await newPage(server);
+    await signIn(page, server.key);
+    await page.goto(`${server.url}/#/tasks/no-such-task`);
+    await page.locator('section.task .badge.s-unknown').waitFor();
+    expect(await page.getByTestId('task-unknown').innerText()).toBe(
+      'This workspace has no such task: the id is wrong, the task has expired, or it belongs to another workspace.',
+    );
+    await screenshot(page, 'task-unknown');
+    await context.close();
+  });
+
+  it('opens a task page as loading, not as a PENDING task with a Cancel button', async () => {
+    const id = await submitViaApi(server, 'rotate 90 degrees');
+    await expect
+      .poll(async () => ((await (await api(server, `/api/v1/tasks/${id}`)).json()) as { output: { task_status: string } }).output.task_status)
+      .toBe('SUCCEEDED');
+    const { context, page } = await newPage(server);
+    await signIn(page, server.key);
+    // The page's first read of the task is held until the loading state has been looked at.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked!: () => void;
+    const reading = new Promise<void>((resolve) => (asked = resolve));
+    await page.route(`${server.url}/api/v1/tasks/${id}*`, async (route) => {
+      asked();
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${server.url}/#/tasks/${id}`);
+    await reading;
+    const line = page.locator('section.task .status-line');
+    await line.waitFor();
+    expect(await line.innerText()).toContain('Loading…');
+    expect(await page.locator('section.task .badge').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+    release();
+    await page.locator('section.task .badge.s-succeeded').waitFor();
+    await context.close();
+  });
+
+  it('still edits with the default model when the model list cannot be read', async () => {
+    // Not newPage: the failed loads made here on purpose are console errors the last test counts.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const page = await context.newPage();
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    // The list fails as on a network blip; everything else reaches the server.
+    await page.route(`${server.url}/api/v1/models`, (route) => route.abort('connectionreset'));
+    await page.goto(`${server.url}/`);
+    await signIn(page, server.key);
+    await expect.poll(() => page.getByLabel('Model / route').inputValue()).toBe('wan2.5-i2i-preview');
+    await page.locator('#image-files').setInputFiles([red]);
+    await page.getByLabel('Instruction').fill('rotate 90 degrees');
+    await page.getByRole('button', { name: 'Submit edit' }).click();
+    await page.locator('section.task .badge.s-succeeded').waitFor({ timeout: 60_000 });
     await context.close();
   });
 
@@ -352,6 +445,14 @@ describe('web console', () => {
     await page.locator('#image-files').setInputFiles([red]);
     await screenshot(page, 'phone-zh');
     expect(await seriousViolations(page)).toEqual([]);
+    // The wide tables scroll inside their own box; the page itself does not scroll sideways.
+    await submitViaApi(server, 'rotate 90 degrees');
+    for (const route of ['tasks', 'admin']) {
+      await page.goto(`${server.url}/#/${route}`);
+      await page.locator('.table-wrap table tbody tr').first().waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), route).toBeLessThanOrEqual(await page.evaluate(() => window.innerWidth));
+      await screenshot(page, `phone-zh-${route}`);
+    }
     await context.close();
   });
 

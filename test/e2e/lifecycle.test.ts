@@ -166,6 +166,10 @@ describe('API keys', () => {
     expect(refused.status).toBe(401);
     expect(refused.body.code).toBe('InvalidApiKey');
     expect(cli('keys', 'revoke', 'key-nope').status).toBe(1);
+    // A workspace id that can never be valid is a usage error.
+    const badWorkspace = cli('keys', 'create', '--workspace', 'team b');
+    expect(badWorkspace.status).toBe(2);
+    expect(badWorkspace.stderr).toBe('retouch: workspace ids are 1-64 letters, digits, "_" or "-"\n');
   });
 });
 

@@ -177,6 +177,23 @@ describe('SDK against retouch', () => {
 });
 
 describe('SDK retries', () => {
+  it('says that an HTML page is no API answer (a wrong base URL), without quoting the page', async () => {
+    const s = await stub((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!DOCTYPE html>\n<html><head><title>Not Found</title></head><body>${'<p>nothing here</p>'.repeat(50)}</body></html>`);
+    });
+    try {
+      const client = createClient({ baseUrl: s.url, apiKey: 'k' });
+      await expect(client.getTask('t')).rejects.toMatchObject({
+        code: 'Unknown',
+        status: 404,
+        message: `HTTP 404 from ${s.url}/tasks/t: an HTML page, not an API answer; is the base URL that of retouch or DashScope?`,
+      });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('honours Retry-After on 429, then succeeds', async () => {
     const s = await stub((_req, res, hit) => {
       if (hit === 1)

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,5 +193,15 @@ describe('signing-key rotation through the CLI', () => {
     // A link signed with the old key id but the new signature (or vice versa) is refused.
     const mixed = `${server.url}${oldLink.pathname}?Expires=${oldLink.searchParams.get('Expires')}&OSSAccessKeyId=${newLink.searchParams.get('OSSAccessKeyId')}&Signature=${oldLink.searchParams.get('Signature')}`;
     expect((await fetch(mixed)).status).toBe(403);
+  });
+
+  it('rotate-signing-key pointed at a directory that holds no data says so, and creates nothing', () => {
+    const missing = join(dir, 'no-such-data-dir');
+    const rotated = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/retouch.js'), 'rotate-signing-key', '--data-dir', missing], { encoding: 'utf8' });
+    expect(rotated.status).toBe(1);
+    expect(rotated.stderr).toBe(
+      `retouch: no retouch database in ${missing} (expected ${join(missing, 'retouch.db')}): pass the server's --data-dir or RETOUCH_DATA_DIR\n`,
+    );
+    expect(existsSync(missing)).toBe(false);
   });
 });

@@ -96,6 +96,7 @@ const en = {
   colPreview: 'Preview',
   colActions: 'Actions',
   noTasks: 'No tasks in this window.',
+  unknownTask: 'This workspace has no such task: the id is wrong, the task has expired, or it belongs to another workspace.',
   details: 'Details',
   backToTasks: 'Back to tasks',
   // admin
@@ -245,6 +246,7 @@ const zh: Dict = {
   colPreview: '预览',
   colActions: '操作',
   noTasks: '这段时间内没有任务。',
+  unknownTask: '此工作区没有这个任务：任务 ID 有误、任务已过期，或属于其他工作区。',
   details: '详情',
   backToTasks: '返回任务列表',
   adminTitle: '管理',

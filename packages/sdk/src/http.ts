@@ -71,6 +71,10 @@ export async function errorFromResponse(res: Response): Promise<DashScopeError> 
     message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
     requestId = /<RequestId>([^<]*)<\/RequestId>/.exec(text)?.[1] ?? requestId;
   }
+  // An HTML page (a proxy's or another web server's): the base URL is likely wrong; the page
+  // itself would only bury that.
+  const html = code === undefined && message === undefined && (type.includes('html') || /^\s*<(!doctype|html)/i.test(text));
+  if (html) message = `HTTP ${res.status} from ${res.url || 'the server'}: an HTML page, not an API answer; is the base URL that of retouch or DashScope?`;
   return new DashScopeError({
     code: code ?? (res.status === 429 ? 'Throttling' : 'Unknown'),
     message: message ?? (text.slice(0, 500) || `HTTP ${res.status}`),

@@ -4,7 +4,7 @@
  * then submitted through the SDK and followed in a TaskView.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { isRequestProblem, MAX_SEED, validateCreateRequest } from '@retouch/sdk/protocol';
+import { isRequestProblem, MAX_SEED, MODEL_WAN25_I2I, validateCreateRequest } from '@retouch/sdk/protocol';
 import { useApp } from '../app-context.js';
 import { describeError, listModels, type ModelInfo } from '../api.js';
 import { imageProblem, pickImage, toDataUri, type PickedImage } from '../images.js';
@@ -51,7 +51,12 @@ export function EditPage(props: { seed: EditSeed | undefined }) {
         setModels(models);
         setModel((m) => m || models[0]!.id);
       })
-      .catch((err) => setProblem({ code: 'Models', message: describeError(err) }));
+      .catch((err) => {
+        // The list is a convenience: without it, the protocol's default model can still be used.
+        setModels((list) => (list.length > 0 ? list : [{ id: MODEL_WAN25_I2I }]));
+        setModel((m) => m || MODEL_WAN25_I2I);
+        setProblem({ code: 'Models', message: describeError(err) });
+      });
   }, [client]);
 
   useEffect(() => {

@@ -39,7 +39,9 @@ export function TaskView(props: { taskId: string; headingLevel?: 2 | 3 }) {
 
   const H = props.headingLevel === 3 ? 'h3' : 'h2';
   const out = task?.output;
-  const status = out?.task_status ?? 'PENDING';
+  // Before the first answer only a task submitted in this tab is known (to be PENDING).
+  const known = out?.task_status ?? (session ? 'PENDING' : undefined);
+  const status = known ?? 'PENDING';
   const results = out?.results ?? [];
   const metrics = out?.task_metrics;
   const total = metrics?.TOTAL ?? session?.request.n ?? results.length;
@@ -66,14 +68,14 @@ export function TaskView(props: { taskId: string; headingLevel?: 2 | 3 }) {
         {t.task} <code>{props.taskId}</code>
       </H>
       <p aria-live="polite" class="status-line">
-        {t.status}: <StatusBadge status={status} />
+        {t.status}: {known ? <StatusBadge status={known} /> : !error && <span class="muted">{t.loading}</span>}
         {task?.retouch?.engine && (
           <span class="muted">
             {' '}
             · {task.retouch.route} → {task.retouch.engine}
           </span>
         )}
-        {status === 'PENDING' && (
+        {known === 'PENDING' && (
           <button type="button" class="danger" onClick={cancel}>
             {t.cancel}
           </button>
@@ -88,6 +90,11 @@ export function TaskView(props: { taskId: string; headingLevel?: 2 | 3 }) {
           />
           <span>{t.progress(metrics?.SUCCEEDED ?? 0, metrics?.FAILED ?? 0, total)}</span>
         </div>
+      )}
+      {status === 'UNKNOWN' && (
+        <p class="muted" data-testid="task-unknown">
+          {t.unknownTask}
+        </p>
       )}
       {out?.code && (
         <p class="error" role="alert" data-testid="task-error">
@@ -105,7 +112,7 @@ export function TaskView(props: { taskId: string; headingLevel?: 2 | 3 }) {
           <p data-testid="plan">{plan ?? results[0]?.orig_prompt ?? '—'}</p>
         </div>
       )}
-      {!isTerminal(status) && <p class="muted">{t.planPending}</p>}
+      {known && !isTerminal(known) && <p class="muted">{t.planPending}</p>}
       {results.length > 0 && (
         <ol class="results">
           {results.map((r, i) =>
