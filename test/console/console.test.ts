@@ -51,11 +51,15 @@ beforeAll(async () => {
   files = mkdtempSync(join(tmpdir(), 'console-files-'));
   red = await photo(files, 'red.png', 640, 480, '#c0392b');
   blue = await photo(files, 'blue.png', 480, 640, '#2154c4');
+  // The tests drive pages far faster than a person (every test one workspace, pages opened back
+  // to back): the query limit is raised from 20/s to 200/s so that it is never what a test meets,
+  // while a page that polled in a loop would still hit it.
+  const queries = { RETOUCH_RATE_LIMIT_QUERY: '200' };
   [browser, server, idle] = await Promise.all([
     launchChromium(),
-    startTestServer({ RETOUCH_WORKER_CONCURRENCY: '1' }),
+    startTestServer({ ...queries, RETOUCH_WORKER_CONCURRENCY: '1' }),
     // No workers: every task stays PENDING until cancelled.
-    startTestServer({ RETOUCH_WORKER_CONCURRENCY: '0' }),
+    startTestServer({ ...queries, RETOUCH_WORKER_CONCURRENCY: '0' }),
   ]);
 });
 
