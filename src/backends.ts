@@ -96,16 +96,12 @@ export interface PostgresState extends StateBackend {
   readonly pool: PgPool;
 }
 
-/**
- * Opens (and migrates) the shared database; `now` stamps the first signing key if there is none.
- * `hear`: which task announcements this node listens to (pg-task-events.ts; 'work' for
- * worker-only nodes).
- */
-export async function openPostgresState(options: PgOptions, now: number, hear: 'everything' | 'work' = 'everything'): Promise<PostgresState> {
+/** Opens (and migrates) the shared database; `now` stamps the first signing key if there is none. */
+export async function openPostgresState(options: PgOptions, now: number): Promise<PostgresState> {
   const [{ openPostgres }, { listenForTaskEvents }] = await Promise.all([import('./db/postgres/database.js'), import('./tasks/postgres/pg-task-events.js')]);
   const pool = await openPostgres(options);
   try {
-    const events = await listenForTaskEvents(options, pool, hear);
+    const events = await listenForTaskEvents(options, pool);
     return {
       pool,
       tasks: createPostgresTaskRepository(pool),
@@ -128,9 +124,7 @@ export async function openPostgresState(options: PgOptions, now: number, hear: '
 }
 
 async function openState(config: Config, clock: Clock): Promise<StateBackend> {
-  if (config.databaseUrl) {
-    return openPostgresState(pgOptions({ ...config, databaseUrl: config.databaseUrl }), clock.now(), config.role === 'worker' ? 'work' : 'everything');
-  }
+  if (config.databaseUrl) return openPostgresState(pgOptions({ ...config, databaseUrl: config.databaseUrl }), clock.now());
   return openSqliteState(openDatabase(config), loadSigningKeys(signingKeysPath(config), clock.now()));
 }
 

@@ -61,39 +61,6 @@ describe('PostgreSQL backend across nodes', () => {
     expect(await settled).toBe(task.id);
   });
 
-  it('a worker-only node hears what it acts on (available, deliveries) and none of the progress announcements', async () => {
-    const [api] = await openNodes(1);
-    const worker = await openPostgresState({ url: TEST_DATABASE_URL, schema }, Date.now(), 'work');
-    nodes.push(worker);
-    const heard: string[] = [];
-    worker.events.onTaskAvailable(() => heard.push('available'));
-    worker.events.onDeliveriesQueued(() => heard.push('deliveries'));
-    worker.events.onTaskChanged((id) => heard.push(`changed:${id}`));
-    worker.events.onTaskSettled((id) => heard.push(`settled:${id}`));
-    const apiHeard: string[] = [];
-    api!.events.onTaskChanged((id) => apiHeard.push(`changed:${id}`));
-    api!.events.onTaskSettled((id) => apiHeard.push(`settled:${id}`));
-
-    const task = newTask({ submitTime: T0 });
-    const available = new Promise<void>((resolve) => worker.events.onTaskAvailable(resolve));
-    await api!.tasks.insert(task);
-    await available;
-    await api!.webhooks.registerCallback(task.id, task.workspaceId, 'https://example.com/hook', T0);
-    expect((await worker.queue.claim('w', T0, T0 + 1000, 5))?.id).toBe(task.id);
-    expect(await worker.queue.recordResult(task.id, 'w', 0, { ok: true, blobKey: 'k' })).toBe(true);
-    const deliveries = new Promise<void>((resolve) => worker.events.onDeliveriesQueued(resolve));
-    await worker.queue.settle(task.id, 'w', { status: 'SUCCEEDED', endTime: T0, expiresAt: T0 + 1e9 });
-    await deliveries;
-    // A marker committed last: once the worker hears it, every earlier notification was sent.
-    const marker = new Promise<void>((resolve) => worker.events.onTaskAvailable(resolve));
-    await api!.tasks.insert(newTask({ submitTime: T0 + 1 }));
-    await marker;
-    expect(heard).toEqual(['available', 'deliveries', 'available']);
-    // The API node (listening to everything) heard the task's whole progress meanwhile.
-    await expect.poll(() => apiHeard).toContain(`settled:${task.id}`);
-    expect(apiHeard.filter((e) => e === `changed:${task.id}`).length).toBeGreaterThanOrEqual(3);
-  });
-
   it('tells other nodes when a state change queued webhook deliveries, and only then', async () => {
     const [api, worker] = await openNodes(2);
     let wakeups = 0;

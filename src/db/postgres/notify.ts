@@ -1,18 +1,14 @@
 /**
  * LISTEN/NOTIFY: one dedicated connection per node hears what the triggers of the migrations
- * announce on one of the schema's channels (task wake-ups, see src/tasks/task-events.ts).
+ * announce on the schema's channel (task wake-ups, see src/tasks/task-events.ts).
  */
 import pg from 'pg';
 import { clientConfig, quoteIdent, type PgOptions, type PgPool } from './database.js';
 
-/**
- * The NOTIFY channels of a schema (nodes sharing a schema share them, other schemas stay apart):
- * `everything` carries every task announcement, `work` only what worker nodes act on
- * ('available', 'deliveries'; migration 9).
- */
-export async function channelsOf(pool: PgPool): Promise<{ everything: string; work: string }> {
+/** The NOTIFY channel of a schema: nodes sharing a schema share it, other schemas stay apart. */
+export async function channelOf(pool: PgPool): Promise<string> {
   const { rows } = await pool.query<{ s: string }>('SELECT current_schema() AS s');
-  return { everything: `retouch:${rows[0]!.s}`, work: `rtw:${rows[0]!.s}` };
+  return `retouch:${rows[0]!.s}`;
 }
 
 export interface Listener {

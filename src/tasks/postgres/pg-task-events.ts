@@ -1,25 +1,17 @@
 /**
  * TaskEvents on PostgreSQL: what the task triggers (src/db/postgres/migrations/) announce on the
- * schema's channels, heard over this node's listening connection, so that idle workers and push
+ * schema's channel, heard over this node's listening connection, so that idle workers and push
  * clients on every node learn about tasks created or progressed on any other.
- *
- * `hear: 'work'` (worker-only nodes) listens to the channel that carries only 'available' and
- * 'deliveries': such a node has no push clients, and the five other announcements of every task
- * (created, claimed, a result, settled) would only cost it and the server their delivery.
  */
 import type { PgOptions, PgPool } from '../../db/postgres/database.js';
-import { channelsOf, listen } from '../../db/postgres/notify.js';
+import { channelOf, listen } from '../../db/postgres/notify.js';
 import { createTaskEventHub, type TaskEvents } from '../task-events.js';
 
-export async function listenForTaskEvents(
-  options: PgOptions,
-  pool: PgPool,
-  hear: 'everything' | 'work' = 'everything',
-): Promise<TaskEvents & { close(): Promise<void> }> {
+export async function listenForTaskEvents(options: PgOptions, pool: PgPool): Promise<TaskEvents & { close(): Promise<void> }> {
   const hub = createTaskEventHub();
   const listener = await listen(
     options,
-    (await channelsOf(pool))[hear],
+    await channelOf(pool),
     (payload) => {
       if (payload === 'available') hub.available();
       else if (payload.startsWith('settled:')) hub.settled(payload.slice('settled:'.length));
