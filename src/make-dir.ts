@@ -2,10 +2,11 @@
  * `mkdir -p` for directories a user names (the data dir, `retouch edit -o`), without Node's
  * `{ recursive: true }`: under /proc (and /sys) the kernel answers ENOENT to a mkdir of any child,
  * and Node's recursive mkdir then retries the parent forever at 100 % CPU. Here each missing
- * directory is made once, parents first, and any error is final.
+ * directory is made once, parents first, and any error is final. Synchronous: it makes a few
+ * directories once, at start-up or for one CLI command. (The SDK, which cannot import this
+ * module, has its own asynchronous one for `downloadResults`.)
  */
 import { mkdirSync, statSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 const codeOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoException).code;
@@ -34,26 +35,6 @@ export function makeDirSync(dir: string): void {
       mkdirSync(d);
     } catch (err) {
       if (codeOf(err) !== 'EEXIST' || !statSync(d).isDirectory()) throw err;
-    }
-  }
-}
-
-export async function makeDir(dir: string): Promise<void> {
-  const missing: string[] = [];
-  for (let at = resolve(dir); ; at = dirname(at)) {
-    try {
-      if (!(await stat(at)).isDirectory()) throw notDirectory(at);
-      break;
-    } catch (err) {
-      if (codeOf(err) !== 'ENOENT' || dirname(at) === at) throw err;
-      missing.push(at);
-    }
-  }
-  for (const d of missing.reverse()) {
-    try {
-      await mkdir(d);
-    } catch (err) {
-      if (codeOf(err) !== 'EEXIST' || !(await stat(d)).isDirectory()) throw err;
     }
   }
 }

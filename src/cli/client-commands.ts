@@ -21,7 +21,7 @@ import { createClient, type RetouchClient, type DownloadReport, type ImageOutcom
 import { exitCodeFor, ExitCode, UsageError } from './exit.js';
 import { runLocalEdit } from './local-edit.js';
 import { createProgress, type ProgressMode } from './progress.js';
-import { makeDir } from '../make-dir.js';
+import { makeDirSync } from '../make-dir.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
@@ -145,7 +145,7 @@ async function editCommand(images: string[], flags: EditFlags): Promise<number> 
 
   const outputDir = outputDirectory(flags.output);
   // Made before anything is submitted: a directory that cannot be made fails now, not after the task ran.
-  await makeDir(outputDir);
+  makeDirSync(outputDir);
   const progress = createProgress(progressMode(flags.json));
   const signal = interruptSignal();
 

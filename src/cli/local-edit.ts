@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { MAX_SEED, type NormalizedCreateRequest } from '@retouch/sdk/protocol';
 import { type ImageOutcome, loadInput } from '@retouch/sdk';
 import type { Progress } from './progress.js';
-import { makeDir } from '../make-dir.js';
+import { makeDirSync } from '../make-dir.js';
 
 export interface LocalEditResult {
   readonly taskId: string;
@@ -54,7 +54,7 @@ export async function runLocalEdit(request: NormalizedCreateRequest, outputDir: 
     return { taskId, status: 'FAILED', images: [], code: e.code ?? 'InvalidParameter', message: e.message };
   }
   report('RUNNING');
-  await makeDir(outputDir);
+  makeDirSync(outputDir);
   const engine = createLocalEngine();
   const seed = request.seed ?? randomInt(0, MAX_SEED - 3);
   const outcomes: ImageOutcome[] = [];

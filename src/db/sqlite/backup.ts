@@ -21,7 +21,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as tar from 'tar';
 import { isSafeKey } from '../../blobs/blob-store.js';
-import { makeDir } from '../../make-dir.js';
+import { makeDirSync } from '../../make-dir.js';
 import { MIGRATIONS } from './database.js';
 import { assertSchemaNotNewer } from '../schema-version.js';
 
@@ -62,8 +62,8 @@ export async function backupDataDir(dataDir: string, target: string, now: () => 
   if (archive ? existsSync(target) : !(await emptyOrAbsent(target))) throw new Error(`${target} already exists: back up into a new file or an empty directory`);
   const stage = archive ? await mkdtemp(join(dirname(target), `.${basename(target)}-`)) : target;
   try {
-    // Directories a user names are made by makeDir (Node's recursive mkdir spins under /proc).
-    await makeDir(stage);
+    // Directories a user names are made by makeDirSync (Node's recursive mkdir spins under /proc).
+    makeDirSync(stage);
     const source = new Database(dbFile, { readonly: true, fileMustExist: true });
     try {
       await source.backup(join(stage, 'retouch.db'));
@@ -119,7 +119,7 @@ export async function restoreDataDir(source: string, dataDir: string): Promise<B
     const manifest = JSON.parse(await readFile(join(from, 'manifest.json'), 'utf8')) as BackupManifest;
     if (manifest.format !== BACKUP_FORMAT) throw new Error(`${source} is not a retouch backup (format ${String(manifest.format)})`);
     assertSchemaNotNewer(`The backup ${source}`, manifest.schemaVersion, MIGRATIONS.length);
-    await makeDir(dataDir);
+    makeDirSync(dataDir);
     await copyTree(join(from, 'blobs'), join(dataDir, 'blobs'));
     if (existsSync(join(from, 'signing-keys.json'))) await copyFile(join(from, 'signing-keys.json'), join(dataDir, 'signing-keys.json'));
     // The database last: a data dir with a database is a data dir retouch will serve.
