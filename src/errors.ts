@@ -59,6 +59,8 @@ export const Errors = {
   badUrl: () => new ApiError('InvalidParameter', 'The request URL is invalid, please check the request path.'),
   /** A 4xx Fastify raised itself (keeps its status) or Node's HTTP parser refused the request (400, 431). */
   transport: (status: number) => new ApiError('InvalidParameter', 'Invalid request parameters.', { transportStatus: status }),
+  /** An HTTP/1.1 request without the Host header it must carry. */
+  missingHost: () => new ApiError('InvalidParameter', 'Required header Host is missing.'),
   headersTooLarge: () => new ApiError('InvalidParameter', 'Request header fields too large.', { transportStatus: 431 }),
   /** Node's HTTP request timeout (the request was not complete within 120 s). */
   requestTimeout: () => new ApiError('RequestTimeOut', 'Request timed out, please try again later.'),

@@ -83,6 +83,18 @@ function clientErrorHandler(err: Error & { code?: string }, socket: Socket): voi
 }
 
 /**
+ * Answers a request refused before its route ran in the caller's protocol: OpenAI's shape on the
+ * OpenAI-compatible `/v1` paths, DashScope's everywhere else.
+ */
+function sendBeforeRouting(request: FastifyRequest, reply: FastifyReply, apiError: ApiError, openAiCode: string): FastifyReply {
+  if (/^\/v1(\/|\?|$)/.test(request.raw.url ?? request.url)) {
+    const code = apiError.status >= 500 ? 'internal_error' : apiError.code === 'InvalidParameter' ? openAiCode : 'invalid_value';
+    return sendOpenAiError(reply.header('content-security-policy', API_CSP), new OpenAiError(apiError.status, apiError.message, code));
+  }
+  return sendError(reply, apiError);
+}
+
+/**
  * Graceful close without waiting out keep-alive timeouts: once the server stops listening and
  * no request is in flight, the remaining keep-alive sockets are closed. Node's own idle check
  * (Fastify's `forceCloseConnections: 'idle'`) misses some sockets, e.g. after a streamed file
@@ -126,6 +138,9 @@ export function createApp(deps: AppDeps): FastifyInstance {
     requestTimeout: 120_000,
     connectionTimeout: 120_000,
     clientErrorHandler,
+    // Node answers an HTTP/1.1 request without a Host header itself, with an empty 400; the
+    // onRequest hook below answers it in the caller's protocol instead.
+    http: { requireHostHeader: false },
     // Router errors (a bad percent-encoding, a path parameter over maxParamLength) bypass the
     // error handler and the onRequest hook; answer them in the DashScope shape too.
     frameworkErrors: (err, request, reply) => {
@@ -134,12 +149,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
       reply.header('cache-control', 'no-store');
       const code = (err as FastifyError).code;
       const apiError = code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH' ? Errors.badUrl() : toApiError(err);
-      // The OpenAI-compatible routes answer in OpenAI's shape, even before routing.
-      if (/^\/v1(\/|\?|$)/.test(request.raw.url ?? request.url)) {
-        const openAiCode = apiError.code === 'InvalidParameter' ? 'invalid_url' : apiError.status >= 500 ? 'internal_error' : 'invalid_value';
-        return sendOpenAiError(reply.header('content-security-policy', API_CSP), new OpenAiError(apiError.status, apiError.message, openAiCode));
-      }
-      return sendError(reply, apiError);
+      return sendBeforeRouting(request, reply, apiError, 'invalid_url');
     },
   });
 
@@ -158,6 +168,11 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.addHook('onRequest', (request, reply, next) => {
     reply.header('x-request-id', request.id);
     reply.headers(commonHeaders);
+    // HTTP/1.1 requires Host (RFC 9112 §3.2); Node no longer refuses it (requireHostHeader above).
+    if (request.headers.host === undefined && request.raw.httpVersionMajor === 1 && request.raw.httpVersionMinor === 1) {
+      reply.header('connection', 'close');
+      return void sendBeforeRouting(request, reply, Errors.missingHost(), 'invalid_request');
+    }
     // API and file responses are data, never documents: nothing may load from or frame them.
     // Kept off other paths so that a browser console served later can load its own page.
     if (request.url.startsWith('/api/') || dataPath.test(request.url)) reply.header('content-security-policy', API_CSP);

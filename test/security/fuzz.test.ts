@@ -396,6 +396,25 @@ describe('fuzz: the HTTP layer (raw sockets)', () => {
     for (const [what, request] of cases) expectJsonErrors(await raw(s.url, request), what);
   });
 
+  it("an HTTP/1.1 request without Host is refused in the caller's protocol; HTTP/1.0 needs none", async () => {
+    const dashscope = await raw(s.url, `GET /api/v1/tasks HTTP/1.1\r\nAuthorization: Bearer ${s.key}\r\n\r\n`);
+    expectJsonErrors(dashscope, 'no Host, DashScope path');
+    expect(dashscope).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(dashscope.slice(dashscope.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      code: 'InvalidParameter',
+      message: 'Required header Host is missing.',
+    });
+    const openAi = await raw(s.url, `POST /v1/images/edits HTTP/1.1\r\nAuthorization: Bearer ${s.key}\r\nContent-Length: 0\r\n\r\n`);
+    expect(openAi).toMatch(/^HTTP\/1\.1 400 /);
+    expect(openAi.toLowerCase()).toContain('content-type: application/json');
+    expect(JSON.parse(openAi.slice(openAi.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      error: { message: 'Required header Host is missing.', type: 'invalid_request_error', code: 'invalid_request' },
+    });
+    // HTTP/1.0 has no Host requirement: the request is served.
+    const old = await raw(s.url, `GET /api/v1/tasks HTTP/1.0\r\nAuthorization: Bearer ${s.key}\r\n\r\n`);
+    expect(old).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
   it('a chunked body with valid framing is read like any other', async () => {
     const body = '{"model":"nope","input":{"prompt":"x","images":["x"]}}';
     const out = await raw(s.url, `${head('Transfer-Encoding: chunked\r\n')}\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`);
