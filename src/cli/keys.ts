@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_WORKSPACE, type KeyStore } from '../auth/key-store.js';
+import type { Config } from '../config.js';
 import { configFor } from './config.js';
 import { UsageError } from './exit.js';
 
@@ -9,10 +10,25 @@ interface DataDirOption {
   dataDir?: string;
 }
 
-async function withKeys<T>(options: DataDirOption, fn: (keys: KeyStore) => Promise<T>): Promise<T> {
+/**
+ * The embedded store's database must be there for commands that read it: a wrong --data-dir (or
+ * working directory) is said as such, instead of an empty database made on the spot (list) or a
+ * failed write in a directory that is not there (rotate-signing-key).
+ */
+function requireEmbeddedDatabase(config: Config): void {
+  const db = join(config.dataDir, 'retouch.db');
+  if (!config.databaseUrl && !existsSync(db)) {
+    throw new Error(`no retouch database in ${config.dataDir} (expected ${db}): pass the server's --data-dir or RETOUCH_DATA_DIR`);
+  }
+}
+
+/** `existing`: the database must exist already (every command but `keys create`, which may come first). */
+async function withKeys<T>(options: DataDirOption, fn: (keys: KeyStore) => Promise<T>, existing = true): Promise<T> {
+  const config = configFor(options);
+  if (existing) requireEmbeddedDatabase(config);
   // Imported here so that client commands never load SQLite (or pg).
   const { withKeyStore } = await import('../backends.js');
-  return withKeyStore(configFor(options), fn);
+  return withKeyStore(config, fn);
 }
 
 export function registerKeyCommands(program: Command): void {
@@ -28,8 +44,10 @@ export function registerKeyCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: DataDirOption & { workspace: string; name: string; admin?: boolean; json?: boolean }) => {
       if (!/^[A-Za-z0-9_-]{1,64}$/.test(options.workspace)) throw new UsageError('workspace ids are 1-64 letters, digits, "_" or "-"');
-      const { secret, info } = await withKeys(options, (store) =>
-        store.create({ workspaceId: options.workspace, name: options.name, admin: options.admin === true, now: Date.now() }),
+      const { secret, info } = await withKeys(
+        options,
+        (store) => store.create({ workspaceId: options.workspace, name: options.name, admin: options.admin === true, now: Date.now() }),
+        false,
       );
       if (options.json) process.stdout.write(`${JSON.stringify({ ...info, secret })}\n`);
       else process.stdout.write(`${secret}\n(id ${info.id}, workspace ${info.workspaceId}${info.admin ? ', admin' : ''})\n`);
@@ -70,12 +88,8 @@ export function registerKeyCommands(program: Command): void {
     .option('--data-dir <dir>', 'data directory (RETOUCH_DATA_DIR, default ./data)')
     .action(async (options: DataDirOption) => {
       const config = configFor(options);
-      // The embedded store: the keys sit next to its database; a wrong --data-dir (or cwd) is
-      // said as such, not as a failed write of a temporary file in a directory that is not there.
-      const db = join(config.dataDir, 'retouch.db');
-      if (!config.databaseUrl && !existsSync(db)) {
-        throw new Error(`no retouch database in ${config.dataDir} (expected ${db}): pass the server's --data-dir or RETOUCH_DATA_DIR`);
-      }
+      // The embedded store's signing keys sit next to its database.
+      requireEmbeddedDatabase(config);
       const keepMs = config.retentionMs + config.resultUrlTtlMs;
       // Multi-node: the keys live in the shared database; restart the API nodes to apply.
       const { rotateConfiguredSigningKeys } = await import('../backends.js');

@@ -3,7 +3,7 @@
  * recovery on restart, the retry bound, graceful SIGTERM, and the first-start API key.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KEY_CACHE_TTL_MS } from '../../src/auth/key-cache.js';
@@ -170,6 +170,17 @@ describe('API keys', () => {
     const badWorkspace = cli('keys', 'create', '--workspace', 'team b');
     expect(badWorkspace.status).toBe(2);
     expect(badWorkspace.stderr).toBe('retouch: workspace ids are 1-64 letters, digits, "_" or "-"\n');
+    // A mistyped --data-dir is said as such, and nothing is made there.
+    const elsewhere = join(dir, 'typo');
+    for (const args of [
+      ['keys', 'list'],
+      ['keys', 'revoke', info.id],
+    ]) {
+      const wrong = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/retouch.js'), ...args, '--data-dir', elsewhere], { encoding: 'utf8' });
+      expect(wrong.status).toBe(1);
+      expect(wrong.stderr).toContain(`no retouch database in ${elsewhere}`);
+    }
+    expect(existsSync(elsewhere)).toBe(false);
   });
 });
 

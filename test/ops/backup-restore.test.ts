@@ -133,6 +133,9 @@ describe('backup while tasks run, restore into a fresh data dir', () => {
     const over = await retouch(['restore', join(work, 'b.tar.gz')], live.dataDir).catch((e: { code: number; stderr: string }) => e);
     expect(over).toMatchObject({ code: 1 });
     expect((over as { stderr: string }).stderr).toContain('is not empty: restore into a new data directory');
+    const absent = await retouch(['restore', join(work, 'no-such-backup.tar.gz')], join(work, 'fresh-0')).catch((e: { code: number; stderr: string }) => e);
+    expect(absent).toMatchObject({ code: 1 });
+    expect((absent as { stderr: string }).stderr).toContain(`${join(work, 'no-such-backup.tar.gz')} does not exist: name a backup made by \`retouch backup\``);
 
     // A backup from a newer schema is refused before anything is written.
     const dir = join(work, 'newer');

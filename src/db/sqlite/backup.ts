@@ -112,6 +112,7 @@ export async function backupDataDir(dataDir: string, target: string, now: () => 
 /** Restores a backup into a data dir that is empty or does not exist yet. */
 export async function restoreDataDir(source: string, dataDir: string): Promise<BackupManifest> {
   if (!(await emptyOrAbsent(dataDir))) throw new Error(`${dataDir} is not empty: restore into a new data directory (stop the server, move the old one aside)`);
+  if (!existsSync(source)) throw new Error(`${source} does not exist: name a backup made by \`retouch backup\` (an archive or a directory)`);
   const archive = (await stat(source)).isFile();
   const from = archive ? await mkdtemp(join(dirname(dataDir), `.retouch-restore-`)) : source;
   try {
