@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { MAX_SEED, type NormalizedCreateRequest } from '@retouch/sdk/protocol';
 import { type ImageOutcome, loadInput } from '@retouch/sdk';
 import type { Progress } from './progress.js';
-import { makeDirSync } from '../make-dir.js';
 
 export interface LocalEditResult {
   readonly taskId: string;
@@ -34,6 +33,7 @@ async function readImage(ref: string, index: number, signal: AbortSignal): Promi
   throw new Error(`input.images[${index}]: oss:// keys need a server; --local reads files, data URIs and http(s) URLs`);
 }
 
+/** `outputDir` exists: the edit command makes it before anything runs. */
 export async function runLocalEdit(request: NormalizedCreateRequest, outputDir: string, progress: Progress, signal: AbortSignal): Promise<LocalEditResult> {
   const [{ createLocalEngine }, { checkImage }, { EditError }] = await Promise.all([
     import('../engines/local/local-engine.js'),
@@ -54,7 +54,6 @@ export async function runLocalEdit(request: NormalizedCreateRequest, outputDir: 
     return { taskId, status: 'FAILED', images: [], code: e.code ?? 'InvalidParameter', message: e.message };
   }
   report('RUNNING');
-  makeDirSync(outputDir);
   const engine = createLocalEngine();
   const seed = request.seed ?? randomInt(0, MAX_SEED - 3);
   const outcomes: ImageOutcome[] = [];

@@ -7,7 +7,7 @@ import { EditError } from '../engine.js';
 import { MAX_WORKING_PIXELS, type Img } from './image.js';
 import type { MlModels } from './ml/index.js';
 import type { NegativeHints } from './negative.js';
-import { highestImageRef, imageRefs, inputsUsed, type Operation, type Plan } from './plan.js';
+import { imageRefs, inputsUsed, type Operation, type Plan } from './plan.js';
 import { traitsOf } from './ops/index.js';
 import { decodeInput, materialise, type Work } from './pipeline.js';
 import { opSeed } from './rng.js';
@@ -69,10 +69,11 @@ const isFusion = (op: Operation): boolean => traitsOf(op.op).fusion === true;
 /** Fails before any pixel work when the plan refers to an image the request does not have. */
 export function checkImageRefs(plan: Plan, imageCount: number): void {
   for (const op of plan.operations) {
-    if (imageRefs(op).some((k) => k < 1)) {
+    const refs = imageRefs(op);
+    if (refs.some((k) => k < 1)) {
       throw new EditError('InvalidParameter', 'The instruction refers to image 0, but input images are numbered from 1 ("image 1" is the first).');
     }
-    const k = highestImageRef(op);
+    const k = Math.max(...refs);
     if (k > imageCount) {
       throw new EditError(
         'InvalidParameter',

@@ -110,11 +110,6 @@ export interface Plan {
   readonly operations: readonly Operation[];
 }
 
-/** The highest input index an operation refers to (1-based); 1 when it only uses the current image. */
-export function highestImageRef(op: Operation): number {
-  return Math.max(...imageRefs(op));
-}
-
 /** Every input index an operation refers to (1-based; the current image counts as 1). */
 export function imageRefs(op: Operation): number[] {
   const refs = [op.image ?? 1];
