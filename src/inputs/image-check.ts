@@ -1,21 +1,27 @@
 /**
- * Checks one input image's bytes against the protocol's limits at submission, so that engines
- * only ever see images that decode:
+ * Checks one input image's bytes against the protocol's limits at submission, from their
+ * structure: for PNG and JPEG no decoder is started, so the check costs microseconds on the event
+ * loop.
  *
  * 1. format by content (the magic bytes, never a header or file name), at most 10 MB;
- * 2. a strict header check (image-headers.ts, bmp.ts): O(1) on the event loop, no pixel read;
+ * 2. a strict structure check (image-headers.ts, bmp.ts): the fields, every chunk or segment
+ *    inside the file, the file whole (PNG CRCs and IEND, JPEG EOI, WebP RIFF length);
  * 3. each side in [384, 5000] as displayed (the EXIF orientation found by the header check);
  * 4. the data length against the header (a 54-byte file claiming 25 megapixels stops here);
- * 5. a full decode on libvips' threads with the strictness the engines decode with (sharp's
- *    `failOn: 'warning'`, their default), a pixel limit and a deadline: corrupt data is found
- *    here, as 400 InvalidImageFormat, not later in the worker (the cheapest full read per
- *    format: shrink-on-load for JPEG/WebP, the last row for PNG).
+ * 5. for WebP only, a decode at a reduced scale on libvips' threads: its bitstreams carry no
+ *    length to hold against the header (a 5000² VP8L image can take 1 KB), so a file claiming
+ *    more pixels than it holds shows only when decoded.
+ *
+ * A truncated or damaged file is refused here with 400 InvalidImageFormat. Otherwise the pixels
+ * are decoded once, where an engine needs them (issue 15: a decode here as well doubled a task's
+ * CPU); compressed data that is corrupt inside a well-formed file fails its task there, with the
+ * same code (docs/errors.md). Engines that forward the bytes to a model leave that to the model.
  *
  * BMP, which libvips cannot read, is converted to PNG here, its pixel loop running in a worker
  * thread (bmp-converter.ts), so engines only see formats sharp decodes.
  */
 import sharp from 'sharp';
-import { ApiError, fromProblem } from '../errors.js';
+import { fromProblem } from '../errors.js';
 import { imageProblems, MAX_INPUT_IMAGE_BYTES, MAX_INPUT_SIDE, MIN_INPUT_SIDE, sniffImageFormat, type InputImageFormat } from '@retouch/sdk/protocol';
 import { BmpError, readBmpHeader } from './bmp.js';
 import { createBmpConverter } from './bmp-converter.js';
@@ -50,7 +56,7 @@ const HEADER_CHECKS: Record<'jpeg' | 'png' | 'webp', (bytes: Buffer) => ClaimedS
 /** One per process: BMP conversions are serialised in one worker thread (bmp-converter.ts). */
 const bmpConverter = createBmpConverter();
 
-/** Seconds of libvips work one input may take at intake (a 25-megapixel decode takes < 1 s). */
+/** Seconds of libvips work one WebP may take at intake (a 25-megapixel decode takes < 1 s). */
 const DECODE_TIMEOUT_S = 10;
 
 /** `label` names the image in messages, e.g. "input.images[0]". */
@@ -71,19 +77,24 @@ export async function checkImage(bytes: Buffer, label: string): Promise<CheckedI
   const { width, height } = displayed(claimed);
   if (!sideOk(width) || !sideOk(height)) throw badResolution(label, width, height);
   if (claimed.short) throw corrupt(label);
+  if (format === 'webp') await checkWebpData(bytes, label);
+  return { bytes, format, width, height };
+}
+
+/**
+ * Decodes a WebP at 32×32 (shrink-on-load: every coefficient is still read) with the engines'
+ * strictness (sharp's default `failOn: 'warning'`), a pixel limit and a deadline.
+ */
+async function checkWebpData(bytes: Buffer, label: string): Promise<void> {
   try {
-    // A full decode, streamed by libvips, catches truncated and corrupt data; `failOn: 'warning'`
-    // is sharp's default, which is what the engines decode with. JPEG and WebP are read at a
-    // reduced scale (shrink-on-load, every coefficient still read); a PNG has no such scale, so
-    // only its last row is kept: every row before it is inflated and unfiltered on the way
-    // there, without the cost of resampling the whole image (half the CPU of resize(32, 32)).
-    const decode = sharp(bytes, { failOn: 'warning', limitInputPixels: MAX_INPUT_SIDE * MAX_INPUT_SIDE, sequentialRead: true });
-    const probe = format === 'png' ? decode.extract({ left: 0, top: claimed.height - 1, width: 1, height: 1 }) : decode.resize(32, 32);
-    await probe.raw().timeout({ seconds: DECODE_TIMEOUT_S }).toBuffer();
+    await sharp(bytes, { failOn: 'warning', limitInputPixels: MAX_INPUT_SIDE * MAX_INPUT_SIDE, sequentialRead: true })
+      .resize(32, 32)
+      .raw()
+      .timeout({ seconds: DECODE_TIMEOUT_S })
+      .toBuffer();
   } catch {
     throw corrupt(label);
   }
-  return { bytes, format, width, height };
 }
 
 /**

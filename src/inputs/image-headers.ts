@@ -1,19 +1,27 @@
 /**
- * Strict header checks for PNG, JPEG and WebP, done before any decoder sees the bytes. Each is
- * O(1) or a walk over a bounded number of chunk/segment headers — no pixel is touched — so a
- * header bomb (a few bytes claiming 25 megapixels) is refused at once, on the event loop,
- * without memory or CPU worth mentioning. What is checked:
+ * Strict structure checks for PNG, JPEG and WebP: the whole of intake's check of an image's
+ * bytes (image-check.ts), done before any decoder sees them. Each is a walk over a bounded number
+ * of chunk/segment headers plus, for PNG, the chunks' CRCs (zlib's crc32, ~2.5 GB/s here) — no
+ * pixel is decoded — so a header bomb (a few bytes claiming 25 megapixels) is refused at once, on
+ * the event loop, without memory or CPU worth mentioning. What is checked:
  *
  * - the fields the format allows (PNG bit depth per colour type, compression/filter/interlace;
  *   JPEG frame type, precision, component count and sampling; WebP chunk layout and bitstream
  *   signatures), non-zero sides, and every chunk or segment fitting inside the file;
+ * - that the file is whole: a PNG's chunks each match their CRC and end with IEND, a JPEG has its
+ *   EOI marker after its first scan, a WebP is as long as its RIFF header says;
  * - the data length against the header: a PNG's IDAT bytes are at least the raw size over
  *   DEFLATE's maximum ratio (1032:1), a Huffman JPEG's entropy-coded bytes at least one bit per
  *   8×8 luma block (each block codes at least its DC difference).
  *
- * What a header cannot show (corrupt entropy data, a truncated WebP frame) is left to the full
- * decode in image-check.ts, which runs on libvips' threads.
+ * What structure cannot show is left to a decoder: for WebP, whose bitstreams carry no length
+ * to check against the header, the decode in image-check.ts; for PNG and JPEG, compressed data
+ * that is corrupt inside a whole, well-formed file (for PNG a deliberate forgery: damage breaks a
+ * CRC) is found where the image is decoded for its edit, and the task fails with
+ * InvalidImageFormat (docs/errors.md).
  */
+import { crc32 } from 'node:zlib';
+
 export class HeaderError extends Error {}
 
 export interface ClaimedSize {
@@ -68,6 +76,7 @@ export function checkPngHeader(bytes: Buffer): ClaimedSize {
   let palette = false;
   let chunks = 0;
   let orientation: number | undefined;
+  let ended = false;
   // Sum the IDAT lengths: a header claiming 5000×5000 with a 1 KB IDAT cannot be genuine.
   const rawBytes = height * (1 + Math.ceil((width * kind!.channels * depth) / 8));
   const minIdat = Math.floor(rawBytes / MAX_DEFLATE_RATIO);
@@ -76,18 +85,28 @@ export function checkPngHeader(bytes: Buffer): ClaimedSize {
     const length = bytes.readUInt32BE(at);
     const type = bytes.toString('latin1', at + 4, at + 8);
     if (length > 0x7fffffff || at + 12 + length > bytes.length) fail(`PNG chunk ${JSON.stringify(type)} runs past the end of the file`);
+    // The CRC covers the type and the data: damage anywhere in the file shows here, as libspng
+    // (which the engines decode with) would refuse it.
+    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== bytes.readUInt32BE(at + 8 + length)) fail(`PNG chunk ${JSON.stringify(type)} fails its CRC`);
     if (type === 'PLTE') palette = true;
     if (type === 'eXIf' && orientation === undefined) orientation = exifOrientation(bytes.subarray(at + 8, at + 8 + length));
     if (type === 'IDAT') {
       if (colourType === 3 && !palette) fail('palette PNG without PLTE before its data');
       idatBytes += length;
     }
-    if (type === 'IEND') break;
+    if (type === 'IEND') {
+      ended = true;
+      break;
+    }
     at += 12 + length;
   }
   if (idatBytes === 0) fail('PNG has no image data');
+  // A file cut at a chunk boundary passes every check above; only the missing IEND shows it.
+  if (!ended) fail('PNG ends before its IEND chunk');
   return { width, height, short: idatBytes < minIdat, orientation };
 }
+
+const EOI = Buffer.from([0xff, 0xd9]);
 
 /** SOF markers libjpeg-turbo decodes with Huffman coding: baseline, extended, progressive. */
 const HUFFMAN_FRAMES = new Set([0xc0, 0xc1, 0xc2]);
@@ -120,7 +139,12 @@ export function checkJpegHeader(bytes: Buffer): ClaimedSize {
     }
     if (marker === 0xda) {
       if (!frame) fail('JPEG scan before its frame header');
-      const entropyBytes = bytes.length - (at + length);
+      const entropyStart = at + length;
+      const entropyBytes = bytes.length - entropyStart;
+      // A whole file ends with EOI. Entropy-coded data cannot hold FF D9 (an FF in it is followed
+      // by 00 or a restart marker), so its last occurrence past the first scan's start is the
+      // EOI of a whole file; a truncated one has none. Bytes after EOI are ignored, as by libjpeg.
+      if (bytes.lastIndexOf(EOI) < entropyStart) fail('JPEG ends before its EOI marker');
       // At least one bit per luma block: every block codes its DC coefficient with a Huffman
       // code of one bit or more, in any sequential or progressive JPEG.
       return { width: frame!.width, height: frame!.height, short: entropyBytes < Math.floor(frame!.lumaBlocks / 8), orientation };

@@ -3,7 +3,9 @@
  * - through a real server: never a 5xx, always a DashScope JSON answer with an image code,
  *   bounded time per request and bounded RSS growth over the whole run;
  * - directly on checkImage: whatever intake accepts, the engines' decoder (sharp with its
- *   default strictness) decodes completely — corrupt data is found at intake, not in the worker.
+ *   default strictness) decodes completely. Intake reads only the structure of PNG and JPEG
+ *   (issue 15), so this holds for what a mutated header, a cut or a flipped bit can break; data
+ *   corrupt inside a well-formed file fails its task instead (security/decode.test.ts).
  */
 import fc from 'fast-check';
 import sharp from 'sharp';

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkImage } from '../../src/inputs/image-check.js';
 import { createBody, createTask, waitForStatus } from '../helpers/http.js';
+import { shortRowsPng } from './hostile-images.js';
 import { claimingPng, dataUri, PNG_SIGNATURE, pngChunk, startSecServer, withChunkAfterHeader, withChunkBeforeEnd, type SecServer } from './helpers.js';
 
 type Expect = 'ok' | 'InvalidImage.FileFormat' | 'InvalidImageResolution' | 'InvalidImageFormat' | 'InvalidParameter';
@@ -20,6 +21,12 @@ const jpegSegment = (marker: number, payload: Buffer) => {
   const head = Buffer.from([0xff, marker, 0, 0]);
   head.writeUInt16BE(payload.length + 2, 2);
   return Buffer.concat([head, payload]);
+};
+
+const flipBit = (bytes: Buffer, at: number) => {
+  const copy = Buffer.from(bytes);
+  copy[at]! ^= 0x10;
+  return copy;
 };
 
 /** name → [bytes, expected outcome, expected {width,height} when ok] */
@@ -60,6 +67,11 @@ async function cases(): Promise<[string, Buffer, Expect, [number, number]?][]> {
     ['half of the 5000×5000 PNG', big.subarray(0, big.length >> 1), 'InvalidImageFormat'],
     ['a PNG with overwritten data', Buffer.concat([png.subarray(0, 60), Buffer.alloc(200, 0x41), png.subarray(260)]), 'InvalidImageFormat'],
     ['a truncated JPEG', jpeg.subarray(0, jpeg.length >> 1), 'InvalidImageFormat'],
+    // Whole-file checks, from the structure alone (no decoder at intake).
+    ['a PNG cut at a chunk boundary (no IEND)', png.subarray(0, png.length - 12), 'InvalidImageFormat'],
+    ['a PNG with one bit flipped in its pixel data (its CRC fails)', flipBit(png, png.length - 30), 'InvalidImageFormat'],
+    ['a JPEG cut just before its EOI', jpeg.subarray(0, jpeg.length - 2), 'InvalidImageFormat'],
+    ['a JPEG with bytes after its EOI', Buffer.concat([jpeg, Buffer.alloc(2048, 0x20)]), 'ok', [400, 400]],
     ['the PNG signature alone', PNG_SIGNATURE, 'InvalidImageFormat'],
     ['an empty file', Buffer.alloc(0), 'InvalidImage.FileFormat'],
     ['11 MB (over the 10 MB cap)', Buffer.concat([png, Buffer.alloc(11 * 1024 * 1024)]), 'InvalidParameter'],
@@ -249,6 +261,46 @@ describe('hostile images over HTTP', () => {
       const res = await createTask(s.url, s.key, createBody([dataUri(jpeg, mime)], 'x', { n: 1 }));
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('InvalidImage.FileFormat');
+    }
+  });
+});
+
+/**
+ * Intake reads only the structure (docs/security.md, "Decoding"): a file that is whole and
+ * well-formed but whose compressed data is corrupt is accepted, and the built-in engine, which
+ * decodes it for the edit, fails the task with intake's code, naming the image. Never a success,
+ * never an internal error.
+ */
+describe('corrupt data inside a well-formed file', () => {
+  let s: SecServer;
+  beforeAll(async () => {
+    s = await startSecServer({ RETOUCH_RATE_LIMIT_SUBMIT: '0', RETOUCH_RATE_LIMIT_QUERY: '0' });
+  });
+  afterAll(() => s.close());
+
+  /** A noisy JPEG whose entropy data is cut in half, its EOI put back. */
+  const cutScanJpeg = async () => {
+    const jpeg = await sharp({ create: { width: 400, height: 400, channels: 3, background: 'grey', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+      .jpeg()
+      .toBuffer();
+    return Buffer.concat([jpeg.subarray(0, Math.floor(jpeg.length * 0.6)), Buffer.from([0xff, 0xd9])]);
+  };
+
+  it('accepts it at create; the task FAILS with InvalidImageFormat naming the image', async () => {
+    const good = await solid(400, 400);
+    for (const [name, bytes] of [
+      ['PNG with too few rows', shortRowsPng()],
+      ['JPEG with its scan cut', await cutScanJpeg()],
+    ] as const) {
+      // The second image is the corrupt one, and the instruction uses both.
+      const res = await createTask(s.url, s.key, createBody([dataUri(good), dataUri(bytes)], 'put image 1 and image 2 side by side', {}, 'wan2.5-i2i-preview'));
+      expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(200);
+      const done = await waitForStatus(s.url, s.key, res.body.output.task_id, undefined, 30_000);
+      expect(done.body.output.task_status, name).toBe('FAILED');
+      expect(done.body.output.code, name).toBe('InvalidImageFormat');
+      expect(done.body.output.message, name).toMatch(
+        /^The input image is in invalid format \(input\.images\[1\] could not be decoded: truncated or corrupt\)\./,
+      );
     }
   });
 });

@@ -1,4 +1,5 @@
 /** Hand-made images for the intake tests: header bombs of every format, and corrupt data. */
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { claimingPng } from './helpers.js';
 
@@ -90,4 +91,15 @@ export async function headerBombs(): Promise<{ name: string; bytes: Buffer; mime
     { name: 'WebP (VP8), 64×64 data', bytes: await claimingWebp(5000, 5000), mime: 'image/webp' },
     { name: 'WebP (VP8L), 64×64 data', bytes: await claimingWebp(5000, 5000, true), mime: 'image/webp' },
   ];
+}
+
+/**
+ * A 400×400 RGB PNG that is whole and well-formed (every CRC right, IEND present) but whose IDAT
+ * holds only half the rows the header claims: intake accepts it, a decoder refuses it.
+ */
+export function shortRowsPng(): Buffer {
+  const rowBytes = 1 + 400 * 3;
+  const rows = Buffer.alloc(200 * rowBytes, 0x55);
+  for (let r = 0; r < 200; r++) rows[r * rowBytes] = 0; // filter type None on every row
+  return claimingPng(400, 400, deflateSync(rows));
 }

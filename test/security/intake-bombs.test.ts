@@ -131,8 +131,18 @@ describe.skipIf(process.platform !== 'linux')('image intake: header bombs, big B
     expect(done.body.output.task_status).toBe('SUCCEEDED');
   });
 
-  it('refuses a corrupt progressive JPEG at submission with 400 InvalidImageFormat (it used to fail later, in the worker)', async () => {
-    const res = await createTask(server.url, TEST_KEY, createBody([dataUri(await corruptProgressiveJpeg(), 'image/jpeg')], 'sleep=1'));
-    expectError(res, 400, 'InvalidImageFormat');
+  it('accepts a well-formed progressive JPEG with corrupt scan data, and its edit FAILS with InvalidImageFormat naming the image', async () => {
+    // Intake reads the structure only (whole file, EOI present); the engine's decode, with
+    // sharp's default strictness, finds the corrupt coefficients and reports them with intake's code.
+    const res = await createTask(
+      server.url,
+      TEST_KEY,
+      createBody([dataUri(await corruptProgressiveJpeg(), 'image/jpeg')], 'make it black and white', {}, 'wan2.5-i2i-preview'),
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const done = await waitForStatus(server.url, TEST_KEY, res.body.output.task_id);
+    expect(done.body.output.task_status).toBe('FAILED');
+    expect(done.body.output.code).toBe('InvalidImageFormat');
+    expect(done.body.output.message).toMatch(/input\.images\[0\] could not be decoded/);
   });
 });

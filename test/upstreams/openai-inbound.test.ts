@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBody, createTask, listTasks, pollUntil, testImage, waitForStatus } from '../helpers/http.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
+import { shortRowsPng } from '../security/hostile-images.js';
 
 let server: TestServer;
 let png: Buffer;
@@ -107,6 +108,12 @@ describe('bad requests get OpenAI-shaped errors', () => {
   it('an image that is too small for the protocol', async () => {
     const tiny = await testImage(100, 100);
     expectOpenAiError(await post(form({ prompt: 'x', image: tiny, model: 'retouch-test' })), 400, 'image', 'invalid_image_size');
+  });
+
+  it('an image whose data does not decode (well-formed, so accepted at intake) is invalid_image once its edit fails', async () => {
+    const res = await post(form({ prompt: 'make it black and white', image: shortRowsPng(), model: 'wan2.5-i2i-preview' }));
+    expectOpenAiError(res, 400, 'image', 'invalid_image');
+    expect(res.body.error!.message).toMatch(/input\.images\[0\] could not be decoded/);
   });
 });
 

@@ -52,6 +52,8 @@ export function fromApiError(err: ApiError, param: string | null = null): OpenAi
  */
 export function fromTaskFailure(code: string, message: string): OpenAiError {
   if (code === 'DataInspectionFailed') return new OpenAiError(400, message, 'content_policy_violation', 'prompt');
+  // An image that passed intake's structure check but did not decode: the caller's image, as at intake.
+  if (code === 'InvalidImageFormat') return new OpenAiError(400, message, CODES.InvalidImageFormat!, 'image');
   if (code === 'InvalidParameter' || code === 'Upstream.InvalidRequest') return new OpenAiError(400, message, code, 'prompt');
   if (code === 'InternalError.Timeout' || code === 'Upstream.Timeout') return new OpenAiError(504, message, code);
   if (code.startsWith('Upstream.')) return new OpenAiError(502, message, code);

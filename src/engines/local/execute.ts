@@ -120,7 +120,7 @@ export async function runPlan(plan: Plan, inputs: readonly Buffer[], options: Ru
     if (have) return have;
     const buf = inputs[k - 1];
     if (!buf) throw new EditError('InvalidParameter', `The instruction refers to image ${k}, which was not given.`);
-    const w = await decodeInput(buf, budget);
+    const w = await decodeInput(buf, `input.images[${k - 1}]`, budget);
     work[k - 1] = w;
     return w;
   };

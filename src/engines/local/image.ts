@@ -4,6 +4,7 @@
  * them (pipeline.ts); steps that work on the pixels in JS, and the ML models, do.
  */
 import sharp, { type Sharp } from 'sharp';
+import { imageProblems } from '@retouch/sdk/protocol';
 import { EditError } from '../engine.js';
 
 export interface Img {
@@ -42,11 +43,22 @@ export async function fromSharp(pipeline: Sharp): Promise<Img> {
 }
 
 /**
+ * The task error for an input that does not decode: intake checks only the structure
+ * (src/inputs/image-check.ts), so compressed data corrupt inside a well-formed file is found
+ * here, and reported with intake's code and message. `label` names the input, e.g.
+ * "input.images[1]"; the decoder's own reason follows, clipped.
+ */
+export function undecodable(label: string, err: unknown): EditError {
+  const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 120);
+  return new EditError('InvalidImageFormat', `${imageProblems.corrupt(label).message} Decoder: ${reason}`);
+}
+
+/**
  * Decodes an input image: EXIF orientation applied, alpha dropped (the protocol ignores it), and,
  * when `maxPixels` is given, shrunk to at most that many pixels (JPEG shrink-on-load makes this
- * much faster than decoding the full image).
+ * much faster than decoding the full image). `label` names it in errors (see `undecodable`).
  */
-export async function decode(input: Buffer, maxPixels?: number): Promise<Img> {
+export async function decode(input: Buffer, label: string, maxPixels?: number): Promise<Img> {
   try {
     let pipeline = sharp(input, { limitInputPixels: MAX_WORKING_PIXELS }).autoOrient().removeAlpha();
     if (maxPixels !== undefined) {
@@ -61,7 +73,7 @@ export async function decode(input: Buffer, maxPixels?: number): Promise<Img> {
     }
     return await fromSharp(pipeline);
   } catch (err) {
-    throw new EditError('InvalidParameter', `An input image could not be decoded (${(err as Error).message.slice(0, 80)}).`);
+    throw undecodable(label, err);
   }
 }
 

@@ -14,7 +14,7 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import { EditError } from '../engine.js';
-import { MAX_WORKING_PIXELS, decode, fromSharp, splitAlpha, toSharp, withAlpha, type Img } from './image.js';
+import { MAX_WORKING_PIXELS, decode, fromSharp, undecodable, splitAlpha, toSharp, withAlpha, type Img } from './image.js';
 
 /** sharp's order of operations within one pipeline (src/pipeline.cc), for the ones the steps use. */
 export enum Stage {
@@ -60,8 +60,8 @@ export interface Pending {
   /** Stages already in the pipeline. */
   readonly stages: readonly Stage[];
   readonly closed: boolean;
-  /** A decode of an input is part of it (its errors are the caller's bad input). */
-  readonly decodes: boolean;
+  /** The input it decodes (e.g. "input.images[0]"), when a decode is part of it: its errors are the caller's bad input. */
+  readonly decodes?: string;
   build(): Sharp;
 }
 
@@ -72,7 +72,7 @@ export const isPending = (w: Work): w is Pending => !('data' in w);
 
 /** Starts a pipeline on raw pixels. */
 export function pending(img: Img & { channels: 3 }): Pending {
-  return { width: img.width, height: img.height, channels: 3, stages: [], closed: false, decodes: false, build: () => toSharp(img) };
+  return { width: img.width, height: img.height, channels: 3, stages: [], closed: false, build: () => toSharp(img) };
 }
 
 /** Whether `pipe` can run inside `p` after what is already there. */
@@ -118,8 +118,8 @@ async function run<T>(p: Pending, fn: (s: Sharp) => Promise<T>): Promise<T> {
     // A pending image is opaque; composites add an alpha band on the way, dropped here.
     return await fn(p.build().removeAlpha());
   } catch (err) {
-    if (!p.decodes || err instanceof EditError) throw err;
-    throw new EditError('InvalidParameter', `An input image could not be decoded (${(err as Error).message.slice(0, 80)}).`);
+    if (p.decodes === undefined || err instanceof EditError) throw err;
+    throw undecodable(p.decodes, err);
   }
 }
 
@@ -147,14 +147,15 @@ export async function encodePng(work: Work, options: PngOptions): Promise<Buffer
 /**
  * Starts the working image from an input: a pipeline that decodes it when it is plain 8-bit sRGB
  * without alpha or an EXIF rotation (most photos), else (grey, CMYK, 16-bit, alpha, rotated)
- * decoded to 3-channel sRGB pixels now, as before. `maxPixels` shrinks it on load (see execute.ts workingBudget).
+ * decoded to 3-channel sRGB pixels now, as before. `maxPixels` shrinks it on load (see execute.ts
+ * workingBudget). `label` names the input in errors.
  */
-export async function decodeInput(input: Buffer, maxPixels?: number): Promise<Work> {
+export async function decodeInput(input: Buffer, label: string, maxPixels?: number): Promise<Work> {
   let meta: sharp.Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: MAX_WORKING_PIXELS }).metadata();
   } catch (err) {
-    throw new EditError('InvalidParameter', `An input image could not be decoded (${(err as Error).message.slice(0, 80)}).`);
+    throw undecodable(label, err);
   }
   const plain =
     meta.channels === 3 &&
@@ -164,14 +165,14 @@ export async function decodeInput(input: Buffer, maxPixels?: number): Promise<Wo
     (meta.pages ?? 1) === 1 &&
     meta.width !== undefined &&
     meta.height !== undefined;
-  if (!plain) return decode(input, maxPixels);
+  if (!plain) return decode(input, label, maxPixels);
   const { width, height } = meta as { width: number; height: number };
   const open = (): Sharp => sharp(input, { limitInputPixels: MAX_WORKING_PIXELS });
   if (maxPixels !== undefined && width * height > maxPixels) {
     const k = Math.sqrt(maxPixels / (width * height));
     const w = Math.max(1, Math.round(width * k));
     const h = Math.max(1, Math.round(height * k));
-    return { width: w, height: h, channels: 3, stages: [Stage.Resize], closed: false, decodes: true, build: () => open().resize(w, h, { fit: 'fill' }) };
+    return { width: w, height: h, channels: 3, stages: [Stage.Resize], closed: false, decodes: label, build: () => open().resize(w, h, { fit: 'fill' }) };
   }
-  return { width, height, channels: 3, stages: [], closed: false, decodes: true, build: open };
+  return { width, height, channels: 3, stages: [], closed: false, decodes: label, build: open };
 }

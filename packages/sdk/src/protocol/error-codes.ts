@@ -50,6 +50,7 @@ export const TRANSPORT_STATUSES: Partial<Record<RequestErrorCode, readonly numbe
 
 export const TASK_ERROR_CODES = [
   'InvalidParameter',
+  'InvalidImageFormat',
   'InternalError',
   'InternalError.Algo',
   'InternalError.Timeout',
