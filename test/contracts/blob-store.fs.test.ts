@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { registerFileRoutes } from '../../src/api/routes/files.js';
-import { createFsBlobStore } from '../../src/blobs/fs/fs-blob-store.js';
+import { createFsBlobStore, SYNC_MAX_BYTES } from '../../src/blobs/fs/fs-blob-store.js';
 import { createUrlSigner, loadSigningKeys } from '../../src/blobs/url-signer.js';
 import { describeBlobStoreContract } from './blob-store.contract.js';
 
@@ -82,6 +82,27 @@ describe('local disk: task folders', () => {
           await Promise.all([blobs.delete([`${folder}/old.png`]), blobs.put(`${folder}/new.png`, Buffer.from(`new ${i}`), 'image/png')]);
           expect((await blobs.get(`${folder}/new.png`))?.toString()).toBe(`new ${i}`);
           expect(await blobs.get(`${folder}/old.png`)).toBeUndefined();
+        }
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('local disk: synchronous small writes next to pooled large ones', () => {
+  it('a small (synchronous) and a large (thread pool) write racing on one key leave one whole object, with and without fsync', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'blobs-mixed-'));
+    try {
+      const signer = createUrlSigner(() => 'http://x', loadSigningKeys(join(root, 'keys.json'), Date.now()));
+      for (const fsync of [false, true]) {
+        const blobs = createFsBlobStore(join(root, `blobs-${fsync}`), signer, { fsync });
+        for (let i = 0; i < 10; i++) {
+          const key = `ws/results/t${i}/0.png`;
+          await Promise.all([blobs.put(key, Buffer.alloc(SYNC_MAX_BYTES + 300_000, 1), 'image/png'), blobs.put(key, Buffer.alloc(1_000, 2), 'image/png')]);
+          const got = (await blobs.get(key))!;
+          expect(new Set(got).size).toBe(1);
+          expect(got.length).toBe(got[0] === 1 ? SYNC_MAX_BYTES + 300_000 : 1_000);
         }
       }
     } finally {
