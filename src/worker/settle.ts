@@ -24,8 +24,11 @@ export interface SettleDeps {
   readonly onSettled?: (settled: SettledTask) => void;
 }
 
-/** SUCCEEDED when any image succeeded (partial failures stay per image), else FAILED with the first failure. */
-export async function settleTask(deps: SettleDeps, task: TaskRecord, results: readonly StoredResult[]): Promise<boolean> {
+/**
+ * SUCCEEDED when any image succeeded (partial failures stay per image), else FAILED with the first
+ * failure. `lastIndex`: the image of `results` not yet recorded, which the settlement records.
+ */
+export async function settleTask(deps: SettleDeps, task: TaskRecord, results: readonly StoredResult[], lastIndex?: number): Promise<boolean> {
   const firstFailure = results.find((r): r is Failure => !r.ok);
   const succeeded = results.some((r) => r.ok);
   const endTime = deps.clock.now();
@@ -35,22 +38,19 @@ export async function settleTask(deps: SettleDeps, task: TaskRecord, results: re
     ...(succeeded ? {} : { code: firstFailure?.code, message: firstFailure?.message }),
     endTime,
     expiresAt: endTime + deps.retentionMs,
+    ...(lastIndex === undefined ? {} : { last: { index: lastIndex, result: results[lastIndex]! } }),
   });
   if (settled) deps.onSettled?.({ task, status, endTime });
   return settled;
 }
 
-/** Records `failure` for every image not yet done and settles the task FAILED. */
+/** Records `failure` for every image not yet done (the last with the settlement) and settles the task FAILED. */
 export async function failTask(deps: SettleDeps, task: TaskRecord, failure: Failure): Promise<boolean> {
-  const results: StoredResult[] = [];
-  for (let index = 0; index < task.n; index++) {
-    const done = task.results[index];
-    if (done) {
-      results.push(done);
-      continue;
-    }
+  const missing = Array.from({ length: task.n }, (_, i) => i).filter((i) => !task.results[i]);
+  const lastIndex = missing.pop();
+  for (const index of missing) {
     if (!(await deps.queue.recordResult(task.id, deps.workerId, index, failure))) return false;
-    results.push(failure);
   }
-  return settleTask(deps, task, results);
+  const results = Array.from({ length: task.n }, (_, i) => task.results[i] ?? failure);
+  return settleTask(deps, task, results, lastIndex);
 }

@@ -163,9 +163,9 @@ export function createWorker(deps: WorkerDeps): Worker {
         if (!(await queue.setRouting(task.id, workerId, { engine: decision.engineName, ...(task.upstream ? { upstream: task.upstream } : {}) }))) return;
       }
       if (decision?.kind === 'upstream') return await handOff(task, decision, timeoutMs, controller.signal);
-      const results = await produce(task, decision, controller.signal);
-      if (results === undefined) return;
-      await settleTask(settleDeps, task, results);
+      const produced = await produce(task, decision, controller.signal);
+      if (produced === undefined) return;
+      await settleTask(settleDeps, task, produced.results, produced.lastIndex);
     } finally {
       clearInterval(beat);
       clearTimeout(deadline);
@@ -230,13 +230,21 @@ export function createWorker(deps: WorkerDeps): Worker {
     upstreams.track(task, ref, d.upstream, timeoutMs, true);
   }
 
-  /** Runs every missing output; undefined when the task was handed back or taken over. */
-  async function produce(task: TaskRecord, decision: Decision | undefined, signal: AbortSignal): Promise<StoredResult[] | undefined> {
+  /**
+   * Runs every missing output, recording each as it finishes except the last, which the
+   * settlement records (`lastIndex`); undefined when the task was handed back or taken over.
+   */
+  async function produce(
+    task: TaskRecord,
+    decision: Decision | undefined,
+    signal: AbortSignal,
+  ): Promise<{ results: StoredResult[]; lastIndex?: number } | undefined> {
     const engine = decision?.kind === 'engine' ? decision.engine : undefined;
     const results = [...task.results];
     const inputs = engine ? await loadInputs(task) : undefined;
-    for (let index = 0; index < task.n; index++) {
-      if (results[index]) continue;
+    const missing = Array.from({ length: task.n }, (_, i) => i).filter((i) => !results[i]);
+    const lastIndex = missing.at(-1);
+    for (const index of missing) {
       let result: StoredResult;
       if (!decision) result = TaskFailures.modelNotExist;
       else if (decision.kind === 'fail') result = { ok: false, code: decision.code, message: decision.message };
@@ -261,9 +269,9 @@ export function createWorker(deps: WorkerDeps): Worker {
         }
       }
       results[index] = result;
-      if (!(await queue.recordResult(task.id, workerId, index, result))) return undefined;
+      if (index !== lastIndex && !(await queue.recordResult(task.id, workerId, index, result))) return undefined;
     }
-    return results as StoredResult[];
+    return { results: results as StoredResult[], lastIndex };
   }
 
   async function loadInputs(task: TaskRecord): Promise<Buffer[] | undefined> {

@@ -59,6 +59,8 @@ export function describeTaskQueueContract(name: string, harness: StateHarness): 
       await queue.claim('w1', T0, T0 + 1000, 5);
       expect(await queue.recordResult(task.id, 'w1', 1, { ok: false, code: 'C', message: 'M' })).toBe(true);
       expect(await queue.recordResult(task.id, 'intruder', 0, { ok: true, blobKey: 'x' })).toBe(false);
+      // n = 2: index 2 is out of range (SQLite's json_set would have appended it).
+      expect(await queue.recordResult(task.id, 'w1', 2, { ok: true, blobKey: 'x' })).toBe(false);
       expect(await queue.recordResult(task.id, 'w1', 0, { ok: true, blobKey: 'k0', actualPrompt: 'ap' })).toBe(true);
       expect(await queue.heartbeat(task.id, 'w1', T0 + 5000)).toBe(true);
       expect(await queue.heartbeat(task.id, 'intruder', T0 + 5000)).toBe(false);
@@ -75,6 +77,27 @@ export function describeTaskQueueContract(name: string, harness: StateHarness): 
         ],
       });
       expect(await queue.settle(task.id, 'w1', { status: 'FAILED', endTime: T0, expiresAt: T0 })).toBe(false);
+    });
+
+    it('records the last image with the settlement, in one write, only under the lease and in range', async () => {
+      const task = newTask(); // n = 2
+      await tasks.insert(task);
+      await queue.claim('w1', T0, T0 + 1000, 5);
+      expect(await queue.recordResult(task.id, 'w1', 0, { ok: false, code: 'C', message: 'M' })).toBe(true);
+      const last = { index: 1, result: { ok: true as const, blobKey: 'k1' } };
+      expect(await queue.settle(task.id, 'intruder', { status: 'SUCCEEDED', endTime: T0, expiresAt: T0, last })).toBe(false);
+      expect(await queue.settle(task.id, 'w1', { status: 'SUCCEEDED', endTime: T0, expiresAt: T0 + 999, last: { ...last, index: 2 } })).toBe(false);
+      expect(await queue.settle(task.id, 'w1', { status: 'SUCCEEDED', endTime: T0, expiresAt: T0 + 999, last: { ...last, index: -1 } })).toBe(false);
+      expect((await tasks.get(task.id))?.status).toBe('RUNNING');
+      expect(await queue.settle(task.id, 'w1', { status: 'SUCCEEDED', endTime: T0 + 60, expiresAt: T0 + 999, last })).toBe(true);
+      expect(await tasks.get(task.id)).toMatchObject({
+        status: 'SUCCEEDED',
+        endTime: T0 + 60,
+        results: [
+          { ok: false, code: 'C', message: 'M' },
+          { ok: true, blobKey: 'k1' },
+        ],
+      });
     });
 
     it('hands a released task back without counting the attempt', async () => {

@@ -41,8 +41,10 @@ const SET_ROUTING = prepared(`UPDATE tasks SET engine = $1, upstream = $2::jsonb
 // jsonb_set would append past the end of the array; SQLite's json_set leaves it alone.
 const RECORD_RESULT = prepared(`UPDATE tasks SET results = jsonb_set(results, ARRAY[$1::text], $2::jsonb)
   WHERE id = $3 AND worker_id = $4 AND status = 'RUNNING' AND $1::int < jsonb_array_length(results)`);
-const SETTLE = prepared(`UPDATE tasks SET status = $1, code = $2, message = $3, end_time = $4, expires_at = $5, worker_id = NULL, lease_until = NULL
-  WHERE id = $6 AND worker_id = $7 AND status = 'RUNNING'`);
+// $8/$9: the last image's outcome (Settlement.last), or NULL.
+const SETTLE = prepared(`UPDATE tasks SET status = $1, code = $2, message = $3, end_time = $4, expires_at = $5, worker_id = NULL, lease_until = NULL,
+    results = CASE WHEN $8::int IS NULL THEN results ELSE jsonb_set(results, ARRAY[$8::text], $9::jsonb) END
+  WHERE id = $6 AND worker_id = $7 AND status = 'RUNNING' AND ($8::int IS NULL OR $8::int < jsonb_array_length(results))`);
 // A hand-back is not a failed attempt: it does not count towards maxAttempts.
 const RELEASE = prepared(`UPDATE tasks SET status = 'PENDING', worker_id = NULL, lease_until = NULL, attempts = greatest(attempts - 1, 0)
   WHERE id = $1 AND worker_id = $2 AND status = 'RUNNING'`);
@@ -85,7 +87,9 @@ export function createPostgresTaskQueue(pool: PgPool): TaskQueue {
       return changed(await runPrepared(pool, RECORD_RESULT, [index, JSON.stringify(result), id, workerId]));
     },
     async settle(id, workerId, s: Settlement) {
-      return changed(await runPrepared(pool, SETTLE, [s.status, s.code ?? null, s.message ?? null, s.endTime, s.expiresAt, id, workerId]));
+      if (s.last && !(Number.isInteger(s.last.index) && s.last.index >= 0)) return false;
+      const last = s.last ? [s.last.index, JSON.stringify(s.last.result)] : [null, null];
+      return changed(await runPrepared(pool, SETTLE, [s.status, s.code ?? null, s.message ?? null, s.endTime, s.expiresAt, id, workerId, ...last]));
     },
     async release(id, workerId) {
       return changed(await runPrepared(pool, RELEASE, [id, workerId]));

@@ -41,13 +41,17 @@ export function createSqliteTaskQueue(db: SqliteDatabase, events: TaskEventHub):
   );
   const heartbeat = db.prepare(`UPDATE tasks SET lease_until = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`);
   const setRouting = db.prepare(`UPDATE tasks SET engine = ?, upstream = ? WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`);
+  // In range only: json_set appends at the index one past the end.
   const recordResult = db.prepare(
     `UPDATE tasks SET results = json_set(results, ?, json(?))
-     WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
+     WHERE id = ? AND worker_id = ? AND status = 'RUNNING' AND ? < json_array_length(results)`,
   );
+  // @path/@result: the last image's outcome (Settlement.last), or NULL.
   const settle = db.prepare(
-    `UPDATE tasks SET status = ?, code = ?, message = ?, end_time = ?, expires_at = ?, worker_id = NULL, lease_until = NULL
-     WHERE id = ? AND worker_id = ? AND status = 'RUNNING'`,
+    `UPDATE tasks SET status = @status, code = @code, message = @message, end_time = @endTime, expires_at = @expiresAt,
+       worker_id = NULL, lease_until = NULL,
+       results = CASE WHEN @path IS NULL THEN results ELSE json_set(results, @path, json(@result)) END
+     WHERE id = @id AND worker_id = @workerId AND status = 'RUNNING' AND (@path IS NULL OR @index < json_array_length(results))`,
   );
   // A hand-back is not a failed attempt: it does not count towards maxAttempts.
   const release = db.prepare(
@@ -100,12 +104,25 @@ export function createSqliteTaskQueue(db: SqliteDatabase, events: TaskEventHub):
     },
     async recordResult(id, workerId, index, result) {
       if (!Number.isInteger(index) || index < 0) return false;
-      const recorded = recordResult.run(`$[${index}]`, JSON.stringify(result), id, workerId).changes === 1;
+      const recorded = recordResult.run(`$[${index}]`, JSON.stringify(result), id, workerId, index).changes === 1;
       if (recorded) events.changed(id);
       return recorded;
     },
     async settle(id, workerId, s: Settlement) {
-      const settled = settle.run(s.status, s.code ?? null, s.message ?? null, s.endTime, s.expiresAt, id, workerId).changes === 1;
+      if (s.last && !(Number.isInteger(s.last.index) && s.last.index >= 0)) return false;
+      const settled =
+        settle.run({
+          status: s.status,
+          code: s.code ?? null,
+          message: s.message ?? null,
+          endTime: s.endTime,
+          expiresAt: s.expiresAt,
+          path: s.last ? `$[${s.last.index}]` : null,
+          index: s.last?.index ?? null,
+          result: s.last ? JSON.stringify(s.last.result) : null,
+          id,
+          workerId,
+        }).changes === 1;
       if (settled) {
         events.settled(id);
         events.changed(id);
