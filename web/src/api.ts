@@ -29,9 +29,6 @@ export function connect(apiKey: string, onKeyRefused?: () => void): Client {
   return createClient({ baseUrl: apiBase(), apiKey, fetch: watched, retry: { maxRetries: 2, baseDelayMs: 300, maxDelayMs: 3000 } });
 }
 
-/** The server refused the key itself (401 InvalidApiKey), as opposed to any other failure. */
-export const isKeyRefused = (err: unknown): boolean => err instanceof DashScopeError && err.status === 401;
-
 /** The operator-facing `retouch` object of a task (which route and engine ran it), when the server sends one. */
 export interface RetouchInfo {
   readonly route?: string;
