@@ -44,6 +44,11 @@ export interface RunningServer {
 
 export interface StartOptions {
   readonly clock?: Clock;
+  /**
+   * The API-key cache's monotonic milliseconds (default performance.now): its revocation bound is
+   * real time, not the service clock's; a test advances this one to pass the bound without waiting.
+   */
+  readonly keyCacheNow?: () => number;
   /** Receives a newly generated API key, which is shown once and stored only as a hash. */
   readonly onKeyCreated?: (secret: string) => void;
 }
@@ -81,7 +86,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const backends = await openBackends(config, clock, () => baseUrl);
   const { tasks, queue, events, blobs, signer } = backends;
   // Authentication without a lookup per request; a revoke takes effect within KEY_CACHE_TTL_MS everywhere.
-  const keys = createCachedKeyStore(backends.keys);
+  const keys = createCachedKeyStore(backends.keys, { now: options.keyCacheNow });
   if (serveApi) await ensureApiKey(keys, config, clock, options.onKeyCreated);
 
   // Temporary uploads (oss:// inputs): policies are signed with the result-link keys.

@@ -260,6 +260,11 @@ describe('web console', () => {
     await page.goto(`${server.url}/`);
     await signIn(page, server.key);
     await expect.poll(() => page.getByLabel('Model / route').inputValue()).toBe('wan2.5-i2i-preview');
+    // Why the list is missing is said in the page's language, as the labels around it are.
+    await expect.poll(() => page.getByTestId('form-error').innerText()).toMatch(/^Could not load the model list: /);
+    await page.getByLabel('Language').selectOption('zh');
+    expect(await page.getByTestId('form-error').innerText()).toMatch(/^无法加载模型列表: /);
+    await page.getByLabel('语言').selectOption('en');
     await page.locator('#image-files').setInputFiles([red]);
     await page.getByLabel('Instruction').fill('rotate 90 degrees');
     await page.getByRole('button', { name: 'Submit edit' }).click();
@@ -436,6 +441,86 @@ describe('web console', () => {
     else expect(await page.getByRole('button', { name: 'Add endpoint' }).count()).toBe(1);
     await page.getByRole('link', { name: 'Routes' }).click();
     expect(await page.locator('table').innerText()).toContain('wan2.5-i2i-preview');
+    await context.close();
+  });
+
+  it('signs out, saying why, when the key is revoked during the session or before it is restored', async () => {
+    const make = async (name: string) => {
+      const res = await api(server, '/api/v1/admin/keys', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ workspace_id: 'team-revoked', name }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { data: { id: string; secret: string } }).data;
+    };
+    const revoke = async (id: string) => expect((await api(server, `/api/v1/admin/keys/${id}`, { method: 'DELETE' })).status).toBe(200);
+    const refused = 'You were signed out: the server no longer accepts this API key (it was revoked or deleted). Sign in with another key.';
+
+    // Revoked while signed in: the next call the page makes is refused, and the session ends.
+    const during = await make('revoked during the session');
+    const { context, page } = await newPage(server);
+    await signIn(page, during.secret);
+    await revoke(during.id);
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.getByLabel('API key').waitFor();
+    expect(await page.getByTestId('key-refused').innerText()).toBe(refused);
+    expect(await page.getByRole('link', { name: 'Tasks' }).count()).toBe(0);
+    expect(await page.evaluate(() => sessionStorage.getItem('retouch.apiKey'))).toBeNull();
+    // Another key signs in as usual (back on the page it was on), and the notice goes.
+    await page.getByLabel('API key').fill(server.key);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+    expect(await page.getByTestId('key-refused').count()).toBe(0);
+    await context.close();
+
+    // A remembered key revoked since: the reload says so, and the key is forgotten.
+    const remembered = await make('remembered, then revoked');
+    const second = await newPage(server);
+    await second.page.getByLabel('API key').fill(remembered.secret);
+    await second.page.getByLabel('Remember the key on this device').check();
+    await second.page.getByRole('button', { name: 'Connect' }).click();
+    await second.page.getByRole('heading', { name: 'Edit images' }).waitFor();
+    await revoke(remembered.id);
+    await second.page.reload();
+    await second.page.getByTestId('key-refused').waitFor();
+    expect(await second.page.getByTestId('key-refused').innerText()).toBe(refused);
+    expect(await second.page.evaluate(() => localStorage.getItem('retouch.apiKey'))).toBeNull();
+    await screenshot(second.page, 'signed-out-revoked');
+    await second.context.close();
+  });
+
+  it('shows every option of every select whole at desktop width', async () => {
+    const { context, page } = await newPage(server);
+    await signIn(page, server.key);
+    // A select cuts its label without overflowing (its scrollWidth stays its clientWidth), so each
+    // one is measured against a copy of itself at its natural width holding one option alone.
+    const cut = () =>
+      page.evaluate(() =>
+        Array.from(document.querySelectorAll('select')).flatMap((select) =>
+          Array.from(select.options).flatMap((option) => {
+            const copy = document.createElement('select');
+            copy.style.cssText = 'width: auto; min-width: 0; max-width: none; position: absolute; visibility: hidden';
+            copy.append(option.cloneNode(true));
+            select.parentElement!.append(copy);
+            const needed = copy.getBoundingClientRect().width;
+            copy.remove();
+            const width = select.getBoundingClientRect().width;
+            return width + 0.5 < needed ? [`${select.id || select.getAttribute('aria-label')}: "${option.text}" needs ${needed}px, has ${width}px`] : [];
+          }),
+        ),
+      );
+    await expect.poll(() => page.getByLabel('Model / route').inputValue()).toBe('wan2.5-i2i-preview');
+    await screenshot(page, 'edit-desktop');
+    expect(await cut()).toEqual([]);
+    await page.getByLabel('Output size').selectOption('custom');
+    expect(await cut()).toEqual([]);
+    await page.getByLabel('Language').selectOption('zh');
+    expect(await cut()).toEqual([]);
+    await page.getByLabel('语言').selectOption('en');
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+    expect(await cut()).toEqual([]);
     await context.close();
   });
 

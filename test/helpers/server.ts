@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { startServer, type RunningServer } from '../../src/main.js';
+import { startServer, type RunningServer, type StartOptions } from '../../src/main.js';
 
 export const TEST_KEY = 'sk-retouch-test-key-0001';
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -38,9 +38,9 @@ export function testEnv(dataDir: string, env: Record<string, string> = {}): Reco
   };
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
   const dataDir = env.RETOUCH_DATA_DIR ?? tempDataDir();
-  const server = await startServer(loadConfig(testEnv(dataDir, env)));
+  const server = await startServer(loadConfig(testEnv(dataDir, env)), options);
   return {
     url: server.url,
     key: TEST_KEY,

@@ -4,7 +4,7 @@
  * Optional endpoints (models, webhooks, task events) are feature-detected: a 404 means "this
  * server does not offer it", and the console says so or falls back.
  */
-import { createClient, DashScopeError, MODEL_WAN25_I2I, type GetTaskResponse, type RetouchClient } from '@retouch/sdk';
+import { createClient, DashScopeError, MODEL_WAN25_I2I, type FetchLike, type GetTaskResponse, type RetouchClient } from '@retouch/sdk';
 
 export type Client = RetouchClient;
 export { DashScopeError };
@@ -13,9 +13,20 @@ export function apiBase(): string {
   return `${location.origin}/api/v1`;
 }
 
-export function connect(apiKey: string): Client {
+/**
+ * A client for `apiKey`. `onKeyRefused` is told of every 401 (InvalidApiKey: the key is unknown or
+ * was revoked since sign-in), so that the session can end instead of failing call after call.
+ */
+export function connect(apiKey: string, onKeyRefused?: () => void): Client {
+  const watched: FetchLike | undefined =
+    onKeyRefused &&
+    (async (input, init) => {
+      const res = await fetch(input, init);
+      if (res.status === 401) onKeyRefused();
+      return res;
+    });
   // Few, short retries: a person is waiting, and errors are shown rather than hidden.
-  return createClient({ baseUrl: apiBase(), apiKey, retry: { maxRetries: 2, baseDelayMs: 300, maxDelayMs: 3000 } });
+  return createClient({ baseUrl: apiBase(), apiKey, fetch: watched, retry: { maxRetries: 2, baseDelayMs: 300, maxDelayMs: 3000 } });
 }
 
 /** The operator-facing `retouch` object of a task (which route and engine ran it), when the server sends one. */

@@ -22,6 +22,7 @@ const en = {
   remember: 'Remember the key on this device',
   connect: 'Connect',
   connecting: 'Connecting…',
+  keyRefused: 'You were signed out: the server no longer accepts this API key (it was revoked or deleted). Sign in with another key.',
   // edit
   editTitle: 'Edit images',
   images: 'Images (1–3)',
@@ -47,6 +48,7 @@ const en = {
   promptExtend: 'Rewrite the prompt (prompt_extend)',
   submit: 'Submit edit',
   submitting: 'Submitting…',
+  modelsError: 'Could not load the model list',
   // task view
   task: 'Task',
   status: 'Status',
@@ -175,6 +177,7 @@ const zh: Dict = {
   remember: '在此设备上记住这个 Key',
   connect: '连接',
   connecting: '连接中…',
+  keyRefused: '已退出：服务器不再接受这个 API Key（已被吊销或删除）。请用其他 Key 登录。',
   editTitle: '编辑图片',
   images: '图片（1–3 张）',
   dropHint: '把图片拖到这里、粘贴，或',
@@ -199,6 +202,7 @@ const zh: Dict = {
   promptExtend: '改写提示词 (prompt_extend)',
   submit: '提交编辑',
   submitting: '提交中…',
+  modelsError: '无法加载模型列表',
   task: '任务',
   status: '状态',
   plan: '执行计划（actual_prompt）',

@@ -3,7 +3,7 @@
  * #/admin/<section>), theme (system/light/dark) and language (English/Chinese) switches.
  */
 import { render } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { admin, connect, describeError, type Client } from './api.js';
 import { AppContext, type AppContextValue } from './app-context.js';
 import { AdminPage } from './components/admin-page.js';
@@ -31,7 +31,7 @@ function applyTheme(theme: Theme): void {
   else document.documentElement.dataset.theme = theme;
 }
 
-function SignIn(props: { onConnected: (key: string, client: Client, isAdmin: boolean, remember: boolean) => void; lang: Lang }) {
+function SignIn(props: { onConnected: (key: string, isAdmin: boolean, remember: boolean) => void; lang: Lang; keyRefused: boolean }) {
   const t = STRINGS[props.lang];
   const [key, setKey] = useState('');
   const [remember, setRemember] = useState(false);
@@ -44,7 +44,7 @@ function SignIn(props: { onConnected: (key: string, client: Client, isAdmin: boo
     try {
       const client = connect(key.trim());
       await client.listTasks({ pageSize: 1 });
-      props.onConnected(key.trim(), client, await admin.isAdmin(client), remember);
+      props.onConnected(key.trim(), await admin.isAdmin(client), remember);
     } catch (err) {
       setError(describeError(err));
     } finally {
@@ -55,6 +55,11 @@ function SignIn(props: { onConnected: (key: string, client: Client, isAdmin: boo
     <section class="card narrow" aria-labelledby="signin-title">
       <h1 id="signin-title">{t.signInTitle}</h1>
       <p class="muted">{t.signInIntro}</p>
+      {props.keyRefused && (
+        <p class="error" role="alert" data-testid="key-refused">
+          {t.keyRefused}
+        </p>
+      )}
       <form onSubmit={submit}>
         <label for="api-key">{t.apiKey}</label>
         <input id="api-key" type="password" autocomplete="off" required value={key} onInput={(e) => setKey(e.currentTarget.value)} />
@@ -78,6 +83,9 @@ function App() {
   const [lang, setLang] = useState<Lang>(defaultLang);
   const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem('retouch.theme') as Theme | null) ?? 'system');
   const [session, setSession] = useState<{ key: string; client: Client; isAdmin: boolean } | undefined>();
+  const [keyRefused, setKeyRefused] = useState(false);
+  // The key signed in (or being restored): a refusal of any other key is a stale request's.
+  const sessionKey = useRef<string | undefined>(undefined);
   const [restoring, setRestoring] = useState(true);
   const [seed, setSeed] = useState<EditSeed | undefined>();
   const hash = useHash();
@@ -92,15 +100,33 @@ function App() {
     applyTheme(theme);
     localStorage.setItem('retouch.theme', theme);
   }, [theme]);
+  /** Ends the session of `key`; `refused` when the server no longer accepts it (revoked since sign-in). */
+  const endSession = (key: string, refused: boolean) => {
+    if (sessionKey.current !== key) return;
+    sessionKey.current = undefined;
+    localStorage.removeItem(KEY_STORAGE);
+    sessionStorage.removeItem(KEY_STORAGE);
+    setSession(undefined);
+    setKeyRefused(refused);
+  };
+  // Every call of the session's client watches for a 401, so a revoked key signs out at once.
+  const sessionClient = (key: string) => {
+    sessionKey.current = key;
+    return connect(key, () => endSession(key, true));
+  };
+
   // A remembered key (localStorage) or this tab's key (sessionStorage) reconnects on load.
   useEffect(() => {
     const stored = localStorage.getItem(KEY_STORAGE) ?? sessionStorage.getItem(KEY_STORAGE);
     if (!stored) return setRestoring(false);
-    const client = connect(stored);
+    const client = sessionClient(stored);
     admin
       .isAdmin(client)
-      .then((isAdmin) => setSession({ key: stored, client, isAdmin }))
-      .catch(() => undefined)
+      .then((isAdmin) => sessionKey.current === stored && setSession({ key: stored, client, isAdmin }))
+      // A refused key has ended the session already; on any other failure, the sign-in form.
+      .catch(() => {
+        if (sessionKey.current === stored) sessionKey.current = undefined;
+      })
       .finally(() => setRestoring(false));
   }, []);
 
@@ -164,14 +190,7 @@ function App() {
             </select>
           </label>
           {session && (
-            <button
-              type="button"
-              onClick={() => {
-                localStorage.removeItem(KEY_STORAGE);
-                sessionStorage.removeItem(KEY_STORAGE);
-                setSession(undefined);
-              }}
-            >
+            <button type="button" onClick={() => endSession(session.key, false)}>
               {t.signOut}
             </button>
           )}
@@ -183,9 +202,11 @@ function App() {
         ) : !context ? (
           <SignIn
             lang={lang}
-            onConnected={(key, client, isAdmin, remember) => {
+            keyRefused={keyRefused}
+            onConnected={(key, isAdmin, remember) => {
               (remember ? localStorage : sessionStorage).setItem(KEY_STORAGE, key);
-              setSession({ key, client, isAdmin });
+              setKeyRefused(false);
+              setSession({ key, client: sessionClient(key), isAdmin });
             }}
           />
         ) : (

@@ -3,7 +3,7 @@
  * (steps/, execute.ts), fit to the output size, watermark, encode PNG (with alpha when an
  * operation made the image transparent).
  */
-import { MAX_OUTPUT_PIXELS, defaultOutputSize, type Size } from '@retouch/sdk/protocol';
+import { MAX_OUTPUT_PIXELS, defaultOutputSize, parseSize, type Size } from '@retouch/sdk/protocol';
 import { EditError, type EditRequest, type EditResult, type Engine } from '../engine.js';
 import { runPlan } from './execute.js';
 import { setupFonts } from './fonts.js';
@@ -79,17 +79,24 @@ export async function fitToOutput(work: Work, target: Size, hints: NegativeHints
 
 /**
  * The output size. An instruction that states a size ("resize to 1024×768", "half the size",
- * "600 px wide", "upscale 2x") gets exactly that size: the edited image is not refitted. With
- * `parameters.size` too, the two must agree (±1 px) or the task fails, rather than succeed with a
- * size that is not what was asked. Otherwise `size`, or about 1280×1280 at the edited aspect.
+ * "600 px wide", "twice as big", "upscale 2x") gets exactly that size, even outside the
+ * 768*768–1280*1280 range of `parameters.size` (the steps bound it by the working limit): the
+ * edited image is not refitted. With `parameters.size` too, the two must agree (±1 px) or the task
+ * fails, rather than succeed with a size that is not what was asked. Otherwise `size`, or about
+ * 1280×1280 at the edited aspect.
  */
 export function outputSize(plan: Plan, edited: Size, requested: Size | undefined): Size {
   const stated = plan.operations.some((op) => traitsOf(op.op).sizing === true);
   if (!stated) return requested ?? defaultOutputSize(edited.width, edited.height);
   if (requested && (Math.abs(requested.width - edited.width) > 1 || Math.abs(requested.height - edited.height) > 1)) {
+    const asked = `The instruction asks for an output of ${edited.width}×${edited.height} pixels, but parameters.size is ${requested.width}*${requested.height}.`;
+    // "Make them agree" cannot be done when parameters.size may not take the stated size.
+    const settable = typeof parseSize(`${edited.width}*${edited.height}`) !== 'string';
     throw new EditError(
       'InvalidParameter',
-      `The instruction asks for an output of ${edited.width}×${edited.height} pixels, but parameters.size is ${requested.width}*${requested.height}. Drop one of them or make them agree.`,
+      settable
+        ? `${asked} Drop one of them or make them agree.`
+        : `${asked} parameters.size must be within 768*768–1280*1280 pixels and 1:4–4:1, so it cannot be ${edited.width}*${edited.height}: drop it to get ${edited.width}×${edited.height}.`,
     );
   }
   return { width: edited.width, height: edited.height };

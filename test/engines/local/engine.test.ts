@@ -131,6 +131,34 @@ describe('working resolution', () => {
   });
 });
 
+describe('a stated size above the default output size', () => {
+  const twice = (prompt: string, size?: { width: number; height: number }) =>
+    sharp({ create: { width: 800, height: 600, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer()
+      .then(async (img) => request(prompt, { images: [img], size }));
+
+  it.each(['make it twice as big', 'double the size', '放大两倍'])('"%s" on 800×600 is 1600×1200, past 1280×1280 as documented', async (prompt) => {
+    const meta = await sharp((await engine.edit(await twice(prompt))).png).metadata();
+    expect([meta.width, meta.height]).toEqual([1600, 1200]);
+  });
+
+  it('with parameters.size, which cannot be 1600*1200, says to drop it rather than to make them agree', async () => {
+    const err = await engine.edit(await twice('make it twice as big', { width: 1280, height: 960 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EditError);
+    expect((err as EditError).message).toBe(
+      'The instruction asks for an output of 1600×1200 pixels, but parameters.size is 1280*960. parameters.size must be within 768*768–1280*1280 pixels and 1:4–4:1, so it cannot be 1600*1200: drop it to get 1600×1200.',
+    );
+    await expect(engine.edit(await twice('resize to 1024x768', { width: 1280, height: 960 }))).rejects.toThrow(/Drop one of them or make them agree\.$/);
+  });
+
+  it('past the working limit the task fails naming the limit', async () => {
+    await expect(engine.edit(await twice('make it 8 times bigger'))).rejects.toThrow(
+      'Scaling to 800% would make the image 6400×4800, above the 25 megapixel working limit.',
+    );
+  });
+});
+
 describe('per-image edits', () => {
   it('an edit of an input that nothing uses afterwards is refused instead of silently ignored', async () => {
     const images = [await png(quadrants(60, 40)), await png(quadrants(60, 40))];

@@ -21,10 +21,14 @@ export interface EditSeed {
 /** Sizes within [768², 1280²] pixels and [1:4, 4:1]. */
 const SIZE_PRESETS = ['1280*1280', '1024*1024', '768*768', '1280*720', '720*1280', '1152*864', '864*1152', '1536*640'];
 
-/** A problem to show: a local check's (a RequestProblem) or one the server answered, with its own code. */
+/**
+ * A problem to show: a local check's (a RequestProblem) or one the server answered, with its own
+ * code; or the model list's failure, labelled in the page's language (as it is when switched).
+ */
 interface ShownProblem {
   readonly code: string;
   readonly message: string;
+  readonly models?: true;
 }
 
 export function EditPage(props: { seed: EditSeed | undefined }) {
@@ -55,7 +59,7 @@ export function EditPage(props: { seed: EditSeed | undefined }) {
         // The list is a convenience: without it, the protocol's default model can still be used.
         setModels((list) => (list.length > 0 ? list : [{ id: MODEL_WAN25_I2I }]));
         setModel((m) => m || MODEL_WAN25_I2I);
-        setProblem({ code: 'Models', message: describeError(err) });
+        setProblem({ code: '', message: describeError(err), models: true });
       });
   }, [client]);
 
@@ -135,7 +139,7 @@ export function EditPage(props: { seed: EditSeed | undefined }) {
             <input id="negative" value={negative} onInput={(e) => setNegative(e.currentTarget.value)} />
           </details>
           <div class="grid">
-            <div>
+            <div class="wide">
               <label for="model">{t.model}</label>
               <select id="model" value={model} onChange={(e) => setModel(e.currentTarget.value)}>
                 {models.map((m) => (
@@ -189,7 +193,7 @@ export function EditPage(props: { seed: EditSeed | undefined }) {
           </label>
           {problem && (
             <p class="error" role="alert" data-testid="form-error">
-              {problem.code && <strong>{problem.code}: </strong>}
+              {problem.models ? <strong>{t.modelsError}: </strong> : problem.code && <strong>{problem.code}: </strong>}
               {problem.message}
             </p>
           )}

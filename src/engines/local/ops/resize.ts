@@ -71,6 +71,6 @@ export default defineOp({
     ],
     zh: ['缩小一半', '放大两倍', '缩放到50%', '尺寸调整为800x600', '宽度调整为640像素', '尺寸改成800乘600'],
     params:
-      'Scale factor or pixel size (one side keeps the aspect ratio; both sides stretch unless the negative prompt says "stretched/变形", then it crops). **The size the instruction states is the output size**: without the `size` parameter the result is returned at exactly that size (no refit to about 1280×1280); with `size` too, the two must agree (±1 px), otherwise the task fails with `InvalidParameter` naming both. Working limit 25 megapixels.',
+      'Scale factor or pixel size (one side keeps the aspect ratio; both sides stretch unless the negative prompt says "stretched/变形", then it crops). **The size the instruction states is the output size**: without the `size` parameter the result is returned at exactly that size (no refit to about 1280×1280); with `size` too, the two must agree (±1 px), otherwise the task fails with `InvalidParameter` naming both. The size may be outside the 768×768–1280×1280 range of `size` (twice 800×600 is 1600×1200); working limit 25 megapixels, past which the task fails saying so.',
   },
 });
