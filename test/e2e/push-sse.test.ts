@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBody, createTask, expectError, getTask, imageDataUri, NO_RATE_LIMITS, waitForStatus, call, pollUntil } from '../helpers/http.js';
 import { startSecServer, type SecServer } from '../security/helpers.js';
 import { openSse, statusOf, type SseEvent } from '../helpers/sse.js';
+import { join } from 'node:path';
+import { createKeyStore } from '../../src/auth/key-store.js';
+import { createSqliteKeyRepository } from '../../src/auth/sqlite/sqlite-key-repository.js';
+import { openSqlite } from '../../src/db/sqlite/database.js';
 
 const withoutRequestId = (body: any) => ({ ...body, request_id: undefined });
 const ids = (events: SseEvent[]) => events.map((e) => Number(e.id));
@@ -114,6 +118,29 @@ describe('SSE: GET /api/v1/tasks/events (workspace)', () => {
     image = await imageDataUri(400, 400);
   });
   afterAll(() => s.close());
+
+  it('ends the open streams of a key revoked by another process (within the key cache bound); the reconnect is refused 401', async () => {
+    const secret = await s.addKey('team-revoked');
+    const url = `${s.url}/api/v1/tasks/events`;
+    const workspace = await openSse(url, { Authorization: `Bearer ${secret}` });
+    const running = (await createTask(s.url, secret, createBody([image], 'sleep=60000', { n: 1 }))).body.output.task_id;
+    const perTask = await openSse(`${s.url}/api/v1/tasks/${running}/events?api_key=${encodeURIComponent(secret)}`);
+    expect([workspace.status, perTask.status]).toEqual([200, 200]);
+    // Revoked through the SQLite file, as `retouch keys revoke` does from another process.
+    const db = openSqlite(join(s.dataDir, 'retouch.db'));
+    try {
+      const keys = createKeyStore(createSqliteKeyRepository(db));
+      const key = (await keys.list()).find((k) => k.workspaceId === 'team-revoked')!;
+      expect(await keys.revoke(key.id, Date.now())).toBe(true);
+    } finally {
+      db.close();
+    }
+    // Both streams end by themselves (without the check they stay open until the client leaves).
+    await Promise.all([workspace.ended, perTask.ended]);
+    expect(perTask.events.every((e) => statusOf(e) !== 'SUCCEEDED')).toBe(true);
+    expectError(await call(url, { key: secret }), 401, 'InvalidApiKey');
+    await call(`${s.url}/api/v1/tasks/${running}/cancel`, { method: 'POST', key: s.key });
+  });
 
   it("streams every task of the caller's workspace (not others'), and resumes with what changed after the id", async () => {
     const other = await s.addKey('team-ws');

@@ -13,7 +13,9 @@
  * changed after N (up to RESUME_LIMIT, oldest first). Where nothing more can come (a final task
  * already sent, an unknown task on resume) the answer is 204, which makes EventSource stop
  * reconnecting. Heartbeats are `: ping` comments. Auth: Bearer header, or `?api_key=` for
- * browsers' EventSource.
+ * browsers' EventSource. The key is checked again every KEY_RECHECK_MS while a stream is open
+ * (through the key cache, so within its revocation bound): a revoked key's stream ends, and the
+ * client's reconnect is answered 401 InvalidApiKey.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Errors } from '../../errors.js';
@@ -22,6 +24,8 @@ import type { TaskFeed } from '../../tasks/task-feed.js';
 import type { Caller } from '../../tasks/task-service.js';
 import type { TaskRecord } from '../../tasks/task-record.js';
 import type { AppDeps } from '../deps.js';
+import { authenticate } from '../auth.js';
+import { KEY_CACHE_TTL_MS } from '../../auth/key-cache.js';
 import { presentTask, unknownTask } from '../present.js';
 import { openEventStream, type EventStream } from '../sse.js';
 
@@ -31,6 +35,8 @@ export type Admit = (request: FastifyRequest, kind: 'query', options: { allowQue
 export const RESUME_LIMIT = 100;
 /** Per-task revisions a workspace stream remembers, to skip records it already sent. */
 const REMEMBERED = 1024;
+/** How often an open stream's key is checked again (the key cache's bound: one store read per key). */
+const KEY_RECHECK_MS = KEY_CACHE_TTL_MS;
 
 function lastEventId(request: FastifyRequest): number | undefined {
   const header = request.headers['last-event-id'];
@@ -60,15 +66,28 @@ export function registerEventRoutes(app: FastifyInstance, deps: AppDeps & { feed
       stopWatching();
       throw Errors.tooManyStreams();
     }
+    let recheck: NodeJS.Timeout | undefined;
     const stream = openEventStream(reply, {
       heartbeatMs: deps.push?.heartbeatMs ?? 15_000,
       onClose: () => {
+        clearInterval(recheck);
         stopWatching();
         release();
         open.delete(stream);
       },
     });
     open.add(stream);
+    // Without the rate limiter: the check is the server's, not the client's request.
+    recheck = setInterval(() => {
+      authenticate(request, deps.keys, { allowQueryKey: true }).then(
+        (now) => now.workspaceId === caller.workspaceId || stream.end(),
+        (err) => {
+          if ((err as { status?: number }).status === 401 || (err as { status?: number }).status === 403) stream.end();
+          else request.log.warn({ err }, 'checking an event stream key failed');
+        },
+      );
+    }, KEY_RECHECK_MS);
+    recheck.unref();
     let queue = Promise.resolve();
     const enqueue = (deliver: () => Promise<void>) => {
       queue = queue
