@@ -70,6 +70,9 @@ async function cases(): Promise<[string, Buffer, Expect, [number, number]?][]> {
     // Whole-file checks, from the structure alone (no decoder at intake).
     ['a PNG cut at a chunk boundary (no IEND)', png.subarray(0, png.length - 12), 'InvalidImageFormat'],
     ['a PNG with one bit flipped in its pixel data (its CRC fails)', flipBit(png, png.length - 30), 'InvalidImageFormat'],
+    ['a PNG whose IHDR fails its CRC', flipBit(png, 30), 'InvalidImageFormat'],
+    // libspng discards an ancillary chunk failing its CRC and decodes the image: so does intake.
+    ['a PNG whose tEXt chunk fails its CRC', withChunkAfterHeader(png, flipBit(pngChunk('tEXt', Buffer.from('Comment\0hi')), 20)), 'ok', [500, 400]],
     ['a JPEG cut just before its EOI', jpeg.subarray(0, jpeg.length - 2), 'InvalidImageFormat'],
     ['a JPEG with bytes after its EOI', Buffer.concat([jpeg, Buffer.alloc(2048, 0x20)]), 'ok', [400, 400]],
     ['the PNG signature alone', PNG_SIGNATURE, 'InvalidImageFormat'],
