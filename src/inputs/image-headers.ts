@@ -144,14 +144,16 @@ export function checkJpegHeader(bytes: Buffer): ClaimedSize {
     if (marker === 0xda) {
       if (!frame) fail('JPEG scan before its frame header');
       const entropyStart = at + length;
-      const entropyBytes = bytes.length - entropyStart;
       // A whole file ends with EOI. Entropy-coded data cannot hold FF D9 (an FF in it is followed
-      // by 00 or a restart marker), so its last occurrence past the first scan's start is the
-      // EOI of a whole file; a truncated one has none. Bytes after EOI are ignored, as by libjpeg.
-      if (bytes.lastIndexOf(EOI) < entropyStart) fail('JPEG ends before its EOI marker');
+      // by 00 or a restart marker), so its first occurrence past the first scan's start is the
+      // EOI, where libjpeg stops; a truncated file has none. Bytes after it are ignored, by
+      // libjpeg and by the length check below (else 60 KB appended to a 64×64 JPEG claiming
+      // 5000×5000 would pass it, with no decoder at intake to find the data missing).
+      const eoi = bytes.indexOf(EOI, entropyStart);
+      if (eoi < 0) fail('JPEG ends before its EOI marker');
       // At least one bit per luma block: every block codes its DC coefficient with a Huffman
       // code of one bit or more, in any sequential or progressive JPEG.
-      return { width: frame!.width, height: frame!.height, short: entropyBytes < Math.floor(frame!.lumaBlocks / 8), orientation };
+      return { width: frame!.width, height: frame!.height, short: eoi - entropyStart < Math.floor(frame!.lumaBlocks / 8), orientation };
     }
     at += length;
   }

@@ -61,6 +61,8 @@ describe('strict image headers', () => {
   it('reports data shorter than the header allows (the bombs of finding 1)', async () => {
     expect(checkPngHeader(claimingPng(5000, 5000)).short).toBe(true);
     expect(checkJpegHeader(await claimingJpeg(5000, 5000)).short).toBe(true);
+    // Bytes after the EOI are not data (libjpeg stops there), however many.
+    expect(checkJpegHeader(Buffer.concat([await claimingJpeg(5000, 5000), Buffer.alloc(60_000)])).short).toBe(true);
     expect(readBmpHeader(bmpWith({ width: 5000, height: 5000, bpp: 24 })).short).toBe(true);
   });
 

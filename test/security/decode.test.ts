@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkImage } from '../../src/inputs/image-check.js';
 import { createBody, createTask, waitForStatus } from '../helpers/http.js';
-import { shortRowsPng } from './hostile-images.js';
+import { claimingJpeg, shortRowsPng } from './hostile-images.js';
 import { claimingPng, dataUri, PNG_SIGNATURE, pngChunk, startSecServer, withChunkAfterHeader, withChunkBeforeEnd, type SecServer } from './helpers.js';
 
 type Expect = 'ok' | 'InvalidImage.FileFormat' | 'InvalidImageResolution' | 'InvalidImageFormat' | 'InvalidParameter';
@@ -75,6 +75,8 @@ async function cases(): Promise<[string, Buffer, Expect, [number, number]?][]> {
     ['a PNG whose tEXt chunk fails its CRC', withChunkAfterHeader(png, flipBit(pngChunk('tEXt', Buffer.from('Comment\0hi')), 20)), 'ok', [500, 400]],
     ['a JPEG cut just before its EOI', jpeg.subarray(0, jpeg.length - 2), 'InvalidImageFormat'],
     ['a JPEG with bytes after its EOI', Buffer.concat([jpeg, Buffer.alloc(2048, 0x20)]), 'ok', [400, 400]],
+    // Appended bytes do not count as data: no decoder at intake would find it missing.
+    ['a 64×64 JPEG claiming 5000×5000 with 60 KB after its EOI', Buffer.concat([await claimingJpeg(5000, 5000), Buffer.alloc(60_000)]), 'InvalidImageFormat'],
     ['the PNG signature alone', PNG_SIGNATURE, 'InvalidImageFormat'],
     ['an empty file', Buffer.alloc(0), 'InvalidImage.FileFormat'],
     ['11 MB (over the 10 MB cap)', Buffer.concat([png, Buffer.alloc(11 * 1024 * 1024)]), 'InvalidParameter'],
