@@ -5,7 +5,8 @@
  *
  * 1. format by content (the magic bytes, never a header or file name), at most 10 MB;
  * 2. a strict structure check (image-headers.ts, bmp.ts): the fields, every chunk or segment
- *    inside the file, the file whole (PNG CRCs and IEND, JPEG EOI, WebP RIFF length);
+ *    inside the file, the file whole (PNG critical-chunk CRCs and IEND, JPEG EOI, WebP RIFF
+ *    length);
  * 3. each side in [384, 5000] as displayed (the EXIF orientation found by the header check);
  * 4. the data length against the header (a 54-byte file claiming 25 megapixels stops here);
  * 5. for WebP only, a decode at a reduced scale on libvips' threads: its bitstreams carry no

@@ -8,8 +8,8 @@
  * - the fields the format allows (PNG bit depth per colour type, compression/filter/interlace;
  *   JPEG frame type, precision, component count and sampling; WebP chunk layout and bitstream
  *   signatures), non-zero sides, and every chunk or segment fitting inside the file;
- * - that the file is whole: a PNG's chunks each match their CRC and end with IEND, a JPEG has its
- *   EOI marker after its first scan, a WebP is as long as its RIFF header says;
+ * - that the file is whole: a PNG's critical chunks each match their CRC and end with IEND, a
+ *   JPEG has its EOI marker after its first scan, a WebP is as long as its RIFF header says;
  * - the data length against the header: a PNG's IDAT bytes are at least the raw size over
  *   DEFLATE's maximum ratio (1032:1), a Huffman JPEG's entropy-coded bytes at least one bit per
  *   8×8 luma block (each block codes at least its DC difference).
@@ -70,6 +70,7 @@ export function checkPngHeader(bytes: Buffer): ClaimedSize {
   const kind = PNG_DEPTHS[colourType];
   if (!kind || !kind.depths.includes(depth)) fail(`PNG bit depth ${depth} is invalid for colour type ${colourType}`);
   if (compression !== 0 || filter !== 0 || interlace > 1) fail('PNG compression, filter or interlace method is invalid');
+  if (crc32(bytes.subarray(12, 29)) !== bytes.readUInt32BE(29)) fail('PNG chunk "IHDR" fails its CRC');
 
   let at = 8 + 25;
   let idatBytes = 0;
@@ -85,11 +86,14 @@ export function checkPngHeader(bytes: Buffer): ClaimedSize {
     const length = bytes.readUInt32BE(at);
     const type = bytes.toString('latin1', at + 4, at + 8);
     if (length > 0x7fffffff || at + 12 + length > bytes.length) fail(`PNG chunk ${JSON.stringify(type)} runs past the end of the file`);
-    // The CRC covers the type and the data: damage anywhere in the file shows here, as libspng
-    // (which the engines decode with) would refuse it.
-    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== bytes.readUInt32BE(at + 8 + length)) fail(`PNG chunk ${JSON.stringify(type)} fails its CRC`);
+    // The CRC covers the type and the data. A critical chunk (type in upper case first: IDAT,
+    // PLTE, IEND) that fails it is damage libspng (which the engines decode with) refuses; an
+    // ancillary one (tEXt, eXIf…) it discards, decoding the image, as libpng does: not refused
+    // here either, and not read (libvips sees no orientation in a discarded eXIf).
+    const intact = crc32(bytes.subarray(at + 4, at + 8 + length)) === bytes.readUInt32BE(at + 8 + length);
+    if (!intact && (bytes[at + 4]! & 0x20) === 0) fail(`PNG chunk ${JSON.stringify(type)} fails its CRC`);
     if (type === 'PLTE') palette = true;
-    if (type === 'eXIf' && orientation === undefined) orientation = exifOrientation(bytes.subarray(at + 8, at + 8 + length));
+    if (type === 'eXIf' && intact && orientation === undefined) orientation = exifOrientation(bytes.subarray(at + 8, at + 8 + length));
     if (type === 'IDAT') {
       if (colourType === 3 && !palette) fail('palette PNG without PLTE before its data');
       idatBytes += length;
@@ -140,14 +144,16 @@ export function checkJpegHeader(bytes: Buffer): ClaimedSize {
     if (marker === 0xda) {
       if (!frame) fail('JPEG scan before its frame header');
       const entropyStart = at + length;
-      const entropyBytes = bytes.length - entropyStart;
       // A whole file ends with EOI. Entropy-coded data cannot hold FF D9 (an FF in it is followed
-      // by 00 or a restart marker), so its last occurrence past the first scan's start is the
-      // EOI of a whole file; a truncated one has none. Bytes after EOI are ignored, as by libjpeg.
-      if (bytes.lastIndexOf(EOI) < entropyStart) fail('JPEG ends before its EOI marker');
+      // by 00 or a restart marker), so its first occurrence past the first scan's start is the
+      // EOI, where libjpeg stops; a truncated file has none. Bytes after it are ignored, by
+      // libjpeg and by the length check below (else 60 KB appended to a 64×64 JPEG claiming
+      // 5000×5000 would pass it, with no decoder at intake to find the data missing).
+      const eoi = bytes.indexOf(EOI, entropyStart);
+      if (eoi < 0) fail('JPEG ends before its EOI marker');
       // At least one bit per luma block: every block codes its DC coefficient with a Huffman
       // code of one bit or more, in any sequential or progressive JPEG.
-      return { width: frame!.width, height: frame!.height, short: entropyBytes < Math.floor(frame!.lumaBlocks / 8), orientation };
+      return { width: frame!.width, height: frame!.height, short: eoi - entropyStart < Math.floor(frame!.lumaBlocks / 8), orientation };
     }
     at += length;
   }

@@ -2,9 +2,9 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { BmpError, readBmpHeader } from '../../src/inputs/bmp.js';
-import { checkJpegHeader, checkPngHeader, checkWebpHeader, exifOrientation, HeaderError } from '../../src/inputs/image-headers.js';
+import { checkJpegHeader, checkPngHeader, checkWebpHeader, exifOrientation, HeaderError, type ClaimedSize } from '../../src/inputs/image-headers.js';
 import { bmpImage } from '../helpers/http.js';
-import { claimingPng } from '../security/helpers.js';
+import { claimingPng, pngChunk, withChunkAfterHeader } from '../security/helpers.js';
 import { bmpWith, claimingJpeg, claimingWebp, oneBitBmp } from '../security/hostile-images.js';
 
 const img = () => sharp({ create: { width: 500, height: 400, channels: 3, background: 'teal' } });
@@ -61,6 +61,8 @@ describe('strict image headers', () => {
   it('reports data shorter than the header allows (the bombs of finding 1)', async () => {
     expect(checkPngHeader(claimingPng(5000, 5000)).short).toBe(true);
     expect(checkJpegHeader(await claimingJpeg(5000, 5000)).short).toBe(true);
+    // Bytes after the EOI are not data (libjpeg stops there), however many.
+    expect(checkJpegHeader(Buffer.concat([await claimingJpeg(5000, 5000), Buffer.alloc(60_000)])).short).toBe(true);
     expect(readBmpHeader(bmpWith({ width: 5000, height: 5000, bpp: 24 })).short).toBe(true);
   });
 
@@ -94,6 +96,40 @@ describe('strict image headers', () => {
     const long = Buffer.from(png);
     long.writeUInt32BE(0x7ffffff0, 33);
     expect(() => checkPngHeader(long)).toThrow(HeaderError);
+  });
+
+  it('refuses a PNG whose critical chunk fails its CRC; one whose ancillary chunk does is accepted, as libspng decodes it (without that chunk)', async () => {
+    const png = await img().png().toBuffer();
+    const damaged = (chunk: Buffer) => {
+      const copy = Buffer.from(chunk);
+      copy[copy.length - 1]! ^= 1;
+      return copy;
+    };
+    const flippedCrc = (at: number) => Buffer.concat([png.subarray(0, at), damaged(png.subarray(at, at + 4)), png.subarray(at + 4)]);
+    const rotated = await img().withMetadata({ orientation: 6 }).png().toBuffer();
+    const exifAt = rotated.indexOf('eXIf') - 4;
+    const exif6 = rotated.subarray(exifAt, exifAt + 12 + rotated.readUInt32BE(exifAt));
+    const withExif = (exif: Buffer) => Buffer.concat([png.subarray(0, 33), exif, png.subarray(33)]);
+    const idatCrc = png.indexOf('IDAT') + 4 + png.readUInt32BE(png.indexOf('IDAT') - 4);
+    const cases: [string, Buffer, 'refused' | ClaimedSize][] = [
+      ['IHDR', flippedCrc(29), 'refused'],
+      ['IDAT', flippedCrc(idatCrc), 'refused'],
+      ['tEXt', withChunkAfterHeader(png, damaged(pngChunk('tEXt', Buffer.from('Comment\0hi')))), { width: 500, height: 400, short: false }],
+      ['a private chunk', withChunkAfterHeader(png, damaged(pngChunk('prIv', Buffer.from('data')))), { width: 500, height: 400, short: false }],
+      ['eXIf (orientation 6)', withExif(exif6), { width: 500, height: 400, short: false, orientation: 6 }],
+      // libspng discards the chunk, so libvips sees no orientation: neither does the check.
+      ['a damaged eXIf (orientation 6)', withExif(damaged(exif6)), { width: 500, height: 400, short: false }],
+    ];
+    for (const [name, bytes, expected] of cases) {
+      if (expected === 'refused') {
+        expect(() => checkPngHeader(bytes), name).toThrow(HeaderError);
+        continue;
+      }
+      expect(checkPngHeader(bytes), name).toEqual(expected);
+      // What the engines will see: the image decodes, with the orientation the check read.
+      await sharp(bytes).raw().toBuffer();
+      expect((await sharp(bytes).metadata()).orientation, name).toBe(expected.orientation);
+    }
   });
 
   it('refuses JPEG frames it cannot check or decode: 12-bit, height 0 (DNL), 2 components, lossless, arithmetic', async () => {

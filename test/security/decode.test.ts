@@ -2,12 +2,12 @@
  * Hostile images: every generated case gets the documented outcome (docs/security.md,
  * "Decoding"), quickly and without a 5xx — both at the decode check and over HTTP.
  */
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkImage } from '../../src/inputs/image-check.js';
 import { createBody, createTask, waitForStatus } from '../helpers/http.js';
-import { shortRowsPng } from './hostile-images.js';
+import { claimingJpeg, corruptProgressiveJpeg, shortRowsPng } from './hostile-images.js';
 import { claimingPng, dataUri, PNG_SIGNATURE, pngChunk, startSecServer, withChunkAfterHeader, withChunkBeforeEnd, type SecServer } from './helpers.js';
 
 type Expect = 'ok' | 'InvalidImage.FileFormat' | 'InvalidImageResolution' | 'InvalidImageFormat' | 'InvalidParameter';
@@ -70,8 +70,13 @@ async function cases(): Promise<[string, Buffer, Expect, [number, number]?][]> {
     // Whole-file checks, from the structure alone (no decoder at intake).
     ['a PNG cut at a chunk boundary (no IEND)', png.subarray(0, png.length - 12), 'InvalidImageFormat'],
     ['a PNG with one bit flipped in its pixel data (its CRC fails)', flipBit(png, png.length - 30), 'InvalidImageFormat'],
+    ['a PNG whose IHDR fails its CRC', flipBit(png, 30), 'InvalidImageFormat'],
+    // libspng discards an ancillary chunk failing its CRC and decodes the image: so does intake.
+    ['a PNG whose tEXt chunk fails its CRC', withChunkAfterHeader(png, flipBit(pngChunk('tEXt', Buffer.from('Comment\0hi')), 20)), 'ok', [500, 400]],
     ['a JPEG cut just before its EOI', jpeg.subarray(0, jpeg.length - 2), 'InvalidImageFormat'],
     ['a JPEG with bytes after its EOI', Buffer.concat([jpeg, Buffer.alloc(2048, 0x20)]), 'ok', [400, 400]],
+    // Appended bytes do not count as data: no decoder at intake would find it missing.
+    ['a 64×64 JPEG claiming 5000×5000 with 60 KB after its EOI', Buffer.concat([await claimingJpeg(5000, 5000), Buffer.alloc(60_000)]), 'InvalidImageFormat'],
     ['the PNG signature alone', PNG_SIGNATURE, 'InvalidImageFormat'],
     ['an empty file', Buffer.alloc(0), 'InvalidImage.FileFormat'],
     ['11 MB (over the 10 MB cap)', Buffer.concat([png, Buffer.alloc(11 * 1024 * 1024)]), 'InvalidParameter'],
@@ -301,6 +306,36 @@ describe('corrupt data inside a well-formed file', () => {
       expect(done.body.output.message, name).toMatch(
         /^The input image is in invalid format \(input\.images\[1\] could not be decoded: truncated or corrupt\)\./,
       );
+    }
+  });
+
+  it('names the third image of three, for every decode path (16-bit, palette, grey with alpha, EXIF-rotated), in each of n results', async () => {
+    const good = await solid(400, 400);
+    /** `png` with its image data replaced by half as many rows (every CRC still right). */
+    const halfRows = (png: Buffer) => {
+      const at = png.indexOf('IDAT') - 4;
+      const data: Buffer[] = [];
+      for (let c = at; png.toString('latin1', c + 4, c + 8) === 'IDAT'; c += 12 + png.readUInt32BE(c))
+        data.push(png.subarray(c + 8, c + 8 + png.readUInt32BE(c)));
+      const rows = inflateSync(Buffer.concat(data));
+      return Buffer.concat([png.subarray(0, at), pngChunk('IDAT', deflateSync(rows.subarray(0, rows.length >> 1))), pngChunk('IEND', Buffer.alloc(0))]);
+    };
+    const noisy = () => sharp({ create: { width: 480, height: 400, channels: 3, background: 'grey', noise: { type: 'gaussian', mean: 128, sigma: 40 } } });
+    const variants: [string, Buffer][] = [
+      ['a 16-bit PNG', halfRows(await noisy().toColourspace('rgb16').png().toBuffer())],
+      ['a palette PNG', halfRows(await noisy().png({ palette: true }).toBuffer())],
+      ['a grey PNG with alpha', halfRows(await noisy().greyscale().ensureAlpha(0.5).png().toBuffer())],
+      ['an EXIF-rotated PNG', halfRows(await noisy().withMetadata({ orientation: 6 }).png().toBuffer())],
+      ['a progressive JPEG with a broken later scan', await corruptProgressiveJpeg()],
+    ];
+    for (const [name, bytes] of variants) {
+      const images = [dataUri(good), dataUri(good), dataUri(bytes)];
+      const res = await createTask(s.url, s.key, createBody(images, 'put image 1, image 2 and image 3 side by side', { n: 2 }, 'wan2.5-i2i-preview'));
+      expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(200);
+      const done = await waitForStatus(s.url, s.key, res.body.output.task_id, undefined, 30_000);
+      expect([done.body.output.task_status, done.body.output.code], name).toEqual(['FAILED', 'InvalidImageFormat']);
+      expect(done.body.output.message, name).toMatch(/\(input\.images\[2\] could not be decoded: truncated or corrupt\)/);
+      expect(done.body.output.task_metrics, name).toMatchObject({ TOTAL: 2, SUCCEEDED: 0, FAILED: 2 });
     }
   });
 });

@@ -1,7 +1,7 @@
 /** Hand-made images for the intake tests: header bombs of every format, and corrupt data. */
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { claimingPng } from './helpers.js';
+import { claimingPng, pngChunk, withChunkAfterHeader } from './helpers.js';
 
 /** A BMP of `total` bytes whose BITMAPINFOHEADER says what `fields` say (pixel data = zeros). */
 export function bmpWith(
@@ -102,4 +102,16 @@ export function shortRowsPng(): Buffer {
   const rows = Buffer.alloc(200 * rowBytes, 0x55);
   for (let r = 0; r < 200; r++) rows[r * rowBytes] = 0; // filter type None on every row
   return claimingPng(400, 400, deflateSync(rows));
+}
+
+/**
+ * A `width`×`height` PNG, whole and well-formed (every CRC right, IEND present), with an unknown
+ * critical chunk before its data: intake's structure check accepts it, but libspng (sharp) will
+ * not even read its header.
+ */
+export async function unknownCriticalChunkPng(width: number, height: number): Promise<Buffer> {
+  const png = await sharp({ create: { width, height, channels: 3, background: 'teal' } })
+    .png()
+    .toBuffer();
+  return withChunkAfterHeader(png, pngChunk('CRIT', Buffer.from('unknown')));
 }

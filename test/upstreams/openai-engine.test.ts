@@ -9,7 +9,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAiEngine, type OpenAiOptionsInput } from '../../src/engines/openai/index.js';
 import { EditError, type EditRequest, type EditResult, type Engine } from '../../src/engines/engine.js';
+import { defaultOutputSize } from '@retouch/sdk/protocol';
 import { testImage } from '../helpers/http.js';
+import { unknownCriticalChunkPng } from '../security/hostile-images.js';
 import { spawnServer, tempDataDir, TEST_KEY, type ChildServer } from '../helpers/server.js';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
 
@@ -156,6 +158,17 @@ describe('outputs and n', () => {
     expect(proxy.seen[0]!.files[0]!.field).toBe('image');
     const meta = await sharp(r!.png).metadata();
     expect([meta.width, meta.height]).toEqual([1280, 720]);
+  });
+
+  it('without a task size, the size asked comes from the first input header, also for one sharp cannot open (the model judges it)', async () => {
+    proxy.reset();
+    // Intake checks PNG structure only, so this reaches the engine; reading its size must not
+    // start a decoder (that failed with libspng's raw error, an internal error for the task).
+    const [r] = await runTask(engine(), 1, 4, { images: [await unknownCriticalChunkPng(600, 400)], size: undefined });
+    const want = defaultOutputSize(600, 400);
+    expect(proxy.seen[0]!.fields.size).toBe(`${want.width}x${want.height}`);
+    const meta = await sharp(r!.png).metadata();
+    expect([meta.width, meta.height]).toEqual([want.width, want.height]);
   });
 
   it('pass-through fields are sent as they are', async () => {

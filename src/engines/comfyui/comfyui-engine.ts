@@ -87,7 +87,7 @@ export function createComfyUiEngine(input: ComfyUiOptionsInput | ComfyUiOptions,
   }
 
   async function run(req: EditRequest): Promise<Buffer> {
-    const size = await wantedSize(req.size, req.images[0]!);
+    const size = wantedSize(req.size, req.images[0]!);
     const deadline = Date.now() + timeoutMs;
     const limits = { signal: req.signal, deadline };
     // Content-addressed names: the n outputs of a task (and tasks sharing an image) reuse one

@@ -148,7 +148,7 @@ export function createOpenAiEngine(input: OpenAiOptionsInput | OpenAiOptions, ct
     name: 'openai',
     async edit(req: EditRequest): Promise<EditResult> {
       req.signal.throwIfAborted();
-      const size = await wantedSize(req.size, req.images[0]!);
+      const size = wantedSize(req.size, req.images[0]!);
       const out = options.max_n > 1 ? await fromBatch(req, size) : (await request(req, 1, size))[0]!;
       req.signal.throwIfAborted();
       return req.promptExtend && out.revisedPrompt !== undefined ? { png: out.bytes, actualPrompt: out.revisedPrompt } : { png: out.bytes };

@@ -9,6 +9,7 @@
  */
 import sharp from 'sharp';
 import { defaultOutputSize, type Size } from '@retouch/sdk/protocol';
+import { displayedSize } from '../../inputs/image-check.js';
 import { fromSharp, toSharp } from '../local/image.js';
 import { applyWatermark } from '../local/watermark.js';
 import { upstreamError, UpstreamCodes } from './errors.js';
@@ -36,14 +37,16 @@ export async function normalizeOutput(bytes: Buffer, size: Size, watermark: bool
   }
 }
 
-/** The size to ask the upstream for: the task's, or the default for the first input's aspect. */
-export async function wantedSize(size: Size | undefined, firstImage: Buffer): Promise<Size> {
+/**
+ * The size to ask the upstream for: the task's, or the default for the first input's aspect as
+ * displayed. Read from the header, as intake read it: intake checks PNG and JPEG by structure
+ * alone, so a file sharp cannot open (an unknown critical PNG chunk) reaches here, and is the
+ * model's to judge, not an internal error.
+ */
+export function wantedSize(size: Size | undefined, firstImage: Buffer): Size {
   if (size) return size;
-  const meta = await sharp(firstImage).metadata();
-  const swap = (meta.orientation ?? 1) >= 5;
-  const w = (swap ? meta.height : meta.width) ?? 1280;
-  const h = (swap ? meta.width : meta.height) ?? 1280;
-  return defaultOutputSize(w, h);
+  const { width, height } = displayedSize(firstImage) ?? { width: 1280, height: 1280 };
+  return defaultOutputSize(width, height);
 }
 
 /** The image format of some bytes, by content, for file names and MIME types of uploads. */
