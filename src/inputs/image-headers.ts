@@ -50,6 +50,9 @@ const VIPS_MAX_COORD = 100_000_000;
 /** Files with more chunks than this are refused rather than walked (real encoders write few). */
 const MAX_PNG_CHUNKS = 20_000;
 
+/** The critical chunks after the first IHDR (a second IHDR is as unknown as any other). */
+const KNOWN_CRITICAL = new Set(['PLTE', 'IDAT', 'IEND']);
+
 const PNG_DEPTHS: Record<number, { depths: readonly number[]; channels: number }> = {
   0: { depths: [1, 2, 4, 8, 16], channels: 1 },
   2: { depths: [8, 16], channels: 3 },
@@ -92,6 +95,10 @@ export function checkPngHeader(bytes: Buffer): ClaimedSize {
     // here either, and not read (libvips sees no orientation in a discarded eXIf).
     const intact = crc32(bytes.subarray(at + 4, at + 8 + length)) === bytes.readUInt32BE(at + 8 + length);
     if (!intact && (bytes[at + 4]! & 0x20) === 0) fail(`PNG chunk ${JSON.stringify(type)} fails its CRC`);
+    // libspng refuses what it cannot know to be safe to skip: a chunk type that is not four
+    // letters, a critical chunk it does not know, a second IHDR.
+    if (!/^[A-Za-z]{4}$/.test(type)) fail('PNG chunk type is not four letters');
+    if ((bytes[at + 4]! & 0x20) === 0 && !KNOWN_CRITICAL.has(type)) fail(`PNG has an unknown critical chunk ${JSON.stringify(type)}`);
     if (type === 'PLTE') palette = true;
     if (type === 'eXIf' && intact && orientation === undefined) orientation = exifOrientation(bytes.subarray(at + 8, at + 8 + length));
     if (type === 'IDAT') {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BmpError, readBmpHeader } from '../../src/inputs/bmp.js';
 import { checkJpegHeader, checkPngHeader, checkWebpHeader, exifOrientation, HeaderError, type ClaimedSize } from '../../src/inputs/image-headers.js';
 import { bmpImage } from '../helpers/http.js';
-import { claimingPng, pngChunk, withChunkAfterHeader } from '../security/helpers.js';
+import { claimingPng, pngChunk, withChunkAfterHeader, withChunkBeforeEnd } from '../security/helpers.js';
 import { bmpWith, claimingJpeg, claimingWebp, oneBitBmp } from '../security/hostile-images.js';
 
 const img = () => sharp({ create: { width: 500, height: 400, channels: 3, background: 'teal' } });
@@ -96,6 +96,26 @@ describe('strict image headers', () => {
     const long = Buffer.from(png);
     long.writeUInt32BE(0x7ffffff0, 33);
     expect(() => checkPngHeader(long)).toThrow(HeaderError);
+  });
+
+  it('refuses the chunks libspng refuses (an unknown critical chunk, a second IHDR, a type that is not four letters), not unknown ancillary ones', async () => {
+    const png = await img().png().toBuffer();
+    const ihdr = png.subarray(8, 33);
+    expect(() => checkPngHeader(withChunkAfterHeader(png, pngChunk('CRIT', Buffer.from('x'))))).toThrow(/unknown critical chunk "CRIT"/);
+    expect(() => checkPngHeader(withChunkBeforeEnd(png, Buffer.from(ihdr)))).toThrow(/unknown critical chunk "IHDR"/);
+    expect(() => checkPngHeader(withChunkAfterHeader(png, pngChunk('pr1t', Buffer.from('x'))))).toThrow(/four letters/);
+    expect(checkPngHeader(withChunkAfterHeader(png, pngChunk('prVt', Buffer.from('private'))))).toMatchObject({ width: png.readUInt32BE(16) });
+    // And the decoder agrees on each.
+    await expect(
+      sharp(withChunkAfterHeader(png, pngChunk('CRIT', Buffer.from('x'))))
+        .raw()
+        .toBuffer(),
+    ).rejects.toThrow();
+    await expect(
+      sharp(withChunkAfterHeader(png, pngChunk('prVt', Buffer.from('private'))))
+        .raw()
+        .toBuffer(),
+    ).resolves.toBeInstanceOf(Buffer);
   });
 
   it('refuses a PNG whose critical chunk fails its CRC; one whose ancillary chunk does is accepted, as libspng decodes it (without that chunk)', async () => {

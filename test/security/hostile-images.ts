@@ -105,13 +105,15 @@ export function shortRowsPng(): Buffer {
 }
 
 /**
- * A `width`×`height` PNG, whole and well-formed (every CRC right, IEND present), with an unknown
- * critical chunk before its data: intake's structure check accepts it, but libspng (sharp) will
- * not even read its header.
+ * A JPEG whose structure intake accepts but whose DQT names table 7 (0–3 exist): libjpeg refuses
+ * it as soon as it reads the header, so even sharp's metadata() fails on it.
  */
-export async function unknownCriticalChunkPng(width: number, height: number): Promise<Buffer> {
-  const png = await sharp({ create: { width, height, channels: 3, background: 'teal' } })
-    .png()
-    .toBuffer();
-  return withChunkAfterHeader(png, pngChunk('CRIT', Buffer.from('unknown')));
+export async function bogusDqtJpeg(width: number, height: number): Promise<Buffer> {
+  const jpeg = Buffer.from(
+    await sharp({ create: { width, height, channels: 3, background: 'teal' } })
+      .jpeg()
+      .toBuffer(),
+  );
+  jpeg[jpeg.indexOf(Buffer.from([0xff, 0xdb])) + 4] = 0x07; // Pq 0, Tq 7
+  return jpeg;
 }

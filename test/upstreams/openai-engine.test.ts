@@ -11,7 +11,7 @@ import { createOpenAiEngine, type OpenAiOptionsInput } from '../../src/engines/o
 import { EditError, type EditRequest, type EditResult, type Engine } from '../../src/engines/engine.js';
 import { defaultOutputSize } from '@retouch/sdk/protocol';
 import { testImage } from '../helpers/http.js';
-import { unknownCriticalChunkPng } from '../security/hostile-images.js';
+import { bogusDqtJpeg } from '../security/hostile-images.js';
 import { spawnServer, tempDataDir, TEST_KEY, type ChildServer } from '../helpers/server.js';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
 
@@ -162,9 +162,11 @@ describe('outputs and n', () => {
 
   it('without a task size, the size asked comes from the first input header, also for one sharp cannot open (the model judges it)', async () => {
     proxy.reset();
-    // Intake checks PNG structure only, so this reaches the engine; reading its size must not
-    // start a decoder (that failed with libspng's raw error, an internal error for the task).
-    const [r] = await runTask(engine(), 1, 4, { images: [await unknownCriticalChunkPng(600, 400)], size: undefined });
+    // Bytes sharp will not open (a JPEG whose DQT names a table that cannot exist; intake's
+    // structure check passes it): reading the size must not start a decoder in the engine (that
+    // failed with libjpeg's raw error, an internal error for the task). The size comes from the
+    // header and the model judges the bytes (this upstream's test engine makes its flat image).
+    const [r] = await runTask(engine(), 1, 4, { images: [await bogusDqtJpeg(600, 400)], size: undefined });
     const want = defaultOutputSize(600, 400);
     expect(proxy.seen[0]!.fields.size).toBe(`${want.width}x${want.height}`);
     const meta = await sharp(r!.png).metadata();
