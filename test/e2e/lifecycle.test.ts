@@ -68,6 +68,44 @@ describe('crash recovery', () => {
     expect(await step('graceful exit', second.exited)).toBe(0);
   }, 90_000);
 
+  it('loses no acknowledged create and no settled state seen by a client when SIGKILLed under load (SQLite writes are group-committed)', async () => {
+    const dir = newDir();
+    const env = { RETOUCH_LEASE: '1s', RETOUCH_WORKER_CONCURRENCY: '4', RETOUCH_RATE_LIMIT_SUBMIT: '0', RETOUCH_RATE_LIMIT_QUERY: '0' };
+    const first = await step('first start', start(dir, env));
+    const image = await imageDataUri(400, 400);
+    const acknowledged: string[] = [];
+    const seenSettled = new Map<string, string>();
+    let killed = false;
+    // Eight clients create (and poll what they created) until the kill; a bounded run.
+    const client = async () => {
+      for (let i = 0; i < 200 && !killed; i++) {
+        const res = await createTask(first.url, TEST_KEY, createBody([image], 'sleep=5', { n: 1 })).catch(() => undefined);
+        if (res?.status !== 200) continue;
+        acknowledged.push(res.body.output.task_id);
+        // The oldest task not yet seen settled: answers seen before the kill are checked after it.
+        const oldest = acknowledged.find((id) => !seenSettled.has(id))!;
+        const got = await getTask(first.url, TEST_KEY, oldest).catch(() => undefined);
+        const status = got?.body?.output?.task_status;
+        if (got?.status === 200 && (status === 'SUCCEEDED' || status === 'FAILED')) seenSettled.set(oldest, status);
+      }
+    };
+    const clients = Array.from({ length: 8 }, client);
+    while (acknowledged.length < 150) await sleep(20);
+    first.child.kill('SIGKILL');
+    killed = true;
+    await first.exited;
+    await Promise.all(clients);
+
+    const second = await step('restart', start(dir, env));
+    for (const id of acknowledged) {
+      const got = await getTask(second.url, TEST_KEY, id);
+      expect(got.body.output.task_status, id).not.toBe('UNKNOWN');
+      const settled = seenSettled.get(id);
+      if (settled) expect(got.body.output.task_status, id).toBe(settled);
+    }
+    expect(seenSettled.size).toBeGreaterThan(0);
+  }, 90_000);
+
   it('fails a task with a clear code once it has been interrupted RETOUCH_MAX_ATTEMPTS times', async () => {
     const dir = newDir();
     const env = { RETOUCH_LEASE: '1s', RETOUCH_MAX_ATTEMPTS: '2', RETOUCH_WORKER_CONCURRENCY: '1' };

@@ -1,9 +1,12 @@
 /**
  * TaskQueue on embedded SQLite: one process serves the file, so concurrency is SQLite's single
  * writer. Multi-statement steps (claim, heartbeatMany, recoverExpired) are IMMEDIATE
- * transactions, defined together below. Wake-ups are delivered in-process (`events`).
+ * transactions, defined together below. Wake-ups are delivered in-process (`events`). The writes
+ * of every task's run (claim, routing, results, settlement) go through the database's write
+ * batch (group commit, db/sqlite/write-batch.ts): claim's transaction is then a savepoint of it.
  */
 import type { SqliteDatabase } from '../../db/sqlite/database.js';
+import { writeBatchFor } from '../../db/sqlite/write-batch.js';
 import type { TaskEventHub } from '../task-events.js';
 import type { RecoveryReport, Settlement, TaskQueue } from '../task-queue.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
@@ -67,7 +70,8 @@ export function createSqliteTaskQueue(db: SqliteDatabase, events: TaskEventHub):
      WHERE status = 'RUNNING' AND lease_until < ? RETURNING id`,
   );
 
-  // Transactions, run with .immediate() (the write lock first).
+  const batch = writeBatchFor(db);
+  // Transactions, run with .immediate() (the write lock first) or inside the write batch's.
   const claimTx = db.transaction((workerId: string, now: number, leaseUntil: number, maxRunning: number) => {
     const chosen = nextWorkspace.get(maxRunning);
     if (!chosen) return undefined;
@@ -86,7 +90,7 @@ export function createSqliteTaskQueue(db: SqliteDatabase, events: TaskEventHub):
 
   return {
     async claim(workerId, now, leaseUntil, maxRunningPerWorkspace) {
-      const row = claimTx.immediate(workerId, now, leaseUntil, maxRunningPerWorkspace);
+      const row = await batch.run(() => claimTx(workerId, now, leaseUntil, maxRunningPerWorkspace));
       if (!row) return undefined;
       events.changed(row.id);
       // RETURNING shows the row before the revision trigger ran.
@@ -100,29 +104,29 @@ export function createSqliteTaskQueue(db: SqliteDatabase, events: TaskEventHub):
     },
     async setRouting(id, workerId, routing) {
       const upstream = routing.upstream === undefined ? null : JSON.stringify(routing.upstream);
-      return setRouting.run(routing.engine, upstream, id, workerId).changes === 1;
+      return (await batch.run(() => setRouting.run(routing.engine, upstream, id, workerId))).changes === 1;
     },
     async recordResult(id, workerId, index, result) {
       if (!Number.isInteger(index) || index < 0) return false;
-      const recorded = recordResult.run(`$[${index}]`, JSON.stringify(result), id, workerId, index).changes === 1;
+      const recorded = (await batch.run(() => recordResult.run(`$[${index}]`, JSON.stringify(result), id, workerId, index))).changes === 1;
       if (recorded) events.changed(id);
       return recorded;
     },
     async settle(id, workerId, s: Settlement) {
       if (s.last && !(Number.isInteger(s.last.index) && s.last.index >= 0)) return false;
-      const settled =
-        settle.run({
-          status: s.status,
-          code: s.code ?? null,
-          message: s.message ?? null,
-          endTime: s.endTime,
-          expiresAt: s.expiresAt,
-          path: s.last ? `$[${s.last.index}]` : null,
-          index: s.last?.index ?? null,
-          result: s.last ? JSON.stringify(s.last.result) : null,
-          id,
-          workerId,
-        }).changes === 1;
+      const params = {
+        status: s.status,
+        code: s.code ?? null,
+        message: s.message ?? null,
+        endTime: s.endTime,
+        expiresAt: s.expiresAt,
+        path: s.last ? `$[${s.last.index}]` : null,
+        index: s.last?.index ?? null,
+        result: s.last ? JSON.stringify(s.last.result) : null,
+        id,
+        workerId,
+      };
+      const settled = (await batch.run(() => settle.run(params))).changes === 1;
       if (settled) {
         events.settled(id);
         events.changed(id);

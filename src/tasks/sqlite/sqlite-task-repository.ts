@@ -5,6 +5,7 @@
  */
 import type { StoredTaskStatus } from '@retouch/sdk/protocol';
 import type { Statement } from 'better-sqlite3';
+import { writeBatchFor } from '../../db/sqlite/write-batch.js';
 import type { SqliteDatabase } from '../../db/sqlite/database.js';
 import type { TaskEventHub } from '../task-events.js';
 import type { NewTask } from '../task-record.js';
@@ -72,8 +73,10 @@ export function createSqliteTaskRepository(db: SqliteDatabase, events: TaskEvent
       results: JSON.stringify(Array.from({ length: task.n }, () => null)),
     });
 
+  // Inserts go through the database's write batch (group commit, db/sqlite/write-batch.ts).
+  const batch = writeBatchFor(db);
   // Transactions (IMMEDIATE: the write lock first, so concurrent processes queue up).
-  // The key row and the task row commit together; an unexpired twin wins and nothing is inserted.
+  // The key row and the task row commit together (a savepoint of the write batch's transaction); an unexpired twin wins and nothing is inserted.
   const insertIdempotentTx = db.transaction(
     (task: NewTask, key: string, fingerprint: string, createdAt: number, expiresAt: number): IdempotencyRecord | undefined => {
       dropExpiredKey.run(task.workspaceId, key, createdAt);
@@ -99,12 +102,12 @@ export function createSqliteTaskRepository(db: SqliteDatabase, events: TaskEvent
 
   return {
     async insert(task) {
-      insertRow(task);
+      await batch.run(() => insertRow(task));
       events.available();
       events.changed(task.id);
     },
     async insertIdempotent(task, claim) {
-      const existing = insertIdempotentTx.immediate(task, claim.key, claim.fingerprint, claim.createdAt, claim.expiresAt);
+      const existing = await batch.run(() => insertIdempotentTx(task, claim.key, claim.fingerprint, claim.createdAt, claim.expiresAt));
       if (existing) return { created: false, ...existing };
       events.available();
       events.changed(task.id);
