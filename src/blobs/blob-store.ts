@@ -1,6 +1,6 @@
 /**
  * The BlobStore port: input images and result PNGs, addressed by keys like
- * "<workspace>/results/<task_id>/0.png".
+ * "<workspace>/results/<shard>/<task_id>.0.png" (layout: keys.ts).
  *
  * Contract (test/contracts/blob-store.contract.ts):
  * - `put` is atomic: a reader sees either nothing or the whole object, never a partial write;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -32,28 +32,34 @@ describeBlobStoreContract('local disk', {
 });
 
 describe('local disk: leftovers of interrupted writes', () => {
-  it('deleting a task folder also removes stale temporary files, so the folder goes', async () => {
+  it('a write next to what a crash left behind its key succeeds; deleting the key removes the stale temporary file, not a fresh one', async () => {
     const root = mkdtempSync(join(tmpdir(), 'blobs-tmp-'));
     try {
       const signer = createUrlSigner(() => 'http://x', loadSigningKeys(join(root, 'keys.json'), Date.now()));
-      const blobs = createFsBlobStore(join(root, 'blobs'), signer);
-      await blobs.put('ws/results/t1/0.png', Buffer.from('done'), 'image/png');
-      const folder = join(root, 'blobs', 'ws', 'results', 't1');
-      // What a crash between write and rename leaves behind: one stale, one still being written.
-      const stale = join(folder, '1.png.0a1b2c3d.tmp');
-      const fresh = join(folder, '2.png.0e0f1a2b.tmp');
-      writeFileSync(stale, 'partial');
-      writeFileSync(fresh, 'partial');
-      const hourAgo = new Date(Date.now() - 3_600_000);
-      utimesSync(stale, hourAgo, hourAgo);
+      for (const fsync of [false, true]) {
+        const blobs = createFsBlobStore(join(root, `blobs-${fsync}`), signer, { fsync });
+        await blobs.put('ws/results/ab/t1.0.png', Buffer.from('first'), 'image/png');
+        const folder = join(root, `blobs-${fsync}`, 'ws', 'results', 'ab');
+        // What a crash between write and rename leaves behind: the key's temporary file.
+        const stale = join(folder, 't1.0.png.tmp');
+        const fresh = join(folder, 't1.1.png.tmp');
+        writeFileSync(stale, 'partial');
+        writeFileSync(fresh, 'partial');
+        const hourAgo = new Date(Date.now() - 3_600_000);
+        utimesSync(stale, hourAgo, hourAgo);
+        // Overwriting the key still works (under another temporary name) and leaves no new leftover.
+        await blobs.put('ws/results/ab/t1.0.png', Buffer.from('second'), 'image/png');
+        expect((await blobs.get('ws/results/ab/t1.0.png'))?.toString()).toBe('second');
+        expect(readdirSync(folder).sort()).toEqual(['t1.0.png', 't1.0.png.tmp', 't1.1.png.tmp']);
 
-      await blobs.delete(['ws/results/t1/0.png']);
-      expect(existsSync(stale)).toBe(false);
-      expect(existsSync(fresh)).toBe(true);
-
-      utimesSync(fresh, hourAgo, hourAgo);
-      await blobs.delete(['ws/results/t1/0.png']);
-      expect(existsSync(folder)).toBe(false);
+        await blobs.delete(['ws/results/ab/t1.0.png', 'ws/results/ab/t1.1.png']);
+        expect(existsSync(stale)).toBe(false);
+        expect(existsSync(fresh)).toBe(true);
+        utimesSync(fresh, hourAgo, hourAgo);
+        await blobs.delete(['ws/results/ab/t1.1.png']);
+        // Empty now, so the folder goes too.
+        expect(existsSync(folder)).toBe(false);
+      }
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

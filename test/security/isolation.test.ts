@@ -3,6 +3,7 @@
  * tokens bound to one file; API keys are stored hashed; security headers on every response;
  * signing-key rotation (CLI) keeps live links working.
  */
+import { inputBlobKey } from '../../src/blobs/keys.js';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
@@ -83,13 +84,13 @@ describe('workspace isolation', () => {
     expect((await fetch(resultUrl)).status).toBe(200); // no API key needed: the link is the credential
     const u = new URL(resultUrl);
     const variants = [
-      resultUrl.replace('/0.png', '/1.png'),
+      resultUrl.replace('.0.png', '.1.png'),
       resultUrl.replace(ids.done, ids.pending),
       resultUrl.replace('/results/', '/inputs/'),
       resultUrl.replace('/default/', '/team-b/'),
       `${u.origin}${u.pathname}`,
       `${u.origin}${u.pathname}?Expires=${Number(u.searchParams.get('Expires')) + 1}&OSSAccessKeyId=${u.searchParams.get('OSSAccessKeyId')}&Signature=${u.searchParams.get('Signature')}`,
-      `${u.origin}/files/default/inputs/${ids.done}/0.png`,
+      `${u.origin}/files/${inputBlobKey('default', ids.done, 0, 'png')}`,
     ];
     for (const v of variants) {
       const res = await fetch(v);

@@ -5,8 +5,9 @@ import { contentTypeOf, inputBlobKey, resultBlobKey, resultKeyOwner, uploadBlobK
 
 describe('blob keys', () => {
   it('lays out inputs, results and uploads as safe keys', () => {
-    expect(inputBlobKey('ws-a', 't1', 0, 'jpg')).toBe('ws-a/inputs/t1/0.jpg');
-    expect(resultBlobKey('ws-a', 't1', 2, 'png')).toBe('ws-a/results/t1/2.png');
+    const id = '3f2a9c1e-0000-4000-8000-000000000001';
+    expect(inputBlobKey('ws-a', id, 0, 'jpg')).toBe(`ws-a/inputs/3f/${id}.0.jpg`);
+    expect(resultBlobKey('ws-a', id, 2, 'png')).toBe(`ws-a/results/3f/${id}.2.png`);
     expect(uploadBlobKey('ws-a', 'u1')).toBe(`uploads/${workspaceTag('ws-a')}/u1`);
     expect(workspaceTag('ws-a')).toMatch(/^[0-9a-f]{16}$/);
     expect(workspaceTag('ws-a')).not.toBe(workspaceTag('ws-b'));
@@ -15,11 +16,16 @@ describe('blob keys', () => {
     }
   });
 
-  it('reads the owner of a result key, and of nothing else', () => {
-    expect(resultKeyOwner(resultBlobKey('ws-a', 't1', 2, 'png'))).toEqual({ workspaceId: 'ws-a', taskId: 't1' });
-    expect(resultKeyOwner(inputBlobKey('ws-a', 't1', 0, 'jpg'))).toBeUndefined();
+  it('reads the owner of a result key, of either layout, and of nothing else', () => {
+    const id = '3f2a9c1e-0000-4000-8000-000000000001';
+    expect(resultKeyOwner(resultBlobKey('ws-a', id, 2, 'png'))).toEqual({ workspaceId: 'ws-a', taskId: id });
+    // The layout before shard folders (links signed before an upgrade stay valid for 24 h).
+    expect(resultKeyOwner(`ws-a/results/${id}/0.png`)).toEqual({ workspaceId: 'ws-a', taskId: id });
+    expect(resultKeyOwner(inputBlobKey('ws-a', id, 0, 'jpg'))).toBeUndefined();
     expect(resultKeyOwner(uploadBlobKey('ws-a', 'u1'))).toBeUndefined();
-    expect(resultKeyOwner('ws-a/results/t1/extra/0.png')).toBeUndefined();
+    expect(resultKeyOwner(`ws-a/results/3f/${id}/0.png`)).toBeUndefined();
+    // A shard that is not the id's own is no result key of ours.
+    expect(resultKeyOwner(`ws-a/results/aa/${id}.0.png`)).toBeUndefined();
   });
 
   it('maps the extensions it writes to content types', () => {

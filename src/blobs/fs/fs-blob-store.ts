@@ -3,6 +3,11 @@
  * renamed into place (atomic on POSIX), so a crash never leaves a partial file behind a key.
  * Content types are derived from the key's extension.
  *
+ * The temporary file is `<key>.tmp`, created exclusively; a second writer of the same key (or
+ * the leftover of a crash) makes the first writer fall back to a unique name. So delete() finds
+ * what a crash left behind a key without listing its folder (folders hold many keys: see
+ * keys.ts). Folders are made when a write finds them missing, not before every write.
+ *
  * Durability follows the database's (`fsync`): once `put` resolves the bytes are in the
  * kernel's page cache, which a killed process cannot lose. Surviving a power loss needs the
  * fsync before the rename, which is only worth its cost when the task rows are fsynced too
@@ -19,7 +24,7 @@
  * write (which waits for the disk), stay on the pool.
  */
 import { closeSync, createReadStream, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { isSafeKey, type BlobStore } from '../blob-store.js';
@@ -43,9 +48,9 @@ export function createFsBlobStore(root: string, signer: UrlSigner, options: { fs
   // a counter, not a random draw per write.
   const tmpPrefix = randomBytes(4).toString('hex');
   let tmpCount = 0;
-  async function writeTemp(tmp: string, data: Buffer): Promise<void> {
-    if (!fsync) return writeFile(tmp, data);
-    const file = await open(tmp, 'w');
+  async function writeTemp(tmp: string, data: Buffer, flag: 'w' | 'wx'): Promise<void> {
+    if (!fsync) return writeFile(tmp, data, { flag });
+    const file = await open(tmp, flag);
     try {
       await file.writeFile(data);
       await file.sync();
@@ -76,24 +81,26 @@ export function createFsBlobStore(root: string, signer: UrlSigner, options: { fs
   return {
     async put(key, data) {
       const path = pathOf(key);
-      const tmp = `${path}.${tmpPrefix}${(tmpCount++).toString(36)}.tmp`;
+      let tmp = `${path}.tmp`;
+      let flag: 'w' | 'wx' = 'wx';
       const sync = !fsync && data.length <= SYNC_MAX_BYTES;
-      // Keys live in per-task folders, so the folder is usually new. A concurrent delete of
-      // the task's other blobs may remove it between the mkdir and the write (delete removes
-      // folders it finds empty): then it is made again. Once the temporary file is in it, the
-      // folder stays.
-      for (let attempt = 0; ; attempt++) {
+      // The folder usually exists (keys.ts: a few hundred per workspace). When it does not, or a
+      // concurrent delete removed it (delete removes folders it finds empty), it is made and the
+      // write tried again; once the temporary file is in it, the folder stays.
+      for (let made = 0; ;) {
         try {
-          if (sync) {
-            mkdirSync(dirname(path), { recursive: true });
-            writeFileSync(tmp, data);
-          } else {
-            await mkdir(dirname(path), { recursive: true });
-            await writeTemp(tmp, data);
-          }
+          if (sync) writeFileSync(tmp, data, { flag });
+          else await writeTemp(tmp, data, flag);
           break;
         } catch (err) {
-          if (!isMissing(err) || attempt === 2) throw err;
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EEXIST' && flag === 'wx') {
+            tmp = `${path}.${tmpPrefix}${(tmpCount++).toString(36)}.tmp`;
+            flag = 'w';
+          } else if (code === 'ENOENT' && made++ < 3) {
+            if (sync) mkdirSync(dirname(path), { recursive: true });
+            else await mkdir(dirname(path), { recursive: true });
+          } else throw err;
         }
       }
       if (sync) renameSync(tmp, path);
@@ -124,20 +131,14 @@ export function createFsBlobStore(root: string, signer: UrlSigner, options: { fs
       for (const key of keys) {
         const path = pathOf(key);
         await rm(path, { force: true });
+        // The temporary file a crash left behind this key goes too: its write never finished and
+        // nothing references it. (Only a stale one: a write in progress is seconds old.)
+        const info = await stat(`${path}.tmp`).catch(() => undefined);
+        if (info && Date.now() - info.mtimeMs > STALE_TMP_MS) await rm(`${path}.tmp`, { force: true });
         dirs.add(dirname(path));
       }
-      // Remove the per-task folders once empty (rmdir of a non-empty folder fails, which is fine).
-      // Temporary files a crash left next to the deleted objects go too: their write never
-      // finished, nothing references them, and they would keep the folder forever. (Only stale
-      // ones: a write in progress is seconds old.)
-      for (const dir of dirs) {
-        const names = await readdir(dir).catch(() => [] as string[]);
-        for (const name of names.filter((n) => n.endsWith('.tmp'))) {
-          const info = await stat(join(dir, name)).catch(() => undefined);
-          if (info && Date.now() - info.mtimeMs > STALE_TMP_MS) await rm(join(dir, name), { force: true });
-        }
-        await rmdir(dir).catch(() => undefined);
-      }
+      // Folders found empty go (rmdir of a non-empty folder fails, which is fine).
+      for (const dir of dirs) await rmdir(dir).catch(() => undefined);
     },
     async urlFor(key, expiresAt) {
       return signer.sign(key, expiresAt);
