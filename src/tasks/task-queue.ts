@@ -38,6 +38,9 @@ export interface Settlement {
   readonly last?: { readonly index: number; readonly result: StoredResult };
 }
 
+/** An index adapters accept for an image's outcome (the upper bound is the row's, checked in SQL). */
+export const isImageIndex = (index: number): boolean => Number.isInteger(index) && index >= 0;
+
 export interface RecoveryReport {
   readonly requeued: string[];
   readonly failed: string[];

@@ -44,9 +44,12 @@ export async function settleTask(deps: SettleDeps, task: TaskRecord, results: re
   return settled;
 }
 
+/** The indices of the task's images without an outcome yet, in order. */
+export const missingImages = (task: TaskRecord): number[] => Array.from({ length: task.n }, (_, i) => i).filter((i) => !task.results[i]);
+
 /** Records `failure` for every image not yet done (the last with the settlement) and settles the task FAILED. */
 export async function failTask(deps: SettleDeps, task: TaskRecord, failure: Failure): Promise<boolean> {
-  const missing = Array.from({ length: task.n }, (_, i) => i).filter((i) => !task.results[i]);
+  const missing = missingImages(task);
   const lastIndex = missing.pop();
   for (const index of missing) {
     if (!(await deps.queue.recordResult(task.id, deps.workerId, index, failure))) return false;

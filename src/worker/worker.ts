@@ -22,7 +22,7 @@ import { TaskFailures } from '../errors.js';
 import type { Clock } from '../tasks/task-service.js';
 import type { StoredResult, TaskRecord } from '../tasks/task-record.js';
 import type { TaskQueue } from '../tasks/task-queue.js';
-import { failTask, INTERNAL, settleTask, TIMEOUT, type SettleDeps } from './settle.js';
+import { failTask, INTERNAL, missingImages, settleTask, TIMEOUT, type SettleDeps } from './settle.js';
 import { createUpstreamScheduler } from './upstream-scheduler.js';
 
 export interface WorkerDeps {
@@ -242,7 +242,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const engine = decision?.kind === 'engine' ? decision.engine : undefined;
     const results = [...task.results];
     const inputs = engine ? await loadInputs(task) : undefined;
-    const missing = Array.from({ length: task.n }, (_, i) => i).filter((i) => !results[i]);
+    const missing = missingImages(task);
     const lastIndex = missing.at(-1);
     for (const index of missing) {
       let result: StoredResult;

@@ -23,7 +23,7 @@ import type pg from 'pg';
 import type { PgPool } from '../../db/postgres/database.js';
 import { prepared, runPrepared } from '../../db/postgres/prepared.js';
 import { transaction } from '../../db/postgres/transaction.js';
-import type { Settlement, TaskQueue } from '../task-queue.js';
+import { isImageIndex, type Settlement, type TaskQueue } from '../task-queue.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
 
 /**
@@ -83,11 +83,11 @@ export function createPostgresTaskQueue(pool: PgPool): TaskQueue {
       return changed(await runPrepared(pool, SET_ROUTING, [routing.engine, upstream, id, workerId]));
     },
     async recordResult(id, workerId, index, result) {
-      if (!Number.isInteger(index) || index < 0) return false;
+      if (!isImageIndex(index)) return false;
       return changed(await runPrepared(pool, RECORD_RESULT, [index, JSON.stringify(result), id, workerId]));
     },
     async settle(id, workerId, s: Settlement) {
-      if (s.last && !(Number.isInteger(s.last.index) && s.last.index >= 0)) return false;
+      if (s.last && !isImageIndex(s.last.index)) return false;
       const last = s.last ? [s.last.index, JSON.stringify(s.last.result)] : [null, null];
       return changed(await runPrepared(pool, SETTLE, [s.status, s.code ?? null, s.message ?? null, s.endTime, s.expiresAt, id, workerId, ...last]));
     },

@@ -8,7 +8,7 @@
 import type { SqliteDatabase } from '../../db/sqlite/database.js';
 import { writeBatchFor } from '../../db/sqlite/write-batch.js';
 import type { TaskEventHub } from '../task-events.js';
-import type { RecoveryReport, Settlement, TaskQueue } from '../task-queue.js';
+import { isImageIndex, type RecoveryReport, type Settlement, type TaskQueue } from '../task-queue.js';
 import { toTaskRecord, type TaskRow } from '../task-row.js';
 
 export function createSqliteTaskQueue(db: SqliteDatabase, events: TaskEventHub): TaskQueue {
@@ -107,13 +107,13 @@ export function createSqliteTaskQueue(db: SqliteDatabase, events: TaskEventHub):
       return (await batch.run(() => setRouting.run(routing.engine, upstream, id, workerId))).changes === 1;
     },
     async recordResult(id, workerId, index, result) {
-      if (!Number.isInteger(index) || index < 0) return false;
+      if (!isImageIndex(index)) return false;
       const recorded = (await batch.run(() => recordResult.run(`$[${index}]`, JSON.stringify(result), id, workerId, index))).changes === 1;
       if (recorded) events.changed(id);
       return recorded;
     },
     async settle(id, workerId, s: Settlement) {
-      if (s.last && !(Number.isInteger(s.last.index) && s.last.index >= 0)) return false;
+      if (s.last && !isImageIndex(s.last.index)) return false;
       const params = {
         status: s.status,
         code: s.code ?? null,
