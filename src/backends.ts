@@ -11,6 +11,7 @@ import { createSqliteKeyRepository } from './auth/sqlite/sqlite-key-repository.j
 import { createKeyStore, type KeyStore } from './auth/key-store.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import { createFsBlobStore } from './blobs/fs/fs-blob-store.js';
+import { withSqliteInlineBlobs } from './blobs/sqlite/sqlite-inline-blobs.js';
 import { loadPostgresSigningKeys, rotatePostgresSigningKeys } from './blobs/postgres/pg-signing-keys.js';
 import { createUrlSigner, loadSigningKeys, rotateSigningKeys, type SigningKey, type UrlSigner } from './blobs/url-signer.js';
 import type { Config } from './config.js';
@@ -50,6 +51,8 @@ export interface StateBackend {
   readonly uploadRows: UploadRepository;
   /** Webhook endpoints and the delivery outbox, in the tasks' database. */
   readonly webhooks: WebhookStore;
+  /** SQLite only: puts small blobs in the database in front of local-disk files (sqlite-inline-blobs.ts). */
+  readonly withInlineBlobs?: (files: BlobStore) => BlobStore;
   close(): Promise<void>;
 }
 
@@ -86,6 +89,7 @@ export function openSqliteState(db: SqliteDatabase, signingKeys: readonly Signin
     signingKeys,
     uploadRows: createSqliteUploadRepository(db),
     webhooks: createSqliteWebhookStore(db),
+    withInlineBlobs: (files) => withSqliteInlineBlobs(files, db),
     async close() {
       db.close();
     },
@@ -141,7 +145,8 @@ export async function openBackends(config: Config, clock: Clock, baseUrl: () => 
       signer = createUrlSigner(baseUrl, state.signingKeys);
       // fsync each file only where the task rows are fsynced too (fs-blob-store.ts).
       const fsync = config.databaseUrl !== undefined || config.sqliteSynchronous === 'FULL';
-      blobs = createFsBlobStore(join(config.dataDir, 'blobs'), signer, { fsync });
+      const files = createFsBlobStore(join(config.dataDir, 'blobs'), signer, { fsync });
+      blobs = state.withInlineBlobs?.(files) ?? files;
     }
     return { ...state, blobs, signer, uploads: createUploadStore(state.uploadRows, blobs) };
   } catch (err) {

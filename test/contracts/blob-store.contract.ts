@@ -24,8 +24,9 @@ export function describeBlobStoreContract(name: string, harness: BlobHarness): v
     });
     afterAll(() => harness.cleanup());
 
-    // Sizes on both sides of the local disk's synchronous limit (256 KiB, fs-blob-store.ts).
-    it.each([0, 70_000, 262_144, 262_145, 1_500_000])('round-trips %i bytes and reports size and content type', async (length) => {
+    // Sizes on both sides of the embedded database's limit (64 KiB, sqlite-inline-blobs.ts) and of
+    // the local disk's synchronous one (256 KiB, fs-blob-store.ts).
+    it.each([0, 65_536, 65_537, 70_000, 262_144, 262_145, 1_500_000])('round-trips %i bytes and reports size and content type', async (length) => {
       const data = Buffer.from(Array.from({ length }, (_, i) => (i * 7 + length) % 251));
       const key = `ws/results/t1-${length}/0.png`;
       await blobs.put(key, data, 'image/png');

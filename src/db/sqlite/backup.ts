@@ -12,8 +12,10 @@
  * restored server's reaper removes those rows at its first sweep, as the live one just did.
  * Tasks RUNNING in the copy get their leases expired on restore, so they are requeued at once.
  *
+ * Small blobs are rows of the database (sqlite-inline-blobs.ts), so the database copy holds them.
+ *
  * A backup is a directory (or the same directory as a .tar/.tar.gz file): manifest.json,
- * retouch.db, signing-keys.json and blobs/.
+ * retouch.db, signing-keys.json and blobs/ (the blobs kept as files).
  */
 import Database from 'better-sqlite3';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -50,6 +52,12 @@ function referencedBlobs(db: Database.Database): Set<string> {
   return keys;
 }
 
+/** Keys of the blobs kept in the database itself (none before schema version 9). */
+function inlineBlobs(db: Database.Database): string[] {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inline_blobs'").get();
+  return table ? db.prepare<[], string>('SELECT key FROM inline_blobs').pluck().all() : [];
+}
+
 async function emptyOrAbsent(dir: string): Promise<boolean> {
   if (!existsSync(dir)) return true;
   return (await readdir(dir)).length === 0;
@@ -74,14 +82,16 @@ export async function backupDataDir(dataDir: string, target: string, now: () => 
     let keys: Set<string>;
     let tasks: number;
     let schemaVersion: number;
+    let blobs = 0;
     try {
       schemaVersion = copy.pragma('user_version', { simple: true }) as number;
       keys = referencedBlobs(copy);
       tasks = (copy.prepare('SELECT count(*) AS n FROM tasks').get() as { n: number }).n;
+      // Small blobs are rows of the database (sqlite-inline-blobs.ts): the copy holds them already.
+      for (const key of inlineBlobs(copy)) if (keys.delete(key)) blobs++;
     } finally {
       copy.close();
     }
-    let blobs = 0;
     let missing = 0;
     for (const key of keys) {
       if (!isSafeKey(key)) throw new Error(`the database names an unsafe blob key: ${key}`);
