@@ -20,11 +20,13 @@ it('makes the first-start key an admin key when upgrading', async () => {
   const keys = createKeyStore(createSqliteKeyRepository(db));
   const first = await keys.create({ workspaceId: 'default', name: 'first start', now: 1000 });
   const later = await keys.create({ workspaceId: 'team', name: 'later', now: 2000 });
-  // Back to the schema before the admin migration, as an older retouch left it: undo the fair
-  // claims migration that follows it (the one after that changes nothing on SQLite), then the
-  // admin one.
+  // Back to the schema before the admin migration (6), as an older retouch left it: undo the
+  // migrations that follow it (9 inline blobs, 8 changes nothing on SQLite, 7 fair claims), then
+  // the admin one.
   const admin = MIGRATIONS.findIndex((m) => m.includes('ADD COLUMN admin'));
-  expect(admin).toBe(MIGRATIONS.length - 3);
+  expect(admin).toBe(5);
+  expect(MIGRATIONS.length).toBe(9);
+  db.exec('DROP TABLE inline_blobs;');
   db.exec('DROP INDEX tasks_pending_workspace; DROP TABLE workspace_turns;');
   db.exec('DROP INDEX tasks_usage; ALTER TABLE api_keys DROP COLUMN admin;');
   db.pragma(`user_version = ${admin}`);

@@ -2,8 +2,6 @@
  * Retention (protocol.md §2.2, §5: tasks and result URLs live 24 h, then a query says UNKNOWN and
  * the URLs stop working), shortened to 1 s with a 200 ms reaper.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -22,17 +20,8 @@ import {
   waitForStatus,
   NO_RATE_LIMITS,
 } from '../helpers/http.js';
+import { storedBlobKeys } from '../helpers/stored-blobs.js';
 
-/** Every file under dir, relative. */
-function filesUnder(dir: string): string[] {
-  try {
-    return readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
-  } catch {
-    return [];
-  }
-}
 
 describe('retention', () => {
   let s: TestServer;
@@ -65,12 +54,11 @@ describe('retention', () => {
     expect(failed.body.output.task_status).toBe('FAILED');
     const urls = done.body.output.results.map((r: { url: string }) => r.url as string);
 
-    // While retained: listed, downloadable, and its files are on disk.
+    // While retained: listed, downloadable, and its blobs are stored (rows or files).
     expect((await listTasks(s.url, s.key, { task_id: id })).body.total).toBe(1);
     expect((await download(urls[0]!)).status).toBe(200);
-    const blobs = join(s.dataDir, 'blobs');
-    expect(filesUnder(blobs).filter((f) => f.includes(id)).length).toBeGreaterThanOrEqual(3); // 1 input + 2 results
-    expect(filesUnder(blobs).filter((f) => f.includes(failedId)).length).toBeGreaterThanOrEqual(1); // its input
+    expect(storedBlobKeys(s.dataDir).filter((f) => f.includes(id)).length).toBeGreaterThanOrEqual(3); // 1 input + 2 results
+    expect(storedBlobKeys(s.dataDir).filter((f) => f.includes(failedId)).length).toBeGreaterThanOrEqual(1); // its input
 
     const settled = Math.max(beijingToEpoch(done.body.output.end_time), beijingToEpoch(failed.body.output.end_time));
     const wait = settled + 1500 - Date.now();
@@ -91,7 +79,7 @@ describe('retention', () => {
       expect(d.json?.code).toBe('NotFound');
       expect(d.json?.request_id).toBeTruthy();
     }
-    expect(filesUnder(blobs).filter((f) => f.includes(id) || f.includes(failedId))).toEqual([]);
+    expect(storedBlobKeys(s.dataDir).filter((f) => f.includes(id) || f.includes(failedId))).toEqual([]);
   });
 });
 

@@ -2,13 +2,12 @@
  * The official `openai` npm package against retouch's OpenAI-compatible `POST /v1/images/edits`
  * (a real server on loopback, the scriptable test engine behind model `retouch-test`).
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import OpenAI, { AuthenticationError, BadRequestError, InternalServerError, NotFoundError, RateLimitError, toFile } from 'openai';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTasks, testImage } from '../helpers/http.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
+import { storedBlobKeys } from '../helpers/stored-blobs.js';
 
 let server: TestServer;
 let client: OpenAI;
@@ -58,12 +57,10 @@ describe('client.images.edit', () => {
     // The task behind the answer kept all three inputs.
     const list = await listTasks(server.url, TEST_KEY, { page_size: 1 });
     const taskId = list.body.data[0].task_id as string;
-    const shard = join(server.dataDir, 'blobs', 'default', 'inputs', taskId.slice(0, 2));
-    expect(
-      readdirSync(shard)
-        .filter((name) => name.startsWith(`${taskId}.`))
-        .sort(),
-    ).toEqual([0, 1, 2].map((i) => `${taskId}.${i}.${i === 2 ? 'jpg' : 'png'}`));
+    const shard = `default/inputs/${taskId.slice(0, 2)}/`;
+    expect(storedBlobKeys(server.dataDir).filter((key) => key.startsWith(`${shard}${taskId}.`))).toEqual(
+      [0, 1, 2].map((i) => `${shard}${taskId}.${i}.${i === 2 ? 'jpg' : 'png'}`),
+    );
   });
 
   it('defaults to url, n=1 and the default size for the input aspect', async () => {
