@@ -16,6 +16,7 @@ import { loadPostgresSigningKeys, rotatePostgresSigningKeys } from './blobs/post
 import { createUrlSigner, loadSigningKeys, rotateSigningKeys, type SigningKey, type UrlSigner } from './blobs/url-signer.js';
 import type { Config } from './config.js';
 import type { PgOptions, PgPool } from './db/postgres/database.js';
+import { startCheckpointer } from './db/sqlite/checkpointer.js';
 import { openSqlite, type SqliteDatabase } from './db/sqlite/database.js';
 import { createMemoryRateLimiter } from './limits/memory/memory-rate-limiter.js';
 import { createPostgresRateLimiter } from './limits/postgres/pg-rate-limiter.js';
@@ -78,6 +79,7 @@ function pgOptions(config: Config & { databaseUrl: string }): PgOptions {
 
 /** The adapters over one SQLite database; closing the state closes the database. */
 export function openSqliteState(db: SqliteDatabase, signingKeys: readonly SigningKey[] = []): StateBackend {
+  const checkpointer = startCheckpointer(db);
   const hub = createTaskEventHub();
   announceQueuedDeliveries(db, hub);
   return {
@@ -91,6 +93,7 @@ export function openSqliteState(db: SqliteDatabase, signingKeys: readonly Signin
     webhooks: createSqliteWebhookStore(db),
     withInlineBlobs: (files) => withSqliteInlineBlobs(files, db),
     async close() {
+      await checkpointer.stop();
       db.close();
     },
   };

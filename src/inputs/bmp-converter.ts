@@ -12,13 +12,11 @@
  * - the worker is unref'd and stopped after `idleMs` without work, so it never holds the
  *   process open and gives its memory back.
  *
- * Worker script: `bmp-worker.js` next to this file in `dist/`; from TypeScript sources (vitest,
- * tsx) `bmp-worker.ts` is loaded through tsx's ESM hooks, as in engines/local/ml/client.ts.
+ * Worker script: `bmp-worker.js` next to this file in `dist/` (`bmp-worker.ts` from sources:
+ * module-worker.ts).
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../module-worker.js';
 import { BmpError } from './bmp.js';
 import type { BmpAnswer, BmpJob } from './bmp-worker.js';
 
@@ -34,15 +32,7 @@ export interface BmpConverter {
 }
 
 function startWorker(): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const require = createRequire(here);
-    const tsx = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-    const entry = new URL('./bmp-worker.ts', here).href;
-    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-    return new Worker(boot, { eval: true, stdout: false, stderr: false });
-  }
-  return new Worker(new URL('./bmp-worker.js', here), { stdout: false, stderr: false });
+  return startModuleWorker(import.meta.url, 'bmp-worker');
 }
 
 interface Pending {

@@ -23,7 +23,7 @@ import type { Worker } from 'node:worker_threads';
 import { EditError } from '../../engine.js';
 import type { TaskErrorCode } from '@retouch/sdk/protocol';
 import { type MlOp, type MlRequest, type MlResponse, type MlResult, type ModelKey, type WireImage, modelKeyOf } from './protocol.js';
-import { startModuleWorker } from './spawn.js';
+import { startModuleWorker } from '../../../module-worker.js';
 import type { Box, MlModels, RawImage } from './types.js';
 
 interface Job {
@@ -50,7 +50,7 @@ export interface MlWorkerData {
 }
 
 function startWorker(workerData: MlWorkerData): Worker {
-  return startModuleWorker('worker', workerData);
+  return startModuleWorker(import.meta.url, 'worker', workerData);
 }
 
 /** Copies pixels into an exactly-sized ArrayBuffer that can be transferred. */
