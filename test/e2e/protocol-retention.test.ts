@@ -22,7 +22,6 @@ import {
 } from '../helpers/http.js';
 import { storedBlobKeys } from '../helpers/stored-blobs.js';
 
-
 describe('retention', () => {
   let s: TestServer;
   let img: string;
