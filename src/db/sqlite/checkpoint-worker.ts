@@ -2,7 +2,7 @@
  * The SQLite checkpointer's thread (checkpointer.ts): its own connection to the database file,
  * copying committed WAL frames into the database (a PASSIVE checkpoint, which waits for no
  * reader or writer) every CHECKPOINT_BUSY_MS while there is work, every CHECKPOINT_IDLE_MS when
- * there was none. It stops, closing its connection, when told 'stop'.
+ * there was none. It says 'ready' once its connection is open, and stops, closing it, when told 'stop'.
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -47,4 +47,5 @@ parentPort!.on('message', (message) => {
   db.close();
   parentPort!.close();
 });
+parentPort!.postMessage('ready');
 run();

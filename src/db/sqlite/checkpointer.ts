@@ -25,12 +25,14 @@ export const BACKSTOP_AUTOCHECKPOINT = 10_000;
 const STOP_TIMEOUT_MS = 5000;
 
 export interface Checkpointer {
+  /** Settles once the thread's connection is open (or the thread is gone). */
+  readonly ready: Promise<void>;
   /** Stops the thread and closes its connection (before the main connection closes). */
   stop(): Promise<void>;
 }
 
 export function startCheckpointer(db: SqliteDatabase): Checkpointer {
-  if (db.memory) return { stop: async () => undefined };
+  if (db.memory) return { ready: Promise.resolve(), stop: async () => undefined };
   const data: CheckpointWorkerData = {
     path: db.name,
     synchronous: db.pragma('synchronous', { simple: true }) as number,
@@ -49,7 +51,9 @@ export function startCheckpointer(db: SqliteDatabase): Checkpointer {
     });
   });
   worker.on('error', () => undefined); // reported by 'exit'
+  const ready = Promise.race([new Promise<void>((resolve) => worker.once('message', () => resolve())), exited]);
   return {
+    ready,
     async stop() {
       stopping = true;
       worker.postMessage('stop');
