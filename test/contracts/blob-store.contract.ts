@@ -2,8 +2,15 @@
  * The BlobStore conformance suite, run against every adapter (fs now, S3 later). `urlFor` links
  * are fetched over real HTTP, so each harness provides a server that serves them.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerFileRoutes } from '../../src/api/routes/files.js';
 import type { BlobStore } from '../../src/blobs/blob-store.js';
+import { createUrlSigner, loadSigningKeys, type UrlSigner } from '../../src/blobs/url-signer.js';
 
 export interface BlobHarness {
   open(): Promise<BlobStore>;
@@ -14,6 +21,36 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
   return Buffer.concat(chunks);
+}
+
+/**
+ * The harness of a store whose links retouch serves itself (the local disk): `make` builds it in a
+ * fresh folder with a signer for this process's file route, which serves the links on loopback.
+ * (The route's error handler is the API's, so plain statuses here.)
+ */
+export function locallyServedHarness(make: (dir: string, signer: UrlSigner) => { blobs: BlobStore; close?: () => void }): BlobHarness {
+  let dir = '';
+  let app: FastifyInstance | undefined;
+  let close: (() => void) | undefined;
+  return {
+    async open() {
+      dir = mkdtempSync(join(tmpdir(), 'blobs-'));
+      let base = '';
+      const signer = createUrlSigner(() => base, loadSigningKeys(join(dir, 'keys.json'), Date.now()));
+      const made = make(dir, signer);
+      close = made.close;
+      app = Fastify();
+      registerFileRoutes(app, { blobs: made.blobs, signer, clock: { now: () => Date.now() } });
+      app.setErrorHandler((err: { status?: number }, _req, reply) => reply.status(err.status ?? 500).send({}));
+      base = await app.listen({ host: '127.0.0.1', port: 0 });
+      return made.blobs;
+    },
+    async cleanup() {
+      await app?.close();
+      close?.();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function describeBlobStoreContract(name: string, harness: BlobHarness): void {

@@ -7,40 +7,21 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { buffer } from 'node:stream/consumers';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { registerFileRoutes } from '../../src/api/routes/files.js';
 import type { BlobStore } from '../../src/blobs/blob-store.js';
 import { createFsBlobStore } from '../../src/blobs/fs/fs-blob-store.js';
 import { INLINE_MAX_BYTES, withSqliteInlineBlobs } from '../../src/blobs/sqlite/sqlite-inline-blobs.js';
 import { createUrlSigner, loadSigningKeys } from '../../src/blobs/url-signer.js';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite/database.js';
-import { describeBlobStoreContract } from './blob-store.contract.js';
+import { describeBlobStoreContract, locallyServedHarness } from './blob-store.contract.js';
 
-let dir = '';
-let app: FastifyInstance | undefined;
-let contractDb: SqliteDatabase | undefined;
-
-describeBlobStoreContract('SQLite rows for small blobs, local disk for the rest', {
-  async open() {
-    dir = mkdtempSync(join(tmpdir(), 'blobs-inline-'));
-    let base = '';
-    const signer = createUrlSigner(() => base, loadSigningKeys(join(dir, 'keys.json'), Date.now()));
-    contractDb = openSqlite(join(dir, 'retouch.db'));
-    const blobs = withSqliteInlineBlobs(createFsBlobStore(join(dir, 'blobs'), signer), contractDb);
-    app = Fastify();
-    registerFileRoutes(app, { blobs, signer, clock: { now: () => Date.now() } });
-    app.setErrorHandler((err: { status?: number }, _req, reply) => reply.status(err.status ?? 500).send({}));
-    base = await app.listen({ host: '127.0.0.1', port: 0 });
-    return blobs;
-  },
-  async cleanup() {
-    await app?.close();
-    contractDb?.close();
-    rmSync(dir, { recursive: true, force: true });
-  },
-});
+describeBlobStoreContract(
+  'SQLite rows for small blobs, local disk for the rest',
+  locallyServedHarness((dir, signer) => {
+    const db = openSqlite(join(dir, 'retouch.db'));
+    return { blobs: withSqliteInlineBlobs(createFsBlobStore(join(dir, 'blobs'), signer), db), close: () => db.close() };
+  }),
+);
 
 describe('SQLite rows for small blobs', () => {
   const cleanups: (() => void)[] = [];
